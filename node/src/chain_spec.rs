@@ -1,0 +1,63 @@
+//! The chain specifications the node knows by name (`dev`, `local`), built from the runtime's
+//! genesis presets, and loading of any other chain spec from a JSON file.
+
+use repute_runtime::WASM_BINARY;
+use sc_service::{ChainType, Properties};
+
+/// A Repute chain specification; it carries no extensions.
+pub type ChainSpec = sc_service::GenericChainSpec;
+
+/// Token symbol and decimals, so wallets such as polkadot.js show balances correctly.
+fn properties() -> Properties {
+	let mut properties = Properties::new();
+	properties.insert("tokenSymbol".into(), "REP".into());
+	properties.insert("tokenDecimals".into(), 12.into());
+	properties.insert("ss58Format".into(), 42.into());
+	properties
+}
+
+fn wasm_binary() -> Result<&'static [u8], String> {
+	WASM_BINARY.ok_or_else(|| {
+		"the wasm runtime is not built into this binary (it was built with SKIP_WASM_BUILD)"
+			.to_string()
+	})
+}
+
+/// The single-validator dev chain: Alice authors and finalises every block and holds sudo.
+pub fn development_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm_binary()?, None)
+		.with_name("Repute Development")
+		.with_id("dev")
+		.with_chain_type(ChainType::Development)
+		.with_protocol_id("repute")
+		.with_genesis_config_preset_name(sp_genesis_builder::DEV_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+/// The local testnet: Alice, Bob and Charlie validate; Alice holds sudo.
+pub fn local_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm_binary()?, None)
+		.with_name("Repute Local Testnet")
+		.with_id("local_testnet")
+		.with_chain_type(ChainType::Local)
+		.with_protocol_id("repute")
+		.with_genesis_config_preset_name(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
+/// The chain spec named by `--chain`: a built-in name or the path of a JSON chain spec.
+pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
+	Ok(match id {
+		"dev" => Box::new(development_chain_spec()?),
+		"" | "local" => Box::new(local_chain_spec()?),
+		path => {
+			Box::new(ChainSpec::from_json_file(std::path::PathBuf::from(path)).map_err(|e| {
+				format!(
+					"`{path}` is neither a built-in chain (dev, local) nor a chain spec file: {e}"
+				)
+			})?)
+		}
+	})
+}

@@ -1,0 +1,86 @@
+//! End to end: a `--dev` node produces and finalises blocks, serves the standard RPCs and
+//! Prometheus metrics on loopback, and resumes from its database after a restart.
+
+mod common;
+
+use common::{http_request, Node, Ports, TempDir};
+use serde_json::json;
+use std::time::Duration;
+
+/// Six-second blocks: three of them, plus start-up, fit well inside this.
+const BLOCKS_TIMEOUT: Duration = Duration::from_secs(120);
+const STOP_GRACE: Duration = Duration::from_secs(30);
+
+fn start_dev_node(dir: &TempDir) -> Node {
+	let args = vec![
+		"--dev".to_string(),
+		"--base-path".to_string(),
+		dir.path().join("base").display().to_string(),
+	];
+	Node::start("dev", Ports::pick(), args, dir.path().join("node.log"))
+}
+
+#[test]
+fn dev_chain_produces_finalises_and_resumes_after_restart() {
+	let dir = TempDir::new("dev");
+	let mut node = start_dev_node(&dir);
+
+	node.wait_for("block 3 and a finalized block above 0", BLOCKS_TIMEOUT, |n| {
+		Ok(n.best_number()? >= 3 && n.finalized_number()? > 0)
+	});
+
+	// The runtime is Repute's, and the standard RPC namespaces are all served.
+	let version = node.rpc("state_getRuntimeVersion", json!([])).unwrap();
+	assert_eq!(version["specName"], "repute", "runtime version: {version}");
+	let methods = node.rpc("rpc_methods", json!([])).unwrap();
+	let methods: Vec<&str> =
+		methods["methods"].as_array().unwrap().iter().filter_map(|m| m.as_str()).collect();
+	for wanted in [
+		"system_health",
+		"system_accountNextIndex",
+		"chain_getFinalizedHead",
+		"state_getMetadata",
+		"author_submitExtrinsic",
+		"payment_queryInfo",
+	] {
+		assert!(methods.contains(&wanted), "{wanted} missing from rpc_methods: {methods:?}");
+	}
+	// Alice is a pre-funded dev account: her nonce is readable.
+	let alice = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+	assert_eq!(node.rpc("system_accountNextIndex", json!([alice])).unwrap(), json!(0));
+	let properties = node.rpc("system_properties", json!([])).unwrap();
+	assert_eq!(properties["tokenSymbol"], "REP", "chain properties: {properties}");
+
+	// Prometheus metrics are served on the loopback port the node was given.
+	let metrics = http_request(node.ports.prometheus, "GET", "/metrics", None).unwrap();
+	assert!(metrics.contains("substrate_block_height"), "metrics lack block height");
+
+	// Stop, remember where the chain was, and restart on the same base path.
+	let best_before = node.best_number().unwrap();
+	let hash_before = node.block_hash(best_before).unwrap();
+	let status = node.stop(STOP_GRACE).expect("node was running");
+	assert!(status.success(), "node did not shut down cleanly: {status}\n{}", node.log_tail());
+
+	node.restart();
+	node.wait_for("the RPC server after restart", BLOCKS_TIMEOUT, |n| {
+		n.best_number().map(|_| true)
+	});
+	let best_after = node.best_number().unwrap();
+	assert!(
+		best_after >= best_before,
+		"chain went back from block {best_before} to {best_after} across the restart"
+	);
+	assert_eq!(
+		node.block_hash(best_before).unwrap(),
+		hash_before,
+		"block {best_before} changed across the restart"
+	);
+
+	// And it carries on producing and finalising blocks.
+	node.wait_for("two new blocks after restart", BLOCKS_TIMEOUT, |n| {
+		Ok(n.best_number()? >= best_before + 2 && n.finalized_number()? > best_before)
+	});
+
+	let status = node.stop(STOP_GRACE).expect("node was running");
+	assert!(status.success(), "node did not shut down cleanly: {status}");
+}

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace: the runtime's and pallets' unit tests, and the end-to-end
+# tests that start the real repute-node binary on loopback ports they pick.
+# It builds in release, the same profile as scripts/dev.sh, so both share every artifact.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/setup.sh
+cargo fmt --all -- --check
+cargo test --release --locked --workspace "$@"
