@@ -198,4 +198,8 @@ mod runtime {
 
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	/// Shared history: bonded peer identities and co-signed interaction receipts.
+	#[runtime::pallet_index(10)]
+	pub type Receipts = pallet_receipts;
 }

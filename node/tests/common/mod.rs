@@ -5,6 +5,8 @@
 
 #![allow(dead_code)] // Each test binary uses a different part of the harness.
 
+pub mod extrinsic;
+
 use serde_json::{json, Value};
 use std::{
 	fs,

@@ -19,7 +19,8 @@ use sp_version::RuntimeVersion;
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	System, BLOCK_HASH_COUNT, EXISTENTIAL_DEPOSIT, SLOT_DURATION, VERSION,
+	Signature, System, Timestamp, BLOCK_HASH_COUNT, EXISTENTIAL_DEPOSIT, SLOT_DURATION, UNIT,
+	VERSION,
 };
 
 /// Three quarters of a block is for ordinary transactions; the rest is kept for operational ones.
@@ -123,4 +124,31 @@ impl pallet_sudo::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type RuntimeCall = RuntimeCall;
 	type WeightInfo = pallet_sudo::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// The bond a peer holds to register, until governance sets another.
+	pub const PeerBond: Balance = 100 * UNIT;
+}
+
+impl pallet_receipts::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// Peers sign receipts with the same keys as transactions: sr25519, ed25519 or ecdsa.
+	type Signature = Signature;
+	type Signer = <Signature as sp_runtime::traits::Verify>::Signer;
+	type Time = Timestamp;
+	/// Root (sudo) in this runtime; a council or referendum origin plugs in here.
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	/// Slashed bonds, less the reporter's reward, are burnt.
+	type Slashed = ();
+	/// Nobody listens yet; the reputation pallet will.
+	type OnReceiptRecorded = ();
+	type MaxReceiptsPerBatch = ConstU32<1024>;
+	type MaxReasonLength = ConstU32<256>;
+	type DefaultParameters = pallet_receipts::DefaultParameters<PeerBond>;
+	type WeightInfo = pallet_receipts::weights::SubstrateWeight<Runtime>;
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = pallet_receipts::Sr25519BenchmarkHelper;
 }

@@ -1,0 +1,76 @@
+//! End to end: two peers register on a dev chain, co-sign a receipt, a relayer submits it, and
+//! the chain's state shows the service, all through the node's RPC as a P2P app would do it.
+
+mod common;
+
+use codec::Decode;
+use common::{
+	extrinsic::{genesis_hash, next_nonce, storage, submit},
+	Node, Ports, TempDir,
+};
+use frame_support::BoundedVec;
+use pallet_receipts::{PeerTotals, SignedReceiptOf};
+use repute_primitives::{Receipt, SignedReceipt};
+use repute_runtime::{Runtime, RuntimeCall};
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::MultiSignature;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The storage key of `Receipts::Totals(peer, service)`, as any client computes it.
+fn totals_key(peer: &repute_runtime::AccountId, service: u32) -> Vec<u8> {
+	pallet_receipts::Totals::<Runtime>::hashed_key_for(peer, service)
+}
+
+#[test]
+fn a_co_signed_receipt_reaches_the_chain() {
+	let dir = TempDir::new("receipts");
+	let args = vec![
+		"--dev".to_string(),
+		"--base-path".into(),
+		dir.path().join("base").display().to_string(),
+	];
+	let mut node = Node::start("dev", Ports::pick(), args, dir.path().join("node.log"));
+	node.wait_for("block 1", TIMEOUT, |n| Ok(n.best_number()? >= 1));
+
+	let (provider, consumer, relayer) =
+		(Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Dave);
+	let register = RuntimeCall::Receipts(pallet_receipts::Call::register {});
+	submit(&node, provider, register.clone());
+	submit(&node, consumer, register);
+	node.wait_for("both registrations in a block", TIMEOUT, |n| {
+		Ok(next_nonce(n, provider) == 1 && next_nonce(n, consumer) == 1 && n.best_number()? >= 2)
+	});
+
+	let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
+	let receipt = Receipt {
+		genesis_hash: genesis_hash(&node),
+		provider: provider.to_account_id(),
+		consumer: consumer.to_account_id(),
+		service: 0,
+		sequence: 1,
+		cumulative_units: 65_536,
+		timestamp_ms: now_ms,
+	};
+	let payload = receipt.signing_payload();
+	let signed: SignedReceiptOf<Runtime> = SignedReceipt {
+		provider_signature: MultiSignature::from(provider.sign(&payload)),
+		consumer_signature: MultiSignature::from(consumer.sign(&payload)),
+		receipt,
+	};
+	let call = RuntimeCall::Receipts(pallet_receipts::Call::submit_receipts {
+		receipts: BoundedVec::truncate_from(vec![signed]),
+	});
+	submit(&node, relayer, call);
+
+	let key = totals_key(&provider.to_account_id(), 0);
+	node.wait_for("the receipt on chain", TIMEOUT, |n| Ok(storage(n, &key).is_some()));
+	let totals = PeerTotals::<u32>::decode(&mut &storage(&node, &key).unwrap()[..]).unwrap();
+	assert_eq!((totals.units_served, totals.units_consumed, totals.receipts), (65_536, 0, 1));
+	let consumer_totals = PeerTotals::<u32>::decode(
+		&mut &storage(&node, &totals_key(&consumer.to_account_id(), 0)).unwrap()[..],
+	)
+	.unwrap();
+	assert_eq!(consumer_totals.units_consumed, 65_536);
+}

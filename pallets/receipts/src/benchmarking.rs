@@ -1,0 +1,154 @@
+//! Benchmarks of the receipts pallet (FRAME benchmarks v2). `scripts/benchmark-pallets.sh` runs
+//! them and writes `weights.rs`.
+
+use super::*;
+use crate::Pallet as Receipts;
+use alloc::{boxed::Box, vec, vec::Vec};
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{
+		fungible::{Inspect, Mutate},
+		EnsureOrigin, Get, UnixTime,
+	},
+	BoundedVec,
+};
+use frame_system::RawOrigin;
+use repute_primitives::{Receipt, SignedReceipt};
+use sp_runtime::{traits::Zero, Perbill, Saturating};
+
+/// An account with enough funds for a bond and fees, registered as a peer if `register`.
+fn funded_signer<T: Config>(index: u32, register: bool) -> T::AccountId {
+	let who = T::BenchmarkHelper::create_signer(index);
+	let bond = Parameters::<T>::get().peer_bond;
+	let funds = bond.saturating_mul(100u32.into()).saturating_add(T::Currency::minimum_balance());
+	T::Currency::set_balance(&who, funds);
+	if register {
+		Receipts::<T>::register(RawOrigin::Signed(who.clone()).into())
+			.expect("a funded account registers");
+	}
+	who
+}
+
+/// Both parties' signatures over a receipt.
+fn cosigned<T: Config>(receipt: ReceiptOf<T>) -> SignedReceiptOf<T> {
+	let payload = receipt.signing_payload();
+	SignedReceipt {
+		provider_signature: T::BenchmarkHelper::sign(&receipt.provider, &payload),
+		consumer_signature: T::BenchmarkHelper::sign(&receipt.consumer, &payload),
+		receipt,
+	}
+}
+
+fn receipt_of<T: Config>(
+	provider: &T::AccountId,
+	consumer: &T::AccountId,
+	sequence: u64,
+	units: u128,
+) -> ReceiptOf<T> {
+	Receipt {
+		genesis_hash: frame_system::Pallet::<T>::block_hash(
+			frame_system::pallet_prelude::BlockNumberFor::<T>::zero(),
+		),
+		provider: provider.clone(),
+		consumer: consumer.clone(),
+		service: 0,
+		sequence,
+		cumulative_units: units,
+		timestamp_ms: u64::try_from(T::Time::now().as_millis()).unwrap_or(u64::MAX),
+	}
+}
+
+fn reason<T: Config>() -> ReasonOf<T> {
+	BoundedVec::truncate_from(vec![b'x'; T::MaxReasonLength::get() as usize])
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn register() {
+		let who = funded_signer::<T>(0, false);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+		assert!(Peers::<T>::contains_key(&who));
+	}
+
+	#[benchmark]
+	fn unregister() {
+		let who = funded_signer::<T>(0, true);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+		assert!(matches!(
+			Peers::<T>::get(&who).map(|p| p.status),
+			Some(PeerStatus::Unbonding { .. })
+		));
+	}
+
+	#[benchmark]
+	fn withdraw_bond() {
+		let who = funded_signer::<T>(0, true);
+		Receipts::<T>::unregister(RawOrigin::Signed(who.clone()).into()).expect("peer unregisters");
+		let period = Parameters::<T>::get().unbonding_period;
+		let now = frame_system::Pallet::<T>::block_number();
+		frame_system::Pallet::<T>::set_block_number(now.saturating_add(period));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()));
+		assert!(!Peers::<T>::contains_key(&who));
+	}
+
+	/// The worst case per receipt: a new pair (so the reverse index is written too) between
+	/// two peers whose totals both change.
+	#[benchmark]
+	fn submit_receipts(n: Linear<1, { T::MaxReceiptsPerBatch::get() }>) {
+		let provider = funded_signer::<T>(0, true);
+		let receipts: Vec<SignedReceiptOf<T>> = (1..=n)
+			.map(|i| {
+				let consumer = funded_signer::<T>(i, true);
+				cosigned::<T>(receipt_of::<T>(&provider, &consumer, 1, 1_000))
+			})
+			.collect();
+		let receipts = BoundedVec::try_from(receipts).expect("n is within the bound");
+		let relayer = funded_signer::<T>(u32::MAX, false);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(relayer), receipts);
+		assert_eq!(Totals::<T>::get(&provider, 0).units_served, 1_000u128 * u128::from(n));
+	}
+
+	#[benchmark]
+	fn report_equivocation() {
+		let provider = funded_signer::<T>(0, true);
+		let consumer = funded_signer::<T>(1, true);
+		let reporter = funded_signer::<T>(2, false);
+		let first = cosigned::<T>(receipt_of::<T>(&provider, &consumer, 5, 100));
+		let second = cosigned::<T>(receipt_of::<T>(&provider, &consumer, 5, 90));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(reporter), Box::new(first), Box::new(second));
+		assert_eq!(Offences::<T>::iter().count(), 1);
+	}
+
+	#[benchmark]
+	fn sanction() -> Result<(), BenchmarkError> {
+		let peer = funded_signer::<T>(0, true);
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, peer.clone(), Perbill::from_percent(50), reason::<T>());
+		assert!(!Peers::<T>::get(&peer).map(|p| p.may_transact()).unwrap_or(true));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_parameters() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let mut new = Parameters::<T>::get();
+		new.max_receipt_age_ms = new.max_receipt_age_ms.saturating_add(1);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, new.clone());
+		assert_eq!(Parameters::<T>::get(), new);
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Receipts, crate::mock::new_test_ext(), crate::mock::Test);
+}

@@ -1,0 +1,774 @@
+//! # Receipts pallet: Repute's shared history
+//!
+//! A tamper-evident record of who served whom. Peers register an identity by holding a bond;
+//! after a provider serves a consumer, both sign a cumulative *receipt* of the service so far,
+//! and anyone submits it. The chain records the increase over the last receipt it saw for that
+//! pair, keeps per-pair and per-peer totals, and tells other pallets (reputation) of each
+//! increase through [`Config::OnReceiptRecorded`]. The signed receipts themselves stay in the
+//! blocks as the audit trail.
+//!
+//! ## Terminology
+//!
+//! - **Peer**: an account registered with a bond. Accounts are `MultiSigner`-derived, so an
+//!   overlay peer's libp2p ed25519 key is directly its account (its `PeerId` embeds the key).
+//! - **Receipt**: [`repute_primitives::Receipt`], signed by both parties over
+//!   [`repute_primitives::Receipt::signing_payload`] (a domain tag, then the SCALE encoding,
+//!   which includes this chain's genesis hash). `docs/receipts.md` gives the bytes.
+//! - **Pair**: one (provider, consumer, service). Each pair's receipts carry strictly increasing
+//!   sequence numbers and never-decreasing cumulative units.
+//! - **Equivocation**: two validly co-signed receipts of one pair that contradict each other
+//!   (same sequence with other units, or a higher sequence with fewer units).
+//!
+//! ## Dispatchables
+//!
+//! - [`Pallet::register`] (signed): hold the bond and become a peer.
+//! - [`Pallet::unregister`] (signed peer): start the unbonding period.
+//! - [`Pallet::withdraw_bond`] (signed peer): after the unbonding period, release the bond.
+//! - [`Pallet::submit_receipts`] (signed, anyone): record a batch of co-signed receipts; each is
+//!   checked and applied on its own.
+//! - [`Pallet::report_equivocation`] (signed, anyone): prove an equivocation; the signers are
+//!   slashed and the reporter rewarded.
+//! - [`Pallet::sanction`] ([`Config::GovernanceOrigin`]): slash and ban a peer, with a reason.
+//! - [`Pallet::set_parameters`] ([`Config::GovernanceOrigin`]): change bond, periods, windows
+//!   and slash fractions.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+pub use pallet::*;
+pub use types::*;
+pub use weights::WeightInfo;
+
+#[cfg(feature = "runtime-benchmarks")]
+mod benchmarking;
+#[cfg(test)]
+mod mock;
+#[cfg(test)]
+mod tests;
+pub mod types;
+pub mod weights;
+
+#[frame_support::pallet]
+pub mod pallet {
+	use super::*;
+	use alloc::boxed::Box;
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{
+			fungible::{Balanced, BalancedHold, Credit, Inspect, Mutate, MutateHold},
+			tokens::Precision,
+			Imbalance, OnUnbalanced, UnixTime,
+		},
+	};
+	use frame_system::pallet_prelude::*;
+	use repute_primitives::receipts_contradict;
+	use sp_runtime::{
+		traits::{IdentifyAccount, Saturating, Verify, Zero},
+		Perbill,
+	};
+
+	/// The in-code storage version.
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+
+	#[pallet::pallet]
+	#[pallet::storage_version(STORAGE_VERSION)]
+	pub struct Pallet<T>(_);
+
+	/// Why this pallet holds funds.
+	#[pallet::composite_enum]
+	pub enum HoldReason {
+		/// The bond of a registered peer.
+		#[codec(index = 0)]
+		PeerBond,
+	}
+
+	#[pallet::config]
+	pub trait Config: frame_system::Config {
+		/// The overarching event type.
+		#[allow(deprecated)]
+		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
+
+		/// The currency bonds are held in.
+		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
+			+ BalancedHold<Self::AccountId>
+			+ Mutate<Self::AccountId>;
+
+		/// The runtime's hold reasons, of which [`HoldReason`] is one.
+		type RuntimeHoldReason: From<HoldReason>;
+
+		/// What peers sign receipts with.
+		type Signature: Verify<Signer = Self::Signer>
+			+ Parameter
+			+ MaxEncodedLen
+			+ DecodeWithMemTracking;
+
+		/// The public key behind a signature; it identifies to an account.
+		type Signer: IdentifyAccount<AccountId = Self::AccountId>;
+
+		/// The chain's clock, to bound receipt timestamps.
+		type Time: UnixTime;
+
+		/// Who may sanction peers and set parameters (root in the dev runtime).
+		type GovernanceOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// Where slashed funds go, less the reporter's reward (`()` burns them).
+		type Slashed: OnUnbalanced<Credit<Self::AccountId, Self::Currency>>;
+
+		/// Told of every recorded receipt (the reputation pallet listens here).
+		type OnReceiptRecorded: OnReceiptRecorded<Self::AccountId, BlockNumberFor<Self>>;
+
+		/// The most receipts one `submit_receipts` call may carry.
+		#[pallet::constant]
+		type MaxReceiptsPerBatch: Get<u32>;
+
+		/// The longest sanction reason, in bytes.
+		#[pallet::constant]
+		type MaxReasonLength: Get<u32>;
+
+		/// The parameters of a chain whose genesis sets none.
+		type DefaultParameters: Get<ParametersOf<Self>>;
+
+		/// Weights of this pallet's calls, from its benchmarks.
+		type WeightInfo: WeightInfo;
+
+		/// Creates signers and signatures for the benchmarks.
+		#[cfg(feature = "runtime-benchmarks")]
+		type BenchmarkHelper: BenchmarkHelper<Self::AccountId, Self::Signature>;
+	}
+
+	/// The governance-set parameters of shared history.
+	#[pallet::storage]
+	pub type Parameters<T: Config> =
+		StorageValue<_, ParametersOf<T>, ValueQuery, T::DefaultParameters>;
+
+	/// Registered peers: bond, status and registration block.
+	#[pallet::storage]
+	pub type Peers<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, PeerOf<T>>;
+
+	/// The newest recorded receipt of each (provider, consumer, service): iterate by provider to
+	/// list everyone a peer served.
+	#[pallet::storage]
+	pub type Served<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Twox64Concat, repute_primitives::ServiceId>,
+		),
+		PairLedger<BlockNumberFor<T>>,
+	>;
+
+	/// The reverse index of [`Served`], keyed (consumer, provider, service): iterate by consumer
+	/// to list everyone who served a peer, then read the ledger in [`Served`].
+	#[pallet::storage]
+	pub type ServedBy<T: Config> = StorageNMap<
+		_,
+		(
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Blake2_128Concat, T::AccountId>,
+			NMapKey<Twox64Concat, repute_primitives::ServiceId>,
+		),
+		(),
+	>;
+
+	/// Each peer's totals per service, over all its partners.
+	#[pallet::storage]
+	pub type Totals<T: Config> = StorageDoubleMap<
+		_,
+		Blake2_128Concat,
+		T::AccountId,
+		Twox64Concat,
+		repute_primitives::ServiceId,
+		PeerTotals<BlockNumberFor<T>>,
+		ValueQuery,
+	>;
+
+	/// Equivocation proofs already used, by the hash of the two receipts (in canonical order),
+	/// with the block that punished them.
+	#[pallet::storage]
+	pub type Offences<T: Config> = StorageMap<
+		_,
+		Identity,
+		[u8; 32],
+		OffenceRecord<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
+	>;
+
+	#[pallet::genesis_config]
+	#[derive(frame_support::DefaultNoBound)]
+	pub struct GenesisConfig<T: Config> {
+		/// The parameters at genesis; `None` keeps [`Config::DefaultParameters`].
+		pub parameters: Option<ParametersOf<T>>,
+	}
+
+	#[pallet::genesis_build]
+	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
+		fn build(&self) {
+			if let Some(parameters) = &self.parameters {
+				assert!(
+					Pallet::<T>::validate_parameters(parameters).is_ok(),
+					"genesis receipt parameters are invalid"
+				);
+				Parameters::<T>::put(parameters);
+			}
+		}
+	}
+
+	#[pallet::event]
+	#[pallet::generate_deposit(pub(super) fn deposit_event)]
+	pub enum Event<T: Config> {
+		/// `peer` registered, holding `bond`.
+		PeerRegistered { peer: T::AccountId, bond: BalanceOf<T> },
+		/// `peer` started unbonding; its bond can be withdrawn from block `unlock_at`.
+		UnbondingStarted { peer: T::AccountId, unlock_at: BlockNumberFor<T> },
+		/// `peer` withdrew its bond of `amount` and is no longer registered.
+		BondReleased { peer: T::AccountId, amount: BalanceOf<T> },
+		/// Governance slashed `slashed` of `peer`'s bond and banned it for `reason`.
+		PeerSanctioned { peer: T::AccountId, slashed: BalanceOf<T>, reason: ReasonOf<T> },
+		/// A receipt was recorded: `provider` has now given `consumer` `total` units of `service`,
+		/// `delta` more than before, as of `sequence`.
+		ReceiptRecorded {
+			provider: T::AccountId,
+			consumer: T::AccountId,
+			service: repute_primitives::ServiceId,
+			delta: u128,
+			total: u128,
+			sequence: u64,
+		},
+		/// The receipt at `index` of a batch was not recorded, for `reason`; nothing changed.
+		ReceiptRejected { index: u32, reason: Rejection },
+		/// An equivocation of `provider` and `consumer` on `service` was proven: `slashed` was
+		/// taken from their bonds and `reward` of it paid to `reporter`.
+		EquivocationPunished {
+			provider: T::AccountId,
+			consumer: T::AccountId,
+			service: repute_primitives::ServiceId,
+			slashed: BalanceOf<T>,
+			reward: BalanceOf<T>,
+			reporter: T::AccountId,
+		},
+		/// Governance replaced the parameters `old` with `new`.
+		ParametersSet { old: ParametersOf<T>, new: ParametersOf<T> },
+	}
+
+	#[pallet::error]
+	pub enum Error<T> {
+		/// The account is already a registered peer.
+		AlreadyRegistered,
+		/// The account is not a registered peer.
+		NotRegistered,
+		/// The account's free balance cannot cover the bond.
+		InsufficientBalanceForBond,
+		/// The peer is banned: it cannot unbond or withdraw.
+		PeerBanned,
+		/// The peer is already unbonding.
+		AlreadyUnbonding,
+		/// The peer has not started unbonding.
+		NotUnbonding,
+		/// The unbonding period has not ended yet.
+		StillUnbonding,
+		/// A batch must hold at least one receipt.
+		EmptyBatch,
+		/// A receipt names another chain's genesis hash.
+		WrongGenesis,
+		/// A receipt's provider and consumer are the same account.
+		SelfDealing,
+		/// A receipt's provider is not a registered peer.
+		ProviderNotRegistered,
+		/// A receipt's consumer is not a registered peer.
+		ConsumerNotRegistered,
+		/// A receipt's provider is banned.
+		ProviderBanned,
+		/// A receipt's consumer is banned.
+		ConsumerBanned,
+		/// A receipt's sequence is not above the newest recorded one for its pair.
+		StaleSequence,
+		/// A receipt's units are below the newest recorded ones for its pair.
+		UnitsDecreased,
+		/// A receipt's timestamp is older than the parameters allow.
+		TimestampTooOld,
+		/// A receipt's timestamp is further ahead of the chain's clock than the parameters allow.
+		TimestampInFuture,
+		/// A receipt's provider signature does not verify.
+		InvalidProviderSignature,
+		/// A receipt's consumer signature does not verify.
+		InvalidConsumerSignature,
+		/// Recording a receipt would overflow a total.
+		Overflow,
+		/// The two receipts of an equivocation report do not contradict each other.
+		NotAnEquivocation,
+		/// This equivocation proof was already used.
+		OffenceAlreadyReported,
+		/// Neither signer of the equivocating receipts holds a bond to slash.
+		NothingToSlash,
+		/// A parameter is out of range: the bond is below the existential deposit, or the
+		/// unbonding period or the receipt age window is zero. (Fractions above 100% cannot
+		/// even be decoded.)
+		InvalidParameters,
+	}
+
+	impl<T> From<Rejection> for Error<T> {
+		fn from(rejection: Rejection) -> Self {
+			match rejection {
+				Rejection::WrongGenesis => Error::WrongGenesis,
+				Rejection::SelfDealing => Error::SelfDealing,
+				Rejection::ProviderNotRegistered => Error::ProviderNotRegistered,
+				Rejection::ConsumerNotRegistered => Error::ConsumerNotRegistered,
+				Rejection::ProviderBanned => Error::ProviderBanned,
+				Rejection::ConsumerBanned => Error::ConsumerBanned,
+				Rejection::StaleSequence => Error::StaleSequence,
+				Rejection::UnitsDecreased => Error::UnitsDecreased,
+				Rejection::TimestampTooOld => Error::TimestampTooOld,
+				Rejection::TimestampInFuture => Error::TimestampInFuture,
+				Rejection::InvalidProviderSignature => Error::InvalidProviderSignature,
+				Rejection::InvalidConsumerSignature => Error::InvalidConsumerSignature,
+				Rejection::Overflow => Error::Overflow,
+			}
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		#[cfg(feature = "try-runtime")]
+		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
+			Self::do_try_state()
+		}
+	}
+
+	#[pallet::call]
+	impl<T: Config> Pallet<T> {
+		/// Register the caller as a peer, holding the current `peer_bond` from its free balance.
+		///
+		/// Origin: signed, by an account that is not yet a peer.
+		/// Emits [`Event::PeerRegistered`].
+		///
+		/// ## Complexity
+		/// O(1).
+		#[pallet::call_index(0)]
+		#[pallet::weight(T::WeightInfo::register())]
+		pub fn register(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			ensure!(!Peers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
+			let bond = Parameters::<T>::get().peer_bond;
+			T::Currency::hold(&HoldReason::PeerBond.into(), &who, bond)
+				.map_err(|_| Error::<T>::InsufficientBalanceForBond)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			Peers::<T>::insert(
+				&who,
+				PeerInfo { bond, status: PeerStatus::Active, registered_at: now },
+			);
+			Self::deposit_event(Event::PeerRegistered { peer: who, bond });
+			Ok(())
+		}
+
+		/// Start leaving: after `unbonding_period` blocks the caller may withdraw its bond. Its
+		/// receipts are still recorded meanwhile, and it can still be sanctioned.
+		///
+		/// Origin: signed, by an active peer.
+		/// Emits [`Event::UnbondingStarted`].
+		///
+		/// ## Complexity
+		/// O(1).
+		#[pallet::call_index(1)]
+		#[pallet::weight(T::WeightInfo::unregister())]
+		pub fn unregister(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let unlock_at = Peers::<T>::try_mutate(&who, |peer| {
+				let peer = peer.as_mut().ok_or(Error::<T>::NotRegistered)?;
+				match peer.status {
+					PeerStatus::Active => {}
+					PeerStatus::Unbonding { .. } => return Err(Error::<T>::AlreadyUnbonding),
+					PeerStatus::Banned { .. } => return Err(Error::<T>::PeerBanned),
+				}
+				let unlock_at = frame_system::Pallet::<T>::block_number()
+					.saturating_add(Parameters::<T>::get().unbonding_period);
+				peer.status = PeerStatus::Unbonding { unlock_at };
+				Ok(unlock_at)
+			})?;
+			Self::deposit_event(Event::UnbondingStarted { peer: who, unlock_at });
+			Ok(())
+		}
+
+		/// Release the caller's bond once its unbonding period has ended, and remove its peer
+		/// registration. Its recorded history stays.
+		///
+		/// Origin: signed, by an unbonding peer whose `unlock_at` has passed.
+		/// Emits [`Event::BondReleased`].
+		///
+		/// ## Complexity
+		/// O(1).
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::withdraw_bond())]
+		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
+			let who = ensure_signed(origin)?;
+			let peer = Peers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			match peer.status {
+				PeerStatus::Unbonding { unlock_at } => ensure!(
+					frame_system::Pallet::<T>::block_number() >= unlock_at,
+					Error::<T>::StillUnbonding
+				),
+				PeerStatus::Active => return Err(Error::<T>::NotUnbonding.into()),
+				PeerStatus::Banned { .. } => return Err(Error::<T>::PeerBanned.into()),
+			}
+			let amount = T::Currency::release_all(
+				&HoldReason::PeerBond.into(),
+				&who,
+				Precision::BestEffort,
+			)?;
+			Peers::<T>::remove(&who);
+			Self::deposit_event(Event::BondReleased { peer: who, amount });
+			Ok(())
+		}
+
+		/// Record a batch of co-signed receipts. Each receipt is checked and applied on its own:
+		/// a rejected one changes nothing and is reported in [`Event::ReceiptRejected`] with its
+		/// index; the others are recorded. If every receipt is rejected the call fails with the
+		/// first one's reason.
+		///
+		/// Origin: signed, by anyone (either party, or a relayer paying the fee).
+		/// Emits [`Event::ReceiptRecorded`] or [`Event::ReceiptRejected`] per receipt.
+		///
+		/// ## Complexity
+		/// O(n) in the number of receipts; each costs two signature checks and O(1) storage.
+		#[pallet::call_index(3)]
+		#[pallet::weight(
+			T::WeightInfo::submit_receipts(receipts.len() as u32)
+				.saturating_add(T::OnReceiptRecorded::weight().saturating_mul(receipts.len() as u64))
+		)]
+		pub fn submit_receipts(
+			origin: OriginFor<T>,
+			receipts: BoundedVec<SignedReceiptOf<T>, T::MaxReceiptsPerBatch>,
+		) -> DispatchResult {
+			ensure_signed(origin)?;
+			ensure!(!receipts.is_empty(), Error::<T>::EmptyBatch);
+			let context = Self::check_context();
+			let mut recorded_any = false;
+			let mut first_rejection = None;
+			for (index, signed) in receipts.iter().enumerate() {
+				match Self::record_receipt(signed, &context) {
+					Ok(()) => recorded_any = true,
+					Err(reason) => {
+						first_rejection.get_or_insert(reason);
+						Self::deposit_event(Event::ReceiptRejected {
+							index: index.try_into().unwrap_or(u32::MAX),
+							reason,
+						});
+					}
+				}
+			}
+			match (recorded_any, first_rejection) {
+				(false, Some(reason)) => Err(Error::<T>::from(reason).into()),
+				_ => Ok(()),
+			}
+		}
+
+		/// Prove that the signers of two receipts equivocated. Both receipts must be of the same
+		/// (provider, consumer, service) on this chain, validly signed by both, and contradict
+		/// each other. The provider's and consumer's bonds are each slashed by
+		/// `equivocation_slash`; `reporter_reward` of the total goes to the caller, the rest to
+		/// [`Config::Slashed`]. A proof is accepted once.
+		///
+		/// Origin: signed, by anyone.
+		/// Emits [`Event::EquivocationPunished`].
+		///
+		/// ## Complexity
+		/// O(1): four signature checks.
+		#[pallet::call_index(4)]
+		#[pallet::weight(T::WeightInfo::report_equivocation())]
+		pub fn report_equivocation(
+			origin: OriginFor<T>,
+			first: Box<SignedReceiptOf<T>>,
+			second: Box<SignedReceiptOf<T>>,
+		) -> DispatchResult {
+			let reporter = ensure_signed(origin)?;
+			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
+			for signed in [&first, &second] {
+				ensure!(signed.receipt.genesis_hash == genesis, Error::<T>::WrongGenesis);
+				Self::check_signatures(signed).map_err(Error::<T>::from)?;
+			}
+			ensure!(
+				receipts_contradict(&first.receipt, &second.receipt),
+				Error::<T>::NotAnEquivocation
+			);
+			let proof_id = Self::offence_id(&first, &second);
+			ensure!(!Offences::<T>::contains_key(proof_id), Error::<T>::OffenceAlreadyReported);
+
+			let parameters = Parameters::<T>::get();
+			let receipt = &first.receipt;
+			let mut slashed = Credit::<T::AccountId, T::Currency>::zero();
+			for offender in [&receipt.provider, &receipt.consumer] {
+				slashed.subsume(Self::slash_bond(offender, parameters.equivocation_slash));
+			}
+			let total = slashed.peek();
+			ensure!(!total.is_zero(), Error::<T>::NothingToSlash);
+
+			let (reward, rest) = slashed.ration(
+				parameters.reporter_reward.deconstruct(),
+				Perbill::one()
+					.deconstruct()
+					.saturating_sub(parameters.reporter_reward.deconstruct()),
+			);
+			let reward_amount = reward.peek();
+			// A reward the reporter's account cannot take (below the existential deposit) is
+			// slashed like the rest.
+			let unpaid = T::Currency::resolve(&reporter, reward).err();
+			let paid = if unpaid.is_some() { Zero::zero() } else { reward_amount };
+			let mut rest = rest;
+			if let Some(unpaid) = unpaid {
+				rest.subsume(unpaid);
+			}
+			T::Slashed::on_unbalanced(rest);
+
+			Offences::<T>::insert(
+				proof_id,
+				OffenceRecord {
+					provider: receipt.provider.clone(),
+					consumer: receipt.consumer.clone(),
+					service: receipt.service,
+					reporter: reporter.clone(),
+					slashed: total,
+					at: frame_system::Pallet::<T>::block_number(),
+				},
+			);
+			Self::deposit_event(Event::EquivocationPunished {
+				provider: receipt.provider.clone(),
+				consumer: receipt.consumer.clone(),
+				service: receipt.service,
+				slashed: total,
+				reward: paid,
+				reporter,
+			});
+			Ok(())
+		}
+
+		/// Sanction a peer: slash `slash` of its bond and ban it, recording `reason`. A banned
+		/// peer's receipts are rejected and its remaining bond stays held.
+		///
+		/// Origin: [`Config::GovernanceOrigin`].
+		/// Emits [`Event::PeerSanctioned`].
+		///
+		/// ## Complexity
+		/// O(1).
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::sanction())]
+		pub fn sanction(
+			origin: OriginFor<T>,
+			peer: T::AccountId,
+			slash: Perbill,
+			reason: ReasonOf<T>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let info = Peers::<T>::get(&peer).ok_or(Error::<T>::NotRegistered)?;
+			ensure!(info.may_transact(), Error::<T>::PeerBanned);
+			let credit = Self::slash_bond(&peer, slash);
+			let slashed = credit.peek();
+			T::Slashed::on_unbalanced(credit);
+			Peers::<T>::mutate(&peer, |info| {
+				if let Some(info) = info {
+					info.status = PeerStatus::Banned {
+						reason: reason.clone(),
+						at: frame_system::Pallet::<T>::block_number(),
+					};
+				}
+			});
+			Self::deposit_event(Event::PeerSanctioned { peer, slashed, reason });
+			Ok(())
+		}
+
+		/// Replace the parameters of shared history. Bonds already held keep their amount; the
+		/// new bond applies to registrations from now on.
+		///
+		/// Origin: [`Config::GovernanceOrigin`].
+		/// Emits [`Event::ParametersSet`] with the old and new values.
+		///
+		/// ## Complexity
+		/// O(1).
+		#[pallet::call_index(6)]
+		#[pallet::weight(T::WeightInfo::set_parameters())]
+		pub fn set_parameters(origin: OriginFor<T>, new: ParametersOf<T>) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			Self::validate_parameters(&new)?;
+			let old = Parameters::<T>::get();
+			Parameters::<T>::put(&new);
+			Self::deposit_event(Event::ParametersSet { old, new });
+			Ok(())
+		}
+	}
+
+	/// What every receipt of one batch is checked against.
+	pub(crate) struct CheckContext<T: Config> {
+		genesis_hash: T::Hash,
+		now_ms: u64,
+		now: BlockNumberFor<T>,
+		parameters: ParametersOf<T>,
+	}
+
+	impl<T: Config> Pallet<T> {
+		/// Refuses parameters that would make the pallet unusable or unsafe.
+		pub fn validate_parameters(parameters: &ParametersOf<T>) -> DispatchResult {
+			ensure!(
+				parameters.peer_bond >= T::Currency::minimum_balance()
+					&& !parameters.unbonding_period.is_zero()
+					&& parameters.max_receipt_age_ms > 0,
+				Error::<T>::InvalidParameters
+			);
+			Ok(())
+		}
+
+		fn check_context() -> CheckContext<T> {
+			CheckContext {
+				genesis_hash: frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()),
+				now_ms: u64::try_from(T::Time::now().as_millis()).unwrap_or(u64::MAX),
+				now: frame_system::Pallet::<T>::block_number(),
+				parameters: Parameters::<T>::get(),
+			}
+		}
+
+		/// Checks one receipt against the rules and, only if it passes all of them, records it.
+		fn record_receipt(
+			signed: &SignedReceiptOf<T>,
+			context: &CheckContext<T>,
+		) -> Result<(), Rejection> {
+			let receipt = &signed.receipt;
+			if receipt.genesis_hash != context.genesis_hash {
+				return Err(Rejection::WrongGenesis);
+			}
+			if receipt.provider == receipt.consumer {
+				return Err(Rejection::SelfDealing);
+			}
+			let provider =
+				Peers::<T>::get(&receipt.provider).ok_or(Rejection::ProviderNotRegistered)?;
+			let consumer =
+				Peers::<T>::get(&receipt.consumer).ok_or(Rejection::ConsumerNotRegistered)?;
+			if !provider.may_transact() {
+				return Err(Rejection::ProviderBanned);
+			}
+			if !consumer.may_transact() {
+				return Err(Rejection::ConsumerBanned);
+			}
+			if receipt.timestamp_ms.saturating_add(context.parameters.max_receipt_age_ms)
+				< context.now_ms
+			{
+				return Err(Rejection::TimestampTooOld);
+			}
+			if receipt.timestamp_ms
+				> context.now_ms.saturating_add(context.parameters.max_clock_drift_ms)
+			{
+				return Err(Rejection::TimestampInFuture);
+			}
+
+			let key = (receipt.provider.clone(), receipt.consumer.clone(), receipt.service);
+			let previous = Served::<T>::get(&key);
+			let new_pair = previous.is_none();
+			let previous = previous.unwrap_or_default();
+			if !new_pair && receipt.sequence <= previous.sequence {
+				return Err(Rejection::StaleSequence);
+			}
+			let delta = receipt
+				.cumulative_units
+				.checked_sub(previous.cumulative_units)
+				.ok_or(Rejection::UnitsDecreased)?;
+
+			let mut provider_totals = Totals::<T>::get(&receipt.provider, receipt.service);
+			let mut consumer_totals = Totals::<T>::get(&receipt.consumer, receipt.service);
+			provider_totals.units_served =
+				provider_totals.units_served.checked_add(delta).ok_or(Rejection::Overflow)?;
+			consumer_totals.units_consumed =
+				consumer_totals.units_consumed.checked_add(delta).ok_or(Rejection::Overflow)?;
+			for totals in [&mut provider_totals, &mut consumer_totals] {
+				totals.receipts = totals.receipts.checked_add(1).ok_or(Rejection::Overflow)?;
+				if totals.receipts == 1 {
+					totals.first_activity = context.now;
+				}
+				totals.last_activity = context.now;
+			}
+
+			// Signatures last: they are the most expensive check.
+			Self::check_signatures(signed)?;
+
+			Served::<T>::insert(
+				&key,
+				PairLedger {
+					sequence: receipt.sequence,
+					cumulative_units: receipt.cumulative_units,
+					last_update: context.now,
+				},
+			);
+			if new_pair {
+				ServedBy::<T>::insert((&receipt.consumer, &receipt.provider, receipt.service), ());
+			}
+			Totals::<T>::insert(&receipt.provider, receipt.service, provider_totals);
+			Totals::<T>::insert(&receipt.consumer, receipt.service, consumer_totals);
+			T::OnReceiptRecorded::on_receipt_recorded(
+				&receipt.provider,
+				&receipt.consumer,
+				receipt.service,
+				delta,
+				receipt.cumulative_units,
+				context.now,
+			);
+			Self::deposit_event(Event::ReceiptRecorded {
+				provider: receipt.provider.clone(),
+				consumer: receipt.consumer.clone(),
+				service: receipt.service,
+				delta,
+				total: receipt.cumulative_units,
+				sequence: receipt.sequence,
+			});
+			Ok(())
+		}
+
+		/// Both parties' signatures over the receipt's signing payload.
+		fn check_signatures(signed: &SignedReceiptOf<T>) -> Result<(), Rejection> {
+			let payload = signed.receipt.signing_payload();
+			if !signed.provider_signature.verify(&payload[..], &signed.receipt.provider) {
+				return Err(Rejection::InvalidProviderSignature);
+			}
+			if !signed.consumer_signature.verify(&payload[..], &signed.receipt.consumer) {
+				return Err(Rejection::InvalidConsumerSignature);
+			}
+			Ok(())
+		}
+
+		/// The identity of an equivocation proof, the same whichever receipt comes first.
+		fn offence_id(first: &SignedReceiptOf<T>, second: &SignedReceiptOf<T>) -> [u8; 32] {
+			let (a, b) = (first.receipt.encode(), second.receipt.encode());
+			let (low, high) = if a <= b { (a, b) } else { (b, a) };
+			sp_io::hashing::blake2_256(&[low, high].concat())
+		}
+
+		/// Slashes `fraction` of `who`'s bond, if it is a peer, and returns the slashed funds.
+		fn slash_bond(who: &T::AccountId, fraction: Perbill) -> Credit<T::AccountId, T::Currency> {
+			let Some(mut info) = Peers::<T>::get(who) else {
+				return Credit::<T::AccountId, T::Currency>::zero();
+			};
+			let amount = fraction.mul_floor(info.bond);
+			let (credit, _missing) = <T::Currency as BalancedHold<T::AccountId>>::slash(
+				&HoldReason::PeerBond.into(),
+				who,
+				amount,
+			);
+			info.bond = info.bond.saturating_sub(credit.peek());
+			Peers::<T>::insert(who, info);
+			credit
+		}
+
+		/// Checks the pallet's invariants: every peer's recorded bond is exactly what is held for
+		/// it, and every reverse index entry has its ledger.
+		#[cfg(any(feature = "try-runtime", test))]
+		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
+			use frame_support::traits::fungible::InspectHold;
+			for (peer, info) in Peers::<T>::iter() {
+				let held = T::Currency::balance_on_hold(&HoldReason::PeerBond.into(), &peer);
+				ensure!(held == info.bond, "a peer's recorded bond differs from its held balance");
+			}
+			for ((consumer, provider, service), ()) in ServedBy::<T>::iter() {
+				ensure!(
+					Served::<T>::contains_key((&provider, &consumer, service)),
+					"a reverse index entry has no ledger"
+				);
+			}
+			Ok(())
+		}
+	}
+}

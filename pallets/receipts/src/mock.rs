@@ -1,0 +1,182 @@
+//! A minimal runtime for the receipts pallet's tests: system, balances, timestamp, receipts.
+
+use crate as pallet_receipts;
+use frame_support::{
+	derive_impl, parameter_types,
+	traits::{ConstU128, ConstU32, ConstU64},
+};
+use frame_system::EnsureRoot;
+use sp_core::{ed25519, sr25519, Pair, H256};
+use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
+use sp_runtime::{
+	traits::{IdentifyAccount, Verify},
+	AccountId32, BuildStorage, MultiSignature,
+};
+use std::cell::RefCell;
+
+pub type AccountId = AccountId32;
+pub type Balance = u128;
+type Block = frame_system::mocking::MockBlock<Test>;
+
+#[frame_support::runtime]
+mod runtime {
+	#[runtime::runtime]
+	#[runtime::derive(
+		RuntimeCall,
+		RuntimeEvent,
+		RuntimeError,
+		RuntimeOrigin,
+		RuntimeFreezeReason,
+		RuntimeHoldReason,
+		RuntimeSlashReason,
+		RuntimeLockId,
+		RuntimeTask,
+		RuntimeViewFunction
+	)]
+	pub struct Test;
+
+	#[runtime::pallet_index(0)]
+	pub type System = frame_system;
+	#[runtime::pallet_index(1)]
+	pub type Timestamp = pallet_timestamp;
+	#[runtime::pallet_index(2)]
+	pub type Balances = pallet_balances;
+	#[runtime::pallet_index(3)]
+	pub type Receipts = pallet_receipts;
+}
+
+#[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
+impl frame_system::Config for Test {
+	type Block = Block;
+	type AccountId = AccountId;
+	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
+	type AccountData = pallet_balances::AccountData<Balance>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type Balance = Balance;
+	type ExistentialDeposit = ConstU128<EXISTENTIAL_DEPOSIT>;
+	type AccountStore = System;
+	type RuntimeHoldReason = RuntimeHoldReason;
+}
+
+impl pallet_timestamp::Config for Test {
+	type Moment = u64;
+	type OnTimestampSet = ();
+	type MinimumPeriod = ConstU64<1>;
+	type WeightInfo = ();
+}
+
+pub const EXISTENTIAL_DEPOSIT: Balance = 10;
+pub const BOND: Balance = 1_000;
+pub const ENDOWMENT: Balance = 1_000_000;
+/// The chain's clock at the start of every test, in milliseconds.
+pub const START_MS: u64 = 1_700_000_000_000;
+
+parameter_types! {
+	pub const PeerBond: Balance = BOND;
+}
+
+thread_local! {
+	/// Every receipt the pallet reported to its listener: (provider, consumer, service, delta, total).
+	pub static HOOK_CALLS: RefCell<Vec<(AccountId, AccountId, u32, u128, u128)>> =
+		const { RefCell::new(Vec::new()) };
+}
+
+/// Records the hook's calls so tests can see what another pallet would be told.
+pub struct RecordingListener;
+impl crate::OnReceiptRecorded<AccountId, u64> for RecordingListener {
+	fn on_receipt_recorded(
+		provider: &AccountId,
+		consumer: &AccountId,
+		service: u32,
+		delta: u128,
+		total: u128,
+		_now: u64,
+	) {
+		HOOK_CALLS.with(|c| {
+			c.borrow_mut().push((provider.clone(), consumer.clone(), service, delta, total))
+		});
+	}
+
+	fn weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(1_000, 0)
+	}
+}
+
+impl pallet_receipts::Config for Test {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type Signature = MultiSignature;
+	type Signer = <MultiSignature as Verify>::Signer;
+	type Time = Timestamp;
+	type GovernanceOrigin = EnsureRoot<AccountId>;
+	type Slashed = ();
+	type OnReceiptRecorded = RecordingListener;
+	type MaxReceiptsPerBatch = ConstU32<16>;
+	type MaxReasonLength = ConstU32<32>;
+	type DefaultParameters = crate::DefaultParameters<PeerBond>;
+	type WeightInfo = ();
+	#[cfg(feature = "runtime-benchmarks")]
+	type BenchmarkHelper = crate::Sr25519BenchmarkHelper;
+}
+
+/// A test participant: a key pair and its account. Even indices use sr25519, odd ones ed25519,
+/// so both schemes are exercised.
+#[derive(Clone)]
+pub enum Key {
+	Sr(sr25519::Pair),
+	Ed(ed25519::Pair),
+}
+
+impl Key {
+	pub fn new(index: u8) -> Self {
+		let seed = [index.wrapping_add(1); 32];
+		if index % 2 == 0 {
+			Key::Sr(sr25519::Pair::from_seed(&seed))
+		} else {
+			Key::Ed(ed25519::Pair::from_seed(&seed))
+		}
+	}
+
+	pub fn account(&self) -> AccountId {
+		match self {
+			Key::Sr(pair) => sp_runtime::MultiSigner::from(pair.public()).into_account(),
+			Key::Ed(pair) => sp_runtime::MultiSigner::from(pair.public()).into_account(),
+		}
+	}
+
+	pub fn sign(&self, message: &[u8]) -> MultiSignature {
+		match self {
+			Key::Sr(pair) => pair.sign(message).into(),
+			Key::Ed(pair) => pair.sign(message).into(),
+		}
+	}
+}
+
+/// The genesis hash frame-system records in tests (block 0's hash is set in `new_test_ext`).
+pub fn genesis_hash() -> H256 {
+	H256::repeat_byte(0x42)
+}
+
+/// Funded accounts 0..8, the default parameters, the clock at `START_MS`, block 1.
+pub fn new_test_ext() -> sp_io::TestExternalities {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: (0..8).map(|i| (Key::new(i).account(), ENDOWMENT)).collect(),
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	let mut ext = sp_io::TestExternalities::new(storage);
+	ext.register_extension(KeystoreExt::new(MemoryKeystore::new()));
+	ext.execute_with(|| {
+		frame_system::BlockHash::<Test>::insert(0, genesis_hash());
+		System::set_block_number(1);
+		pallet_timestamp::Now::<Test>::put(START_MS);
+		HOOK_CALLS.with(|c| c.borrow_mut().clear());
+	});
+	ext
+}

@@ -1,0 +1,772 @@
+//! Tests of every rule of the receipts pallet, one per bad input, plus a property test.
+
+use crate::{mock::*, *};
+use codec::{Decode, Encode};
+use frame_support::{
+	assert_noop, assert_ok,
+	traits::fungible::{Inspect, InspectHold},
+	BoundedVec,
+};
+use repute_primitives::{Receipt, SignedReceipt, RECEIPT_DOMAIN_TAG};
+use sp_runtime::{DispatchError, Perbill};
+
+const SERVICE: u32 = 7;
+
+fn receipt(provider: &Key, consumer: &Key, sequence: u64, units: u128) -> ReceiptOf<Test> {
+	Receipt {
+		genesis_hash: genesis_hash(),
+		provider: provider.account(),
+		consumer: consumer.account(),
+		service: SERVICE,
+		sequence,
+		cumulative_units: units,
+		timestamp_ms: START_MS,
+	}
+}
+
+/// Both parties sign `receipt`'s payload.
+fn cosign(receipt: ReceiptOf<Test>, provider: &Key, consumer: &Key) -> SignedReceiptOf<Test> {
+	let payload = receipt.signing_payload();
+	SignedReceipt {
+		provider_signature: provider.sign(&payload),
+		consumer_signature: consumer.sign(&payload),
+		receipt,
+	}
+}
+
+fn signed(provider: &Key, consumer: &Key, sequence: u64, units: u128) -> SignedReceiptOf<Test> {
+	cosign(receipt(provider, consumer, sequence, units), provider, consumer)
+}
+
+fn relayer() -> RuntimeOrigin {
+	RuntimeOrigin::signed(Key::new(7).account())
+}
+
+fn submit(batch: Vec<SignedReceiptOf<Test>>) -> frame_support::dispatch::DispatchResult {
+	Receipts::submit_receipts(relayer(), BoundedVec::try_from(batch).expect("batch within bound"))
+}
+
+fn register(key: &Key) {
+	assert_ok!(Receipts::register(RuntimeOrigin::signed(key.account())));
+}
+
+/// Keys 0..4 registered: 0 and 2 are sr25519, 1 and 3 ed25519.
+fn peers() -> (Key, Key, Key, Key) {
+	let keys = (Key::new(0), Key::new(1), Key::new(2), Key::new(3));
+	for k in [&keys.0, &keys.1, &keys.2, &keys.3] {
+		register(k);
+	}
+	keys
+}
+
+fn held(key: &Key) -> Balance {
+	Balances::balance_on_hold(&HoldReason::PeerBond.into(), &key.account())
+}
+
+fn ledger(provider: &Key, consumer: &Key) -> Option<PairLedger<u64>> {
+	Served::<Test>::get((provider.account(), consumer.account(), SERVICE))
+}
+
+fn last_event() -> RuntimeEvent {
+	System::events().pop().expect("an event").event
+}
+
+fn rejected_events() -> Vec<(u32, Rejection)> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Receipts(Event::ReceiptRejected { index, reason }) => {
+				Some((index, reason))
+			}
+			_ => None,
+		})
+		.collect()
+}
+
+fn check_invariants() {
+	Receipts::do_try_state().expect("pallet invariants hold");
+}
+
+// ---------------------------------------------------------------- registration and bonds
+
+#[test]
+fn register_holds_the_bond() {
+	new_test_ext().execute_with(|| {
+		let peer = Key::new(0);
+		register(&peer);
+		assert_eq!(held(&peer), BOND);
+		assert_eq!(Balances::balance(&peer.account()), ENDOWMENT - BOND);
+		let info = Peers::<Test>::get(peer.account()).unwrap();
+		assert_eq!(info, PeerInfo { bond: BOND, status: PeerStatus::Active, registered_at: 1 });
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Receipts(Event::PeerRegistered { peer: peer.account(), bond: BOND })
+		);
+		check_invariants();
+	});
+}
+
+#[test]
+fn register_twice_is_refused() {
+	new_test_ext().execute_with(|| {
+		let peer = Key::new(0);
+		register(&peer);
+		assert_noop!(
+			Receipts::register(RuntimeOrigin::signed(peer.account())),
+			Error::<Test>::AlreadyRegistered
+		);
+	});
+}
+
+#[test]
+fn register_without_funds_is_refused() {
+	new_test_ext().execute_with(|| {
+		let pauper = Key::new(20);
+		assert_noop!(
+			Receipts::register(RuntimeOrigin::signed(pauper.account())),
+			Error::<Test>::InsufficientBalanceForBond
+		);
+	});
+}
+
+#[test]
+fn unregister_then_withdraw_after_the_cooldown() {
+	new_test_ext().execute_with(|| {
+		let peer = Key::new(0);
+		register(&peer);
+		let period = Parameters::<Test>::get().unbonding_period;
+		assert_ok!(Receipts::unregister(RuntimeOrigin::signed(peer.account())));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Receipts(Event::UnbondingStarted {
+				peer: peer.account(),
+				unlock_at: 1 + period
+			})
+		);
+		assert_noop!(
+			Receipts::unregister(RuntimeOrigin::signed(peer.account())),
+			Error::<Test>::AlreadyUnbonding
+		);
+
+		System::set_block_number(period);
+		assert_noop!(
+			Receipts::withdraw_bond(RuntimeOrigin::signed(peer.account())),
+			Error::<Test>::StillUnbonding
+		);
+
+		System::set_block_number(1 + period);
+		assert_ok!(Receipts::withdraw_bond(RuntimeOrigin::signed(peer.account())));
+		assert_eq!(held(&peer), 0);
+		assert_eq!(Balances::balance(&peer.account()), ENDOWMENT);
+		assert!(Peers::<Test>::get(peer.account()).is_none());
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Receipts(Event::BondReleased { peer: peer.account(), amount: BOND })
+		);
+		check_invariants();
+	});
+}
+
+#[test]
+fn withdraw_needs_unbonding_first() {
+	new_test_ext().execute_with(|| {
+		let peer = Key::new(0);
+		assert_noop!(
+			Receipts::withdraw_bond(RuntimeOrigin::signed(peer.account())),
+			Error::<Test>::NotRegistered
+		);
+		register(&peer);
+		assert_noop!(
+			Receipts::withdraw_bond(RuntimeOrigin::signed(peer.account())),
+			Error::<Test>::NotUnbonding
+		);
+		assert_noop!(
+			Receipts::unregister(RuntimeOrigin::signed(Key::new(1).account())),
+			Error::<Test>::NotRegistered
+		);
+	});
+}
+
+#[test]
+fn a_peer_sanctioned_while_unbonding_keeps_its_bond_held() {
+	new_test_ext().execute_with(|| {
+		let peer = Key::new(0);
+		register(&peer);
+		assert_ok!(Receipts::unregister(RuntimeOrigin::signed(peer.account())));
+		let reason: ReasonOf<Test> = b"fraud".to_vec().try_into().unwrap();
+		assert_ok!(Receipts::sanction(
+			RuntimeOrigin::root(),
+			peer.account(),
+			Perbill::from_percent(20),
+			reason.clone()
+		));
+		assert_eq!(held(&peer), BOND - BOND / 5);
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Receipts(Event::PeerSanctioned {
+				peer: peer.account(),
+				slashed: BOND / 5,
+				reason
+			})
+		);
+		System::set_block_number(1_000_000);
+		assert_noop!(
+			Receipts::withdraw_bond(RuntimeOrigin::signed(peer.account())),
+			Error::<Test>::PeerBanned
+		);
+		assert_noop!(
+			Receipts::unregister(RuntimeOrigin::signed(peer.account())),
+			Error::<Test>::PeerBanned
+		);
+		check_invariants();
+	});
+}
+
+#[test]
+fn sanction_is_for_governance_only_and_once() {
+	new_test_ext().execute_with(|| {
+		let peer = Key::new(0);
+		register(&peer);
+		let reason: ReasonOf<Test> = b"spam".to_vec().try_into().unwrap();
+		assert_noop!(
+			Receipts::sanction(
+				RuntimeOrigin::signed(peer.account()),
+				peer.account(),
+				Perbill::one(),
+				reason.clone()
+			),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Receipts::sanction(
+				RuntimeOrigin::root(),
+				Key::new(1).account(),
+				Perbill::one(),
+				reason.clone()
+			),
+			Error::<Test>::NotRegistered
+		);
+		assert_ok!(Receipts::sanction(
+			RuntimeOrigin::root(),
+			peer.account(),
+			Perbill::one(),
+			reason.clone()
+		));
+		assert_eq!(held(&peer), 0);
+		assert_noop!(
+			Receipts::sanction(RuntimeOrigin::root(), peer.account(), Perbill::one(), reason),
+			Error::<Test>::PeerBanned
+		);
+		check_invariants();
+	});
+}
+
+// ---------------------------------------------------------------- receipts: the happy path
+
+#[test]
+fn a_receipt_records_pair_totals_and_tells_the_listener() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		assert_ok!(submit(vec![signed(&a, &b, 1, 100)]));
+		assert_eq!(
+			ledger(&a, &b),
+			Some(PairLedger { sequence: 1, cumulative_units: 100, last_update: 1 })
+		);
+		assert!(ServedBy::<Test>::contains_key((b.account(), a.account(), SERVICE)));
+		let provider = Totals::<Test>::get(a.account(), SERVICE);
+		assert_eq!(
+			(provider.units_served, provider.units_consumed, provider.receipts),
+			(100, 0, 1)
+		);
+		let consumer = Totals::<Test>::get(b.account(), SERVICE);
+		assert_eq!(
+			(consumer.units_served, consumer.units_consumed, consumer.receipts),
+			(0, 100, 1)
+		);
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Receipts(Event::ReceiptRecorded {
+				provider: a.account(),
+				consumer: b.account(),
+				service: SERVICE,
+				delta: 100,
+				total: 100,
+				sequence: 1
+			})
+		);
+		HOOK_CALLS
+			.with(|c| assert_eq!(*c.borrow(), vec![(a.account(), b.account(), SERVICE, 100, 100)]));
+		check_invariants();
+	});
+}
+
+#[test]
+fn later_receipts_record_only_the_difference() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		assert_ok!(submit(vec![signed(&a, &b, 1, 100)]));
+		System::set_block_number(5);
+		assert_ok!(submit(vec![signed(&a, &b, 9, 250)]));
+		assert_eq!(
+			ledger(&a, &b),
+			Some(PairLedger { sequence: 9, cumulative_units: 250, last_update: 5 })
+		);
+		let totals = Totals::<Test>::get(a.account(), SERVICE);
+		assert_eq!((totals.units_served, totals.receipts), (250, 2));
+		assert_eq!((totals.first_activity, totals.last_activity), (1, 5));
+		HOOK_CALLS.with(|c| assert_eq!(c.borrow().last().unwrap().3, 150));
+		// A higher sequence with the same units records a zero delta and is accepted.
+		assert_ok!(submit(vec![signed(&a, &b, 10, 250)]));
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_mixed_batch_records_the_valid_receipts_and_reports_the_rest() {
+	new_test_ext().execute_with(|| {
+		let (a, b, c, _) = peers();
+		let stranger = Key::new(5);
+		let batch = vec![
+			signed(&a, &b, 1, 10),
+			signed(&a, &stranger, 1, 10),
+			signed(&b, &c, 1, 20),
+			signed(&a, &a, 1, 10),
+		];
+		assert_ok!(submit(batch));
+		assert!(ledger(&a, &b).is_some());
+		assert!(ledger(&b, &c).is_some());
+		assert!(ledger(&a, &stranger).is_none());
+		assert_eq!(
+			rejected_events(),
+			vec![(1, Rejection::ConsumerNotRegistered), (3, Rejection::SelfDealing)]
+		);
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_batch_with_two_receipts_of_one_pair_applies_them_in_order() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		assert_ok!(submit(vec![
+			signed(&a, &b, 1, 10),
+			signed(&a, &b, 2, 30),
+			signed(&a, &b, 2, 40)
+		]));
+		assert_eq!(ledger(&a, &b).unwrap().cumulative_units, 30);
+		assert_eq!(rejected_events(), vec![(2, Rejection::StaleSequence)]);
+		assert_eq!(Totals::<Test>::get(a.account(), SERVICE).units_served, 30);
+	});
+}
+
+// ---------------------------------------------------------------- receipts: one test per bad input
+
+/// Submits one receipt that must be refused with `error`, changing nothing.
+fn assert_refused(receipt: SignedReceiptOf<Test>, error: Error<Test>) {
+	assert_noop!(submit(vec![receipt]), error);
+}
+
+#[test]
+fn wrong_provider_signature_is_refused() {
+	new_test_ext().execute_with(|| {
+		let (a, b, c, _) = peers();
+		let mut r = signed(&a, &b, 1, 10);
+		r.provider_signature = c.sign(&r.receipt.signing_payload());
+		assert_refused(r, Error::InvalidProviderSignature);
+	});
+}
+
+#[test]
+fn wrong_consumer_signature_is_refused() {
+	new_test_ext().execute_with(|| {
+		let (a, b, c, _) = peers();
+		let mut r = signed(&a, &b, 1, 10);
+		r.consumer_signature = c.sign(&r.receipt.signing_payload());
+		assert_refused(r, Error::InvalidConsumerSignature);
+	});
+}
+
+#[test]
+fn swapped_roles_are_refused() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		let mut r = signed(&a, &b, 1, 10);
+		// The consumer claims to have been the provider, keeping the signatures.
+		core::mem::swap(&mut r.receipt.provider, &mut r.receipt.consumer);
+		assert_refused(r, Error::InvalidProviderSignature);
+	});
+}
+
+#[test]
+fn self_dealing_is_refused() {
+	new_test_ext().execute_with(|| {
+		let (a, _, _, _) = peers();
+		assert_refused(signed(&a, &a, 1, 10), Error::SelfDealing);
+	});
+}
+
+#[test]
+fn unregistered_parties_are_refused() {
+	new_test_ext().execute_with(|| {
+		let (a, _, _, _) = peers();
+		let stranger = Key::new(5);
+		assert_refused(signed(&stranger, &a, 1, 10), Error::ProviderNotRegistered);
+		assert_refused(signed(&a, &stranger, 1, 10), Error::ConsumerNotRegistered);
+	});
+}
+
+#[test]
+fn banned_parties_are_refused() {
+	new_test_ext().execute_with(|| {
+		let (a, b, c, d) = peers();
+		let reason: ReasonOf<Test> = b"banned".to_vec().try_into().unwrap();
+		for peer in [&c, &d] {
+			assert_ok!(Receipts::sanction(
+				RuntimeOrigin::root(),
+				peer.account(),
+				Perbill::zero(),
+				reason.clone()
+			));
+		}
+		assert_refused(signed(&c, &a, 1, 10), Error::ProviderBanned);
+		assert_refused(signed(&b, &d, 1, 10), Error::ConsumerBanned);
+	});
+}
+
+#[test]
+fn replayed_and_lower_sequences_are_refused() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		let first = signed(&a, &b, 5, 10);
+		assert_ok!(submit(vec![first.clone()]));
+		assert_refused(first, Error::StaleSequence);
+		assert_refused(signed(&a, &b, 4, 20), Error::StaleSequence);
+	});
+}
+
+#[test]
+fn lower_units_are_refused() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		assert_ok!(submit(vec![signed(&a, &b, 1, 100)]));
+		assert_refused(signed(&a, &b, 2, 99), Error::UnitsDecreased);
+	});
+}
+
+#[test]
+fn wrong_genesis_hash_is_refused() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		let mut r = receipt(&a, &b, 1, 10);
+		r.genesis_hash = sp_core::H256::repeat_byte(1);
+		assert_refused(cosign(r, &a, &b), Error::WrongGenesis);
+	});
+}
+
+#[test]
+fn wrong_domain_tag_is_refused() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		let r = receipt(&a, &b, 1, 10);
+		// Signed over the SCALE encoding with another tag: a signature meant for something else.
+		let mut payload = b"another/domain/1".to_vec();
+		assert_eq!(payload.len(), RECEIPT_DOMAIN_TAG.len());
+		payload.extend(r.encode());
+		let forged = SignedReceipt {
+			provider_signature: a.sign(&payload),
+			consumer_signature: b.sign(&payload),
+			receipt: r,
+		};
+		assert_refused(forged, Error::InvalidProviderSignature);
+	});
+}
+
+#[test]
+fn timestamps_outside_the_window_are_refused() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		let window = Parameters::<Test>::get();
+		let mut old = receipt(&a, &b, 1, 10);
+		old.timestamp_ms = START_MS - window.max_receipt_age_ms - 1;
+		assert_refused(cosign(old, &a, &b), Error::TimestampTooOld);
+		let mut future = receipt(&a, &b, 1, 10);
+		future.timestamp_ms = START_MS + window.max_clock_drift_ms + 1;
+		assert_refused(cosign(future, &a, &b), Error::TimestampInFuture);
+		// The edges of the window are inside it.
+		let mut edge = receipt(&a, &b, 1, 10);
+		edge.timestamp_ms = START_MS - window.max_receipt_age_ms;
+		assert_ok!(submit(vec![cosign(edge, &a, &b)]));
+	});
+}
+
+#[test]
+fn an_empty_batch_is_refused() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(submit(vec![]), Error::<Test>::EmptyBatch);
+	});
+}
+
+#[test]
+fn an_oversized_batch_cannot_even_be_decoded() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		let too_many: Vec<_> = (1..=17).map(|s| signed(&a, &b, s, 10)).collect();
+		// Encode the call as a client would, with one receipt over the bound of 16.
+		let mut encoded = RuntimeCall::Receipts(Call::submit_receipts {
+			receipts: BoundedVec::truncate_from(too_many[..16].to_vec()),
+		})
+		.encode();
+		let header = 2; // pallet and call index
+		let mut tail = too_many.encode();
+		encoded.truncate(header);
+		encoded.append(&mut tail);
+		assert!(RuntimeCall::decode(&mut &encoded[..]).is_err());
+	});
+}
+
+#[test]
+fn overflowing_totals_are_refused() {
+	new_test_ext().execute_with(|| {
+		let (a, b, c, _) = peers();
+		assert_ok!(submit(vec![signed(&a, &b, 1, u128::MAX)]));
+		// A's total served would pass u128::MAX.
+		assert_refused(signed(&a, &c, 1, 1), Error::Overflow);
+		assert_eq!(Totals::<Test>::get(a.account(), SERVICE).units_served, u128::MAX);
+	});
+}
+
+#[test]
+fn a_batch_whose_every_receipt_fails_fails_with_the_first_reason() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		assert_noop!(
+			submit(vec![signed(&a, &a, 1, 1), signed(&Key::new(5), &b, 1, 1)]),
+			Error::<Test>::SelfDealing
+		);
+	});
+}
+
+// ---------------------------------------------------------------- equivocation
+
+fn report(
+	first: SignedReceiptOf<Test>,
+	second: SignedReceiptOf<Test>,
+) -> frame_support::dispatch::DispatchResult {
+	Receipts::report_equivocation(relayer(), Box::new(first), Box::new(second))
+}
+
+#[test]
+fn a_proven_equivocation_slashes_both_signers_and_rewards_the_reporter() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		let reporter = Key::new(7).account();
+		let before = Balances::balance(&reporter);
+		let issuance = Balances::total_issuance();
+		assert_ok!(report(signed(&a, &b, 3, 100), signed(&a, &b, 3, 90)));
+
+		let slash_each = Perbill::from_percent(10) * BOND;
+		assert_eq!(held(&a), BOND - slash_each);
+		assert_eq!(held(&b), BOND - slash_each);
+		let total = 2 * slash_each;
+		let reward = Perbill::from_percent(50) * total;
+		assert_eq!(Balances::balance(&reporter), before + reward);
+		// The rest is burnt by `Slashed = ()`.
+		assert_eq!(Balances::total_issuance(), issuance - (total - reward));
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Receipts(Event::EquivocationPunished {
+				provider: a.account(),
+				consumer: b.account(),
+				service: SERVICE,
+				slashed: total,
+				reward,
+				reporter
+			})
+		);
+		assert_eq!(Offences::<Test>::iter().count(), 1);
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_higher_sequence_with_fewer_units_is_an_equivocation() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		assert_ok!(report(signed(&a, &b, 4, 50), signed(&a, &b, 5, 40)));
+	});
+}
+
+#[test]
+fn consistent_receipts_are_not_an_equivocation() {
+	new_test_ext().execute_with(|| {
+		let (a, b, c, _) = peers();
+		assert_noop!(
+			report(signed(&a, &b, 4, 50), signed(&a, &b, 5, 60)),
+			Error::<Test>::NotAnEquivocation
+		);
+		assert_noop!(
+			report(signed(&a, &b, 4, 50), signed(&a, &b, 4, 50)),
+			Error::<Test>::NotAnEquivocation
+		);
+		assert_noop!(
+			report(signed(&a, &b, 4, 50), signed(&a, &c, 4, 40)),
+			Error::<Test>::NotAnEquivocation
+		);
+	});
+}
+
+#[test]
+fn an_equivocation_proof_needs_valid_signatures() {
+	new_test_ext().execute_with(|| {
+		let (a, b, c, _) = peers();
+		let mut forged = signed(&a, &b, 3, 90);
+		forged.consumer_signature = c.sign(&forged.receipt.signing_payload());
+		assert_noop!(
+			report(signed(&a, &b, 3, 100), forged),
+			Error::<Test>::InvalidConsumerSignature
+		);
+		let mut other_chain = receipt(&a, &b, 3, 90);
+		other_chain.genesis_hash = sp_core::H256::repeat_byte(9);
+		assert_noop!(
+			report(signed(&a, &b, 3, 100), cosign(other_chain, &a, &b)),
+			Error::<Test>::WrongGenesis
+		);
+	});
+}
+
+#[test]
+fn an_equivocation_proof_is_used_once_in_either_order() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		let (x, y) = (signed(&a, &b, 3, 100), signed(&a, &b, 3, 90));
+		assert_ok!(report(x.clone(), y.clone()));
+		assert_noop!(report(x.clone(), y.clone()), Error::<Test>::OffenceAlreadyReported);
+		assert_noop!(report(y, x), Error::<Test>::OffenceAlreadyReported);
+	});
+}
+
+#[test]
+fn an_equivocation_of_unbonded_signers_has_nothing_to_slash() {
+	new_test_ext().execute_with(|| {
+		let (a, b) = (Key::new(4), Key::new(5));
+		assert_noop!(
+			report(signed(&a, &b, 3, 100), signed(&a, &b, 3, 90)),
+			Error::<Test>::NothingToSlash
+		);
+	});
+}
+
+// ---------------------------------------------------------------- parameters
+
+fn parameters() -> ParametersOf<Test> {
+	Parameters::<Test>::get()
+}
+
+#[test]
+fn governance_sets_parameters_with_an_event_of_old_and_new() {
+	new_test_ext().execute_with(|| {
+		let old = parameters();
+		let new = ReceiptParameters { peer_bond: 5_000, unbonding_period: 3, ..old.clone() };
+		assert_ok!(Receipts::set_parameters(RuntimeOrigin::root(), new.clone()));
+		assert_eq!(parameters(), new);
+		assert_eq!(last_event(), RuntimeEvent::Receipts(Event::ParametersSet { old, new }));
+		let peer = Key::new(0);
+		register(&peer);
+		assert_eq!(held(&peer), 5_000);
+	});
+}
+
+#[test]
+fn parameters_are_for_governance_only() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Receipts::set_parameters(RuntimeOrigin::signed(Key::new(0).account()), parameters()),
+			DispatchError::BadOrigin
+		);
+	});
+}
+
+#[test]
+fn out_of_range_parameters_are_refused() {
+	new_test_ext().execute_with(|| {
+		let base = parameters();
+		let invalid = [
+			ReceiptParameters { peer_bond: EXISTENTIAL_DEPOSIT - 1, ..base.clone() },
+			ReceiptParameters { unbonding_period: 0, ..base.clone() },
+			ReceiptParameters { max_receipt_age_ms: 0, ..base.clone() },
+		];
+		for bad in invalid {
+			assert_noop!(
+				Receipts::set_parameters(RuntimeOrigin::root(), bad.clone()),
+				Error::<Test>::InvalidParameters
+			);
+		}
+	});
+}
+
+#[test]
+fn fractions_above_one_hundred_percent_cannot_be_submitted() {
+	new_test_ext().execute_with(|| {
+		let call = RuntimeCall::Receipts(Call::set_parameters { new: parameters() });
+		let mut encoded = call.encode();
+		// The parameters end with the two fractions; make the last one 100% + 1.
+		let len = encoded.len();
+		encoded[len - 4..].copy_from_slice(&1_000_000_001u32.to_le_bytes());
+		assert!(RuntimeCall::decode(&mut &encoded[..]).is_err());
+		encoded[len - 4..].copy_from_slice(&1_000_000_000u32.to_le_bytes());
+		assert!(RuntimeCall::decode(&mut &encoded[..]).is_ok());
+	});
+}
+
+// ---------------------------------------------------------------- property
+
+mod property {
+	use super::*;
+	use proptest::prelude::*;
+	use std::collections::BTreeMap;
+
+	proptest! {
+		#![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+		/// Whatever receipts arrive, in whatever order, every total equals the sum of the deltas
+		/// that were recorded, and every ledger holds the highest accepted receipt.
+		#[test]
+		fn totals_equal_the_sum_of_recorded_deltas(
+			steps in proptest::collection::vec((0u8..4, 0u8..4, 0u64..12, 0u128..1_000), 1..40)
+		) {
+			new_test_ext().execute_with(|| {
+				let keys: Vec<Key> = (0..4).map(Key::new).collect();
+				for k in &keys { register(k); }
+				let mut expected_served: BTreeMap<u8, u128> = BTreeMap::new();
+				let mut expected_consumed: BTreeMap<u8, u128> = BTreeMap::new();
+				let mut pairs: BTreeMap<(u8, u8), (u64, u128)> = BTreeMap::new();
+				for (p, c, sequence, units) in steps {
+					let result = submit(vec![signed(&keys[p as usize], &keys[c as usize], sequence, units)]);
+					let previous = pairs.get(&(p, c)).copied();
+					let acceptable = p != c && match previous {
+						None => true,
+						Some((s, u)) => sequence > s && units >= u,
+					};
+					prop_assert_eq!(result.is_ok(), acceptable);
+					if acceptable {
+						let delta = units - previous.map_or(0, |(_, u)| u);
+						*expected_served.entry(p).or_default() += delta;
+						*expected_consumed.entry(c).or_default() += delta;
+						pairs.insert((p, c), (sequence, units));
+					}
+				}
+				for (i, k) in keys.iter().enumerate() {
+					let totals = Totals::<Test>::get(k.account(), SERVICE);
+					prop_assert_eq!(totals.units_served, expected_served.get(&(i as u8)).copied().unwrap_or(0));
+					prop_assert_eq!(totals.units_consumed, expected_consumed.get(&(i as u8)).copied().unwrap_or(0));
+				}
+				for ((p, c), (sequence, units)) in pairs {
+					let l = ledger(&keys[p as usize], &keys[c as usize]).unwrap();
+					prop_assert_eq!((l.sequence, l.cumulative_units), (sequence, units));
+				}
+				check_invariants();
+				Ok(())
+			})?;
+		}
+	}
+}

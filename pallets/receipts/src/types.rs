@@ -1,0 +1,290 @@
+//! The data the receipts pallet stores and reports.
+
+use crate::Config;
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use core::fmt::Debug;
+use frame_support::{
+	pallet_prelude::{BoundedVec, Get},
+	traits::fungible,
+};
+use repute_primitives::{Receipt, SignedReceipt};
+use scale_info::TypeInfo;
+use sp_runtime::Perbill;
+
+/// An amount of the currency that bonds are held in.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
+/// The block number as the pallet sees it.
+pub type BlockNumberOf<T> = frame_system::pallet_prelude::BlockNumberFor<T>;
+/// A receipt as this chain names accounts and hashes.
+pub type ReceiptOf<T> =
+	Receipt<<T as frame_system::Config>::AccountId, <T as frame_system::Config>::Hash>;
+/// A co-signed receipt as this chain names accounts, hashes and signatures.
+pub type SignedReceiptOf<T> = SignedReceipt<
+	<T as frame_system::Config>::AccountId,
+	<T as frame_system::Config>::Hash,
+	<T as Config>::Signature,
+>;
+/// Why governance sanctioned a peer, in at most `MaxReasonLength` bytes of UTF-8.
+pub type ReasonOf<T> = BoundedVec<u8, <T as Config>::MaxReasonLength>;
+/// The parameters as this chain's types fill them.
+pub type ParametersOf<T> = ReceiptParameters<BalanceOf<T>, BlockNumberOf<T>>;
+/// A peer's record as this chain's types fill it.
+pub type PeerOf<T> = PeerInfo<BalanceOf<T>, BlockNumberOf<T>, ReasonOf<T>>;
+
+/// Where a registered peer stands.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub enum PeerStatus<BlockNumber, Reason> {
+	/// Bonded and taking part: its receipts are recorded.
+	Active,
+	/// Leaving: its receipts are still recorded, and its bond is released at `unlock_at`
+	/// unless it is sanctioned first.
+	Unbonding {
+		/// The first block at which `withdraw_bond` succeeds.
+		unlock_at: BlockNumber,
+	},
+	/// Sanctioned by governance: receipts that name it are rejected and its bond stays held.
+	Banned {
+		/// Why, as governance recorded it.
+		reason: Reason,
+		/// When the ban was imposed.
+		at: BlockNumber,
+	},
+}
+
+/// A registered peer identity.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+pub struct PeerInfo<Balance, BlockNumber, Reason> {
+	/// The balance held as this peer's bond (less anything slashed).
+	pub bond: Balance,
+	/// Where the peer stands.
+	pub status: PeerStatus<BlockNumber, Reason>,
+	/// When the peer registered.
+	pub registered_at: BlockNumber,
+}
+
+impl<Balance, BlockNumber, Reason> PeerInfo<Balance, BlockNumber, Reason> {
+	/// Whether receipts naming this peer may be recorded.
+	pub fn may_transact(&self) -> bool {
+		!matches!(self.status, PeerStatus::Banned { .. })
+	}
+}
+
+/// The newest receipt the chain has recorded for one (provider, consumer, service).
+#[derive(Clone, Default, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct PairLedger<BlockNumber> {
+	/// The sequence number of the newest recorded receipt.
+	pub sequence: u64,
+	/// The cumulative units of the newest recorded receipt.
+	pub cumulative_units: u128,
+	/// The block that recorded it.
+	pub last_update: BlockNumber,
+}
+
+/// One peer's totals for one service, over all its partners.
+#[derive(Clone, Default, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct PeerTotals<BlockNumber> {
+	/// Units of the service this peer has given others.
+	pub units_served: u128,
+	/// Units of the service this peer has received from others.
+	pub units_consumed: u128,
+	/// Receipts recorded with this peer on either side.
+	pub receipts: u64,
+	/// The block of the first recorded receipt.
+	pub first_activity: BlockNumber,
+	/// The block of the latest recorded receipt.
+	pub last_activity: BlockNumber,
+}
+
+/// A punished equivocation.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct OffenceRecord<AccountId, Balance, BlockNumber> {
+	/// The provider of the contradicting receipts.
+	pub provider: AccountId,
+	/// The consumer of the contradicting receipts.
+	pub consumer: AccountId,
+	/// The service the receipts counted.
+	pub service: repute_primitives::ServiceId,
+	/// Who proved it, and was rewarded.
+	pub reporter: AccountId,
+	/// The total slashed from both bonds.
+	pub slashed: Balance,
+	/// The block that punished it.
+	pub at: BlockNumber,
+}
+
+/// The governance-set parameters of shared history.
+#[derive(
+	Clone,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+pub struct ReceiptParameters<Balance, BlockNumber> {
+	/// What a peer must hold as bond to register.
+	pub peer_bond: Balance,
+	/// Blocks between `unregister` and the bond's release.
+	pub unbonding_period: BlockNumber,
+	/// How old a receipt's timestamp may be when it is submitted, in milliseconds.
+	pub max_receipt_age_ms: u64,
+	/// How far a receipt's timestamp may be ahead of the chain's clock, in milliseconds.
+	pub max_clock_drift_ms: u64,
+	/// The share of each equivocator's bond that a proof of equivocation slashes.
+	pub equivocation_slash: Perbill,
+	/// The share of the slashed amount paid to whoever reported the equivocation.
+	pub reporter_reward: Perbill,
+}
+
+/// Defaults for a fresh chain: a bond of `Bond`, a day of unbonding at 6-second blocks, receipts
+/// up to a day old and a minute ahead, 10% slashed per equivocation, half of it to the reporter.
+pub struct DefaultParameters<Bond>(core::marker::PhantomData<Bond>);
+
+impl<Bond, Balance, BlockNumber> Get<ReceiptParameters<Balance, BlockNumber>>
+	for DefaultParameters<Bond>
+where
+	Bond: Get<Balance>,
+	BlockNumber: From<u32>,
+{
+	fn get() -> ReceiptParameters<Balance, BlockNumber> {
+		ReceiptParameters {
+			peer_bond: Bond::get(),
+			unbonding_period: BlockNumber::from(14_400),
+			max_receipt_age_ms: 24 * 60 * 60 * 1000,
+			max_clock_drift_ms: 60 * 1000,
+			equivocation_slash: Perbill::from_percent(10),
+			reporter_reward: Perbill::from_percent(50),
+		}
+	}
+}
+
+/// Why one receipt of a batch was not recorded. Each reason is also an error of the pallet,
+/// returned when every receipt of a batch fails (the first one's reason).
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Rejection {
+	/// The receipt names another chain's genesis hash.
+	WrongGenesis,
+	/// Provider and consumer are the same account.
+	SelfDealing,
+	/// The provider is not a registered peer.
+	ProviderNotRegistered,
+	/// The consumer is not a registered peer.
+	ConsumerNotRegistered,
+	/// The provider is banned.
+	ProviderBanned,
+	/// The consumer is banned.
+	ConsumerBanned,
+	/// The sequence number is not above the newest recorded one for this pair and service.
+	StaleSequence,
+	/// The cumulative units are below the newest recorded ones for this pair and service.
+	UnitsDecreased,
+	/// The timestamp is older than `max_receipt_age_ms`.
+	TimestampTooOld,
+	/// The timestamp is more than `max_clock_drift_ms` ahead of the chain.
+	TimestampInFuture,
+	/// The provider's signature does not verify.
+	InvalidProviderSignature,
+	/// The consumer's signature does not verify.
+	InvalidConsumerSignature,
+	/// Recording the receipt would overflow a total.
+	Overflow,
+}
+
+/// What recording one receipt changed.
+#[derive(Clone, PartialEq, Eq, Debug)]
+pub struct Recorded {
+	/// Units added by this receipt over the previously recorded one.
+	pub delta: u128,
+	/// Whether this is the first receipt of the pair for this service.
+	pub new_pair: bool,
+}
+
+/// Lets other pallets (reputation) learn of every recorded delta without reading this pallet's
+/// storage. Implemented for `()` (nobody listens) and for tuples.
+pub trait OnReceiptRecorded<AccountId, BlockNumber> {
+	/// `provider` gave `consumer` `delta` more units of `service`, for a pair total of `total`.
+	fn on_receipt_recorded(
+		provider: &AccountId,
+		consumer: &AccountId,
+		service: repute_primitives::ServiceId,
+		delta: u128,
+		total: u128,
+		now: BlockNumber,
+	);
+
+	/// The most weight one call of `on_receipt_recorded` may take.
+	fn weight() -> frame_support::weights::Weight;
+}
+
+impl<AccountId, BlockNumber> OnReceiptRecorded<AccountId, BlockNumber> for () {
+	fn on_receipt_recorded(
+		_: &AccountId,
+		_: &AccountId,
+		_: repute_primitives::ServiceId,
+		_: u128,
+		_: u128,
+		_: BlockNumber,
+	) {
+	}
+
+	fn weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
+/// Creates accounts and signatures for benchmarks, so they can build valid receipts whatever
+/// the runtime's signature scheme.
+#[cfg(feature = "runtime-benchmarks")]
+pub trait BenchmarkHelper<AccountId, Signature> {
+	/// A fresh signer, distinct for each `index`.
+	fn create_signer(index: u32) -> AccountId;
+	/// `signer`'s signature of `message`.
+	fn sign(signer: &AccountId, message: &[u8]) -> Signature;
+}
+
+/// The benchmark helper for sr25519 keys in the runtime's keystore, for `AccountId32` accounts
+/// and `MultiSignature`.
+#[cfg(feature = "runtime-benchmarks")]
+pub struct Sr25519BenchmarkHelper;
+
+#[cfg(feature = "runtime-benchmarks")]
+impl BenchmarkHelper<sp_runtime::AccountId32, sp_runtime::MultiSignature>
+	for Sr25519BenchmarkHelper
+{
+	fn create_signer(index: u32) -> sp_runtime::AccountId32 {
+		let seed = alloc::format!("//repute-bench-{index}").into_bytes();
+		sp_io::crypto::sr25519_generate(KEY_TYPE, Some(seed)).into()
+	}
+
+	fn sign(signer: &sp_runtime::AccountId32, message: &[u8]) -> sp_runtime::MultiSignature {
+		let public = sp_core::sr25519::Public::from_raw(signer.clone().into());
+		sp_io::crypto::sr25519_sign(KEY_TYPE, &public, message)
+			.expect("benchmark keys are generated in the keystore first")
+			.into()
+	}
+}
+
+/// The keystore key type benchmark signers live under.
+#[cfg(feature = "runtime-benchmarks")]
+const KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"rbch");

@@ -1,0 +1,63 @@
+//! How many receipts fit in one block, from the benchmarked weights the runtime charges, compared
+//! with balance transfers. Deterministic arithmetic on weights, not a timing: the weights come
+//! from `scripts/benchmark-pallets.sh`. Run with `--nocapture` to see the figures that
+//! `docs/performance.md` reports.
+
+use frame_support::{
+	dispatch::DispatchClass,
+	traits::Get,
+	weights::{constants::ExtrinsicBaseWeight, Weight},
+};
+use pallet_balances::WeightInfo as _;
+use pallet_receipts::WeightInfo as _;
+use repute_runtime::{configs::RuntimeBlockLength, configs::RuntimeBlockWeights, Runtime};
+
+/// Bytes of one co-signed receipt in a transaction: 132 for the receipt, 65 per signature.
+const RECEIPT_BYTES: u64 = 132 + 2 * 65;
+/// Bytes a signed transaction adds around its call: address, signature, extensions (generous).
+const TRANSACTION_OVERHEAD_BYTES: u64 = 150;
+
+/// The weight and length available to ordinary transactions in one block.
+fn normal_budget() -> (Weight, u64) {
+	let weights = RuntimeBlockWeights::get();
+	let normal = weights.get(DispatchClass::Normal);
+	let max_total = normal.max_total.expect("normal transactions are limited");
+	// `max_total` already excludes the block's own base weight.
+	let length = u64::from(*RuntimeBlockLength::get().max.get(DispatchClass::Normal));
+	(max_total, length)
+}
+
+/// Receipts per block when they come in batches of `batch` per transaction.
+fn receipts_per_block(batch: u32) -> u64 {
+	let (budget, length) = normal_budget();
+	let per_transaction = ExtrinsicBaseWeight::get()
+		.saturating_add(<Runtime as pallet_receipts::Config>::WeightInfo::submit_receipts(batch));
+	let by_weight = budget.ref_time() / per_transaction.ref_time();
+	let by_length = length / (TRANSACTION_OVERHEAD_BYTES + RECEIPT_BYTES * u64::from(batch));
+	by_weight.min(by_length) * u64::from(batch)
+}
+
+fn transfers_per_block() -> u64 {
+	let (budget, length) = normal_budget();
+	let per_transaction = ExtrinsicBaseWeight::get()
+		.saturating_add(<Runtime as pallet_balances::Config>::WeightInfo::transfer_allow_death());
+	let by_weight = budget.ref_time() / per_transaction.ref_time();
+	let by_length = length / (TRANSACTION_OVERHEAD_BYTES + 40);
+	by_weight.min(by_length)
+}
+
+#[test]
+fn at_least_two_thousand_receipts_fit_in_a_block() {
+	let max_batch = <Runtime as pallet_receipts::Config>::MaxReceiptsPerBatch::get();
+	let full = receipts_per_block(max_batch);
+	let single = receipts_per_block(1);
+	let transfers = transfers_per_block();
+	let per_receipt = <Runtime as pallet_receipts::Config>::WeightInfo::submit_receipts(2)
+		.saturating_sub(<Runtime as pallet_receipts::Config>::WeightInfo::submit_receipts(1));
+	println!("normal budget per block: {:?}", normal_budget());
+	println!("weight per additional receipt: {per_receipt:?}");
+	println!("receipts per block in batches of {max_batch}: {full}");
+	println!("receipts per block one per transaction: {single}");
+	println!("balance transfers per block: {transfers}");
+	assert!(full >= 2_000, "only {full} receipts fit in a block; the floor is 2,000");
+}

@@ -1,0 +1,89 @@
+//! The receipts pallet as configured in the Repute runtime: real accounts, real `MultiSignature`s,
+//! the runtime's hold reasons and block limits.
+
+mod common;
+
+use common::with_genesis_of;
+use frame_support::{
+	assert_ok,
+	dispatch::{DispatchClass, GetDispatchInfo},
+	traits::Get,
+	BoundedVec,
+};
+use pallet_receipts::{ReceiptOf, SignedReceiptOf, Totals, WeightInfo};
+use repute_primitives::{Receipt, SignedReceipt};
+use repute_runtime::{configs::RuntimeBlockWeights, Runtime, RuntimeCall, RuntimeOrigin, System};
+use sp_genesis_builder::DEV_RUNTIME_PRESET;
+use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
+use sp_runtime::MultiSignature;
+
+const NOW_MS: u64 = 1_764_000_000_000;
+
+fn start_block() {
+	System::set_block_number(1);
+	pallet_timestamp::Now::<Runtime>::put(NOW_MS);
+}
+
+#[test]
+fn an_sr25519_and_an_ed25519_peer_record_a_receipt() {
+	with_genesis_of(DEV_RUNTIME_PRESET, || {
+		start_block();
+		// The provider signs with sr25519 (a wallet key), the consumer with ed25519 (a libp2p key).
+		let provider = Sr25519Keyring::Alice;
+		let consumer = Ed25519Keyring::Bob;
+		let provider_account = provider.to_account_id();
+		let consumer_account: repute_runtime::AccountId = consumer.to_account_id();
+		// Fund the ed25519 account; Alice is pre-funded by the preset.
+		assert_ok!(pallet_balances::Pallet::<Runtime>::force_set_balance(
+			RuntimeOrigin::root(),
+			consumer_account.clone().into(),
+			1_000 * repute_runtime::UNIT,
+		));
+		for who in [&provider_account, &consumer_account] {
+			assert_ok!(pallet_receipts::Pallet::<Runtime>::register(RuntimeOrigin::signed(
+				who.clone()
+			)));
+		}
+
+		let receipt: ReceiptOf<Runtime> = Receipt {
+			genesis_hash: System::block_hash(0),
+			provider: provider_account.clone(),
+			consumer: consumer_account.clone(),
+			service: 0,
+			sequence: 1,
+			cumulative_units: 4096,
+			timestamp_ms: NOW_MS,
+		};
+		let payload = receipt.signing_payload();
+		let signed: SignedReceiptOf<Runtime> = SignedReceipt {
+			provider_signature: MultiSignature::from(provider.sign(&payload)),
+			consumer_signature: MultiSignature::from(consumer.sign(&payload)),
+			receipt,
+		};
+		assert_ok!(pallet_receipts::Pallet::<Runtime>::submit_receipts(
+			RuntimeOrigin::signed(Sr25519Keyring::Charlie.to_account_id()),
+			BoundedVec::truncate_from(vec![signed]),
+		));
+		assert_eq!(Totals::<Runtime>::get(&provider_account, 0).units_served, 4096);
+		assert_eq!(Totals::<Runtime>::get(&consumer_account, 0).units_consumed, 4096);
+	});
+}
+
+#[test]
+fn a_full_batch_fits_in_one_extrinsic() {
+	let max_batch = <Runtime as pallet_receipts::Config>::MaxReceiptsPerBatch::get();
+	let call = RuntimeCall::Receipts(pallet_receipts::Call::submit_receipts {
+		receipts: BoundedVec::new(),
+	});
+	let per_call = call.get_dispatch_info().call_weight;
+	let full = <Runtime as pallet_receipts::Config>::WeightInfo::submit_receipts(max_batch);
+	let limit = RuntimeBlockWeights::get()
+		.get(DispatchClass::Normal)
+		.max_extrinsic
+		.expect("normal extrinsics are limited");
+	assert!(per_call.ref_time() > 0);
+	assert!(
+		full.all_lte(limit),
+		"a batch of {max_batch} receipts weighs {full:?}, over the extrinsic limit {limit:?}"
+	);
+}

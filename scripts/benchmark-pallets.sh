@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs the FRAME benchmarks of Repute's pallets on this machine and writes their weights.rs.
+#
+#   scripts/benchmark-pallets.sh                 every Repute pallet
+#   scripts/benchmark-pallets.sh pallet_receipts one pallet
+#   STEPS=10 REPEAT=5 scripts/benchmark-pallets.sh   a quicker, rougher run
+#
+# It builds repute-node with `--features runtime-benchmarks` into its own target directory
+# (REPUTE_BENCH_TARGET_DIR, default ~/.cache/repute/bench-target), so the everyday build is not
+# rebuilt with benchmarking features. Weights are only as good as the machine: run it on the
+# reference hardware of the validators, on an otherwise idle machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+steps="${STEPS:-50}"
+repeat="${REPEAT:-20}"
+pallets=("$@")
+[ "${#pallets[@]}" -gt 0 ] || pallets=(pallet_receipts)
+
+./scripts/setup.sh
+export CARGO_TARGET_DIR="${REPUTE_BENCH_TARGET_DIR:-$HOME/.cache/repute/bench-target}"
+cargo build --release --locked -p repute-node --features runtime-benchmarks
+node="$CARGO_TARGET_DIR/release/repute-node"
+
+for pallet in "${pallets[@]}"; do
+	dir="pallets/${pallet#pallet_}"
+	[ -d "$dir" ] || { echo "no pallet directory $dir for $pallet" >&2; exit 1; }
+	echo "[bench] $pallet -> $dir/src/weights.rs (steps $steps, repeat $repeat)" >&2
+	"$node" benchmark pallet \
+		--chain dev \
+		--pallet "$pallet" \
+		--extrinsic '*' \
+		--steps "$steps" \
+		--repeat "$repeat" \
+		--wasm-execution compiled \
+		--template .maintain/frame-weight-template.hbs \
+		--header .maintain/HEADER-APACHE2 \
+		--output "$dir/src/weights.rs"
+done
