@@ -127,17 +127,17 @@ impl pallet_receipts::Config for Test {
 /// so both schemes are exercised.
 #[derive(Clone)]
 pub enum Key {
-	Sr(sr25519::Pair),
-	Ed(ed25519::Pair),
+	Sr(Box<sr25519::Pair>),
+	Ed(Box<ed25519::Pair>),
 }
 
 impl Key {
 	pub fn new(index: u8) -> Self {
 		let seed = [index.wrapping_add(1); 32];
-		if index % 2 == 0 {
-			Key::Sr(sr25519::Pair::from_seed(&seed))
+		if index.is_multiple_of(2) {
+			Key::Sr(Box::new(sr25519::Pair::from_seed(&seed)))
 		} else {
-			Key::Ed(ed25519::Pair::from_seed(&seed))
+			Key::Ed(Box::new(ed25519::Pair::from_seed(&seed)))
 		}
 	}
 
