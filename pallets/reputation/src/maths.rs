@@ -1,0 +1,430 @@
+//! The maths of reputation, in fixed point and free of FRAME, so that the pallet, its benchmarks
+//! and its tests all call the same functions: exponential decay, the EigenTrust power iteration,
+//! and the two-hop max-flow of subjective reputation.
+//!
+//! Every function is deterministic integer arithmetic (`FixedU128`, 18 decimals): no floats,
+//! no panics, no unchecked overflow.
+
+use alloc::vec::Vec;
+use sp_arithmetic::{
+	traits::{CheckedDiv, One, Saturating, Zero},
+	FixedPointNumber, FixedU128, Perbill,
+};
+
+/// ln 2 with 18 decimals.
+const LN_2: FixedU128 = FixedU128::from_inner(693_147_180_559_945_309);
+
+/// `2^(-numerator/denominator)` for `numerator < denominator`, i.e. a value in (1/2, 1].
+///
+/// Computed as `1 / e^x` with `x = ln 2 · numerator/denominator < ln 2`, whose Taylor series
+/// has only positive terms and converges to the last of 18 decimals within 25 terms.
+fn two_to_minus_fraction(numerator: u32, denominator: u32) -> FixedU128 {
+	if numerator == 0 || denominator == 0 {
+		return FixedU128::one();
+	}
+	let x = LN_2.saturating_mul(FixedU128::saturating_from_rational(numerator, denominator));
+	let mut term = FixedU128::one();
+	let mut exp_x = FixedU128::one();
+	for k in 1..=30u32 {
+		term = term.saturating_mul(x) / FixedU128::saturating_from_integer(k);
+		if term.is_zero() {
+			break;
+		}
+		exp_x = exp_x.saturating_add(term);
+	}
+	FixedU128::one().checked_div(&exp_x).unwrap_or_else(FixedU128::one)
+}
+
+/// `value · 2^(-elapsed / half_life)`: what `value` has decayed to after `elapsed` blocks with a
+/// half-life of `half_life` blocks. A half-life of zero means no decay.
+///
+/// The fraction of a half-life is applied in fixed point, whole half-lives halve exactly (a bit
+/// shift), so `decay(v, h, h)` is exactly `v / 2` rounded down, and the result is within one
+/// unit of the exact value.
+pub fn decay(value: u128, elapsed: u32, half_life: u32) -> u128 {
+	if half_life == 0 || elapsed == 0 {
+		return value;
+	}
+	let halvings = elapsed / half_life;
+	if halvings >= 128 {
+		return 0;
+	}
+	// The fraction first, then the halvings: one rounding down at the very end.
+	two_to_minus_fraction(elapsed % half_life, half_life).saturating_mul_int(value) >> halvings
+}
+
+/// One edge of the receipts graph: `provider` gave `consumer` `units`. Peers are indices into
+/// the trust vector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Edge {
+	/// Index of the peer that received the service.
+	pub consumer: u32,
+	/// Index of the peer that gave it.
+	pub provider: u32,
+	/// How much service.
+	pub units: u128,
+}
+
+/// Adds the trust that flows along `edges` in one EigenTrust iteration into `next`:
+/// `next[provider] += trust[consumer] · units / consumed[consumer]`, where `consumed[i]` is
+/// the sum of units `i` received over all its edges (so each consumer's local trust sums to 1).
+///
+/// The pallet calls this on bounded slices of the graph in successive blocks; the result does
+/// not depend on how the edges are sliced. Edges with an index outside the vectors, or from a
+/// consumer that consumed nothing, are skipped.
+pub fn accumulate_trust(
+	edges: &[Edge],
+	trust: &[FixedU128],
+	consumed: &[u128],
+	next: &mut [FixedU128],
+) {
+	for edge in edges {
+		let (c, p) = (edge.consumer as usize, edge.provider as usize);
+		let (Some(t), Some(total), true) = (trust.get(c), consumed.get(c), p < next.len()) else {
+			continue;
+		};
+		if *total == 0 || edge.units == 0 {
+			continue;
+		}
+		let share = FixedU128::checked_from_rational(edge.units, *total).unwrap_or_default();
+		next[p] = next[p].saturating_add(t.saturating_mul(share));
+	}
+}
+
+/// Completes one EigenTrust iteration once every edge was accumulated into `next`:
+/// `next = (1 − damping) · (next + dangling) + damping · pretrusted`, where `dangling` is the
+/// trust of peers that consumed nothing (their trust would otherwise leak out of the vector)
+/// redistributed like the damping term. `pretrusted` is the damping distribution: it must sum
+/// to 1 (see [`pretrusted_distribution`]). Returns the L1 distance between `previous` and the
+/// new `next`: the residual that tells when the iteration has converged.
+pub fn finish_iteration(
+	next: &mut [FixedU128],
+	previous: &[FixedU128],
+	consumed: &[u128],
+	pretrusted: &[FixedU128],
+	damping: Perbill,
+) -> FixedU128 {
+	let dangling = previous
+		.iter()
+		.zip(consumed)
+		.filter(|(_, total)| **total == 0)
+		.fold(FixedU128::zero(), |sum, (t, _)| sum.saturating_add(*t));
+	let damping = FixedU128::from_perbill(damping);
+	let keep = FixedU128::one().saturating_sub(damping);
+	let mut residual = FixedU128::zero();
+	for (i, value) in next.iter_mut().enumerate() {
+		let p = pretrusted.get(i).copied().unwrap_or_default();
+		let followed = value.saturating_add(dangling.saturating_mul(p));
+		*value = keep.saturating_mul(followed).saturating_add(damping.saturating_mul(p));
+		let before = previous.get(i).copied().unwrap_or_default();
+		residual = residual.saturating_add(if *value > before {
+			value.saturating_sub(before)
+		} else {
+			before.saturating_sub(*value)
+		});
+	}
+	residual
+}
+
+/// The damping distribution over `peers` peers: uniform over `pretrusted` (indices), or uniform
+/// over everyone when no peer is pre-trusted.
+pub fn pretrusted_distribution(peers: usize, pretrusted: &[u32]) -> Vec<FixedU128> {
+	let valid: Vec<usize> = pretrusted.iter().map(|i| *i as usize).filter(|i| *i < peers).collect();
+	let mut distribution = alloc::vec![FixedU128::zero(); peers];
+	if peers == 0 {
+		return distribution;
+	}
+	if valid.is_empty() {
+		let share = FixedU128::saturating_from_rational(1u32, peers as u128);
+		distribution.iter_mut().for_each(|d| *d = share);
+	} else {
+		let share = FixedU128::saturating_from_rational(1u32, valid.len() as u128);
+		for i in valid {
+			distribution[i] = share;
+		}
+	}
+	distribution
+}
+
+/// What a whole EigenTrust run found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrustResult {
+	/// Global trust per peer; sums to 1 (up to rounding).
+	pub trust: Vec<FixedU128>,
+	/// Iterations run.
+	pub iterations: u32,
+	/// L1 distance between the last two iterates.
+	pub residual: FixedU128,
+}
+
+/// EigenTrust over a whole in-memory graph: starts from the damping distribution and iterates
+/// until the residual is at most `tolerance` or `max_iterations` have run. The pallet runs the
+/// same steps spread over blocks; this is the reference it is tested against.
+pub fn eigentrust(
+	peers: usize,
+	edges: &[Edge],
+	pretrusted: &[u32],
+	damping: Perbill,
+	max_iterations: u32,
+	tolerance: FixedU128,
+) -> TrustResult {
+	let mut consumed = alloc::vec![0u128; peers];
+	for edge in edges {
+		if let Some(total) = consumed.get_mut(edge.consumer as usize) {
+			*total = total.saturating_add(edge.units);
+		}
+	}
+	let prior = pretrusted_distribution(peers, pretrusted);
+	let mut trust = prior.clone();
+	let mut residual = FixedU128::zero();
+	let mut iterations = 0;
+	while iterations < max_iterations {
+		let mut next = alloc::vec![FixedU128::zero(); peers];
+		accumulate_trust(edges, &trust, &consumed, &mut next);
+		residual = finish_iteration(&mut next, &trust, &consumed, &prior, damping);
+		trust = next;
+		iterations += 1;
+		if residual <= tolerance {
+			break;
+		}
+	}
+	TrustResult { trust, iterations, residual }
+}
+
+/// The service that flowed from `source` to `sink` over paths of at most two hops, in the spirit
+/// of BarterCast: the direct edge plus, for each intermediary, the smaller of its two edges.
+/// Paths through different intermediaries share no edge, so this sum *is* the maximum flow of
+/// the two-hop graph. `direct` is `source → sink`; `via` lists, per intermediary,
+/// (`source → intermediary`, `intermediary → sink`).
+pub fn two_hop_flow(direct: u128, via: &[(u128, u128)]) -> u128 {
+	via.iter().fold(direct, |flow, (first, second)| flow.saturating_add(*first.min(second)))
+}
+
+/// A subjective reputation in (−1, 1) from net flows: how much `target` gave the viewer's
+/// neighbourhood minus how much it took, squashed by `scale` (the net flow that maps to ±1/2).
+/// Returned as a signed fraction in parts per billion, so the runtime API can expose it without
+/// floats.
+pub fn subjective_score(given: u128, taken: u128, scale: u128) -> i64 {
+	let scale = scale.max(1);
+	let (net, negative) =
+		if given >= taken { (given - taken, false) } else { (taken - given, true) };
+	let fraction = Perbill::from_rational(net, net.saturating_add(scale));
+	let parts = i64::from(fraction.deconstruct());
+	if negative {
+		-parts
+	} else {
+		parts
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	fn to_f64(x: FixedU128) -> f64 {
+		x.into_inner() as f64 / 1e18
+	}
+
+	#[test]
+	fn a_half_life_halves_exactly() {
+		for value in [1u128, 2, 1_000, 1_000_000_007, u64::MAX as u128, u128::MAX] {
+			for half_life in [1u32, 7, 600, 14_400, u32::MAX] {
+				assert_eq!(decay(value, half_life, half_life), value / 2, "{value} {half_life}");
+				if let Some(two) = half_life.checked_mul(2) {
+					assert_eq!(decay(value, two, half_life), value / 4);
+				}
+			}
+		}
+	}
+
+	#[test]
+	fn decay_matches_floating_point_within_fixed_point_error() {
+		for (value, elapsed, half_life) in [
+			(1_000_000_000_000u128, 1u32, 14_400u32),
+			(1_000_000_000_000, 7_200, 14_400),
+			(123_456_789_012_345, 10_001, 600),
+			(10u128.pow(24), 3, 5),
+		] {
+			let exact = value as f64 * 2f64.powf(-(elapsed as f64) / half_life as f64);
+			let got = decay(value, elapsed, half_life) as f64;
+			// Within one unit (the final rounding down) and f64's own precision.
+			let tolerance = 1.0f64.max(exact * 1e-15);
+			assert!(
+				(got - exact).abs() <= tolerance,
+				"{value} {elapsed} {half_life}: {got} vs {exact}"
+			);
+		}
+	}
+
+	#[test]
+	fn decay_edges() {
+		assert_eq!(decay(1_000, 0, 10), 1_000);
+		assert_eq!(decay(1_000, 10, 0), 1_000, "a zero half-life means no decay");
+		assert_eq!(decay(u128::MAX, u32::MAX, 1), 0);
+		assert!(decay(1_000, 5, 10) < 1_000 && decay(1_000, 5, 10) > 500);
+		// Monotone in elapsed time.
+		let mut last = u128::MAX;
+		for elapsed in 0..50 {
+			let now = decay(1 << 100, elapsed, 13);
+			assert!(now <= last);
+			last = now;
+		}
+	}
+
+	/// EigenTrust in f64, written independently from the fixed-point version.
+	fn reference(
+		peers: usize,
+		edges: &[Edge],
+		pretrusted: &[u32],
+		damping: f64,
+		iterations: u32,
+	) -> Vec<f64> {
+		let mut consumed = vec![0f64; peers];
+		for e in edges {
+			consumed[e.consumer as usize] += e.units as f64;
+		}
+		let prior: Vec<f64> = if pretrusted.is_empty() {
+			vec![1.0 / peers as f64; peers]
+		} else {
+			let mut p = vec![0.0; peers];
+			for i in pretrusted {
+				p[*i as usize] = 1.0 / pretrusted.len() as f64;
+			}
+			p
+		};
+		let mut t = prior.clone();
+		for _ in 0..iterations {
+			let mut next = vec![0f64; peers];
+			for e in edges {
+				let c = e.consumer as usize;
+				next[e.provider as usize] += t[c] * e.units as f64 / consumed[c];
+			}
+			let dangling: f64 = (0..peers).filter(|i| consumed[*i] == 0.0).map(|i| t[i]).sum();
+			for i in 0..peers {
+				next[i] = (1.0 - damping) * (next[i] + dangling * prior[i]) + damping * prior[i];
+			}
+			t = next;
+		}
+		t
+	}
+
+	fn graph() -> Vec<Edge> {
+		let e = |consumer, provider, units| Edge { consumer, provider, units };
+		vec![
+			e(0, 1, 100),
+			e(1, 0, 50),
+			e(2, 0, 30),
+			e(2, 1, 70),
+			e(3, 2, 10),
+			e(0, 3, 5),
+			e(4, 1, 1),
+		]
+	}
+
+	#[test]
+	fn eigentrust_matches_a_floating_point_reference() {
+		let edges = graph();
+		for (pretrusted, damping) in [(vec![], 15u32), (vec![0, 2], 20), (vec![4], 50)] {
+			let result = eigentrust(
+				6,
+				&edges,
+				&pretrusted,
+				Perbill::from_percent(damping),
+				40,
+				FixedU128::zero(),
+			);
+			let expected = reference(6, &edges, &pretrusted, damping as f64 / 100.0, 40);
+			for (got, want) in result.trust.iter().zip(&expected) {
+				assert!((to_f64(*got) - want).abs() < 1e-9, "{:?} vs {expected:?}", result.trust);
+			}
+			let sum: f64 = result.trust.iter().map(|t| to_f64(*t)).sum();
+			assert!((sum - 1.0).abs() < 1e-9, "trust sums to {sum}");
+		}
+	}
+
+	#[test]
+	fn eigentrust_stops_at_the_tolerance() {
+		let result = eigentrust(
+			6,
+			&graph(),
+			&[0],
+			Perbill::from_percent(15),
+			1_000,
+			FixedU128::from_rational(1, 1_000_000),
+		);
+		assert!(result.iterations < 1_000);
+		assert!(result.residual <= FixedU128::from_rational(1, 1_000_000));
+	}
+
+	#[test]
+	fn slicing_the_edges_does_not_change_an_iteration() {
+		let edges = graph();
+		let consumed = {
+			let mut c = vec![0u128; 6];
+			edges.iter().for_each(|e| c[e.consumer as usize] += e.units);
+			c
+		};
+		let trust = pretrusted_distribution(6, &[]);
+		let mut whole = vec![FixedU128::zero(); 6];
+		accumulate_trust(&edges, &trust, &consumed, &mut whole);
+		let mut sliced = vec![FixedU128::zero(); 6];
+		for chunk in edges.chunks(2) {
+			accumulate_trust(chunk, &trust, &consumed, &mut sliced);
+		}
+		assert_eq!(whole, sliced);
+	}
+
+	#[test]
+	fn sybils_that_only_serve_each_other_gain_no_trust_beyond_the_damping() {
+		// Honest peers 0..4 serve each other; the attacker 4 and its Sybils 5..12 fake huge
+		// service among themselves, and nobody honest ever consumed from them.
+		let mut edges = vec![];
+		for c in 0..4u32 {
+			for p in 0..4u32 {
+				if c != p {
+					edges.push(Edge { consumer: c, provider: p, units: 1_000 });
+				}
+			}
+		}
+		for c in 4..13u32 {
+			for p in 4..13u32 {
+				if c != p {
+					edges.push(Edge { consumer: c, provider: p, units: 1_000_000_000 });
+				}
+			}
+		}
+		let result =
+			eigentrust(13, &edges, &[0, 1], Perbill::from_percent(15), 60, FixedU128::zero());
+		let sybil_trust: f64 = result.trust[4..].iter().map(|t| to_f64(*t)).sum();
+		// Pre-trust sits with honest peers, so trust enters the Sybil clique only through the
+		// dangling term (none here): the clique ends with nothing.
+		assert!(sybil_trust < 1e-12, "Sybils gained {sybil_trust}");
+		let honest: f64 = result.trust[..4].iter().map(|t| to_f64(*t)).sum();
+		assert!((honest - 1.0).abs() < 1e-9);
+	}
+
+	#[test]
+	fn two_hop_flow_is_the_direct_edge_plus_each_bottleneck() {
+		assert_eq!(two_hop_flow(10, &[]), 10);
+		assert_eq!(two_hop_flow(10, &[(5, 100), (100, 7), (0, 9)]), 22);
+		assert_eq!(two_hop_flow(u128::MAX, &[(1, 1)]), u128::MAX);
+	}
+
+	#[test]
+	fn a_clique_serving_only_itself_has_no_flow_to_an_honest_viewer() {
+		// Colluders A and B report enormous service to each other, none to the viewer or the
+		// viewer's partners: from the viewer's side of the graph, their flow is zero.
+		let flow_from_colluder_to_viewer = two_hop_flow(0, &[(1_000_000_000, 0)]);
+		assert_eq!(flow_from_colluder_to_viewer, 0);
+		assert_eq!(subjective_score(flow_from_colluder_to_viewer, 0, 1_000), 0);
+	}
+
+	#[test]
+	fn subjective_scores_are_signed_and_bounded() {
+		assert_eq!(subjective_score(0, 0, 100), 0);
+		assert_eq!(subjective_score(100, 0, 100), 500_000_000);
+		assert_eq!(subjective_score(0, 100, 100), -500_000_000);
+		assert!(subjective_score(u128::MAX, 0, 1) <= 1_000_000_000);
+		assert!(subjective_score(0, u128::MAX, 0) >= -1_000_000_000);
+	}
+}
