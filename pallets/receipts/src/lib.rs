@@ -269,32 +269,9 @@ pub mod pallet {
 		StillUnbonding,
 		/// A batch must hold at least one receipt.
 		EmptyBatch,
-		/// A receipt names another chain's genesis hash.
-		WrongGenesis,
-		/// A receipt's provider and consumer are the same account.
-		SelfDealing,
-		/// A receipt's provider is not a registered peer.
-		ProviderNotRegistered,
-		/// A receipt's consumer is not a registered peer.
-		ConsumerNotRegistered,
-		/// A receipt's provider is banned.
-		ProviderBanned,
-		/// A receipt's consumer is banned.
-		ConsumerBanned,
-		/// A receipt's sequence is not above the newest recorded one for its pair.
-		StaleSequence,
-		/// A receipt's units are below the newest recorded ones for its pair.
-		UnitsDecreased,
-		/// A receipt's timestamp is older than the parameters allow.
-		TimestampTooOld,
-		/// A receipt's timestamp is further ahead of the chain's clock than the parameters allow.
-		TimestampInFuture,
-		/// A receipt's provider signature does not verify.
-		InvalidProviderSignature,
-		/// A receipt's consumer signature does not verify.
-		InvalidConsumerSignature,
-		/// Recording a receipt would overflow a total.
-		Overflow,
+		/// A receipt was not recorded, for the reason given: the first receipt's reason when no
+		/// receipt of a batch was recorded, or why a receipt of an equivocation report is invalid.
+		ReceiptRejected(Rejection),
 		/// The two receipts of an equivocation report do not contradict each other.
 		NotAnEquivocation,
 		/// This equivocation proof was already used.
@@ -305,26 +282,6 @@ pub mod pallet {
 		/// unbonding period or the receipt age window is zero. (Fractions above 100% cannot
 		/// even be decoded.)
 		InvalidParameters,
-	}
-
-	impl<T> From<Rejection> for Error<T> {
-		fn from(rejection: Rejection) -> Self {
-			match rejection {
-				Rejection::WrongGenesis => Error::WrongGenesis,
-				Rejection::SelfDealing => Error::SelfDealing,
-				Rejection::ProviderNotRegistered => Error::ProviderNotRegistered,
-				Rejection::ConsumerNotRegistered => Error::ConsumerNotRegistered,
-				Rejection::ProviderBanned => Error::ProviderBanned,
-				Rejection::ConsumerBanned => Error::ConsumerBanned,
-				Rejection::StaleSequence => Error::StaleSequence,
-				Rejection::UnitsDecreased => Error::UnitsDecreased,
-				Rejection::TimestampTooOld => Error::TimestampTooOld,
-				Rejection::TimestampInFuture => Error::TimestampInFuture,
-				Rejection::InvalidProviderSignature => Error::InvalidProviderSignature,
-				Rejection::InvalidConsumerSignature => Error::InvalidConsumerSignature,
-				Rejection::Overflow => Error::Overflow,
-			}
-		}
 	}
 
 	#[pallet::hooks]
@@ -457,7 +414,7 @@ pub mod pallet {
 				}
 			}
 			match (recorded_any, first_rejection) {
-				(false, Some(reason)) => Err(Error::<T>::from(reason).into()),
+				(false, Some(reason)) => Err(Error::<T>::ReceiptRejected(reason).into()),
 				_ => Ok(()),
 			}
 		}
@@ -483,8 +440,11 @@ pub mod pallet {
 			let reporter = ensure_signed(origin)?;
 			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
 			for signed in [&first, &second] {
-				ensure!(signed.receipt.genesis_hash == genesis, Error::<T>::WrongGenesis);
-				Self::check_signatures(signed).map_err(Error::<T>::from)?;
+				ensure!(
+					signed.receipt.genesis_hash == genesis,
+					Error::<T>::ReceiptRejected(Rejection::WrongGenesis)
+				);
+				Self::check_signatures(signed).map_err(Error::<T>::ReceiptRejected)?;
 			}
 			ensure!(
 				receipts_contradict(&first.receipt, &second.receipt),

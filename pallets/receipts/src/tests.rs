@@ -361,9 +361,9 @@ fn a_batch_with_two_receipts_of_one_pair_applies_them_in_order() {
 
 // ---------------------------------------------------------------- receipts: one test per bad input
 
-/// Submits one receipt that must be refused with `error`, changing nothing.
-fn assert_refused(receipt: SignedReceiptOf<Test>, error: Error<Test>) {
-	assert_noop!(submit(vec![receipt]), error);
+/// Submits one receipt that must be refused for `reason`, changing nothing.
+fn assert_refused(receipt: SignedReceiptOf<Test>, reason: Rejection) {
+	assert_noop!(submit(vec![receipt]), Error::<Test>::ReceiptRejected(reason));
 }
 
 #[test]
@@ -372,7 +372,7 @@ fn wrong_provider_signature_is_refused() {
 		let (a, b, c, _) = peers();
 		let mut r = signed(&a, &b, 1, 10);
 		r.provider_signature = c.sign(&r.receipt.signing_payload());
-		assert_refused(r, Error::InvalidProviderSignature);
+		assert_refused(r, Rejection::InvalidProviderSignature);
 	});
 }
 
@@ -382,7 +382,7 @@ fn wrong_consumer_signature_is_refused() {
 		let (a, b, c, _) = peers();
 		let mut r = signed(&a, &b, 1, 10);
 		r.consumer_signature = c.sign(&r.receipt.signing_payload());
-		assert_refused(r, Error::InvalidConsumerSignature);
+		assert_refused(r, Rejection::InvalidConsumerSignature);
 	});
 }
 
@@ -393,7 +393,7 @@ fn swapped_roles_are_refused() {
 		let mut r = signed(&a, &b, 1, 10);
 		// The consumer claims to have been the provider, keeping the signatures.
 		core::mem::swap(&mut r.receipt.provider, &mut r.receipt.consumer);
-		assert_refused(r, Error::InvalidProviderSignature);
+		assert_refused(r, Rejection::InvalidProviderSignature);
 	});
 }
 
@@ -401,7 +401,7 @@ fn swapped_roles_are_refused() {
 fn self_dealing_is_refused() {
 	new_test_ext().execute_with(|| {
 		let (a, _, _, _) = peers();
-		assert_refused(signed(&a, &a, 1, 10), Error::SelfDealing);
+		assert_refused(signed(&a, &a, 1, 10), Rejection::SelfDealing);
 	});
 }
 
@@ -410,8 +410,8 @@ fn unregistered_parties_are_refused() {
 	new_test_ext().execute_with(|| {
 		let (a, _, _, _) = peers();
 		let stranger = Key::new(5);
-		assert_refused(signed(&stranger, &a, 1, 10), Error::ProviderNotRegistered);
-		assert_refused(signed(&a, &stranger, 1, 10), Error::ConsumerNotRegistered);
+		assert_refused(signed(&stranger, &a, 1, 10), Rejection::ProviderNotRegistered);
+		assert_refused(signed(&a, &stranger, 1, 10), Rejection::ConsumerNotRegistered);
 	});
 }
 
@@ -428,8 +428,8 @@ fn banned_parties_are_refused() {
 				reason.clone()
 			));
 		}
-		assert_refused(signed(&c, &a, 1, 10), Error::ProviderBanned);
-		assert_refused(signed(&b, &d, 1, 10), Error::ConsumerBanned);
+		assert_refused(signed(&c, &a, 1, 10), Rejection::ProviderBanned);
+		assert_refused(signed(&b, &d, 1, 10), Rejection::ConsumerBanned);
 	});
 }
 
@@ -439,8 +439,8 @@ fn replayed_and_lower_sequences_are_refused() {
 		let (a, b, _, _) = peers();
 		let first = signed(&a, &b, 5, 10);
 		assert_ok!(submit(vec![first.clone()]));
-		assert_refused(first, Error::StaleSequence);
-		assert_refused(signed(&a, &b, 4, 20), Error::StaleSequence);
+		assert_refused(first, Rejection::StaleSequence);
+		assert_refused(signed(&a, &b, 4, 20), Rejection::StaleSequence);
 	});
 }
 
@@ -449,7 +449,7 @@ fn lower_units_are_refused() {
 	new_test_ext().execute_with(|| {
 		let (a, b, _, _) = peers();
 		assert_ok!(submit(vec![signed(&a, &b, 1, 100)]));
-		assert_refused(signed(&a, &b, 2, 99), Error::UnitsDecreased);
+		assert_refused(signed(&a, &b, 2, 99), Rejection::UnitsDecreased);
 	});
 }
 
@@ -459,7 +459,7 @@ fn wrong_genesis_hash_is_refused() {
 		let (a, b, _, _) = peers();
 		let mut r = receipt(&a, &b, 1, 10);
 		r.genesis_hash = sp_core::H256::repeat_byte(1);
-		assert_refused(cosign(r, &a, &b), Error::WrongGenesis);
+		assert_refused(cosign(r, &a, &b), Rejection::WrongGenesis);
 	});
 }
 
@@ -477,7 +477,7 @@ fn wrong_domain_tag_is_refused() {
 			consumer_signature: b.sign(&payload),
 			receipt: r,
 		};
-		assert_refused(forged, Error::InvalidProviderSignature);
+		assert_refused(forged, Rejection::InvalidProviderSignature);
 	});
 }
 
@@ -488,10 +488,10 @@ fn timestamps_outside_the_window_are_refused() {
 		let window = Parameters::<Test>::get();
 		let mut old = receipt(&a, &b, 1, 10);
 		old.timestamp_ms = START_MS - window.max_receipt_age_ms - 1;
-		assert_refused(cosign(old, &a, &b), Error::TimestampTooOld);
+		assert_refused(cosign(old, &a, &b), Rejection::TimestampTooOld);
 		let mut future = receipt(&a, &b, 1, 10);
 		future.timestamp_ms = START_MS + window.max_clock_drift_ms + 1;
-		assert_refused(cosign(future, &a, &b), Error::TimestampInFuture);
+		assert_refused(cosign(future, &a, &b), Rejection::TimestampInFuture);
 		// The edges of the window are inside it.
 		let mut edge = receipt(&a, &b, 1, 10);
 		edge.timestamp_ms = START_MS - window.max_receipt_age_ms;
@@ -530,7 +530,7 @@ fn overflowing_totals_are_refused() {
 		let (a, b, c, _) = peers();
 		assert_ok!(submit(vec![signed(&a, &b, 1, u128::MAX)]));
 		// A's total served would pass u128::MAX.
-		assert_refused(signed(&a, &c, 1, 1), Error::Overflow);
+		assert_refused(signed(&a, &c, 1, 1), Rejection::Overflow);
 		assert_eq!(Totals::<Test>::get(a.account(), SERVICE).units_served, u128::MAX);
 	});
 }
@@ -541,7 +541,7 @@ fn a_batch_whose_every_receipt_fails_fails_with_the_first_reason() {
 		let (a, b, _, _) = peers();
 		assert_noop!(
 			submit(vec![signed(&a, &a, 1, 1), signed(&Key::new(5), &b, 1, 1)]),
-			Error::<Test>::SelfDealing
+			Error::<Test>::ReceiptRejected(Rejection::SelfDealing)
 		);
 	});
 }
@@ -623,13 +623,13 @@ fn an_equivocation_proof_needs_valid_signatures() {
 		forged.consumer_signature = c.sign(&forged.receipt.signing_payload());
 		assert_noop!(
 			report(signed(&a, &b, 3, 100), forged),
-			Error::<Test>::InvalidConsumerSignature
+			Error::<Test>::ReceiptRejected(Rejection::InvalidConsumerSignature)
 		);
 		let mut other_chain = receipt(&a, &b, 3, 90);
 		other_chain.genesis_hash = sp_core::H256::repeat_byte(9);
 		assert_noop!(
 			report(signed(&a, &b, 3, 100), cosign(other_chain, &a, &b)),
-			Error::<Test>::WrongGenesis
+			Error::<Test>::ReceiptRejected(Rejection::WrongGenesis)
 		);
 	});
 }

@@ -168,8 +168,8 @@ where
 	}
 }
 
-/// Why one receipt of a batch was not recorded. Each reason is also an error of the pallet,
-/// returned when every receipt of a batch fails (the first one's reason).
+/// Why one receipt of a batch was not recorded. The pallet's `ReceiptRejected` error carries it
+/// too, when no receipt of a batch was recorded (the first one's reason).
 #[derive(
 	Clone,
 	Copy,
@@ -181,6 +181,7 @@ where
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
+	frame_support::PalletError,
 )]
 pub enum Rejection {
 	/// The receipt names another chain's genesis hash.
