@@ -10,7 +10,7 @@ use common::{
 };
 use frame_support::BoundedVec;
 use pallet_receipts::{PeerTotals, SignedReceiptOf};
-use repute_primitives::{Receipt, SignedReceipt};
+use repute_primitives::Receipt;
 use repute_runtime::{Runtime, RuntimeCall};
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::MultiSignature;
@@ -53,12 +53,10 @@ fn a_co_signed_receipt_reaches_the_chain() {
 		cumulative_units: 65_536,
 		timestamp_ms: now_ms,
 	};
-	let payload = receipt.signing_payload();
-	let signed: SignedReceiptOf<Runtime> = SignedReceipt {
-		provider_signature: MultiSignature::from(provider.sign(&payload)),
-		consumer_signature: MultiSignature::from(consumer.sign(&payload)),
-		receipt,
-	};
+	let signed: SignedReceiptOf<Runtime> = receipt.cosign(
+		|payload| MultiSignature::from(provider.sign(payload)),
+		|payload| MultiSignature::from(consumer.sign(payload)),
+	);
 	let call = RuntimeCall::Receipts(pallet_receipts::Call::submit_receipts {
 		receipts: BoundedVec::truncate_from(vec![signed]),
 	});

@@ -64,6 +64,21 @@ impl<AccountId: Encode, Hash: Encode> Receipt<AccountId, Hash> {
 		self.encode_to(&mut payload);
 		payload
 	}
+
+	/// The receipt with both parties' signatures of its signing payload, made by `provider` and
+	/// `consumer` (each given the payload bytes): what two peers hold once they agree.
+	pub fn cosign<Signature>(
+		self,
+		provider: impl FnOnce(&[u8]) -> Signature,
+		consumer: impl FnOnce(&[u8]) -> Signature,
+	) -> SignedReceipt<AccountId, Hash, Signature> {
+		let payload = self.signing_payload();
+		SignedReceipt {
+			provider_signature: provider(&payload),
+			consumer_signature: consumer(&payload),
+			receipt: self,
+		}
+	}
 }
 
 /// A receipt with both parties' signatures over its [`Receipt::signing_payload`].

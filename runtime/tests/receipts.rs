@@ -11,7 +11,7 @@ use frame_support::{
 	BoundedVec,
 };
 use pallet_receipts::{ReceiptOf, SignedReceiptOf, Totals, WeightInfo};
-use repute_primitives::{Receipt, SignedReceipt};
+use repute_primitives::Receipt;
 use repute_runtime::{configs::RuntimeBlockWeights, Runtime, RuntimeCall, RuntimeOrigin, System};
 use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
@@ -54,12 +54,10 @@ fn an_sr25519_and_an_ed25519_peer_record_a_receipt() {
 			cumulative_units: 4096,
 			timestamp_ms: NOW_MS,
 		};
-		let payload = receipt.signing_payload();
-		let signed: SignedReceiptOf<Runtime> = SignedReceipt {
-			provider_signature: MultiSignature::from(provider.sign(&payload)),
-			consumer_signature: MultiSignature::from(consumer.sign(&payload)),
-			receipt,
-		};
+		let signed: SignedReceiptOf<Runtime> = receipt.cosign(
+			|payload| MultiSignature::from(provider.sign(payload)),
+			|payload| MultiSignature::from(consumer.sign(payload)),
+		);
 		assert_ok!(pallet_receipts::Pallet::<Runtime>::submit_receipts(
 			RuntimeOrigin::signed(Sr25519Keyring::Charlie.to_account_id()),
 			BoundedVec::truncate_from(vec![signed]),

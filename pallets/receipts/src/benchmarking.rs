@@ -13,7 +13,7 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::RawOrigin;
-use repute_primitives::{Receipt, SignedReceipt};
+use repute_primitives::Receipt;
 use sp_runtime::{traits::Zero, Perbill, Saturating};
 
 /// An account with enough funds for a bond and fees, registered as a peer if `register`.
@@ -31,12 +31,11 @@ fn funded_signer<T: Config>(index: u32, register: bool) -> T::AccountId {
 
 /// Both parties' signatures over a receipt.
 fn cosigned<T: Config>(receipt: ReceiptOf<T>) -> SignedReceiptOf<T> {
-	let payload = receipt.signing_payload();
-	SignedReceipt {
-		provider_signature: T::BenchmarkHelper::sign(&receipt.provider, &payload),
-		consumer_signature: T::BenchmarkHelper::sign(&receipt.consumer, &payload),
-		receipt,
-	}
+	let (provider, consumer) = (receipt.provider.clone(), receipt.consumer.clone());
+	receipt.cosign(
+		|payload| T::BenchmarkHelper::sign(&provider, payload),
+		|payload| T::BenchmarkHelper::sign(&consumer, payload),
+	)
 }
 
 fn receipt_of<T: Config>(

@@ -26,12 +26,7 @@ fn receipt(provider: &Key, consumer: &Key, sequence: u64, units: u128) -> Receip
 
 /// Both parties sign `receipt`'s payload.
 fn cosign(receipt: ReceiptOf<Test>, provider: &Key, consumer: &Key) -> SignedReceiptOf<Test> {
-	let payload = receipt.signing_payload();
-	SignedReceipt {
-		provider_signature: provider.sign(&payload),
-		consumer_signature: consumer.sign(&payload),
-		receipt,
-	}
+	receipt.cosign(|payload| provider.sign(payload), |payload| consumer.sign(payload))
 }
 
 fn signed(provider: &Key, consumer: &Key, sequence: u64, units: u128) -> SignedReceiptOf<Test> {

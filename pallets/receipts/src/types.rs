@@ -212,15 +212,6 @@ pub enum Rejection {
 	Overflow,
 }
 
-/// What recording one receipt changed.
-#[derive(Clone, PartialEq, Eq, Debug)]
-pub struct Recorded {
-	/// Units added by this receipt over the previously recorded one.
-	pub delta: u128,
-	/// Whether this is the first receipt of the pair for this service.
-	pub new_pair: bool,
-}
-
 /// Lets other pallets (reputation) learn of every recorded delta without reading this pallet's
 /// storage. Implemented for `()` (nobody listens) and for tuples.
 pub trait OnReceiptRecorded<AccountId, BlockNumber> {
