@@ -15,7 +15,7 @@ cd "$(dirname "$0")/.."
 steps="${STEPS:-50}"
 repeat="${REPEAT:-20}"
 pallets=("$@")
-[ "${#pallets[@]}" -gt 0 ] || pallets=(pallet_receipts)
+[ "${#pallets[@]}" -gt 0 ] || pallets=(pallet_receipts pallet_reputation)
 
 ./scripts/setup.sh
 export CARGO_TARGET_DIR="${REPUTE_BENCH_TARGET_DIR:-$HOME/.cache/repute/bench-target}"

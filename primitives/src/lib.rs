@@ -9,7 +9,9 @@
 //! [`RECEIPT_DOMAIN_TAG`] followed by the SCALE encoding of the receipt. Because receipts are
 //! cumulative, only a pair's newest receipt ever needs to reach the chain.
 //!
-//! [`peer_id`] maps a libp2p ed25519 `PeerId` to the account it is, and back.
+//! [`peer_id`] maps a libp2p ed25519 `PeerId` to the account it is, and back. [`reputation`]
+//! holds what the chain answers about a peer (its admission decision, subjective trust, report
+//! and partners) and [`parameters`] what governance sets.
 //!
 //! This crate is `no_std` and free of FRAME, so an app can depend on it without building a
 //! runtime.
@@ -18,7 +20,9 @@
 
 extern crate alloc;
 
+pub mod parameters;
 pub mod peer_id;
+pub mod reputation;
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};

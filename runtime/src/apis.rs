@@ -21,11 +21,17 @@ use sp_runtime::{
 use sp_session::OpaqueGeneratedSessionKeys;
 use sp_version::RuntimeVersion;
 
+use repute_runtime_api::{
+	Admission, GlobalTrust, Partner, PartnerDirection, PeerReport, ReceiptParameters,
+	ReputationParameters, SubjectiveTrust,
+};
+
 use super::opaque::SessionKeys;
 
 use super::{
-	AccountId, Aura, Balance, Block, Executive, Grandpa, InherentDataExt, Nonce, Runtime,
-	RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment, VERSION,
+	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Nonce,
+	Receipts, Reputation, Runtime, RuntimeCall, RuntimeGenesisConfig, System, TransactionPayment,
+	VERSION,
 };
 
 impl_runtime_apis! {
@@ -146,6 +152,74 @@ impl_runtime_apis! {
 	impl frame_system_rpc_runtime_api::AccountNonceApi<Block, AccountId, Nonce> for Runtime {
 		fn account_nonce(account: AccountId) -> Nonce {
 			System::account_nonce(account)
+		}
+	}
+
+	impl repute_runtime_api::ReputationApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn peer_report(peer: AccountId) -> Option<PeerReport<Balance, BlockNumber>> {
+			let record = Reputation::reputation_of(&peer)?;
+			let (status, bond) = Receipts::bond_status(&peer);
+			let totals = Receipts::totals_of(&peer);
+			Some(PeerReport {
+				status,
+				bond,
+				units_served: totals.units_served,
+				units_consumed: totals.units_consumed,
+				receipts: totals.receipts,
+				service_reputation: record.service,
+				usage_reputation: record.usage,
+				stranger_allowance: record.allowance,
+				global_trust: Reputation::global_trust_of(&peer).map(|(trust, epoch)| GlobalTrust {
+					parts_per_quintillion: trust.into_inner(),
+					epoch,
+				}),
+				admission: Reputation::admission_for(&peer, None),
+			})
+		}
+
+		fn peer_report_keys(peer: AccountId) -> Vec<Vec<u8>> {
+			let mut keys = Receipts::report_keys(&peer);
+			keys.extend(Reputation::report_keys(&peer));
+			keys
+		}
+
+		fn admission(peer: AccountId, viewer: Option<AccountId>) -> Admission {
+			Reputation::admission_for(&peer, viewer.as_ref())
+		}
+
+		fn admissions(peers: Vec<AccountId>, viewer: Option<AccountId>) -> Vec<Admission> {
+			peers.iter().map(|peer| Reputation::admission_for(peer, viewer.as_ref())).collect()
+		}
+
+		fn subjective_trust(viewer: AccountId, target: AccountId) -> SubjectiveTrust {
+			Reputation::subjective_trust(&viewer, &target)
+		}
+
+		fn partners(
+			peer: AccountId,
+			direction: PartnerDirection,
+			start: u32,
+			limit: u32,
+		) -> Vec<Partner<AccountId, BlockNumber>> {
+			Receipts::partners(&peer, direction, start, limit)
+		}
+
+		fn top_peers(start: u32, limit: u32) -> (u32, Vec<(AccountId, GlobalTrust)>) {
+			let (epoch, peers) = Reputation::top_peers(start, limit);
+			let peers = peers
+				.into_iter()
+				.map(|(peer, trust)| {
+					(peer, GlobalTrust { parts_per_quintillion: trust.into_inner(), epoch })
+				})
+				.collect();
+			(epoch, peers)
+		}
+
+		fn parameters() -> (ReceiptParameters<Balance, BlockNumber>, ReputationParameters) {
+			(
+				pallet_receipts::Parameters::<Runtime>::get(),
+				pallet_reputation::Parameters::<Runtime>::get(),
+			)
 		}
 	}
 

@@ -97,7 +97,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("repute"),
 	impl_name: Cow::Borrowed("repute-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -202,4 +202,7 @@ mod runtime {
 	/// Shared history: bonded peer identities and co-signed interaction receipts.
 	#[runtime::pallet_index(10)]
 	pub type Receipts = pallet_receipts;
+
+	#[runtime::pallet_index(11)]
+	pub type Reputation = pallet_reputation;
 }

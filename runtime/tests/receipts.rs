@@ -10,7 +10,7 @@ use frame_support::{
 	traits::Get,
 	BoundedVec,
 };
-use pallet_receipts::{ReceiptOf, SignedReceiptOf, Totals, WeightInfo};
+use pallet_receipts::{OnReceiptRecorded, ReceiptOf, SignedReceiptOf, Totals, WeightInfo};
 use repute_primitives::Receipt;
 use repute_runtime::{configs::RuntimeBlockWeights, Runtime, RuntimeCall, RuntimeOrigin, System};
 use sp_genesis_builder::DEV_RUNTIME_PRESET;
@@ -74,7 +74,12 @@ fn a_full_batch_fits_in_one_extrinsic() {
 		receipts: BoundedVec::new(),
 	});
 	let per_call = call.get_dispatch_info().call_weight;
-	let full = <Runtime as pallet_receipts::Config>::WeightInfo::submit_receipts(max_batch);
+	let hook = <<Runtime as pallet_receipts::Config>::OnReceiptRecorded as OnReceiptRecorded<
+		_,
+		_,
+	>>::weight();
+	let full = <Runtime as pallet_receipts::Config>::WeightInfo::submit_receipts(max_batch)
+		.saturating_add(hook.saturating_mul(u64::from(max_batch)));
 	let limit = RuntimeBlockWeights::get()
 		.get(DispatchClass::Normal)
 		.max_extrinsic

@@ -118,6 +118,10 @@ pub mod pallet {
 		/// Told of every recorded receipt (the reputation pallet listens here).
 		type OnReceiptRecorded: OnReceiptRecorded<Self::AccountId, BlockNumberFor<Self>>;
 
+		/// Told when a peer registers, is banned or withdraws its bond (the reputation pallet
+		/// listens here).
+		type PeerLifecycle: PeerLifecycle<Self::AccountId>;
+
 		/// The most receipts one `submit_receipts` call may carry.
 		#[pallet::constant]
 		type MaxReceiptsPerBatch: Get<u32>;
@@ -302,7 +306,7 @@ pub mod pallet {
 		/// ## Complexity
 		/// O(1).
 		#[pallet::call_index(0)]
-		#[pallet::weight(T::WeightInfo::register())]
+		#[pallet::weight(T::WeightInfo::register().saturating_add(T::PeerLifecycle::weight()))]
 		pub fn register(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!Peers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
@@ -314,6 +318,7 @@ pub mod pallet {
 				&who,
 				PeerInfo { bond, status: PeerStatus::Active, registered_at: now },
 			);
+			T::PeerLifecycle::on_registered(&who);
 			Self::deposit_event(Event::PeerRegistered { peer: who, bond });
 			Ok(())
 		}
@@ -355,7 +360,9 @@ pub mod pallet {
 		/// ## Complexity
 		/// O(1).
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::withdraw_bond())]
+		#[pallet::weight(
+			T::WeightInfo::withdraw_bond().saturating_add(T::PeerLifecycle::weight())
+		)]
 		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let peer = Peers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
@@ -373,6 +380,7 @@ pub mod pallet {
 				Precision::BestEffort,
 			)?;
 			Peers::<T>::remove(&who);
+			T::PeerLifecycle::on_unregistered(&who);
 			Self::deposit_event(Event::BondReleased { peer: who, amount });
 			Ok(())
 		}
@@ -510,7 +518,7 @@ pub mod pallet {
 		/// ## Complexity
 		/// O(1).
 		#[pallet::call_index(5)]
-		#[pallet::weight(T::WeightInfo::sanction())]
+		#[pallet::weight(T::WeightInfo::sanction().saturating_add(T::PeerLifecycle::weight()))]
 		pub fn sanction(
 			origin: OriginFor<T>,
 			peer: T::AccountId,
@@ -531,6 +539,7 @@ pub mod pallet {
 					};
 				}
 			});
+			T::PeerLifecycle::on_banned(&peer);
 			Self::deposit_event(Event::PeerSanctioned { peer, slashed, reason });
 			Ok(())
 		}
@@ -711,6 +720,89 @@ pub mod pallet {
 			info.bond = info.bond.saturating_sub(credit.peek());
 			Peers::<T>::insert(who, info);
 			credit
+		}
+
+		/// `who`'s bond status and held bond, as the runtime API reports them.
+		pub fn bond_status(
+			who: &T::AccountId,
+		) -> (repute_primitives::reputation::BondStatus<BlockNumberFor<T>>, BalanceOf<T>) {
+			use repute_primitives::reputation::BondStatus;
+			match Peers::<T>::get(who) {
+				None => (BondStatus::NotRegistered, Zero::zero()),
+				Some(info) => (
+					match info.status {
+						PeerStatus::Active => BondStatus::Active,
+						PeerStatus::Unbonding { unlock_at } => BondStatus::Unbonding { unlock_at },
+						PeerStatus::Banned { at, .. } => BondStatus::Banned { at },
+					},
+					info.bond,
+				),
+			}
+		}
+
+		/// `who`'s totals summed over every service it took part in.
+		pub fn totals_of(who: &T::AccountId) -> PeerTotals<BlockNumberFor<T>> {
+			Totals::<T>::iter_prefix_values(who).fold(PeerTotals::default(), |sum, t| PeerTotals {
+				units_served: sum.units_served.saturating_add(t.units_served),
+				units_consumed: sum.units_consumed.saturating_add(t.units_consumed),
+				receipts: sum.receipts.saturating_add(t.receipts),
+				first_activity: if sum.receipts == 0 {
+					t.first_activity
+				} else {
+					sum.first_activity.min(t.first_activity)
+				},
+				last_activity: sum.last_activity.max(t.last_activity),
+			})
+		}
+
+		/// Up to `limit` of `who`'s partnerships in `direction`, skipping the first `start`, in
+		/// storage order (stable between blocks that do not add partnerships).
+		///
+		/// Costs O(`start` + `limit`) storage reads: callers bound both.
+		pub fn partners(
+			who: &T::AccountId,
+			direction: repute_primitives::reputation::PartnerDirection,
+			start: u32,
+			limit: u32,
+		) -> alloc::vec::Vec<repute_primitives::reputation::Partner<T::AccountId, BlockNumberFor<T>>>
+		{
+			use repute_primitives::reputation::{Partner, PartnerDirection};
+			let to_partner = |peer: T::AccountId,
+			                  service: repute_primitives::ServiceId,
+			                  ledger: PairLedger<BlockNumberFor<T>>| Partner {
+				peer,
+				service,
+				cumulative_units: ledger.cumulative_units,
+				sequence: ledger.sequence,
+				last_update: ledger.last_update,
+			};
+			let (start, limit) = (start as usize, limit as usize);
+			match direction {
+				PartnerDirection::Served => Served::<T>::iter_prefix((who,))
+					.skip(start)
+					.take(limit)
+					.map(|((consumer, service), ledger)| to_partner(consumer, service, ledger))
+					.collect(),
+				PartnerDirection::ServedBy => ServedBy::<T>::iter_key_prefix((who,))
+					.skip(start)
+					.take(limit)
+					.filter_map(|(provider, service)| {
+						Served::<T>::get((&provider, who, service))
+							.map(|ledger| to_partner(provider, service, ledger))
+					})
+					.collect(),
+			}
+		}
+
+		/// The storage keys a peer report reads from this pallet: its registration, its totals
+		/// per service and the parameters. A client checks them against a block's state root.
+		pub fn report_keys(who: &T::AccountId) -> alloc::vec::Vec<alloc::vec::Vec<u8>> {
+			let mut keys = alloc::vec![Peers::<T>::hashed_key_for(who)];
+			keys.extend(
+				Totals::<T>::iter_key_prefix(who)
+					.map(|service| Totals::<T>::hashed_key_for(who, service)),
+			);
+			keys
 		}
 
 		/// Checks the pallet's invariants: every peer's recorded bond is exactly what is held for

@@ -105,6 +105,29 @@ impl crate::OnReceiptRecorded<AccountId, u64> for RecordingListener {
 	}
 }
 
+thread_local! {
+	/// Every lifecycle notice the pallet gave: ("registered" | "banned" | "unregistered", peer).
+	pub static LIFECYCLE_CALLS: RefCell<Vec<(&'static str, AccountId)>> =
+		const { RefCell::new(Vec::new()) };
+}
+
+/// Records the lifecycle notices so tests can see what another pallet would be told.
+pub struct RecordingLifecycle;
+impl crate::PeerLifecycle<AccountId> for RecordingLifecycle {
+	fn on_registered(peer: &AccountId) {
+		LIFECYCLE_CALLS.with(|c| c.borrow_mut().push(("registered", peer.clone())));
+	}
+	fn on_banned(peer: &AccountId) {
+		LIFECYCLE_CALLS.with(|c| c.borrow_mut().push(("banned", peer.clone())));
+	}
+	fn on_unregistered(peer: &AccountId) {
+		LIFECYCLE_CALLS.with(|c| c.borrow_mut().push(("unregistered", peer.clone())));
+	}
+	fn weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::from_parts(2_000, 0)
+	}
+}
+
 impl pallet_receipts::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
@@ -115,6 +138,7 @@ impl pallet_receipts::Config for Test {
 	type GovernanceOrigin = EnsureRoot<AccountId>;
 	type Slashed = ();
 	type OnReceiptRecorded = RecordingListener;
+	type PeerLifecycle = RecordingLifecycle;
 	type MaxReceiptsPerBatch = ConstU32<16>;
 	type MaxReasonLength = ConstU32<32>;
 	type DefaultParameters = crate::DefaultParameters<PeerBond>;
@@ -177,6 +201,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		System::set_block_number(1);
 		pallet_timestamp::Now::<Test>::put(START_MS);
 		HOOK_CALLS.with(|c| c.borrow_mut().clear());
+		LIFECYCLE_CALLS.with(|c| c.borrow_mut().clear());
 	});
 	ext
 }

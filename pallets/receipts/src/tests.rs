@@ -163,6 +163,35 @@ fn unregister_then_withdraw_after_the_cooldown() {
 }
 
 #[test]
+fn registering_banning_and_leaving_are_told_to_the_listener() {
+	new_test_ext().execute_with(|| {
+		let (a, b) = (Key::new(0), Key::new(1));
+		register(&a);
+		register(&b);
+		assert_ok!(Receipts::sanction(
+			RuntimeOrigin::root(),
+			b.account(),
+			Perbill::zero(),
+			BoundedVec::truncate_from(b"spam".to_vec())
+		));
+		assert_ok!(Receipts::unregister(RuntimeOrigin::signed(a.account())));
+		System::set_block_number(1 + Parameters::<Test>::get().unbonding_period);
+		assert_ok!(Receipts::withdraw_bond(RuntimeOrigin::signed(a.account())));
+		LIFECYCLE_CALLS.with(|c| {
+			assert_eq!(
+				*c.borrow(),
+				vec![
+					("registered", a.account()),
+					("registered", b.account()),
+					("banned", b.account()),
+					("unregistered", a.account()),
+				]
+			)
+		});
+	});
+}
+
+#[test]
 fn withdraw_needs_unbonding_first() {
 	new_test_ext().execute_with(|| {
 		let peer = Key::new(0);

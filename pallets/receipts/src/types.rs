@@ -117,34 +117,7 @@ pub struct OffenceRecord<AccountId, Balance, BlockNumber> {
 	pub at: BlockNumber,
 }
 
-/// The governance-set parameters of shared history.
-#[derive(
-	Clone,
-	PartialEq,
-	Eq,
-	Debug,
-	Encode,
-	Decode,
-	DecodeWithMemTracking,
-	MaxEncodedLen,
-	TypeInfo,
-	serde::Serialize,
-	serde::Deserialize,
-)]
-pub struct ReceiptParameters<Balance, BlockNumber> {
-	/// What a peer must hold as bond to register.
-	pub peer_bond: Balance,
-	/// Blocks between `unregister` and the bond's release.
-	pub unbonding_period: BlockNumber,
-	/// How old a receipt's timestamp may be when it is submitted, in milliseconds.
-	pub max_receipt_age_ms: u64,
-	/// How far a receipt's timestamp may be ahead of the chain's clock, in milliseconds.
-	pub max_clock_drift_ms: u64,
-	/// The share of each equivocator's bond that a proof of equivocation slashes.
-	pub equivocation_slash: Perbill,
-	/// The share of the slashed amount paid to whoever reported the equivocation.
-	pub reporter_reward: Perbill,
-}
+pub use repute_primitives::parameters::ReceiptParameters;
 
 /// Defaults for a fresh chain: a bond of `Bond`, a day of unbonding at 6-second blocks, receipts
 /// up to a day old and a minute ahead, 10% slashed per equivocation, half of it to the reporter.
@@ -240,6 +213,28 @@ impl<AccountId, BlockNumber> OnReceiptRecorded<AccountId, BlockNumber> for () {
 	) {
 	}
 
+	fn weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+}
+
+/// Lets other pallets (reputation) follow peers' registrations and bans without reading this
+/// pallet's storage. Implemented for `()` (nobody listens).
+pub trait PeerLifecycle<AccountId> {
+	/// `peer` registered (or registered again after withdrawing its bond).
+	fn on_registered(peer: &AccountId);
+	/// Governance banned `peer`.
+	fn on_banned(peer: &AccountId);
+	/// `peer` withdrew its bond and is no longer registered.
+	fn on_unregistered(peer: &AccountId);
+	/// The most weight one call of any of these may take.
+	fn weight() -> frame_support::weights::Weight;
+}
+
+impl<AccountId> PeerLifecycle<AccountId> for () {
+	fn on_registered(_: &AccountId) {}
+	fn on_banned(_: &AccountId) {}
+	fn on_unregistered(_: &AccountId) {}
 	fn weight() -> frame_support::weights::Weight {
 		frame_support::weights::Weight::zero()
 	}

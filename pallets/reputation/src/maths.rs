@@ -53,6 +53,24 @@ pub fn decay(value: u128, elapsed: u32, half_life: u32) -> u128 {
 	two_to_minus_fraction(elapsed % half_life, half_life).saturating_mul_int(value) >> halvings
 }
 
+/// [`decay`] applied to every value of a slice at once: the fraction of a half-life is computed
+/// once, so decaying `n` values costs one series and `n` multiplications. Each result equals
+/// `decay(value, elapsed, half_life)`.
+pub fn decay_all(values: &mut [u128], elapsed: u32, half_life: u32) {
+	if half_life == 0 || elapsed == 0 {
+		return;
+	}
+	let halvings = elapsed / half_life;
+	if halvings >= 128 {
+		values.iter_mut().for_each(|v| *v = 0);
+		return;
+	}
+	let fraction = two_to_minus_fraction(elapsed % half_life, half_life);
+	for value in values.iter_mut() {
+		*value = fraction.saturating_mul_int(*value) >> halvings;
+	}
+}
+
 /// One edge of the receipts graph: `provider` gave `consumer` `units`. Peers are indices into
 /// the trust vector.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,11 +101,70 @@ pub fn accumulate_trust(
 		let (Some(t), Some(total), true) = (trust.get(c), consumed.get(c), p < next.len()) else {
 			continue;
 		};
-		if *total == 0 || edge.units == 0 {
-			continue;
-		}
-		let share = FixedU128::checked_from_rational(edge.units, *total).unwrap_or_default();
-		next[p] = next[p].saturating_add(t.saturating_mul(share));
+		next[p] = next[p].saturating_add(pass_on(*t, edge.units, *total));
+	}
+}
+
+/// The trust a consumer holding `trust` passes to a provider that gave it `units` of the
+/// `total` units it consumed: `trust · units / total` (zero when `total` is zero).
+pub fn pass_on(trust: FixedU128, units: u128, total: u128) -> FixedU128 {
+	if total == 0 || units == 0 {
+		return FixedU128::zero();
+	}
+	trust.saturating_mul(FixedU128::checked_from_rational(units, total).unwrap_or_default())
+}
+
+/// One peer's trust at the end of an iteration: `(1 − damping) · (accumulated + dangling ·
+/// prior) + damping · prior`, where `accumulated` is what consumers passed it, `dangling` the
+/// trust of peers that consumed nothing and `prior` its share of the damping distribution.
+pub fn settle(
+	accumulated: FixedU128,
+	dangling: FixedU128,
+	prior: FixedU128,
+	damping: Perbill,
+) -> FixedU128 {
+	let damping = FixedU128::from_perbill(damping);
+	let keep = FixedU128::one().saturating_sub(damping);
+	let followed = accumulated.saturating_add(dangling.saturating_mul(prior));
+	keep.saturating_mul(followed).saturating_add(damping.saturating_mul(prior))
+}
+
+/// `|a − b|`, the contribution of one peer to an iteration's L1 residual.
+pub fn distance(a: FixedU128, b: FixedU128) -> FixedU128 {
+	if a > b {
+		a.saturating_sub(b)
+	} else {
+		b.saturating_sub(a)
+	}
+}
+
+/// One peer's share of the damping distribution: `1 / pretrusted` for each of `pretrusted`
+/// pre-trusted peers, or `1 / peers` for everyone when no peer is pre-trusted.
+pub fn prior_share(peers: u32, pretrusted: u32, is_pretrusted: bool) -> FixedU128 {
+	match (pretrusted, is_pretrusted) {
+		(0, _) if peers > 0 => FixedU128::saturating_from_rational(1u32, peers),
+		(0, _) => FixedU128::zero(),
+		(_, true) => FixedU128::saturating_from_rational(1u32, pretrusted),
+		(_, false) => FixedU128::zero(),
+	}
+}
+
+/// How much service to a consumer with global trust `trust` counts, out of `peers` peers
+/// whose trust vector was damped by `damping`: `min(1, trust · peers / (1 − damping))`.
+///
+/// At least `damping` of all trust sits with the pre-trusted peers, so `(1 − damping) / peers`
+/// is what a typical peer holds: service to a peer with at least that much counts in full,
+/// service to a peer nobody trusts (a Sybil) counts nothing.
+pub fn trust_weight(trust: FixedU128, peers: u32, damping: Perbill) -> Perbill {
+	let spread = FixedU128::from_perbill(Perbill::one().saturating_sub(damping));
+	let relative = trust
+		.saturating_mul(FixedU128::saturating_from_integer(peers))
+		.checked_div(&spread)
+		.unwrap_or_else(FixedU128::one);
+	if relative >= FixedU128::one() {
+		Perbill::one()
+	} else {
+		Perbill::from_rational(relative.into_inner(), FixedU128::DIV)
 	}
 }
 
@@ -109,41 +186,28 @@ pub fn finish_iteration(
 		.zip(consumed)
 		.filter(|(_, total)| **total == 0)
 		.fold(FixedU128::zero(), |sum, (t, _)| sum.saturating_add(*t));
-	let damping = FixedU128::from_perbill(damping);
-	let keep = FixedU128::one().saturating_sub(damping);
 	let mut residual = FixedU128::zero();
 	for (i, value) in next.iter_mut().enumerate() {
-		let p = pretrusted.get(i).copied().unwrap_or_default();
-		let followed = value.saturating_add(dangling.saturating_mul(p));
-		*value = keep.saturating_mul(followed).saturating_add(damping.saturating_mul(p));
+		let prior = pretrusted.get(i).copied().unwrap_or_default();
+		*value = settle(*value, dangling, prior, damping);
 		let before = previous.get(i).copied().unwrap_or_default();
-		residual = residual.saturating_add(if *value > before {
-			value.saturating_sub(before)
-		} else {
-			before.saturating_sub(*value)
-		});
+		residual = residual.saturating_add(distance(*value, before));
 	}
 	residual
 }
 
-/// The damping distribution over `peers` peers: uniform over `pretrusted` (indices), or uniform
-/// over everyone when no peer is pre-trusted.
+/// The damping distribution over `peers` peers: uniform over `pretrusted` (indices, duplicates
+/// and indices out of range ignored), or uniform over everyone when no peer is pre-trusted.
 pub fn pretrusted_distribution(peers: usize, pretrusted: &[u32]) -> Vec<FixedU128> {
-	let valid: Vec<usize> = pretrusted.iter().map(|i| *i as usize).filter(|i| *i < peers).collect();
-	let mut distribution = alloc::vec![FixedU128::zero(); peers];
-	if peers == 0 {
-		return distribution;
-	}
-	if valid.is_empty() {
-		let share = FixedU128::saturating_from_rational(1u32, peers as u128);
-		distribution.iter_mut().for_each(|d| *d = share);
-	} else {
-		let share = FixedU128::saturating_from_rational(1u32, valid.len() as u128);
-		for i in valid {
-			distribution[i] = share;
-		}
-	}
-	distribution
+	let mut valid: Vec<u32> =
+		pretrusted.iter().copied().filter(|i| (*i as usize) < peers).collect();
+	valid.sort_unstable();
+	valid.dedup();
+	let count = u32::try_from(peers).unwrap_or(u32::MAX);
+	let listed = u32::try_from(valid.len()).unwrap_or(u32::MAX);
+	(0..peers)
+		.map(|i| prior_share(count, listed, valid.binary_search(&(i as u32)).is_ok()))
+		.collect()
 }
 
 /// What a whole EigenTrust run found.
@@ -253,6 +317,18 @@ mod tests {
 				(got - exact).abs() <= tolerance,
 				"{value} {elapsed} {half_life}: {got} vs {exact}"
 			);
+		}
+	}
+
+	#[test]
+	fn decaying_many_at_once_equals_decaying_each() {
+		let values = [0u128, 1, 999, 1_000_000_007, u64::MAX as u128, u128::MAX];
+		for (elapsed, half_life) in [(0u32, 10u32), (3, 10), (10, 10), (25, 10), (5_000, 7), (1, 0)]
+		{
+			let mut all = values;
+			decay_all(&mut all, elapsed, half_life);
+			let each: Vec<u128> = values.iter().map(|v| decay(*v, elapsed, half_life)).collect();
+			assert_eq!(all.to_vec(), each, "{elapsed} {half_life}");
 		}
 	}
 
@@ -401,6 +477,71 @@ mod tests {
 		assert!(sybil_trust < 1e-12, "Sybils gained {sybil_trust}");
 		let honest: f64 = result.trust[..4].iter().map(|t| to_f64(*t)).sum();
 		assert!((honest - 1.0).abs() < 1e-9);
+	}
+
+	/// The worked example of `docs/reputation.md`.
+	#[test]
+	fn the_documented_example() {
+		let (a, b, c) = (0u32, 1u32, 2u32);
+		let edges = [
+			Edge { consumer: a, provider: b, units: 100 },
+			Edge { consumer: b, provider: c, units: 50 },
+		];
+		let half = Perbill::from_percent(50);
+		let run = |iterations| eigentrust(3, &edges, &[a], half, iterations, FixedU128::zero());
+		let f = |v: &[FixedU128]| v.iter().map(|x| to_f64(*x)).collect::<Vec<_>>();
+		assert_eq!(f(&run(1).trust), vec![0.5, 0.5, 0.0]);
+		assert_eq!(f(&run(2).trust), vec![0.5, 0.25, 0.25]);
+		assert_eq!(f(&run(3).trust), vec![0.625, 0.25, 0.125]);
+		let fixed = f(&run(200).trust);
+		for (got, want) in fixed.iter().zip([4.0 / 7.0, 2.0 / 7.0, 1.0 / 7.0]) {
+			assert!((got - want).abs() < 1e-12, "{fixed:?}");
+		}
+		let weights: Vec<Perbill> =
+			run(200).trust.iter().map(|t| trust_weight(*t, 3, half)).collect();
+		assert_eq!(weights[0], Perbill::one());
+		assert_eq!(weights[1], Perbill::one());
+		// 6/7 of 700 is 600; the fixed point rounds each step down, so 599.
+		assert_eq!(weights[2].mul_floor(700u128), 599);
+	}
+
+	#[test]
+	fn a_group_holds_no_more_than_honest_peers_give_it_at_half_damping() {
+		// Honest 0..6 (0 and 1 pre-trusted) serve each other; attacker 6 serves honest 0..3 and
+		// runs a clique 6..15 with fake receipts of every size.
+		for fake in [1u128, 1_000, 1_000_000_000_000] {
+			let mut edges = vec![];
+			for c in 0..6u32 {
+				for p in 0..6u32 {
+					if c != p {
+						edges.push(Edge { consumer: c, provider: p, units: 1_000 });
+					}
+				}
+			}
+			for c in 0..3u32 {
+				edges.push(Edge { consumer: c, provider: 6, units: 1_000 });
+			}
+			for c in 6..15u32 {
+				for p in 6..15u32 {
+					if c != p {
+						edges.push(Edge { consumer: c, provider: p, units: fake });
+					}
+				}
+			}
+			let half = Perbill::from_percent(50);
+			let t = eigentrust(15, &edges, &[0, 1], half, 200, FixedU128::zero()).trust;
+			let region: f64 = t[6..].iter().map(|x| to_f64(*x)).sum();
+			let consumed =
+				|c: u32| edges.iter().filter(|e| e.consumer == c).map(|e| e.units).sum::<u128>();
+			let gave: f64 = edges
+				.iter()
+				.filter(|e| e.consumer < 6 && e.provider >= 6)
+				.map(|e| {
+					to_f64(t[e.consumer as usize]) * e.units as f64 / consumed(e.consumer) as f64
+				})
+				.sum();
+			assert!(region <= gave * (1.0 + 1e-9), "fake {fake}: {region} > {gave}");
+		}
 	}
 
 	#[test]

@@ -17,10 +17,10 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	Signature, System, Timestamp, BLOCK_HASH_COUNT, EXISTENTIAL_DEPOSIT, SLOT_DURATION, UNIT,
-	VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Reputation,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
+	RuntimeTask, Signature, System, Timestamp, BLOCK_HASH_COUNT, EXISTENTIAL_DEPOSIT,
+	SLOT_DURATION, UNIT, VERSION,
 };
 
 /// Three quarters of a block is for ordinary transactions; the rest is kept for operational ones.
@@ -143,12 +143,29 @@ impl pallet_receipts::Config for Runtime {
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	/// Slashed bonds, less the reporter's reward, are burnt.
 	type Slashed = ();
-	/// Nobody listens yet; the reputation pallet will.
-	type OnReceiptRecorded = ();
+	/// Reputation turns every recorded receipt into service, usage and local trust.
+	type OnReceiptRecorded = Reputation;
+	/// Reputation follows registrations and bans to keep every peer's admission decision.
+	type PeerLifecycle = Reputation;
 	type MaxReceiptsPerBatch = ConstU32<1024>;
 	type MaxReasonLength = ConstU32<256>;
 	type DefaultParameters = pallet_receipts::DefaultParameters<PeerBond>;
 	type WeightInfo = pallet_receipts::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
 	type BenchmarkHelper = pallet_receipts::Sr25519BenchmarkHelper;
+}
+
+impl pallet_reputation::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	/// Root (sudo) in this runtime. A council or referendum origin plugs in here, for example
+	/// `pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 2, 3>` or a
+	/// `pallet_referenda` track origin.
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	/// A consumer's local trust keeps its 64 largest providers.
+	type MaxPartners = ConstU32<64>;
+	type MaxPreTrusted = ConstU32<32>;
+	/// `top_peers` pages through the 256 most trusted peers of each epoch.
+	type MaxTopPeers = ConstU32<256>;
+	type DefaultParameters = pallet_reputation::DefaultParameters;
+	type WeightInfo = pallet_reputation::weights::SubstrateWeight<Runtime>;
 }

@@ -1,0 +1,176 @@
+//! Admission decisions and the adaptive stranger allowance, as pure functions of a peer's
+//! decayed reputation: the pallet calls them whenever a reputation changes and at every epoch.
+
+use crate::types::{Admission, DenialReason, ReputationParameters, Standing, StrangerPolicy};
+use sp_arithmetic::Perbill;
+
+/// What a peer gets from the chain, given its standing, its decayed trust-weighted `service`
+/// and `usage`, and the stranger `allowance` it was granted when it joined.
+///
+/// - banned → denied (`Banned`); bond withdrawn → denied (`NotRegistered`);
+/// - `usage ≤ service · usage_allowance_percent / 100 + allowance` → admitted once `service`
+///   reaches `graduation_service`, on probation before;
+/// - otherwise denied: `StrangerAllowanceExhausted` for a peer that has not graduated,
+///   `UsageExceedsService` for one that has.
+pub fn decide(
+	standing: Standing,
+	service: u128,
+	usage: u128,
+	allowance: u128,
+	parameters: &ReputationParameters,
+) -> Admission {
+	match standing {
+		Standing::Banned => return Admission::Denied(DenialReason::Banned),
+		Standing::Unregistered => return Admission::Denied(DenialReason::NotRegistered),
+		Standing::Registered => {}
+	}
+	let graduated = service >= parameters.graduation_service;
+	if usage <= credit(service, allowance, parameters) {
+		if graduated {
+			Admission::Admitted
+		} else {
+			Admission::Probation
+		}
+	} else if graduated {
+		Admission::Denied(DenialReason::UsageExceedsService)
+	} else {
+		Admission::Denied(DenialReason::StrangerAllowanceExhausted)
+	}
+}
+
+/// How much usage a peer's service and allowance cover.
+pub fn credit(service: u128, allowance: u128, parameters: &ReputationParameters) -> u128 {
+	(service / 100)
+		.saturating_mul(u128::from(parameters.usage_allowance_percent))
+		.saturating_add(
+			(service % 100).saturating_mul(u128::from(parameters.usage_allowance_percent)) / 100,
+		)
+		.saturating_add(allowance)
+}
+
+/// How a newcomer left probation, if this change of decision is its way out.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum NewcomerOutcome {
+	/// It served enough to be admitted.
+	Reciprocated,
+	/// It used up its allowance without serving enough.
+	Defected,
+}
+
+/// The newcomer outcome a change of decision from `old` to `new` shows, if any.
+pub fn newcomer_outcome(old: Admission, new: Admission) -> Option<NewcomerOutcome> {
+	match (old, new) {
+		(Admission::Probation, Admission::Admitted) => Some(NewcomerOutcome::Reciprocated),
+		(Admission::Probation, Admission::Denied(DenialReason::StrangerAllowanceExhausted)) => {
+			Some(NewcomerOutcome::Defected)
+		}
+		_ => None,
+	}
+}
+
+/// The stranger policy for the next epoch (Feldman et al.'s adaptive stranger policy): the
+/// allowance moves to `min + (max − min) · reciprocated / (reciprocated + defected)` when any
+/// newcomer left probation recently, and stays put otherwise; the counts then halve, so the
+/// policy follows recent newcomers rather than all of history.
+pub fn adapt_stranger_policy(
+	policy: StrangerPolicy,
+	parameters: &ReputationParameters,
+) -> StrangerPolicy {
+	let (min, max) = (parameters.stranger_allowance_min, parameters.stranger_allowance_max);
+	let outcomes = policy.reciprocated.saturating_add(policy.defected);
+	let allowance = if outcomes == 0 {
+		policy.allowance.clamp(min, max)
+	} else {
+		let span = max.saturating_sub(min);
+		min.saturating_add(Perbill::from_rational(policy.reciprocated, outcomes).mul_floor(span))
+	};
+	StrangerPolicy {
+		allowance,
+		reciprocated: policy.reciprocated / 2,
+		defected: policy.defected / 2,
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::types::DefaultParameters;
+	use frame_support::traits::Get;
+
+	fn parameters() -> ReputationParameters {
+		ReputationParameters {
+			graduation_service: 1_000,
+			usage_allowance_percent: 200,
+			stranger_allowance_min: 100,
+			stranger_allowance_max: 10_000,
+			..DefaultParameters::get()
+		}
+	}
+
+	#[test]
+	fn a_newcomer_lives_on_its_allowance_then_graduates_or_is_denied() {
+		let p = parameters();
+		let r = Standing::Registered;
+		assert_eq!(decide(r, 0, 0, 500, &p), Admission::Probation);
+		assert_eq!(decide(r, 0, 500, 500, &p), Admission::Probation);
+		assert_eq!(
+			decide(r, 0, 501, 500, &p),
+			Admission::Denied(DenialReason::StrangerAllowanceExhausted)
+		);
+		// Serving earns credit at 200%: 300 units of service cover 600 more of usage.
+		assert_eq!(decide(r, 300, 1_100, 500, &p), Admission::Probation);
+		assert_eq!(decide(r, 1_000, 2_500, 500, &p), Admission::Admitted);
+		assert_eq!(
+			decide(r, 1_000, 2_501, 500, &p),
+			Admission::Denied(DenialReason::UsageExceedsService)
+		);
+	}
+
+	#[test]
+	fn standing_overrides_reputation() {
+		let p = parameters();
+		assert_eq!(
+			decide(Standing::Banned, u128::MAX, 0, 500, &p),
+			Admission::Denied(DenialReason::Banned)
+		);
+		assert_eq!(
+			decide(Standing::Unregistered, u128::MAX, 0, 500, &p),
+			Admission::Denied(DenialReason::NotRegistered)
+		);
+	}
+
+	#[test]
+	fn credit_is_exact_and_never_overflows() {
+		let p = parameters();
+		assert_eq!(credit(0, 7, &p), 7);
+		assert_eq!(credit(1, 0, &p), 2);
+		assert_eq!(credit(12_345, 0, &p), 24_690);
+		assert_eq!(credit(u128::MAX, u128::MAX, &p), u128::MAX);
+	}
+
+	#[test]
+	fn only_the_way_out_of_probation_is_a_newcomer_outcome() {
+		use Admission::*;
+		let exhausted = Denied(DenialReason::StrangerAllowanceExhausted);
+		assert_eq!(newcomer_outcome(Probation, Admitted), Some(NewcomerOutcome::Reciprocated));
+		assert_eq!(newcomer_outcome(Probation, exhausted), Some(NewcomerOutcome::Defected));
+		assert_eq!(newcomer_outcome(Admitted, Denied(DenialReason::UsageExceedsService)), None);
+		assert_eq!(newcomer_outcome(exhausted, Probation), None);
+		assert_eq!(newcomer_outcome(Probation, Denied(DenialReason::Banned)), None);
+	}
+
+	#[test]
+	fn the_allowance_follows_how_newcomers_behaved() {
+		let p = parameters();
+		let start = StrangerPolicy { allowance: 5_000, reciprocated: 0, defected: 0 };
+		assert_eq!(adapt_stranger_policy(start, &p).allowance, 5_000, "no evidence, no change");
+		let takers = StrangerPolicy { allowance: 5_000, reciprocated: 1, defected: 9 };
+		let next = adapt_stranger_policy(takers, &p);
+		assert_eq!(next.allowance, 100 + 990, "mostly takers: near the minimum");
+		assert_eq!((next.reciprocated, next.defected), (0, 4), "counts halve");
+		let givers = StrangerPolicy { allowance: 100, reciprocated: 10, defected: 0 };
+		assert_eq!(adapt_stranger_policy(givers, &p).allowance, 10_000, "all gave: the maximum");
+		let outside = StrangerPolicy { allowance: 1_000_000, reciprocated: 0, defected: 0 };
+		assert_eq!(adapt_stranger_policy(outside, &p).allowance, 10_000, "kept within bounds");
+	}
+}

@@ -1,0 +1,281 @@
+//! Benchmarks of the reputation pallet (FRAME benchmarks v2): its calls, the hooks that
+//! `pallet-receipts` calls, and each step of the epoch computation, at their worst case.
+//! `scripts/benchmark-pallets.sh` runs them and writes `weights.rs`.
+
+use super::*;
+use crate::Pallet as Reputation;
+use alloc::vec::Vec;
+use frame_benchmarking::v2::*;
+use frame_support::{
+	traits::{EnsureOrigin, Get},
+	weights::Weight,
+	BoundedVec,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use sp_arithmetic::{traits::Zero, FixedU128, Perbill};
+
+fn peer<T: Config>(index: u32) -> T::AccountId {
+	account("peer", index, 0)
+}
+
+fn now<T: Config>() -> BlockNumberFor<T> {
+	frame_system::Pallet::<T>::block_number()
+}
+
+fn advance<T: Config>(blocks: u32) {
+	frame_system::Pallet::<T>::set_block_number(now::<T>() + blocks.into());
+}
+
+/// Registers `count` peers from `first` on, with reputation records.
+fn registered<T: Config>(first: u32, count: u32) -> Vec<T::AccountId> {
+	(first..first.saturating_add(count))
+		.map(|i| {
+			let who = peer::<T>(i);
+			Reputation::<T>::note_standing(&who, Standing::Registered);
+			who
+		})
+		.collect()
+}
+
+/// A published epoch over `peers` peers in buffer 0, in which everyone has some trust.
+fn published<T: Config>(peers: u32) {
+	for index in 0..peers {
+		TrustBuffers::<T>::insert(
+			0,
+			index,
+			TrustEntry { stamp: 1, value: FixedU128::from_rational(1, peers.max(1) as u128) },
+		);
+	}
+	Published::<T>::put(PublishedTrust {
+		epoch: 0,
+		buffer: 0,
+		stamp: 1,
+		peers,
+		damping: Perbill::from_percent(50),
+		iterations: 1,
+		residual: FixedU128::zero(),
+		published_at: now::<T>(),
+	});
+}
+
+/// A running epoch over `peers` peers in its second iteration: it reads buffer 1 and writes
+/// buffer 2, and every peer of the first iteration has trust.
+fn running<T: Config>(peers: u32) -> EpochRunOf<T> {
+	for index in 0..peers {
+		TrustBuffers::<T>::insert(
+			1,
+			index,
+			TrustEntry { stamp: 2, value: FixedU128::from_rational(1, peers.max(1) as u128) },
+		);
+	}
+	EpochRun {
+		epoch: 1,
+		started_at: now::<T>(),
+		peers,
+		damping: Perbill::from_percent(50),
+		max_iterations: 30,
+		tolerance: FixedU128::from_rational(1, 1_000_000),
+		pretrusted: BoundedVec::truncate_from(alloc::vec![0]),
+		iteration: 1,
+		phase: EpochPhase::Spread { next: 0 },
+		previous: Some(1),
+		current: 2,
+		published: Some(0),
+		stamp: 3,
+		previous_total: FixedU128::from_u32(1),
+		current_total: FixedU128::zero(),
+		distributed: FixedU128::zero(),
+		residual: FixedU128::zero(),
+		top: BoundedVec::new(),
+	}
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	/// A receipt between a registered provider and a consumer whose local trust is full (so it
+	/// is decayed, scanned and the smallest entry replaced), with a published epoch to look up,
+	/// that ends both parties' probation (so the stranger policy counts them). Both parties are
+	/// registered, as `pallet-receipts` guarantees: registering created their records.
+	#[benchmark]
+	fn on_receipt_recorded() {
+		let partners = T::MaxPartners::get();
+		let consumer = registered::<T>(0, 1).remove(0);
+		for provider in registered::<T>(1, partners) {
+			Reputation::<T>::note_service(&provider, &consumer, 1_000, now::<T>());
+		}
+		let provider = registered::<T>(partners + 1, 1).remove(0);
+		published::<T>(partners + 2);
+		advance::<T>(7);
+		#[block]
+		{
+			Reputation::<T>::note_service(&provider, &consumer, 1_000_000, now::<T>());
+		}
+		let index = Reputations::<T>::get(&provider).expect("recorded").index;
+		let local = Providers::<T>::get(0).expect("the consumer has local trust");
+		assert!(local.providers.iter().any(|(p, _)| *p == index));
+		assert_eq!(
+			Reputations::<T>::get(&consumer).map(|r| r.admission),
+			Some(Admission::Denied(DenialReason::StrangerAllowanceExhausted))
+		);
+	}
+
+	/// A new peer's record is created and its decision changes (it is banned).
+	#[benchmark]
+	fn note_standing() {
+		let who = peer::<T>(0);
+		#[block]
+		{
+			Reputation::<T>::note_standing(&who, Standing::Banned);
+		}
+		assert_eq!(
+			Reputations::<T>::get(&who).map(|r| r.admission),
+			Some(Admission::Denied(DenialReason::Banned))
+		);
+	}
+
+	/// `on_idle` with nothing to do: read the parameters and the state, write the state.
+	#[benchmark]
+	fn on_idle_base() {
+		Epoch::<T>::put(EpochState::Idle { next_epoch_at: now::<T>() + 1_000u32.into() });
+		#[block]
+		{
+			Reputation::<T>::advance_epoch(now::<T>(), Weight::MAX);
+		}
+	}
+
+	/// Starting an epoch with `p` pre-trusted peers to look up.
+	#[benchmark]
+	fn start_epoch(p: Linear<0, { T::MaxPreTrusted::get() }>) {
+		let peers = registered::<T>(0, p.max(1));
+		let pretrusted = BoundedVec::truncate_from(peers.into_iter().take(p as usize).collect());
+		PreTrusted::<T>::put(pretrusted);
+		published::<T>(1);
+		let parameters = Parameters::<T>::get();
+		#[block]
+		{
+			let _ = Reputation::<T>::start_epoch(now::<T>(), &parameters);
+		}
+	}
+
+	/// One consumer passing its trust to `k` providers.
+	#[benchmark]
+	fn spread(k: Linear<0, { T::MaxPartners::get() }>) {
+		let consumer = registered::<T>(0, 1).remove(0);
+		for provider in registered::<T>(1, k) {
+			Reputation::<T>::note_service(&provider, &consumer, 1_000, now::<T>());
+		}
+		let mut run = running::<T>(k + 1);
+		#[block]
+		{
+			Reputation::<T>::spread_from(&mut run, 0);
+		}
+		assert!(k == 0 || !run.distributed.is_zero());
+	}
+
+	/// Settling one peer's trust.
+	#[benchmark]
+	fn settle() {
+		registered::<T>(0, 2);
+		let mut run = running::<T>(2);
+		Reputation::<T>::spread_from(&mut run, 0);
+		#[block]
+		{
+			Reputation::<T>::settle_peer(&mut run, 0);
+		}
+		assert!(!run.current_total.is_zero());
+	}
+
+	/// Ending an iteration by publishing the epoch.
+	#[benchmark]
+	fn finish_iteration() {
+		let mut run = running::<T>(1);
+		#[block]
+		{
+			Reputation::<T>::finish_iteration(&mut run, now::<T>());
+		}
+		assert!(matches!(run.phase, EpochPhase::Review { .. }));
+	}
+
+	/// Reviewing one peer whose decision changes and ends its probation: its service decayed
+	/// faster than its usage, so its usage is no longer covered (the stranger policy counts it).
+	#[benchmark]
+	fn review() {
+		let mut parameters = Parameters::<T>::get();
+		parameters.service_half_life = 1;
+		parameters.usage_half_life = 1_000_000;
+		parameters.graduation_service = u128::MAX;
+		Parameters::<T>::put(&parameters);
+		let peers = registered::<T>(0, 3);
+		let allowance = Strangers::<T>::get().allowance;
+		// Peer 1 serves 1,000 and takes its allowance plus 1,000: covered, on probation.
+		Reputation::<T>::note_service(&peers[1], &peers[2], 1_000, now::<T>());
+		Reputation::<T>::note_service(
+			&peers[0],
+			&peers[1],
+			allowance.saturating_add(1_000),
+			now::<T>(),
+		);
+		advance::<T>(10);
+		let run = EpochRun { phase: EpochPhase::Review { next: 1 }, ..running::<T>(3) };
+		#[block]
+		{
+			let _ = Reputation::<T>::step(run, now::<T>(), &parameters);
+		}
+		assert_eq!(
+			Reputations::<T>::get(&peers[1]).map(|r| r.admission),
+			Some(Admission::Denied(DenialReason::StrangerAllowanceExhausted))
+		);
+	}
+
+	#[benchmark]
+	fn set_parameters() -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let mut new = Parameters::<T>::get();
+		new.damping = Perbill::from_percent(60);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, new.clone());
+		assert_eq!(Parameters::<T>::get(), new);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_pretrusted(p: Linear<0, { T::MaxPreTrusted::get() }>) -> Result<(), BenchmarkError> {
+		let origin =
+			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let peers: Vec<T::AccountId> = (0..p).map(peer::<T>).collect();
+		let list = BoundedVec::truncate_from(peers);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, list.clone());
+		assert_eq!(PreTrusted::<T>::get(), list);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn refresh_admission() {
+		let peers = registered::<T>(0, 2);
+		let allowance = Strangers::<T>::get().allowance;
+		Reputation::<T>::note_service(
+			&peers[0],
+			&peers[1],
+			allowance.saturating_mul(2).saturating_add(1),
+			now::<T>(),
+		);
+		advance::<T>(Parameters::<T>::get().usage_half_life.saturating_mul(4));
+		let caller: T::AccountId = whitelisted_caller();
+		#[extrinsic_call]
+		_(RawOrigin::Signed(caller), peers[1].clone());
+		assert_eq!(
+			Reputations::<T>::get(&peers[1]).map(|r| r.admission),
+			Some(Admission::Probation)
+		);
+	}
+
+	impl_benchmark_test_suite!(
+		Reputation,
+		crate::mock::new_test_ext(alloc::vec![]),
+		crate::mock::Test
+	);
+}

@@ -1,0 +1,709 @@
+//! Tests of the reputation pallet: decay, the epoch computation against the in-memory reference,
+//! Sybils and colluders, admission both ways, the stranger policy, governance, and `on_idle`'s
+//! weight bound.
+
+use crate::{mock::*, *};
+use frame_support::traits::Get;
+use frame_support::{assert_noop, assert_ok, traits::Hooks, weights::Weight, BoundedVec};
+use pallet_receipts::{OnReceiptRecorded, PeerLifecycle};
+use sp_arithmetic::{FixedU128, Perbill};
+use sp_runtime::DispatchError;
+
+fn now() -> u64 {
+	System::block_number()
+}
+
+fn register(peer: AccountId) {
+	<Reputation as PeerLifecycle<AccountId>>::on_registered(&peer);
+}
+
+fn serve(provider: AccountId, consumer: AccountId, units: u128) {
+	<Reputation as OnReceiptRecorded<AccountId, u64>>::on_receipt_recorded(
+		&provider,
+		&consumer,
+		0,
+		units,
+		units,
+		now(),
+	);
+}
+
+fn admission(peer: AccountId) -> Admission {
+	Reputations::<Test>::get(peer).unwrap().admission
+}
+
+fn trust(peer: AccountId) -> f64 {
+	Reputation::global_trust_of(&peer).map_or(0.0, |(t, _)| t.into_inner() as f64 / 1e18)
+}
+
+fn events() -> Vec<Event<Test>> {
+	System::events()
+		.into_iter()
+		.filter_map(|r| match r.event {
+			RuntimeEvent::Reputation(e) => Some(e),
+			_ => None,
+		})
+		.collect()
+}
+
+/// Moves to the next block and gives `on_idle` the whole block.
+fn next_block() {
+	System::set_block_number(now() + 1);
+	Reputation::on_idle(now(), Weight::MAX);
+}
+
+/// Runs blocks until an epoch newer than the current one is published; returns its number.
+fn run_epoch() -> u32 {
+	let before = Published::<Test>::get().map(|p| p.epoch);
+	for _ in 0..10_000 {
+		next_block();
+		let after = Published::<Test>::get().map(|p| p.epoch);
+		if after != before && matches!(Epoch::<Test>::get(), Some(EpochState::Idle { .. })) {
+			return after.unwrap();
+		}
+	}
+	panic!("no epoch was published");
+}
+
+fn check_invariants() {
+	Reputation::do_try_state().expect("invariants hold");
+}
+
+/// The local-trust graph as the in-memory reference sees it.
+fn edges() -> Vec<maths::Edge> {
+	let mut edges = vec![];
+	for (consumer, local) in Providers::<Test>::iter() {
+		for (provider, units) in local.providers {
+			edges.push(maths::Edge { consumer, provider, units });
+		}
+	}
+	edges
+}
+
+#[test]
+fn service_and_usage_halve_after_their_half_lives() {
+	new_test_ext(vec![]).execute_with(|| {
+		register(1);
+		register(2);
+		serve(1, 2, 1_000_000);
+		let record = Reputation::reputation_of(&1).unwrap();
+		// Before the first epoch with nobody pre-trusted, all service counts.
+		assert_eq!(record.service, 1_000_000);
+		assert_eq!(Reputation::reputation_of(&2).unwrap().usage, 1_000_000);
+
+		System::set_block_number(now() + 100);
+		assert_eq!(Reputation::reputation_of(&1).unwrap().service, 500_000);
+		assert_eq!(Reputation::reputation_of(&2).unwrap().usage, 500_000);
+		System::set_block_number(now() + 50);
+		let exact = 1_000_000f64 * 2f64.powf(-1.5);
+		let got = Reputation::reputation_of(&1).unwrap().service as f64;
+		assert!((got - exact).abs() <= 1.0, "{got} vs {exact}");
+		// Reading does not write: the stored record is still as of block 1.
+		assert_eq!(Reputations::<Test>::get(1).unwrap().service, 1_000_000);
+		check_invariants();
+	});
+}
+
+#[test]
+fn the_onchain_epoch_equals_the_in_memory_reference() {
+	new_test_ext(vec![1, 3]).execute_with(|| {
+		for peer in 1..=7 {
+			register(peer);
+		}
+		for (provider, consumer, units) in [
+			(2, 1, 100),
+			(1, 2, 50),
+			(1, 3, 30),
+			(2, 3, 70),
+			(3, 4, 10),
+			(4, 1, 5),
+			(2, 5, 1),
+			(6, 7, 400),
+		] {
+			serve(provider, consumer, units);
+		}
+		let epoch = run_epoch();
+		let published = Published::<Test>::get().unwrap();
+		let parameters = Parameters::<Test>::get();
+		let pretrusted: Vec<u32> =
+			[1, 3].iter().map(|p| Reputations::<Test>::get(p).unwrap().index).collect();
+		let reference = maths::eigentrust(
+			published.peers as usize,
+			&edges(),
+			&pretrusted,
+			parameters.damping,
+			parameters.max_iterations,
+			FixedU128::from_perbill(parameters.tolerance),
+		);
+		assert_eq!(published.iterations, reference.iterations);
+		assert_eq!(published.residual, reference.residual);
+		for peer in 1..=7u64 {
+			let index = Reputations::<Test>::get(peer).unwrap().index;
+			assert_eq!(
+				Reputation::global_trust_of(&peer),
+				Some((reference.trust[index as usize], epoch)),
+				"peer {peer}"
+			);
+		}
+		assert!(events().contains(&Event::EpochPublished {
+			epoch,
+			peers: 7,
+			iterations: reference.iterations,
+			residual: reference.residual,
+		}));
+		check_invariants();
+	});
+}
+
+#[test]
+fn slicing_the_epoch_over_many_small_blocks_gives_the_same_result() {
+	let graph = |budget: Option<Weight>| {
+		new_test_ext(vec![1]).execute_with(|| {
+			for peer in 1..=12 {
+				register(peer);
+			}
+			for consumer in 1..=12u64 {
+				for step in 1..=3u64 {
+					serve(1 + (consumer + step * 5) % 12, consumer, (consumer * step * 37) as u128);
+				}
+			}
+			let mut blocks = 0;
+			while Published::<Test>::get().is_none()
+				|| !matches!(Epoch::<Test>::get(), Some(EpochState::Idle { .. }))
+			{
+				System::set_block_number(now() + 1);
+				Reputation::on_idle(now(), budget.unwrap_or(Weight::MAX));
+				blocks += 1;
+				assert!(blocks < 1_000_000);
+			}
+			let trust: Vec<_> = (1..=12u64).map(|p| Reputation::global_trust_of(&p)).collect();
+			(trust, blocks)
+		})
+	};
+	let (whole, few_blocks) = graph(None);
+	// Just enough for the base cost and one worst-case spread step per block.
+	let small =
+		<() as WeightInfo>::on_idle_base().saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS));
+	let (sliced, many_blocks) = graph(Some(small));
+	assert_eq!(whole, sliced);
+	assert!(many_blocks > few_blocks * 10, "{many_blocks} vs {few_blocks}");
+}
+
+#[test]
+fn readers_see_only_completed_epochs() {
+	new_test_ext(vec![1]).execute_with(|| {
+		for peer in 1..=4 {
+			register(peer);
+		}
+		serve(2, 1, 100);
+		serve(3, 2, 100);
+		let first = run_epoch();
+		let before: Vec<_> = (1..=4u64).map(|p| Reputation::global_trust_of(&p)).collect();
+		// Change the graph, then run the next epoch one step per block.
+		serve(4, 1, 10_000);
+		let one_step = <() as WeightInfo>::on_idle_base()
+			.saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS));
+		let mut saw_running = false;
+		while Published::<Test>::get().unwrap().epoch == first {
+			System::set_block_number(now() + 1);
+			Reputation::on_idle(now(), one_step);
+			if matches!(Epoch::<Test>::get(), Some(EpochState::Running(_)))
+				&& Published::<Test>::get().unwrap().epoch == first
+			{
+				saw_running = true;
+				let during: Vec<_> = (1..=4u64).map(|p| Reputation::global_trust_of(&p)).collect();
+				assert_eq!(during, before, "a half-computed epoch leaked to readers");
+			}
+		}
+		assert!(saw_running);
+		assert!(trust(4) > 0.0, "the new epoch sees peer 4's service");
+		check_invariants();
+	});
+}
+
+#[test]
+fn on_idle_never_uses_more_than_it_is_given_or_its_share_of_the_block() {
+	new_test_ext(vec![1]).execute_with(|| {
+		for peer in 1..=30 {
+			register(peer);
+		}
+		for consumer in 1..=30u64 {
+			for provider in 1..=30u64 {
+				if provider != consumer && (provider * consumer) % 3 == 0 {
+					serve(provider, consumer, (provider + consumer) as u128);
+				}
+			}
+		}
+		let budget = Reputation::epoch_budget(&Parameters::<Test>::get());
+		let mut seed = 7u64;
+		let mut published = 0;
+		for _ in 0..20_000 {
+			seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+			let remaining = Weight::from_parts(seed >> 28, (seed >> 8) % (1 << 20));
+			System::set_block_number(now() + 1);
+			let used = Reputation::on_idle(now(), remaining);
+			assert!(remaining.all_gte(used), "used {used:?} of {remaining:?}");
+			assert!(budget.all_gte(used), "used {used:?} over the budget {budget:?}");
+			published = Published::<Test>::get().map_or(0, |p| p.epoch + 1);
+		}
+		assert!(published > 0, "the epoch still completes with random budgets");
+		System::set_block_number(now() + 1);
+		assert_eq!(Reputation::on_idle(now(), Weight::zero()), Weight::zero());
+		check_invariants();
+	});
+}
+
+/// 16 honest peers (1 and 2 pre-trusted) serve each other; the attacker 100 serves honest peers
+/// 1..=4 for real, and creates Sybils 101..=108 that report huge service among themselves and
+/// with it.
+fn sybil_world(fake_units: u128) {
+	for peer in (1..=16).chain(100..=108) {
+		register(peer);
+	}
+	for consumer in 1..=16u64 {
+		for provider in 1..=16u64 {
+			if provider != consumer && (provider + consumer) % 4 != 0 {
+				serve(provider, consumer, 1_000);
+			}
+		}
+	}
+	for consumer in 1..=4 {
+		serve(100, consumer, 1_000);
+	}
+	for a in 100..=108u64 {
+		for b in 100..=108u64 {
+			if a != b {
+				serve(a, b, fake_units);
+			}
+		}
+	}
+}
+
+#[test]
+fn sybils_gain_no_more_global_trust_than_honest_peers_gave_them() {
+	for fake_units in [10u128, 1_000, 1_000_000_000] {
+		new_test_ext(vec![1, 2]).execute_with(|| {
+			sybil_world(fake_units);
+			for _ in 0..3 {
+				run_epoch();
+			}
+			let index = |peer: u64| Reputations::<Test>::get(peer).unwrap().index;
+			let attacker: Vec<u32> = (100..=108).map(index).collect();
+			let region: f64 = (100..=108).map(trust).sum();
+			// What honest peers gave the attacker's identities: their trust times the share of
+			// their consumption those identities served them.
+			let mut gave = 0f64;
+			for honest in 1..=16u64 {
+				let local = Providers::<Test>::get(index(honest)).unwrap();
+				let total: u128 = local.providers.iter().map(|(_, u)| u).sum();
+				let to_attacker: u128 = local
+					.providers
+					.iter()
+					.filter(|(p, _)| attacker.contains(p))
+					.map(|(_, u)| u)
+					.sum();
+				gave += trust(honest) * to_attacker as f64 / total as f64;
+			}
+			assert!(gave > 0.0);
+			assert!(
+				region <= gave * (1.0 + 1e-9),
+				"fake {fake_units}: the attacker holds {region}, honest peers gave it {gave}"
+			);
+			// The Sybils the honest peers never consumed from earn next to nothing for the
+			// service they report to each other.
+			let honest_service = Reputation::reputation_of(&5).unwrap().service;
+			for sybil in 101..=108u64 {
+				let service = Reputation::reputation_of(&sybil).unwrap().service;
+				assert!(service < honest_service, "{sybil}: {service} vs {honest_service}");
+			}
+		});
+	}
+}
+
+#[test]
+fn serving_identities_nobody_trusts_earns_nothing() {
+	new_test_ext(vec![1]).execute_with(|| {
+		for peer in [1, 2, 3, 50, 51] {
+			register(peer);
+		}
+		serve(2, 1, 1_000);
+		serve(3, 1, 1_000);
+		serve(50, 51, 5);
+		run_epoch();
+		let before = Reputation::reputation_of(&50).unwrap().service;
+		// 51 has no trust: 50 serving it a billion units earns nothing.
+		serve(50, 51, 1_000_000_000);
+		assert_eq!(Reputation::reputation_of(&50).unwrap().service, before);
+		// 1 is pre-trusted: serving it counts in full.
+		let before = Reputation::reputation_of(&2).unwrap().service;
+		serve(2, 1, 1_000);
+		assert_eq!(Reputation::reputation_of(&2).unwrap().service, before + 1_000);
+	});
+}
+
+#[test]
+fn colluders_serving_each_other_gain_nothing_in_an_honest_viewers_eyes() {
+	new_test_ext(vec![]).execute_with(|| {
+		let (viewer, partner, friend_of_partner, colluder_a, colluder_b) = (1, 2, 3, 10, 11);
+		for peer in [viewer, partner, friend_of_partner, colluder_a, colluder_b] {
+			register(peer);
+		}
+		serve(partner, viewer, 500);
+		serve(friend_of_partner, partner, 300);
+		serve(friend_of_partner, viewer, 100);
+		serve(colluder_a, colluder_b, 1_000_000_000);
+		serve(colluder_b, colluder_a, 1_000_000_000);
+		// A colluder also took from the viewer.
+		serve(viewer, colluder_a, 200);
+
+		let colluder = Reputation::subjective_trust(&viewer, &colluder_a);
+		assert_eq!(colluder.flow_to_viewer, 0, "their mutual service never reaches the viewer");
+		assert_eq!(colluder.flow_from_viewer, 200);
+		assert!(colluder.score_ppb < 0);
+		// B took what the viewer gave A, through A: it gains nothing either.
+		let other = Reputation::subjective_trust(&viewer, &colluder_b);
+		assert_eq!(other.flow_to_viewer, 0);
+		assert!(other.score_ppb <= 0);
+
+		// Direct 100, plus min(300, 500) through the partner.
+		let friend = Reputation::subjective_trust(&viewer, &friend_of_partner);
+		assert_eq!(friend.flow_to_viewer, 400);
+		assert_eq!(friend.score_ppb, maths::subjective_score(400, 0, 1_000));
+		assert!(Reputation::subjective_trust(&viewer, &partner).score_ppb > 0);
+		// Unknown peers and oneself have no flow.
+		assert_eq!(Reputation::subjective_trust(&viewer, &99), SubjectiveTrust::default());
+		assert_eq!(Reputation::subjective_trust(&viewer, &viewer).score_ppb, 0);
+	});
+}
+
+#[test]
+fn subjective_trust_looks_at_a_bounded_number_of_neighbours() {
+	new_test_ext(vec![]).execute_with(|| {
+		let (viewer, target) = (1, 2);
+		register(viewer);
+		register(target);
+		// Intermediaries 10.. each served the viewer (more for lower numbers) and were served
+		// by the target.
+		for i in 0..MAX_PARTNERS as u64 {
+			register(10 + i);
+			serve(10 + i, viewer, 1_000 - i as u128);
+			serve(target, 10 + i, 50);
+		}
+		let all = Reputation::subjective_trust(&viewer, &target).flow_to_viewer;
+		assert_eq!(all, 50 * MAX_PARTNERS as u128);
+		let mut parameters = Parameters::<Test>::get();
+		parameters.subjective_neighbours = 3;
+		assert_ok!(Reputation::set_parameters(RuntimeOrigin::root(), parameters));
+		assert_eq!(Reputation::subjective_trust(&viewer, &target).flow_to_viewer, 150);
+	});
+}
+
+#[test]
+fn a_newcomer_is_on_probation_then_denied_then_readmitted() {
+	new_test_ext(vec![]).execute_with(|| {
+		register(1);
+		register(2);
+		assert_eq!(admission(2), Admission::Probation);
+		let allowance = Reputations::<Test>::get(2).unwrap().allowance;
+		assert_eq!(allowance, 2_000, "the genesis allowance is the maximum");
+		serve(1, 2, allowance);
+		assert_eq!(admission(2), Admission::Probation);
+		serve(1, 2, 1);
+		let exhausted = Admission::Denied(DenialReason::StrangerAllowanceExhausted);
+		assert_eq!(admission(2), exhausted);
+		assert!(events().contains(&Event::AdmissionChanged {
+			peer: 2,
+			old: Admission::Probation,
+			new: exhausted
+		}));
+		// Its usage decays: after a half-life it is back within the allowance.
+		System::set_block_number(now() + 100);
+		assert_eq!(Reputation::admission_of(&2), Some(Admission::Probation));
+		assert_ok!(Reputation::refresh_admission(RuntimeOrigin::signed(9), 2));
+		assert_eq!(admission(2), Admission::Probation);
+		assert_noop!(
+			Reputation::refresh_admission(RuntimeOrigin::signed(9), 77),
+			Error::<Test>::UnknownPeer
+		);
+		check_invariants();
+	});
+}
+
+#[test]
+fn serving_graduates_a_peer_and_overconsuming_denies_it_until_it_serves_again() {
+	new_test_ext(vec![]).execute_with(|| {
+		for peer in 1..=3 {
+			register(peer);
+		}
+		serve(1, 2, 1_000);
+		assert_eq!(admission(1), Admission::Admitted, "1,000 of service graduates");
+		// Usage up to 200% of service plus the allowance (2,000) is fine.
+		serve(2, 1, 4_000);
+		assert_eq!(admission(1), Admission::Admitted);
+		serve(3, 1, 1);
+		assert_eq!(admission(1), Admission::Denied(DenialReason::UsageExceedsService));
+		serve(1, 3, 10);
+		assert_eq!(admission(1), Admission::Admitted, "serving others readmits it");
+		// Banned peers are denied whatever their reputation.
+		<Reputation as PeerLifecycle<AccountId>>::on_banned(&1);
+		assert_eq!(admission(1), Admission::Denied(DenialReason::Banned));
+		serve(1, 3, 1_000_000);
+		assert_eq!(admission(1), Admission::Denied(DenialReason::Banned));
+		<Reputation as PeerLifecycle<AccountId>>::on_unregistered(&3);
+		assert_eq!(admission(3), Admission::Denied(DenialReason::NotRegistered));
+		<Reputation as PeerLifecycle<AccountId>>::on_registered(&3);
+		assert_ne!(admission(3), Admission::Denied(DenialReason::NotRegistered));
+	});
+}
+
+#[test]
+fn the_epoch_review_readmits_peers_whose_usage_decayed() {
+	new_test_ext(vec![]).execute_with(|| {
+		register(1);
+		register(2);
+		serve(1, 2, 5_000);
+		let exhausted = Admission::Denied(DenialReason::StrangerAllowanceExhausted);
+		assert_eq!(admission(2), exhausted);
+		System::set_block_number(now() + 200);
+		run_epoch();
+		assert_eq!(admission(2), Admission::Probation, "the review decided again");
+	});
+}
+
+#[test]
+fn the_stranger_allowance_shrinks_when_newcomers_take_and_grows_when_they_give() {
+	new_test_ext(vec![]).execute_with(|| {
+		register(1);
+		// Nine newcomers take more than their allowance; one gives back first, then takes.
+		for newcomer in 10..19 {
+			register(newcomer);
+			serve(1, newcomer, 2_001);
+		}
+		register(19);
+		serve(19, 1, 1_000);
+		serve(1, 19, 2_001);
+		// Peer 1 and peer 19 graduated; 10..19 defected.
+		assert_eq!(
+			(Strangers::<Test>::get().reciprocated, Strangers::<Test>::get().defected),
+			(2, 9)
+		);
+		run_epoch();
+		let expected = 100 + Perbill::from_rational(2u32, 11).mul_floor(1_900u128);
+		assert_eq!(Strangers::<Test>::get().allowance, expected);
+		assert!(events().contains(&Event::StrangerAllowanceAdjusted {
+			old: 2_000,
+			new: expected,
+			reciprocated: 2,
+			defected: 9
+		}));
+		assert_eq!(Strangers::<Test>::get().reciprocated, 1, "counts halve every epoch");
+		register(30);
+		assert_eq!(Reputations::<Test>::get(30).unwrap().allowance, expected);
+
+		// Now newcomers reciprocate.
+		for newcomer in 40..60 {
+			register(newcomer);
+			serve(newcomer, 1, 1_000);
+		}
+		run_epoch();
+		assert!(Strangers::<Test>::get().allowance > 1_500, "{:?}", Strangers::<Test>::get());
+		assert!(Strangers::<Test>::get().allowance <= 2_000);
+	});
+}
+
+#[test]
+fn every_parameter_is_validated() {
+	new_test_ext(vec![]).execute_with(|| {
+		use ParameterError::*;
+		let valid = Parameters::<Test>::get();
+		let cases: Vec<(fn(&mut ReputationParameters), ParameterError)> = vec![
+			(|p| p.service_half_life = 0, ServiceHalfLife),
+			(|p| p.usage_half_life = 0, UsageHalfLife),
+			(|p| p.epoch_length = 0, EpochLength),
+			(|p| p.damping = Perbill::from_percent(49), Damping),
+			(|p| p.damping = Perbill::from_percent(96), Damping),
+			(|p| p.max_iterations = 0, MaxIterations),
+			(|p| p.max_iterations = 1_001, MaxIterations),
+			(|p| p.tolerance = Perbill::zero(), Tolerance),
+			(|p| p.epoch_block_share = Perbill::zero(), EpochBlockShare),
+			(|p| p.epoch_block_share = Perbill::from_percent(76), EpochBlockShare),
+			(|p| p.usage_allowance_percent = 0, UsageAllowancePercent),
+			(|p| p.usage_allowance_percent = 100_001, UsageAllowancePercent),
+			(|p| p.stranger_allowance_min = p.stranger_allowance_max + 1, StrangerAllowanceBounds),
+			(|p| p.subjective_neighbours = 0, SubjectiveNeighbours),
+			(|p| p.subjective_neighbours = MAX_PARTNERS + 1, SubjectiveNeighbours),
+			(|p| p.subjective_scale = 0, SubjectiveScale),
+		];
+		for (break_it, error) in cases {
+			let mut bad = valid.clone();
+			break_it(&mut bad);
+			assert_noop!(
+				Reputation::set_parameters(RuntimeOrigin::root(), bad),
+				Error::<Test>::InvalidParameter(error)
+			);
+		}
+		assert_noop!(
+			Reputation::set_parameters(RuntimeOrigin::signed(1), valid.clone()),
+			DispatchError::BadOrigin
+		);
+		let mut new = valid.clone();
+		new.damping = Perbill::from_percent(80);
+		new.stranger_allowance_max = 500;
+		assert_ok!(Reputation::set_parameters(RuntimeOrigin::root(), new.clone()));
+		assert_eq!(Parameters::<Test>::get(), new);
+		assert_eq!(Strangers::<Test>::get().allowance, 500, "moved into the new bounds");
+		assert_eq!(events().last(), Some(&Event::ParametersSet { old: valid, new: new.clone() }));
+		// The defaults and the boundaries themselves are valid.
+		assert_eq!(Reputation::validate_parameters(&DefaultParameters::get()), Ok(()));
+		new.damping = Perbill::from_percent(50);
+		new.epoch_block_share = Perbill::from_percent(75);
+		assert_eq!(Reputation::validate_parameters(&new), Ok(()));
+	});
+}
+
+#[test]
+fn pretrusted_peers_are_set_by_governance_without_duplicates() {
+	new_test_ext(vec![1]).execute_with(|| {
+		let list = |v: Vec<u64>| BoundedVec::<u64, _>::truncate_from(v);
+		assert_noop!(
+			Reputation::set_pretrusted(RuntimeOrigin::signed(1), list(vec![2])),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Reputation::set_pretrusted(RuntimeOrigin::root(), list(vec![2, 3, 2])),
+			Error::<Test>::DuplicatePreTrusted
+		);
+		assert_ok!(Reputation::set_pretrusted(RuntimeOrigin::root(), list(vec![2, 3])));
+		assert_eq!(PreTrusted::<Test>::get().into_inner(), vec![2, 3]);
+		assert_eq!(
+			events().last(),
+			Some(&Event::PreTrustedSet { old: list(vec![1]), new: list(vec![2, 3]) })
+		);
+	});
+}
+
+#[test]
+fn local_trust_keeps_the_largest_providers_when_full() {
+	new_test_ext(vec![]).execute_with(|| {
+		register(1);
+		for provider in 10..10 + MAX_PARTNERS as u64 {
+			register(provider);
+			serve(provider, 1, 100 + provider as u128);
+		}
+		register(99);
+		serve(99, 1, 50);
+		let index = |p: u64| Reputations::<Test>::get(p).unwrap().index;
+		let providers = || Providers::<Test>::get(index(1)).unwrap().providers;
+		assert!(!providers().iter().any(|(p, _)| *p == index(99)), "smaller than all: left out");
+		serve(99, 1, 1_000);
+		assert!(providers().iter().any(|(p, _)| *p == index(99)), "larger: replaces the smallest");
+		assert!(!providers().iter().any(|(p, _)| *p == index(10)));
+		assert_eq!(providers().len(), MAX_PARTNERS as usize);
+		check_invariants();
+	});
+}
+
+#[test]
+fn peers_joining_during_an_epoch_wait_for_the_next() {
+	new_test_ext(vec![1]).execute_with(|| {
+		register(1);
+		register(2);
+		serve(2, 1, 100);
+		// Start the epoch but do not finish it.
+		System::set_block_number(10);
+		let start =
+			<() as WeightInfo>::on_idle_base().saturating_add(<() as WeightInfo>::start_epoch(4));
+		Reputation::on_idle(now(), start);
+		assert!(matches!(Epoch::<Test>::get(), Some(EpochState::Running(ref r)) if r.peers == 2));
+		register(3);
+		serve(3, 1, 100);
+		run_epoch();
+		assert_eq!(Reputation::global_trust_of(&3), None);
+		run_epoch();
+		assert!(trust(3) > 0.0);
+		check_invariants();
+	});
+}
+
+#[test]
+fn no_epoch_runs_without_peers() {
+	new_test_ext(vec![]).execute_with(|| {
+		for _ in 0..30 {
+			next_block();
+		}
+		assert!(Published::<Test>::get().is_none());
+		assert!(events().is_empty());
+	});
+}
+
+#[test]
+fn the_most_trusted_peers_are_ranked_each_epoch() {
+	new_test_ext(vec![1]).execute_with(|| {
+		for peer in 1..=7 {
+			register(peer);
+		}
+		// Peer 1 (pre-trusted) consumes from 2..=7, more from lower numbers.
+		for provider in 2..=7u64 {
+			serve(provider, 1, 1_000 * (8 - provider) as u128);
+		}
+		assert_eq!(Reputation::top_peers(0, 10), (0, vec![]), "nothing before an epoch");
+		let epoch = run_epoch();
+		let (ranked_epoch, top) = Reputation::top_peers(0, 10);
+		assert_eq!(ranked_epoch, epoch);
+		assert_eq!(top.len(), 4, "MaxTopPeers is 4 in the mock");
+		let order: Vec<u64> = top.iter().map(|(peer, _)| *peer).collect();
+		assert_eq!(order, vec![1, 2, 3, 4]);
+		for pair in top.windows(2) {
+			assert!(pair[0].1 >= pair[1].1);
+		}
+		for (peer, trust) in &top {
+			assert_eq!(Reputation::global_trust_of(peer).unwrap().0, *trust);
+		}
+		let page: Vec<u64> = Reputation::top_peers(1, 2).1.iter().map(|(p, _)| *p).collect();
+		assert_eq!(page, vec![2, 3]);
+		assert!(Reputation::top_peers(4, 10).1.is_empty());
+	});
+}
+
+#[test]
+fn ranking_keeps_the_best_and_breaks_ties_by_index() {
+	let mut list = BoundedVec::<(PeerIndex, FixedU128), frame_support::traits::ConstU32<3>>::new();
+	let t = |n: u128| FixedU128::from_inner(n);
+	for entry in [(5, t(10)), (1, t(30)), (7, t(10)), (2, t(20)), (9, t(5)), (0, t(10))] {
+		insert_ranked(&mut list, entry);
+	}
+	assert_eq!(list.into_inner(), vec![(1, t(30)), (2, t(20)), (0, t(10))]);
+}
+
+#[test]
+fn a_viewer_admits_whoever_served_its_neighbourhood_and_refuses_who_took_from_it() {
+	new_test_ext(vec![]).execute_with(|| {
+		let (viewer, helper, taker, stranger) = (1, 2, 3, 4);
+		for peer in [viewer, helper, taker, stranger] {
+			register(peer);
+		}
+		serve(helper, viewer, 10);
+		assert_eq!(admission(helper), Admission::Probation, "globally still a newcomer");
+		assert_eq!(Reputation::admission_for(&helper, Some(&viewer)), Admission::Admitted);
+		// The taker took more from the viewer than its allowance (2,000) while staying within
+		// its global credit thanks to service elsewhere.
+		serve(taker, stranger, 900);
+		serve(viewer, taker, 2_500);
+		assert_eq!(admission(taker), Admission::Probation);
+		assert_eq!(
+			Reputation::admission_for(&taker, Some(&viewer)),
+			Admission::Denied(DenialReason::UsageExceedsService)
+		);
+		// Without flow either way the chain's decision stands; unknown peers are denied.
+		assert_eq!(Reputation::admission_for(&stranger, Some(&viewer)), admission(stranger));
+		assert_eq!(
+			Reputation::admission_for(&99, Some(&viewer)),
+			Admission::Denied(DenialReason::NotRegistered)
+		);
+		<Reputation as PeerLifecycle<AccountId>>::on_banned(&helper);
+		assert_eq!(
+			Reputation::admission_for(&helper, Some(&viewer)),
+			Admission::Denied(DenialReason::Banned)
+		);
+	});
+}

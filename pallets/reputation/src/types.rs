@@ -1,0 +1,295 @@
+//! The data the reputation pallet stores and reports.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use frame_support::{pallet_prelude::BoundedVec, traits::Get};
+use scale_info::TypeInfo;
+use sp_arithmetic::{FixedU128, Perbill};
+
+pub use repute_primitives::reputation::{Admission, DenialReason, SubjectiveTrust};
+
+/// A peer's position in the trust vector. Assigned once, in order of first appearance.
+pub type PeerIndex = u32;
+
+/// Which of the three trust buffers a vector lives in (see [`crate::TrustBuffers`]).
+pub type BufferId = u8;
+
+pub use repute_primitives::parameters::ReputationParameters;
+
+/// Defaults for a fresh chain at 6-second blocks: a week of half-life for service and usage,
+/// hourly epochs of at most 30 iterations, half of all trust anchored at the pre-trusted peers,
+/// up to a fifth of each block for the computation, usage up to twice the service given, and a
+/// stranger allowance between 1,000 and 100,000 units.
+pub struct DefaultParameters;
+
+impl Get<ReputationParameters> for DefaultParameters {
+	fn get() -> ReputationParameters {
+		ReputationParameters {
+			service_half_life: 100_800,
+			usage_half_life: 100_800,
+			epoch_length: 600,
+			damping: Perbill::from_percent(50),
+			max_iterations: 30,
+			tolerance: Perbill::from_parts(1_000),
+			epoch_block_share: Perbill::from_percent(20),
+			usage_allowance_percent: 200,
+			graduation_service: 10_000,
+			stranger_allowance_min: 1_000,
+			stranger_allowance_max: 100_000,
+			subjective_neighbours: 16,
+			subjective_scale: 10_000,
+		}
+	}
+}
+
+/// Which parameter was out of range, so governance knows what to fix.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	frame_support::PalletError,
+)]
+pub enum ParameterError {
+	/// `service_half_life` must be at least one block (zero would never forget anything).
+	ServiceHalfLife,
+	/// `usage_half_life` must be at least one block.
+	UsageHalfLife,
+	/// `epoch_length` must be at least one block.
+	EpochLength,
+	/// `damping` must lie between 50% and 95%.
+	Damping,
+	/// `max_iterations` must lie between 1 and 1,000.
+	MaxIterations,
+	/// `tolerance` must be above zero.
+	Tolerance,
+	/// `epoch_block_share` must lie between 1% and 75%.
+	EpochBlockShare,
+	/// `usage_allowance_percent` must lie between 1 and 100,000.
+	UsageAllowancePercent,
+	/// `stranger_allowance_min` must not exceed `stranger_allowance_max`.
+	StrangerAllowanceBounds,
+	/// `subjective_neighbours` must lie between 1 and the runtime's `MaxPartners`.
+	SubjectiveNeighbours,
+	/// `subjective_scale` must be above zero.
+	SubjectiveScale,
+}
+
+/// Whether a peer holds a bond, as the receipts pallet told this pallet.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+)]
+pub enum Standing {
+	/// Bonded (active or unbonding).
+	Registered,
+	/// Its bond was withdrawn.
+	Unregistered,
+	/// Governance banned it.
+	Banned,
+}
+
+/// Everything the chain keeps about one peer's reputation.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct PeerReputation<BlockNumber> {
+	/// Its position in the trust vector.
+	pub index: PeerIndex,
+	/// Trust-weighted service it gave, decayed to `updated_at`.
+	pub service: u128,
+	/// Units it consumed, decayed to `updated_at`.
+	pub usage: u128,
+	/// The block `service` and `usage` were last decayed to.
+	pub updated_at: BlockNumber,
+	/// The stranger allowance it was granted when it joined, in units.
+	pub allowance: u128,
+	/// Whether it holds a bond or is banned.
+	pub standing: Standing,
+	/// The current admission decision.
+	pub admission: Admission,
+	/// Whether its first way out of probation (graduating or exhausting its allowance) has
+	/// already been counted by the adaptive stranger policy.
+	pub newcomer_outcome_counted: bool,
+}
+
+/// The providers a consumer received service from, with decayed units: its local trust.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[scale_info(skip_type_params(MaxPartners))]
+#[codec(mel_bound(BlockNumber: MaxEncodedLen))]
+pub struct LocalTrust<BlockNumber, MaxPartners: Get<u32>> {
+	/// The block the units were last decayed to.
+	pub updated_at: BlockNumber,
+	/// (provider, units received from it), at most `MaxPartners`.
+	pub providers: BoundedVec<(PeerIndex, u128), MaxPartners>,
+}
+
+/// One peer's entry in a trust buffer, valid for the iteration `stamp` only.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct TrustEntry {
+	/// The iteration that wrote it.
+	pub stamp: u32,
+	/// The trust value.
+	pub value: FixedU128,
+}
+
+/// The global trust vector readers see: always a completed epoch.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub struct PublishedTrust<BlockNumber> {
+	/// The epoch it is the result of.
+	pub epoch: u32,
+	/// The buffer holding it.
+	pub buffer: BufferId,
+	/// The stamp of its entries.
+	pub stamp: u32,
+	/// How many peers it covers (indices below this).
+	pub peers: u32,
+	/// The damping it was computed with.
+	pub damping: Perbill,
+	/// Iterations run.
+	pub iterations: u32,
+	/// L1 distance between the last two iterates.
+	pub residual: FixedU128,
+	/// The block that published it.
+	pub published_at: BlockNumber,
+}
+
+/// Which pass of an epoch runs next.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+pub enum EpochPhase {
+	/// Consumers pass their trust to their providers, from this consumer on.
+	Spread {
+		/// The next consumer to process.
+		next: PeerIndex,
+	},
+	/// Each peer's accumulated trust is damped and compared with the last iterate.
+	Settle {
+		/// The next peer to settle.
+		next: PeerIndex,
+	},
+	/// The result is published; every peer's admission is reviewed against it.
+	Review {
+		/// The next peer to review.
+		next: PeerIndex,
+	},
+}
+
+/// An epoch being computed.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[scale_info(skip_type_params(MaxPreTrusted, MaxTop))]
+#[codec(mel_bound(BlockNumber: MaxEncodedLen))]
+pub struct EpochRun<BlockNumber, MaxPreTrusted: Get<u32>, MaxTop: Get<u32>> {
+	/// The epoch's number.
+	pub epoch: u32,
+	/// The block it started at.
+	pub started_at: BlockNumber,
+	/// Peers in this epoch's vector (indices below this; later peers wait for the next).
+	pub peers: u32,
+	/// Damping, snapshot at the start.
+	pub damping: Perbill,
+	/// Iteration limit, snapshot at the start.
+	pub max_iterations: u32,
+	/// Residual at which to stop, snapshot at the start.
+	pub tolerance: FixedU128,
+	/// Indices of the pre-trusted peers, sorted; empty means uniform damping.
+	pub pretrusted: BoundedVec<PeerIndex, MaxPreTrusted>,
+	/// Iterations completed.
+	pub iteration: u32,
+	/// What runs next.
+	pub phase: EpochPhase,
+	/// The buffer holding the last iterate; `None` while it is still the damping distribution.
+	pub previous: Option<BufferId>,
+	/// The buffer the current iteration writes.
+	pub current: BufferId,
+	/// The buffer of the published vector when the epoch started: never written by it.
+	pub published: Option<BufferId>,
+	/// The stamp of the current iteration's entries.
+	pub stamp: u32,
+	/// Sum of the last iterate over all peers.
+	pub previous_total: FixedU128,
+	/// Sum of the current iterate over the peers settled so far.
+	pub current_total: FixedU128,
+	/// Trust of the consumers that passed theirs on in this iteration.
+	pub distributed: FixedU128,
+	/// L1 distance to the last iterate, accumulated over the peers settled so far.
+	pub residual: FixedU128,
+	/// The most trusted peers of the published result, gathered by the review, best first.
+	pub top: BoundedVec<(PeerIndex, FixedU128), MaxTop>,
+}
+
+/// Where the epoch computation stands.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[scale_info(skip_type_params(MaxPreTrusted, MaxTop))]
+#[codec(mel_bound(BlockNumber: MaxEncodedLen))]
+pub enum EpochState<BlockNumber, MaxPreTrusted: Get<u32>, MaxTop: Get<u32>> {
+	/// Nothing runs; the next epoch starts at this block.
+	Idle {
+		/// The first block the next epoch may start in.
+		next_epoch_at: BlockNumber,
+	},
+	/// An epoch is being computed.
+	Running(EpochRun<BlockNumber, MaxPreTrusted, MaxTop>),
+}
+
+/// The adaptive stranger policy: the allowance newcomers get, and how recent newcomers behaved.
+#[derive(
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Debug,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	serde::Serialize,
+	serde::Deserialize,
+)]
+#[serde(rename_all = "camelCase")]
+pub struct StrangerPolicy {
+	/// The allowance a peer joining now is granted, in units.
+	pub allowance: u128,
+	/// Recent newcomers that graduated (served enough to leave probation), halved each epoch.
+	pub reciprocated: u32,
+	/// Recent newcomers that used up their allowance without serving, halved each epoch.
+	pub defected: u32,
+}
+
+/// The most trusted peers of a published epoch, best first.
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[scale_info(skip_type_params(MaxTop))]
+pub struct TopList<MaxTop: Get<u32>> {
+	/// The epoch they are the most trusted peers of.
+	pub epoch: u32,
+	/// (index, global trust), highest trust first, ties by lower index.
+	pub peers: BoundedVec<(PeerIndex, FixedU128), MaxTop>,
+}
+
+/// Inserts `entry` into `list`, kept sorted by trust (highest first, ties by lower index) and
+/// at most `MaxTop` long: an entry below a full list's last is left out.
+pub fn insert_ranked<MaxTop: Get<u32>>(
+	list: &mut BoundedVec<(PeerIndex, FixedU128), MaxTop>,
+	entry: (PeerIndex, FixedU128),
+) {
+	let rank = |e: &(PeerIndex, FixedU128)| (core::cmp::Reverse(e.1), e.0);
+	let position = list.partition_point(|e| rank(e) < rank(&entry));
+	if list.len() < MaxTop::get() as usize {
+		let _ = list.try_insert(position, entry);
+	} else if position < list.len() {
+		list.pop();
+		let _ = list.try_insert(position, entry);
+	}
+}

@@ -1,0 +1,62 @@
+//! The parameters governance sets, as the chain stores them and the runtime API returns them.
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_arithmetic::Perbill;
+
+/// The governance-set parameters of shared history.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ReceiptParameters<Balance, BlockNumber> {
+	/// What a peer must hold as bond to register.
+	pub peer_bond: Balance,
+	/// Blocks between `unregister` and the bond's release.
+	pub unbonding_period: BlockNumber,
+	/// How old a receipt's timestamp may be when it is submitted, in milliseconds.
+	pub max_receipt_age_ms: u64,
+	/// How far a receipt's timestamp may be ahead of the chain's clock, in milliseconds.
+	pub max_clock_drift_ms: u64,
+	/// The share of each equivocator's bond that a proof of equivocation slashes.
+	pub equivocation_slash: Perbill,
+	/// The share of the slashed amount paid to whoever reported the equivocation.
+	pub reporter_reward: Perbill,
+}
+
+/// The governance-set parameters of reputation and admission.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
+pub struct ReputationParameters {
+	/// Blocks after which a peer's service reputation (and the weight of its partners' past
+	/// service in its local trust) has halved.
+	pub service_half_life: u32,
+	/// Blocks after which a peer's usage reputation has halved.
+	pub usage_half_life: u32,
+	/// Blocks between the starts of two global-trust epochs.
+	pub epoch_length: u32,
+	/// The share of global trust given back to the pre-trusted peers in every iteration. At
+	/// 50% or more, a group of identities holds at most the trust honest peers give it.
+	pub damping: Perbill,
+	/// The most power iterations one epoch runs.
+	pub max_iterations: u32,
+	/// An epoch stops early once the L1 distance between two iterates is at most this.
+	pub tolerance: Perbill,
+	/// The most of a block's weight that `on_idle` spends on the epoch computation.
+	pub epoch_block_share: Perbill,
+	/// How much a peer may consume per unit of trust-weighted service it gave, in percent.
+	pub usage_allowance_percent: u32,
+	/// The trust-weighted service a newcomer must give to leave probation.
+	pub graduation_service: u128,
+	/// The smallest stranger allowance the adaptive policy may set, in units.
+	pub stranger_allowance_min: u128,
+	/// The largest stranger allowance the adaptive policy may set, in units.
+	pub stranger_allowance_max: u128,
+	/// How many of a peer's partners subjective trust looks at (the largest first).
+	pub subjective_neighbours: u32,
+	/// The net flow, in units, that subjective trust maps to a score of one half.
+	pub subjective_scale: u128,
+}

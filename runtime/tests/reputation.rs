@@ -1,0 +1,103 @@
+//! The reputation pallet as configured in the Repute runtime: it hears of registrations and
+//! receipts from the receipts pallet, answers through the runtime API, and its epoch work stays
+//! within its share of a real block.
+
+mod common;
+
+use common::with_genesis_of;
+use frame_support::{assert_ok, traits::Hooks, weights::Weight, BoundedVec};
+use pallet_reputation::{Admission, DenialReason, Parameters, Published};
+use repute_primitives::Receipt;
+use repute_runtime::{
+	configs::RuntimeBlockWeights, AccountId, Reputation, Runtime, RuntimeOrigin, System,
+};
+use repute_runtime_api::runtime_decl_for_reputation_api::ReputationApiV1;
+use sp_genesis_builder::DEV_RUNTIME_PRESET;
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::MultiSignature;
+
+const NOW_MS: u64 = 1_764_000_000_000;
+
+fn submit(provider: Sr25519Keyring, consumer: Sr25519Keyring, sequence: u64, units: u128) {
+	let receipt = Receipt {
+		genesis_hash: System::block_hash(0),
+		provider: provider.to_account_id(),
+		consumer: consumer.to_account_id(),
+		service: 0,
+		sequence,
+		cumulative_units: units,
+		timestamp_ms: NOW_MS,
+	};
+	let signed = receipt.cosign(
+		|payload| MultiSignature::from(provider.sign(payload)),
+		|payload| MultiSignature::from(consumer.sign(payload)),
+	);
+	assert_ok!(pallet_receipts::Pallet::<Runtime>::submit_receipts(
+		RuntimeOrigin::signed(provider.to_account_id()),
+		BoundedVec::truncate_from(vec![signed]),
+	));
+}
+
+#[test]
+fn receipts_become_reputation_and_admission_through_the_runtime_api() {
+	with_genesis_of(DEV_RUNTIME_PRESET, || {
+		System::set_block_number(1);
+		pallet_timestamp::Now::<Runtime>::put(NOW_MS);
+		let (alice, bob, charlie) =
+			(Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie);
+		let stranger: AccountId = Sr25519Keyring::Ferdie.to_account_id();
+		assert_eq!(
+			Runtime::admission(stranger.clone(), None),
+			Admission::Denied(DenialReason::NotRegistered),
+			"never registered"
+		);
+		assert_eq!(Runtime::peer_report(stranger), None);
+
+		for peer in [alice, bob, charlie] {
+			assert_ok!(pallet_receipts::Pallet::<Runtime>::register(RuntimeOrigin::signed(
+				peer.to_account_id()
+			)));
+			assert_eq!(Runtime::admission(peer.to_account_id(), None), Admission::Probation);
+		}
+		let graduation = Parameters::<Runtime>::get().graduation_service;
+		submit(alice, bob, 1, graduation);
+		submit(charlie, alice, 1, 10);
+		assert_eq!(Runtime::admission(alice.to_account_id(), None), Admission::Admitted);
+		assert_eq!(Runtime::admission(bob.to_account_id(), None), Admission::Probation);
+
+		// Two hops: Alice served Bob, Charlie served Alice; in Bob's eyes Charlie gave 10.
+		let seen = Runtime::subjective_trust(bob.to_account_id(), charlie.to_account_id());
+		assert_eq!(seen.flow_to_viewer, 10);
+		assert!(seen.score_ppb > 0);
+
+		// Banning goes through the receipts pallet and reaches the decision.
+		assert_ok!(pallet_receipts::Pallet::<Runtime>::sanction(
+			RuntimeOrigin::root(),
+			alice.to_account_id(),
+			sp_runtime::Perbill::zero(),
+			BoundedVec::truncate_from(b"test".to_vec()),
+		));
+		assert_eq!(
+			Runtime::admission(alice.to_account_id(), None),
+			Admission::Denied(DenialReason::Banned)
+		);
+
+		// The first epoch runs in on_idle, within its share of each block.
+		assert_eq!(Runtime::peer_report(bob.to_account_id()).unwrap().global_trust, None);
+		let max_block = RuntimeBlockWeights::get().max_block;
+		let share = Parameters::<Runtime>::get().epoch_block_share;
+		let mut block = 1u32;
+		while Published::<Runtime>::get().is_none() {
+			block += 1;
+			System::set_block_number(block);
+			let used = Reputation::on_idle(block, max_block);
+			assert!(used.ref_time() <= share.mul_floor(max_block.ref_time()), "{used:?}");
+			assert!(block < 10_000);
+		}
+		let report = Runtime::peer_report(alice.to_account_id()).expect("registered");
+		let trust = report.global_trust.expect("published");
+		assert_eq!(trust.epoch, 0);
+		assert!(trust.parts_per_quintillion > 0);
+		assert_eq!(Reputation::on_idle(block + 1, Weight::zero()), Weight::zero());
+	});
+}
