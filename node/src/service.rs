@@ -218,8 +218,9 @@ pub fn new_full<N: sc_network::NetworkBackend<Block, <Block as BlockT>::Hash>>(
 	let rpc_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
-		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+		Box::new(move |executor| {
+			let deps =
+				crate::rpc::FullDeps { client: client.clone(), pool: pool.clone(), executor };
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};

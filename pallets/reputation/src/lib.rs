@@ -250,8 +250,8 @@ pub mod pallet {
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
 		/// Replace the reputation and admission parameters. A running epoch keeps the damping,
-		/// iteration limit and tolerance it started with; the stranger allowance is moved into
-		/// the new bounds at once.
+		/// iteration limit and tolerance it started with; a shorter epoch length brings the next
+		/// epoch forward; the stranger allowance is moved into the new bounds at once.
 		///
 		/// Origin: [`Config::GovernanceOrigin`].
 		/// Emits [`Event::ParametersSet`] with the old and new values.
@@ -265,6 +265,14 @@ pub mod pallet {
 			Self::validate_parameters(&new).map_err(Error::<T>::InvalidParameter)?;
 			let old = Parameters::<T>::get();
 			Parameters::<T>::put(&new);
+			// A shorter epoch length applies to the epoch being waited for, too.
+			if let Some(EpochState::Idle { next_epoch_at }) = Epoch::<T>::get() {
+				let sooner = frame_system::Pallet::<T>::block_number()
+					.saturating_add(new.epoch_length.into());
+				if sooner < next_epoch_at {
+					Epoch::<T>::put(EpochState::Idle { next_epoch_at: sooner });
+				}
+			}
 			Strangers::<T>::mutate(|policy| {
 				policy.allowance =
 					policy.allowance.clamp(new.stranger_allowance_min, new.stranger_allowance_max)

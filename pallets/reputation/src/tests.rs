@@ -707,3 +707,18 @@ fn a_viewer_admits_whoever_served_its_neighbourhood_and_refuses_who_took_from_it
 		);
 	});
 }
+
+#[test]
+fn shortening_epochs_brings_the_next_one_forward() {
+	new_test_ext(vec![]).execute_with(|| {
+		let mut parameters = Parameters::<Test>::get();
+		parameters.epoch_length = 1_000;
+		assert_ok!(Reputation::set_parameters(RuntimeOrigin::root(), parameters.clone()));
+		// Lengthening does not postpone the epoch already scheduled (at block 10).
+		assert!(matches!(Epoch::<Test>::get(), Some(EpochState::Idle { next_epoch_at: 10 })));
+		System::set_block_number(5);
+		parameters.epoch_length = 2;
+		assert_ok!(Reputation::set_parameters(RuntimeOrigin::root(), parameters));
+		assert!(matches!(Epoch::<Test>::get(), Some(EpochState::Idle { next_epoch_at: 7 })));
+	});
+}

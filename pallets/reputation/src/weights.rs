@@ -76,8 +76,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `3333`
 		//  Estimated: `6156`
-		// Minimum execution time: 46_480_000 picoseconds.
-		Weight::from_parts(49_383_000, 6156)
+		// Minimum execution time: 43_926_000 picoseconds.
+		Weight::from_parts(47_100_000, 6156)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -95,21 +95,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `224`
 		//  Estimated: `3573`
-		// Minimum execution time: 13_200_000 picoseconds.
-		Weight::from_parts(14_372_000, 3573)
+		// Minimum execution time: 12_519_000 picoseconds.
+		Weight::from_parts(13_581_000, 3573)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(3_u64))
 	}
 	/// Storage: `Reputation::Parameters` (r:1 w:0)
 	/// Proof: `Reputation::Parameters` (`max_values`: Some(1), `max_size`: Some(100), added: 595, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Epoch` (r:1 w:1)
-	/// Proof: `Reputation::Epoch` (`max_values`: Some(1), `max_size`: Some(248), added: 743, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::Epoch` (`max_values`: Some(1), `max_size`: Some(5370), added: 5865, mode: `MaxEncodedLen`)
 	fn on_idle_base() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `190`
-		//  Estimated: `1733`
-		// Minimum execution time: 5_519_000 picoseconds.
-		Weight::from_parts(5_999_000, 1733)
+		//  Estimated: `6855`
+		// Minimum execution time: 5_078_000 picoseconds.
+		Weight::from_parts(5_589_000, 6855)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -126,10 +126,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `275 + p * (146 ±0)`
 		//  Estimated: `2510 + p * (2583 ±0)`
-		// Minimum execution time: 8_853_000 picoseconds.
-		Weight::from_parts(9_363_881, 2510)
-			// Standard Error: 862
-			.saturating_add(Weight::from_parts(3_397_145, 0).saturating_mul(p.into()))
+		// Minimum execution time: 8_522_000 picoseconds.
+		Weight::from_parts(8_940_076, 2510)
+			// Standard Error: 825
+			.saturating_add(Weight::from_parts(3_224_728, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(p.into()))
@@ -143,10 +143,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `577 + k * (27 ±0)`
 		//  Estimated: `4763 + k * (2516 ±0)`
-		// Minimum execution time: 5_738_000 picoseconds.
-		Weight::from_parts(7_966_476, 4763)
-			// Standard Error: 884
-			.saturating_add(Weight::from_parts(2_415_344, 0).saturating_mul(k.into()))
+		// Minimum execution time: 5_428_000 picoseconds.
+		Weight::from_parts(7_418_026, 4763)
+			// Standard Error: 1_038
+			.saturating_add(Weight::from_parts(2_329_950, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(k.into())))
@@ -158,8 +158,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `267`
 		//  Estimated: `6022`
-		// Minimum execution time: 9_124_000 picoseconds.
-		Weight::from_parts(9_855_000, 6022)
+		// Minimum execution time: 8_453_000 picoseconds.
+		Weight::from_parts(9_274_000, 6022)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -169,8 +169,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 2_794_000 picoseconds.
-		Weight::from_parts(3_085_000, 0)
+		// Minimum execution time: 2_754_000 picoseconds.
+		Weight::from_parts(3_044_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Reputation::PeerAt` (r:1 w:0)
@@ -179,13 +179,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Strangers` (r:1 w:1)
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::TrustBuffers` (r:1 w:0)
+	/// Proof: `Reputation::TrustBuffers` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
 	fn review() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `564`
+		//  Measured:  `661`
 		//  Estimated: `3573`
-		// Minimum execution time: 16_985_000 picoseconds.
-		Weight::from_parts(18_297_000, 3573)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
+		// Minimum execution time: 18_588_000 picoseconds.
+		Weight::from_parts(20_111_000, 3573)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Reputation::Parameters` (r:1 w:1)
@@ -196,8 +198,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `224`
 		//  Estimated: `1585`
-		// Minimum execution time: 9_975_000 picoseconds.
-		Weight::from_parts(11_377_000, 1585)
+		// Minimum execution time: 10_024_000 picoseconds.
+		Weight::from_parts(10_906_000, 1585)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -208,10 +210,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `124`
 		//  Estimated: `2510`
-		// Minimum execution time: 7_220_000 picoseconds.
-		Weight::from_parts(7_935_094, 2510)
+		// Minimum execution time: 7_030_000 picoseconds.
+		Weight::from_parts(7_652_425, 2510)
 			// Standard Error: 81
-			.saturating_add(Weight::from_parts(23_708, 0).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(21_476, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -223,8 +225,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `427`
 		//  Estimated: `3573`
-		// Minimum execution time: 12_749_000 picoseconds.
-		Weight::from_parts(13_951_000, 3573)
+		// Minimum execution time: 12_118_000 picoseconds.
+		Weight::from_parts(13_350_000, 3573)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -233,62 +235,62 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn on_receipt_recorded() -> Weight {
-		Weight::from_parts(49_383_000, 6156)
+		Weight::from_parts(47_100_000, 6156)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn note_standing() -> Weight {
-		Weight::from_parts(14_372_000, 3573)
+		Weight::from_parts(13_581_000, 3573)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(3_u64))
 	}
 	fn on_idle_base() -> Weight {
-		Weight::from_parts(5_999_000, 1733)
+		Weight::from_parts(5_589_000, 6855)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn start_epoch(p: u32, ) -> Weight {
-		Weight::from_parts(9_363_881, 2510)
-			.saturating_add(Weight::from_parts(3_397_145, 0).saturating_mul(p.into()))
+		Weight::from_parts(8_940_076, 2510)
+			.saturating_add(Weight::from_parts(3_224_728, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2583).saturating_mul(p.into()))
 	}
 	fn spread(k: u32, ) -> Weight {
-		Weight::from_parts(7_966_476, 4763)
-			.saturating_add(Weight::from_parts(2_415_344, 0).saturating_mul(k.into()))
+		Weight::from_parts(7_418_026, 4763)
+			.saturating_add(Weight::from_parts(2_329_950, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(k.into())))
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 2516).saturating_mul(k.into()))
 	}
 	fn settle() -> Weight {
-		Weight::from_parts(9_855_000, 6022)
+		Weight::from_parts(9_274_000, 6022)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn finish_iteration() -> Weight {
-		Weight::from_parts(3_085_000, 0)
+		Weight::from_parts(3_044_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn review() -> Weight {
-		Weight::from_parts(18_297_000, 3573)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
+		Weight::from_parts(20_111_000, 3573)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(11_377_000, 1585)
+		Weight::from_parts(10_906_000, 1585)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_pretrusted(p: u32, ) -> Weight {
-		Weight::from_parts(7_935_094, 2510)
-			.saturating_add(Weight::from_parts(23_708, 0).saturating_mul(p.into()))
+		Weight::from_parts(7_652_425, 2510)
+			.saturating_add(Weight::from_parts(21_476, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn refresh_admission() -> Weight {
-		Weight::from_parts(13_951_000, 3573)
+		Weight::from_parts(13_350_000, 3573)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

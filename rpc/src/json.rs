@@ -1,0 +1,415 @@
+//! The JSON answers of the `repute_*` methods. Field names are camelCase and stable across
+//! releases; numbers that can exceed 2^53 (units, balances, trust) are decimal strings.
+
+use crate::peer::address_of;
+use repute_runtime_api::{
+	Admission, BondStatus, DenialReason, GlobalTrust, Partner, PartnerDirection, PeerReport,
+	ReceiptParameters, ReputationParameters, SubjectiveTrust,
+};
+use serde::{Deserialize, Serialize};
+use sp_core::{crypto::AccountId32, Bytes};
+
+/// Whether to serve a peer.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum Decision {
+	/// Serve it.
+	Admitted,
+	/// A newcomer on its stranger allowance: serve it.
+	Probation,
+	/// Refuse it.
+	Denied,
+}
+
+/// Why a peer is denied.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum Reason {
+	/// Banned by governance.
+	Banned,
+	/// Holds no bond.
+	NotRegistered,
+	/// A newcomer that used up its stranger allowance.
+	StrangerAllowanceExhausted,
+	/// Usage far above its trust-weighted service.
+	UsageExceedsService,
+}
+
+/// A peer's admission.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AdmissionAnswer {
+	/// The peer, as an SS58 address.
+	pub peer: String,
+	/// The decision.
+	pub decision: Decision,
+	/// Why it is denied; `null` unless `decision` is `denied`.
+	pub reason: Option<Reason>,
+}
+
+impl AdmissionAnswer {
+	/// The answer for `peer` with decision `admission`.
+	pub fn new(peer: &AccountId32, admission: Admission) -> Self {
+		let (decision, reason) = match admission {
+			Admission::Admitted => (Decision::Admitted, None),
+			Admission::Probation => (Decision::Probation, None),
+			Admission::Denied(reason) => (
+				Decision::Denied,
+				Some(match reason {
+					DenialReason::Banned => Reason::Banned,
+					DenialReason::NotRegistered => Reason::NotRegistered,
+					DenialReason::StrangerAllowanceExhausted => Reason::StrangerAllowanceExhausted,
+					DenialReason::UsageExceedsService => Reason::UsageExceedsService,
+				}),
+			),
+		};
+		Self { peer: address_of(peer), decision, reason }
+	}
+}
+
+/// A share of global trust.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct GlobalTrustJson {
+	/// Parts per 10^18 of all trust (all peers sum to 10^18), as a decimal string.
+	pub parts_per_quintillion: String,
+	/// The epoch it was published in.
+	pub epoch: u32,
+}
+
+impl From<GlobalTrust> for GlobalTrustJson {
+	fn from(trust: GlobalTrust) -> Self {
+		Self { parts_per_quintillion: trust.parts_per_quintillion.to_string(), epoch: trust.epoch }
+	}
+}
+
+/// Everything the chain knows about one peer.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PeerReportJson {
+	/// The peer, as an SS58 address.
+	pub peer: String,
+	/// `active`, `unbonding`, `banned` or `notRegistered`.
+	pub status: String,
+	/// For `unbonding`: the first block the bond can be withdrawn; otherwise `null`.
+	pub unlock_at: Option<u32>,
+	/// For `banned`: the block of the ban; otherwise `null`.
+	pub banned_at: Option<u32>,
+	/// The bond held, in the chain's smallest unit.
+	pub bond: String,
+	/// Units given others, all services, all time.
+	pub units_served: String,
+	/// Units received from others, all services, all time.
+	pub units_consumed: String,
+	/// Receipts recorded with the peer on either side.
+	pub receipts: String,
+	/// Trust-weighted service reputation, decayed to the block.
+	pub service_reputation: String,
+	/// Usage reputation, decayed to the block.
+	pub usage_reputation: String,
+	/// The stranger allowance granted when it joined.
+	pub stranger_allowance: String,
+	/// Its global trust in the latest published epoch, or `null`.
+	pub global_trust: Option<GlobalTrustJson>,
+	/// The chain's admission decision.
+	pub admission: AdmissionAnswer,
+}
+
+impl PeerReportJson {
+	/// The JSON form of `report` about `peer`.
+	pub fn new(peer: &AccountId32, report: PeerReport<u128, u32>) -> Self {
+		let (status, unlock_at, banned_at) = match report.status {
+			BondStatus::NotRegistered => ("notRegistered", None, None),
+			BondStatus::Active => ("active", None, None),
+			BondStatus::Unbonding { unlock_at } => ("unbonding", Some(unlock_at), None),
+			BondStatus::Banned { at } => ("banned", None, Some(at)),
+		};
+		Self {
+			peer: address_of(peer),
+			status: status.to_string(),
+			unlock_at,
+			banned_at,
+			bond: report.bond.to_string(),
+			units_served: report.units_served.to_string(),
+			units_consumed: report.units_consumed.to_string(),
+			receipts: report.receipts.to_string(),
+			service_reputation: report.service_reputation.to_string(),
+			usage_reputation: report.usage_reputation.to_string(),
+			stranger_allowance: report.stranger_allowance.to_string(),
+			global_trust: report.global_trust.map(Into::into),
+			admission: AdmissionAnswer::new(peer, report.admission),
+		}
+	}
+}
+
+/// A peer report with a storage proof of what it was computed from.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PeerReportProof<Hash> {
+	/// The block the report and proof are of.
+	pub at: Hash,
+	/// The report, or `null` for a peer that never registered.
+	pub report: Option<PeerReportJson>,
+	/// The storage keys the report reads, hex.
+	pub keys: Vec<Bytes>,
+	/// The trie nodes proving their values against the block's state root, hex.
+	pub proof: Vec<Bytes>,
+}
+
+/// A target's reputation in a viewer's eyes.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct SubjectiveTrustJson {
+	/// The viewer, as an SS58 address.
+	pub viewer: String,
+	/// The target, as an SS58 address.
+	pub target: String,
+	/// Decayed units the target gave the viewer, directly or through one intermediary.
+	pub flow_to_viewer: String,
+	/// Decayed units the viewer gave the target, the same way.
+	pub flow_from_viewer: String,
+	/// The net flow squashed into (−10^9, 10^9): parts per billion, positive if the target
+	/// gave more than it took.
+	pub score_ppb: i64,
+}
+
+impl SubjectiveTrustJson {
+	/// The JSON form of `trust` of `target` seen by `viewer`.
+	pub fn new(viewer: &AccountId32, target: &AccountId32, trust: SubjectiveTrust) -> Self {
+		Self {
+			viewer: address_of(viewer),
+			target: address_of(target),
+			flow_to_viewer: trust.flow_to_viewer.to_string(),
+			flow_from_viewer: trust.flow_from_viewer.to_string(),
+			score_ppb: trust.score_ppb,
+		}
+	}
+}
+
+/// Which side of a partnership to list.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub enum DirectionJson {
+	/// Peers the peer served.
+	Served,
+	/// Peers that served the peer.
+	ServedBy,
+}
+
+impl From<DirectionJson> for PartnerDirection {
+	fn from(direction: DirectionJson) -> Self {
+		match direction {
+			DirectionJson::Served => PartnerDirection::Served,
+			DirectionJson::ServedBy => PartnerDirection::ServedBy,
+		}
+	}
+}
+
+/// One partnership for one service.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PartnerJson {
+	/// The other peer, as an SS58 address.
+	pub peer: String,
+	/// The service.
+	pub service: u32,
+	/// Cumulative units of the newest recorded receipt.
+	pub cumulative_units: String,
+	/// Its sequence number.
+	pub sequence: String,
+	/// The block that recorded it.
+	pub last_update: u32,
+}
+
+impl From<Partner<AccountId32, u32>> for PartnerJson {
+	fn from(partner: Partner<AccountId32, u32>) -> Self {
+		Self {
+			peer: address_of(&partner.peer),
+			service: partner.service,
+			cumulative_units: partner.cumulative_units.to_string(),
+			sequence: partner.sequence.to_string(),
+			last_update: partner.last_update,
+		}
+	}
+}
+
+/// One of the most trusted peers.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RankedPeer {
+	/// 0 for the most trusted.
+	pub rank: u32,
+	/// The peer, as an SS58 address.
+	pub peer: String,
+	/// Parts per 10^18 of all trust, as a decimal string.
+	pub parts_per_quintillion: String,
+}
+
+/// A page of the most trusted peers.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct TopPeersJson {
+	/// The epoch they were ranked in (0 also before the first epoch, with no peers).
+	pub epoch: u32,
+	/// The page, most trusted first.
+	pub peers: Vec<RankedPeer>,
+}
+
+/// The parameters of shared history.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiptParametersJson {
+	/// The bond a peer holds to register, in the smallest unit.
+	pub peer_bond: String,
+	/// Blocks between `unregister` and the bond's release.
+	pub unbonding_period: u32,
+	/// How old a receipt may be when submitted, in milliseconds.
+	pub max_receipt_age_ms: String,
+	/// How far ahead of the chain a receipt's timestamp may be, in milliseconds.
+	pub max_clock_drift_ms: String,
+	/// The share of each equivocator's bond slashed, in parts per billion.
+	pub equivocation_slash_ppb: u32,
+	/// The reporter's share of a slash, in parts per billion.
+	pub reporter_reward_ppb: u32,
+}
+
+/// The parameters of reputation and admission (see `docs/reputation.md`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ReputationParametersJson {
+	/// Half-life of service reputation, in blocks.
+	pub service_half_life: u32,
+	/// Half-life of usage reputation, in blocks.
+	pub usage_half_life: u32,
+	/// Blocks between epoch starts.
+	pub epoch_length: u32,
+	/// Damping towards pre-trusted peers, in parts per billion.
+	pub damping_ppb: u32,
+	/// Iteration cap per epoch.
+	pub max_iterations: u32,
+	/// Residual at which an epoch stops, in parts per billion.
+	pub tolerance_ppb: u32,
+	/// The most of a block spent on epochs, in parts per billion.
+	pub epoch_block_share_ppb: u32,
+	/// Usage allowed per unit of trust-weighted service, in percent.
+	pub usage_allowance_percent: u32,
+	/// Service needed to leave probation.
+	pub graduation_service: String,
+	/// Lower bound of the stranger allowance.
+	pub stranger_allowance_min: String,
+	/// Upper bound of the stranger allowance.
+	pub stranger_allowance_max: String,
+	/// Intermediaries subjective trust looks at.
+	pub subjective_neighbours: u32,
+	/// Net flow that scores one half.
+	pub subjective_scale: String,
+}
+
+/// Both parameter sets.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ParametersJson {
+	/// Shared history.
+	pub receipts: ReceiptParametersJson,
+	/// Reputation and admission.
+	pub reputation: ReputationParametersJson,
+}
+
+impl From<(ReceiptParameters<u128, u32>, ReputationParameters)> for ParametersJson {
+	fn from((r, p): (ReceiptParameters<u128, u32>, ReputationParameters)) -> Self {
+		Self {
+			receipts: ReceiptParametersJson {
+				peer_bond: r.peer_bond.to_string(),
+				unbonding_period: r.unbonding_period,
+				max_receipt_age_ms: r.max_receipt_age_ms.to_string(),
+				max_clock_drift_ms: r.max_clock_drift_ms.to_string(),
+				equivocation_slash_ppb: r.equivocation_slash.deconstruct(),
+				reporter_reward_ppb: r.reporter_reward.deconstruct(),
+			},
+			reputation: ReputationParametersJson {
+				service_half_life: p.service_half_life,
+				usage_half_life: p.usage_half_life,
+				epoch_length: p.epoch_length,
+				damping_ppb: p.damping.deconstruct(),
+				max_iterations: p.max_iterations,
+				tolerance_ppb: p.tolerance.deconstruct(),
+				epoch_block_share_ppb: p.epoch_block_share.deconstruct(),
+				usage_allowance_percent: p.usage_allowance_percent,
+				graduation_service: p.graduation_service.to_string(),
+				stranger_allowance_min: p.stranger_allowance_min.to_string(),
+				stranger_allowance_max: p.stranger_allowance_max.to_string(),
+				subjective_neighbours: p.subjective_neighbours,
+				subjective_scale: p.subjective_scale.to_string(),
+			},
+		}
+	}
+}
+
+/// What the admission subscription sends: the peers whose decision changed at a finalized
+/// block (every peer in the first message).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct AdmissionChanges<Hash> {
+	/// The finalized block.
+	pub block: Hash,
+	/// Its number.
+	pub number: u32,
+	/// The peers whose decision changed, with their new decision.
+	pub changes: Vec<AdmissionAnswer>,
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn answers_have_the_documented_field_names() {
+		let peer = AccountId32::new([1; 32]);
+		let denied = AdmissionAnswer::new(
+			&peer,
+			Admission::Denied(DenialReason::StrangerAllowanceExhausted),
+		);
+		let json = serde_json::to_value(&denied).unwrap();
+		assert_eq!(json["decision"], "denied");
+		assert_eq!(json["reason"], "strangerAllowanceExhausted");
+		let admitted =
+			serde_json::to_value(AdmissionAnswer::new(&peer, Admission::Admitted)).unwrap();
+		assert_eq!(admitted["decision"], "admitted");
+		assert!(admitted["reason"].is_null());
+
+		let report = PeerReportJson::new(
+			&peer,
+			PeerReport {
+				status: BondStatus::Unbonding { unlock_at: 77 },
+				bond: u128::MAX,
+				units_served: 1,
+				units_consumed: 2,
+				receipts: u64::MAX,
+				service_reputation: 3,
+				usage_reputation: 4,
+				stranger_allowance: 5,
+				global_trust: Some(GlobalTrust { parts_per_quintillion: 10u128.pow(18), epoch: 3 }),
+				admission: Admission::Probation,
+			},
+		);
+		let json = serde_json::to_value(&report).unwrap();
+		assert_eq!(json["status"], "unbonding");
+		assert_eq!(json["unlockAt"], 77);
+		assert_eq!(json["bond"], u128::MAX.to_string(), "large numbers are strings");
+		assert_eq!(json["receipts"], u64::MAX.to_string());
+		assert_eq!(json["globalTrust"]["partsPerQuintillion"], "1000000000000000000");
+		assert_eq!(json["admission"]["decision"], "probation");
+		for field in ["unitsServed", "unitsConsumed", "serviceReputation", "usageReputation"] {
+			assert!(json[field].is_string(), "{field}");
+		}
+	}
+
+	#[test]
+	fn directions_parse_from_their_names_only() {
+		assert_eq!(
+			serde_json::from_str::<DirectionJson>("\"servedBy\"").unwrap(),
+			DirectionJson::ServedBy
+		);
+		assert!(serde_json::from_str::<DirectionJson>("\"sideways\"").is_err());
+	}
+}

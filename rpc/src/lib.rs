@@ -1,0 +1,379 @@
+//! # Repute RPC
+//!
+//! The `repute_*` JSON-RPC methods of `repute-node`: one per query of the reputation runtime
+//! API, each at an optional block hash (default: the best block), plus a subscription that
+//! streams admission changes as blocks are finalized. `docs/rpc.md` documents every method.
+//!
+//! This crate is a thin adapter: it parses and bounds the input, calls the runtime API at a
+//! block and turns the answer into stable JSON ([`json`]). The logic lives in the runtime.
+//! Peers are named by SS58 address or by ed25519 libp2p `PeerId` ([`peer`]).
+
+pub mod error;
+pub mod json;
+pub mod peer;
+
+use std::{marker::PhantomData, sync::Arc};
+
+use error::Error;
+use futures::{future::Either, FutureExt, StreamExt};
+use json::*;
+use jsonrpsee::{core::RpcResult, proc_macros::rpc, PendingSubscriptionSink, SubscriptionMessage};
+use repute_runtime_api::{Admission, ReputationApi};
+use sc_client_api::{BlockchainEvents, ProofProvider};
+use sp_api::ProvideRuntimeApi;
+use sp_blockchain::HeaderBackend;
+use sp_core::{crypto::AccountId32, traits::SpawnNamed, Bytes};
+use sp_runtime::traits::{Block as BlockT, Header as HeaderT, UniqueSaturatedInto};
+
+/// The most peers one `repute_admissions` call or one admission subscription may name.
+pub const MAX_BATCH: usize = 1024;
+/// The most entries one page of `repute_partners` or `repute_topPeers` may hold.
+pub const MAX_PAGE: u32 = 100;
+/// The furthest a `repute_partners` page may start: pages cost reads up to their start.
+pub const MAX_START: u32 = 10_000;
+/// The page size when none is given.
+pub const DEFAULT_PAGE: u32 = 20;
+
+/// The `repute_*` methods.
+#[rpc(client, server)]
+pub trait ReputeApi<BlockHash> {
+	/// Everything the chain knows about `peer`, or `null` if it never registered.
+	#[method(name = "repute_peerReport")]
+	fn peer_report(&self, peer: String, at: Option<BlockHash>)
+		-> RpcResult<Option<PeerReportJson>>;
+
+	/// `repute_peerReport` with a storage proof of the entries it was computed from.
+	#[method(name = "repute_peerReportProof")]
+	fn peer_report_proof(
+		&self,
+		peer: String,
+		at: Option<BlockHash>,
+	) -> RpcResult<PeerReportProof<BlockHash>>;
+
+	/// `peer`'s admission; from `viewer`'s point of view if one is given.
+	#[method(name = "repute_admission")]
+	fn admission(
+		&self,
+		peer: String,
+		viewer: Option<String>,
+		at: Option<BlockHash>,
+	) -> RpcResult<AdmissionAnswer>;
+
+	/// The admission of each of `peers` (at most [`MAX_BATCH`]), in order.
+	#[method(name = "repute_admissions")]
+	fn admissions(
+		&self,
+		peers: Vec<String>,
+		viewer: Option<String>,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<AdmissionAnswer>>;
+
+	/// `target`'s reputation in `viewer`'s eyes.
+	#[method(name = "repute_subjectiveTrust")]
+	fn subjective_trust(
+		&self,
+		viewer: String,
+		target: String,
+		at: Option<BlockHash>,
+	) -> RpcResult<SubjectiveTrustJson>;
+
+	/// A page of `peer`'s partnerships in `direction` (`served` or `servedBy`).
+	#[method(name = "repute_partners")]
+	fn partners(
+		&self,
+		peer: String,
+		direction: DirectionJson,
+		start: Option<u32>,
+		limit: Option<u32>,
+		at: Option<BlockHash>,
+	) -> RpcResult<Vec<PartnerJson>>;
+
+	/// A page of the most trusted peers of the latest reviewed epoch.
+	#[method(name = "repute_topPeers")]
+	fn top_peers(
+		&self,
+		start: Option<u32>,
+		limit: Option<u32>,
+		at: Option<BlockHash>,
+	) -> RpcResult<TopPeersJson>;
+
+	/// The parameters of shared history and of reputation.
+	#[method(name = "repute_parameters")]
+	fn parameters(&self, at: Option<BlockHash>) -> RpcResult<ParametersJson>;
+
+	/// Streams the admission of `peers` (at most [`MAX_BATCH`]) at each finalized block: first
+	/// every peer, then only those whose decision changed.
+	#[subscription(
+		name = "repute_subscribeAdmissions" => "repute_admissionChanges",
+		unsubscribe = "repute_unsubscribeAdmissions",
+		item = AdmissionChanges<BlockHash>
+	)]
+	fn subscribe_admissions(&self, peers: Vec<String>, viewer: Option<String>);
+}
+
+/// The `repute_*` methods over a client.
+pub struct Repute<C, Block> {
+	client: Arc<C>,
+	executor: Arc<dyn SpawnNamed>,
+	_block: PhantomData<Block>,
+}
+
+impl<C, Block> Repute<C, Block> {
+	/// Serves the methods from `client`, running subscriptions on `executor`.
+	pub fn new(client: Arc<C>, executor: Arc<dyn SpawnNamed>) -> Self {
+		Self { client, executor, _block: PhantomData }
+	}
+}
+
+/// The bounded (start, limit) of a page.
+fn page(start: Option<u32>, limit: Option<u32>, max_start: u32) -> Result<(u32, u32), Error> {
+	let (start, limit) = (start.unwrap_or(0), limit.unwrap_or(DEFAULT_PAGE));
+	if limit == 0 || limit > MAX_PAGE {
+		return Err(Error::InvalidParams(format!(
+			"limit is {limit}; it must be between 1 and {MAX_PAGE}"
+		)));
+	}
+	if start > max_start {
+		return Err(Error::InvalidParams(format!(
+			"start is {start}; pages may start at most at {max_start}"
+		)));
+	}
+	Ok((start, limit))
+}
+
+impl<C, Block> Repute<C, Block>
+where
+	Block: BlockT,
+	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C::Api: ReputationApi<Block, AccountId32, u128, u32>,
+{
+	/// The block to answer at: `at`, which must be known, or the best block.
+	fn block(&self, at: Option<Block::Hash>) -> Result<Block::Hash, Error> {
+		let hash = at.unwrap_or_else(|| self.client.info().best_hash);
+		match self.client.header(hash) {
+			Ok(Some(_)) => Ok(hash),
+			_ => Err(Error::UnknownBlock(format!("{hash:?}"))),
+		}
+	}
+
+	fn runtime<R>(
+		&self,
+		at: Block::Hash,
+		call: impl FnOnce(&C::Api, Block::Hash) -> Result<R, sp_api::ApiError>,
+	) -> Result<R, Error> {
+		call(&self.client.runtime_api(), at).map_err(|e| Error::Runtime(e.to_string()))
+	}
+
+	fn viewer(viewer: Option<String>) -> Result<Option<AccountId32>, Error> {
+		viewer.as_deref().map(peer::parse_peer).transpose().map_err(|e| match e {
+			Error::InvalidParams(message) => Error::InvalidParams(format!("viewer: {message}")),
+			other => other,
+		})
+	}
+}
+
+impl<C, Block> ReputeApiServer<Block::Hash> for Repute<C, Block>
+where
+	Block: BlockT,
+	C: ProvideRuntimeApi<Block>
+		+ HeaderBackend<Block>
+		+ BlockchainEvents<Block>
+		+ ProofProvider<Block>
+		+ Send
+		+ Sync
+		+ 'static,
+	C::Api: ReputationApi<Block, AccountId32, u128, u32>,
+{
+	fn peer_report(
+		&self,
+		peer: String,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Option<PeerReportJson>> {
+		let peer = peer::parse_peer(&peer)?;
+		let at = self.block(at)?;
+		let report = self.runtime(at, |api, at| api.peer_report(at, peer.clone()))?;
+		Ok(report.map(|report| PeerReportJson::new(&peer, report)))
+	}
+
+	fn peer_report_proof(
+		&self,
+		peer: String,
+		at: Option<Block::Hash>,
+	) -> RpcResult<PeerReportProof<Block::Hash>> {
+		let peer = peer::parse_peer(&peer)?;
+		let at = self.block(at)?;
+		let report = self.runtime(at, |api, at| api.peer_report(at, peer.clone()))?;
+		let keys = self.runtime(at, |api, at| api.peer_report_keys(at, peer.clone()))?;
+		let proof = self
+			.client
+			.read_proof(at, &mut keys.iter().map(|key| key.as_slice()))
+			.map_err(|e| Error::Proof(e.to_string()))?;
+		Ok(PeerReportProof {
+			at,
+			report: report.map(|report| PeerReportJson::new(&peer, report)),
+			keys: keys.into_iter().map(Bytes).collect(),
+			proof: proof.into_iter_nodes().map(Bytes).collect(),
+		})
+	}
+
+	fn admission(
+		&self,
+		peer: String,
+		viewer: Option<String>,
+		at: Option<Block::Hash>,
+	) -> RpcResult<AdmissionAnswer> {
+		let peer = peer::parse_peer(&peer)?;
+		let viewer = Self::viewer(viewer)?;
+		let at = self.block(at)?;
+		let admission = self.runtime(at, |api, at| api.admission(at, peer.clone(), viewer))?;
+		Ok(AdmissionAnswer::new(&peer, admission))
+	}
+
+	fn admissions(
+		&self,
+		peers: Vec<String>,
+		viewer: Option<String>,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Vec<AdmissionAnswer>> {
+		let peers = peer::parse_peers(&peers, MAX_BATCH, "peers")?;
+		let viewer = Self::viewer(viewer)?;
+		let at = self.block(at)?;
+		let admissions = self.runtime(at, |api, at| api.admissions(at, peers.clone(), viewer))?;
+		Ok(peers.iter().zip(admissions).map(|(p, a)| AdmissionAnswer::new(p, a)).collect())
+	}
+
+	fn subjective_trust(
+		&self,
+		viewer: String,
+		target: String,
+		at: Option<Block::Hash>,
+	) -> RpcResult<SubjectiveTrustJson> {
+		let viewer = Self::viewer(Some(viewer))?.expect("a viewer was given");
+		let target = peer::parse_peer(&target)?;
+		let at = self.block(at)?;
+		let trust =
+			self.runtime(at, |api, at| api.subjective_trust(at, viewer.clone(), target.clone()))?;
+		Ok(SubjectiveTrustJson::new(&viewer, &target, trust))
+	}
+
+	fn partners(
+		&self,
+		peer: String,
+		direction: DirectionJson,
+		start: Option<u32>,
+		limit: Option<u32>,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Vec<PartnerJson>> {
+		let peer = peer::parse_peer(&peer)?;
+		let (start, limit) = page(start, limit, MAX_START)?;
+		let at = self.block(at)?;
+		let partners = self.runtime(at, |api, at| {
+			api.partners(at, peer.clone(), direction.into(), start, limit)
+		})?;
+		Ok(partners.into_iter().map(Into::into).collect())
+	}
+
+	fn top_peers(
+		&self,
+		start: Option<u32>,
+		limit: Option<u32>,
+		at: Option<Block::Hash>,
+	) -> RpcResult<TopPeersJson> {
+		let (start, limit) = page(start, limit, u32::MAX)?;
+		let at = self.block(at)?;
+		let (epoch, peers) = self.runtime(at, |api, at| api.top_peers(at, start, limit))?;
+		Ok(TopPeersJson {
+			epoch,
+			peers: peers
+				.into_iter()
+				.enumerate()
+				.map(|(i, (peer, trust))| RankedPeer {
+					rank: start.saturating_add(i as u32),
+					peer: peer::address_of(&peer),
+					parts_per_quintillion: trust.parts_per_quintillion.to_string(),
+				})
+				.collect(),
+		})
+	}
+
+	fn parameters(&self, at: Option<Block::Hash>) -> RpcResult<ParametersJson> {
+		let at = self.block(at)?;
+		Ok(self.runtime(at, |api, at| api.parameters(at))?.into())
+	}
+
+	fn subscribe_admissions(
+		&self,
+		pending: PendingSubscriptionSink,
+		peers: Vec<String>,
+		viewer: Option<String>,
+	) {
+		let parsed = peer::parse_peers(&peers, MAX_BATCH, "peers")
+			.and_then(|peers| Ok((peers, Self::viewer(viewer)?)));
+		let client = self.client.clone();
+		let task = async move {
+			let (peers, viewer) = match parsed {
+				Ok(parsed) => parsed,
+				Err(error) => {
+					pending.reject(jsonrpsee::types::ErrorObjectOwned::from(error)).await;
+					return;
+				}
+			};
+			let Ok(sink) = pending.accept().await else { return };
+			let mut finalized = client.finality_notification_stream();
+			let mut last: Vec<Option<Admission>> = vec![None; peers.len()];
+			let mut block = {
+				let info = client.info();
+				(info.finalized_hash, info.finalized_number.unique_saturated_into())
+			};
+			loop {
+				let (hash, number): (Block::Hash, u32) = block;
+				let Ok(now) = client.runtime_api().admissions(hash, peers.clone(), viewer.clone())
+				else {
+					break;
+				};
+				let changes: Vec<AdmissionAnswer> = peers
+					.iter()
+					.zip(last.iter_mut())
+					.zip(now)
+					.filter_map(|((peer, last), now)| {
+						(last.replace(now) != Some(now)).then(|| AdmissionAnswer::new(peer, now))
+					})
+					.collect();
+				if !changes.is_empty() {
+					let message = AdmissionChanges { block: hash, number, changes };
+					let Ok(message) = SubscriptionMessage::from_json(&message) else { break };
+					if sink.send(message).await.is_err() {
+						break;
+					}
+				}
+				let next = futures::future::select(finalized.next(), sink.closed().boxed()).await;
+				match next {
+					Either::Left((Some(notification), _)) => {
+						block = (
+							notification.hash,
+							(*notification.header.number()).unique_saturated_into(),
+						)
+					}
+					_ => break,
+				}
+			}
+		};
+		self.executor.spawn("repute-admission-subscription", Some("rpc"), task.boxed());
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn pages_are_bounded() {
+		assert_eq!(page(None, None, MAX_START), Ok((0, DEFAULT_PAGE)));
+		assert_eq!(page(Some(5), Some(MAX_PAGE), MAX_START), Ok((5, MAX_PAGE)));
+		for (start, limit) in
+			[(None, Some(0)), (None, Some(MAX_PAGE + 1)), (Some(MAX_START + 1), None)]
+		{
+			assert!(matches!(page(start, limit, MAX_START), Err(Error::InvalidParams(_))));
+		}
+	}
+}

@@ -1,0 +1,93 @@
+//! How RPC callers name peers: an SS58 address, or a libp2p `PeerId` of an ed25519 key (whose
+//! account is the key itself).
+
+use crate::error::Error;
+use sp_core::crypto::{AccountId32, Ss58Codec};
+
+/// The account `input` names: an SS58 address of any network prefix, or an ed25519 libp2p
+/// `PeerId` (base58, `12D3KooW...`).
+pub fn parse_peer(input: &str) -> Result<AccountId32, Error> {
+	let input = input.trim();
+	if let Ok(key) = repute_primitives::peer_id::ed25519_key_from_peer_id(input) {
+		return Ok(AccountId32::from(key));
+	}
+	AccountId32::from_ss58check(input).map_err(|_| {
+		Error::InvalidParams(format!(
+			"`{input}` is neither an SS58 address nor a libp2p PeerId of an ed25519 key"
+		))
+	})
+}
+
+/// Parses a list of peers, refusing one longer than `max`.
+pub fn parse_peers(inputs: &[String], max: usize, what: &str) -> Result<Vec<AccountId32>, Error> {
+	if inputs.len() > max {
+		return Err(Error::InvalidParams(format!(
+			"{what} lists {} peers; at most {max} are allowed per call",
+			inputs.len()
+		)));
+	}
+	inputs
+		.iter()
+		.enumerate()
+		.map(|(i, input)| {
+			parse_peer(input).map_err(|e| match e {
+				Error::InvalidParams(message) => {
+					Error::InvalidParams(format!("{what}[{i}]: {message}"))
+				}
+				other => other,
+			})
+		})
+		.collect()
+}
+
+/// The SS58 address (generic prefix 42) of `account`, as answers name peers.
+pub fn address_of(account: &AccountId32) -> String {
+	account.to_ss58check()
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	/// Alice's sr25519 account.
+	const ALICE: &str = "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY";
+
+	#[test]
+	fn both_forms_name_the_same_kind_of_account() {
+		let alice = parse_peer(ALICE).unwrap();
+		assert_eq!(address_of(&alice), ALICE);
+		// The PeerId of the ed25519 key 0x..01 (a node key) is that key's account.
+		let peer = parse_peer("12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp").unwrap();
+		let key = repute_primitives::peer_id::ed25519_key_from_peer_id(
+			"12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp",
+		)
+		.unwrap();
+		assert_eq!(peer, AccountId32::from(key));
+		assert_eq!(parse_peer(&format!("  {ALICE} ")).unwrap(), alice);
+	}
+
+	#[test]
+	fn anything_else_is_refused_with_the_reason() {
+		for bad in ["", "alice", "0x1234", "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQZ"] {
+			let Err(Error::InvalidParams(message)) = parse_peer(bad) else {
+				panic!("{bad} was accepted")
+			};
+			assert!(message.contains("neither an SS58 address nor a libp2p PeerId"), "{message}");
+		}
+	}
+
+	#[test]
+	fn lists_are_bounded_and_name_the_bad_entry() {
+		let ok = vec![ALICE.to_string(); 3];
+		assert_eq!(parse_peers(&ok, 3, "peers").unwrap().len(), 3);
+		assert!(matches!(
+			parse_peers(&ok, 2, "peers"),
+			Err(Error::InvalidParams(m)) if m.contains("at most 2")
+		));
+		let bad = vec![ALICE.to_string(), "nope".to_string()];
+		assert!(matches!(
+			parse_peers(&bad, 5, "peers"),
+			Err(Error::InvalidParams(m)) if m.starts_with("peers[1]:")
+		));
+	}
+}
