@@ -1,5 +1,6 @@
-//! The chain specifications the node knows by name (`dev`, `local`), built from the runtime's
-//! genesis presets, and loading of any other chain spec from a JSON file.
+//! The chain specifications the node knows by name (`dev`, `local`, and `rpc-bench` for speed
+//! benchmarks), built from the runtime's genesis presets, and loading of any other chain spec
+//! from a JSON file.
 
 use repute_runtime::WASM_BINARY;
 use sc_service::{ChainType, Properties};
@@ -47,15 +48,29 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		.build())
 }
 
+/// The dev chain plus a synthetic population of 100,000 peers and 1,000,000 pair entries, for
+/// `scripts/rpc-bench.sh`. Never for a real network: the synthetic peers have no keys.
+pub fn rpc_bench_chain_spec() -> Result<ChainSpec, String> {
+	Ok(ChainSpec::builder(wasm_binary()?, None)
+		.with_name("Repute RPC Benchmark")
+		.with_id("rpc_bench")
+		.with_chain_type(ChainType::Development)
+		.with_protocol_id("repute")
+		.with_genesis_config_preset_name(repute_runtime::genesis_config_presets::RPC_BENCH_PRESET)
+		.with_properties(properties())
+		.build())
+}
+
 /// The chain spec named by `--chain`: a built-in name or the path of a JSON chain spec.
 pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 	Ok(match id {
 		"dev" => Box::new(development_chain_spec()?),
 		"" | "local" => Box::new(local_chain_spec()?),
+		"rpc-bench" => Box::new(rpc_bench_chain_spec()?),
 		path => {
 			Box::new(ChainSpec::from_json_file(std::path::PathBuf::from(path)).map_err(|e| {
 				format!(
-					"`{path}` is neither a built-in chain (dev, local) nor a chain spec file: {e}"
+					"`{path}` is neither a built-in chain (dev, local, rpc-bench) nor a chain spec file: {e}"
 				)
 			})?)
 		}

@@ -5,16 +5,13 @@ mod common;
 
 use codec::Decode;
 use common::{
-	extrinsic::{genesis_hash, next_nonce, storage, submit},
+	extrinsic::{cosigned_receipt_call, next_nonce, storage, submit},
 	Node, Ports, TempDir,
 };
-use frame_support::BoundedVec;
-use pallet_receipts::{PeerTotals, SignedReceiptOf};
-use repute_primitives::Receipt;
+use pallet_receipts::PeerTotals;
 use repute_runtime::{Runtime, RuntimeCall};
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::MultiSignature;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -43,23 +40,7 @@ fn a_co_signed_receipt_reaches_the_chain() {
 		Ok(next_nonce(n, provider) == 1 && next_nonce(n, consumer) == 1 && n.best_number()? >= 2)
 	});
 
-	let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
-	let receipt = Receipt {
-		genesis_hash: genesis_hash(&node),
-		provider: provider.to_account_id(),
-		consumer: consumer.to_account_id(),
-		service: 0,
-		sequence: 1,
-		cumulative_units: 65_536,
-		timestamp_ms: now_ms,
-	};
-	let signed: SignedReceiptOf<Runtime> = receipt.cosign(
-		|payload| MultiSignature::from(provider.sign(payload)),
-		|payload| MultiSignature::from(consumer.sign(payload)),
-	);
-	let call = RuntimeCall::Receipts(pallet_receipts::Call::submit_receipts {
-		receipts: BoundedVec::truncate_from(vec![signed]),
-	});
+	let call = cosigned_receipt_call(&node, provider, consumer, 1, 65_536);
 	submit(&node, relayer, call);
 
 	let key = totals_key(&provider.to_account_id(), 0);

@@ -7,20 +7,19 @@ mod common;
 
 use codec::Decode;
 use common::{
-	extrinsic::{genesis_hash, next_nonce, submit},
+	extrinsic::{cosigned_receipt_call, next_nonce, submit},
 	ws::WsClient,
 	Node, Ports, TempDir,
 };
 use frame_support::{traits::Get, BoundedVec};
-use pallet_receipts::{PeerInfo, PeerTotals, SignedReceiptOf};
+use pallet_receipts::{PeerInfo, PeerTotals};
 use pallet_reputation::PeerReputation;
-use repute_primitives::Receipt;
 use repute_runtime::{AccountId, Runtime, RuntimeCall};
 use serde_json::{json, Value};
 use sp_core::crypto::Ss58Codec;
 use sp_keyring::Sr25519Keyring;
-use sp_runtime::{traits::BlakeTwo256, MultiSignature};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use sp_runtime::traits::BlakeTwo256;
+use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 const UNITS: u128 = 20_000;
@@ -52,23 +51,7 @@ fn register_and_serve(node: &mut Node, provider: Sr25519Keyring, consumer: Sr255
 	node.wait_for("both registrations", TIMEOUT, |n| {
 		Ok(next_nonce(n, provider) == 1 && next_nonce(n, consumer) == 1)
 	});
-	let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
-	let receipt = Receipt {
-		genesis_hash: genesis_hash(node),
-		provider: provider.to_account_id(),
-		consumer: consumer.to_account_id(),
-		service: 0,
-		sequence: 1,
-		cumulative_units: UNITS,
-		timestamp_ms: now_ms,
-	};
-	let signed: SignedReceiptOf<Runtime> = receipt.cosign(
-		|payload| MultiSignature::from(provider.sign(payload)),
-		|payload| MultiSignature::from(consumer.sign(payload)),
-	);
-	let call = RuntimeCall::Receipts(pallet_receipts::Call::submit_receipts {
-		receipts: BoundedVec::truncate_from(vec![signed]),
-	});
+	let call = cosigned_receipt_call(node, provider, consumer, 1, UNITS);
 	submit(node, Sr25519Keyring::Dave, call);
 }
 

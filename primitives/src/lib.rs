@@ -23,6 +23,7 @@ extern crate alloc;
 pub mod parameters;
 pub mod peer_id;
 pub mod reputation;
+pub mod synthetic;
 
 use alloc::vec::Vec;
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};

@@ -17,13 +17,32 @@ fn runtime_is_named_repute() {
 }
 
 #[test]
-fn presets_are_dev_and_local() {
+fn presets_are_dev_local_and_rpc_bench() {
 	let names = genesis_config_presets::preset_names();
 	assert_eq!(
 		names,
-		vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)]
+		vec![
+			PresetId::from(DEV_RUNTIME_PRESET),
+			PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET),
+			PresetId::from(genesis_config_presets::RPC_BENCH_PRESET),
+		]
 	);
 	assert!(genesis_config_presets::get_preset(&PresetId::from("no-such-preset")).is_none());
+	// The benchmark preset is the dev chain plus the same synthetic population in both pallets.
+	let bench: serde_json::Value = serde_json::from_slice(
+		&genesis_config_presets::get_preset(&PresetId::from(
+			genesis_config_presets::RPC_BENCH_PRESET,
+		))
+		.unwrap(),
+	)
+	.unwrap();
+	let synthetic = &bench["reputation"]["synthetic"];
+	assert_eq!(synthetic["peers"], 100_000);
+	assert_eq!(synthetic["partners"], 10);
+	assert_eq!(&bench["receipts"]["synthetic"], synthetic);
+	assert!(genesis_config_presets::get_preset(&PresetId::from(DEV_RUNTIME_PRESET))
+		.map(|dev| !String::from_utf8(dev).unwrap().contains("synthetic"))
+		.unwrap());
 }
 
 fn alice() -> AccountId {

@@ -95,3 +95,32 @@ pub fn hex_bytes(hex: &str) -> Vec<u8> {
 		.map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex digits"))
 		.collect()
 }
+
+/// A `submit_receipts` call carrying one receipt of `units` (cumulative, at `sequence`) that
+/// `provider` gave `consumer` on service 0, timestamped now and co-signed by both.
+pub fn cosigned_receipt_call(
+	node: &Node,
+	provider: Sr25519Keyring,
+	consumer: Sr25519Keyring,
+	sequence: u64,
+	units: u128,
+) -> RuntimeCall {
+	use std::time::{SystemTime, UNIX_EPOCH};
+	let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis() as u64;
+	let receipt = repute_primitives::Receipt {
+		genesis_hash: genesis_hash(node),
+		provider: provider.to_account_id(),
+		consumer: consumer.to_account_id(),
+		service: 0,
+		sequence,
+		cumulative_units: units,
+		timestamp_ms: now_ms,
+	};
+	let signed: pallet_receipts::SignedReceiptOf<Runtime> = receipt.cosign(
+		|payload| MultiSignature::from(provider.sign(payload)),
+		|payload| MultiSignature::from(consumer.sign(payload)),
+	);
+	RuntimeCall::Receipts(pallet_receipts::Call::submit_receipts {
+		receipts: frame_support::BoundedVec::truncate_from(vec![signed]),
+	})
+}

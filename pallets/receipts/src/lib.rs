@@ -203,6 +203,9 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// The parameters at genesis; `None` keeps [`Config::DefaultParameters`].
 		pub parameters: Option<ParametersOf<T>>,
+		/// A synthetic population to register with its pair ledgers, for speed benchmarks
+		/// (the `rpc-bench` preset); `None` on real chains.
+		pub synthetic: Option<repute_primitives::synthetic::SyntheticHistory>,
 	}
 
 	#[pallet::genesis_build]
@@ -214,6 +217,9 @@ pub mod pallet {
 					"genesis receipt parameters are invalid"
 				);
 				Parameters::<T>::put(parameters);
+			}
+			if let Some(history) = self.synthetic {
+				Pallet::<T>::build_synthetic(history);
 			}
 		}
 	}
@@ -720,6 +726,51 @@ pub mod pallet {
 			info.bond = info.bond.saturating_sub(credit.peek());
 			Peers::<T>::insert(who, info);
 			credit
+		}
+
+		/// Registers a synthetic population, funded and bonded, with a pair ledger per
+		/// (provider, consumer) and consistent totals. Genesis only: it panics on bad input.
+		fn build_synthetic(history: repute_primitives::synthetic::SyntheticHistory) {
+			use repute_primitives::synthetic::{account, provider};
+			let who = |index: u32| {
+				T::AccountId::decode(&mut &account(index)[..]).expect("32-byte accounts decode")
+			};
+			let bond = Parameters::<T>::get().peer_bond;
+			for index in 0..history.peers {
+				let peer = who(index);
+				let funds =
+					bond.saturating_add(bond).saturating_add(T::Currency::minimum_balance());
+				T::Currency::set_balance(&peer, funds);
+				T::Currency::hold(&HoldReason::PeerBond.into(), &peer, bond)
+					.expect("a funded account holds its bond");
+				Peers::<T>::insert(
+					&peer,
+					PeerInfo { bond, status: PeerStatus::Active, registered_at: Zero::zero() },
+				);
+			}
+			for consumer_index in 0..history.peers {
+				let consumer = who(consumer_index);
+				for k in 0..history.partners.min(history.peers.saturating_sub(1)) {
+					let provider = who(provider(consumer_index, k, history.peers));
+					Served::<T>::insert(
+						(&provider, &consumer, 0),
+						PairLedger {
+							sequence: 1,
+							cumulative_units: history.units,
+							last_update: Zero::zero(),
+						},
+					);
+					ServedBy::<T>::insert((&consumer, &provider, 0), ());
+					Totals::<T>::mutate(&provider, 0, |t| {
+						t.units_served = t.units_served.saturating_add(history.units);
+						t.receipts = t.receipts.saturating_add(1);
+					});
+					Totals::<T>::mutate(&consumer, 0, |t| {
+						t.units_consumed = t.units_consumed.saturating_add(history.units);
+						t.receipts = t.receipts.saturating_add(1);
+					});
+				}
+			}
 		}
 
 		/// `who`'s bond status and held bond, as the runtime API reports them.

@@ -794,3 +794,23 @@ mod property {
 		}
 	}
 }
+
+#[test]
+fn a_synthetic_population_is_registered_and_consistent() {
+	use sp_runtime::BuildStorage;
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let history =
+		repute_primitives::synthetic::SyntheticHistory { peers: 10, partners: 2, units: 5 };
+	crate::GenesisConfig::<Test> { parameters: None, synthetic: Some(history) }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	sp_io::TestExternalities::new(storage).execute_with(|| {
+		assert_eq!(Peers::<Test>::iter().count(), 10);
+		assert_eq!(Served::<Test>::iter().count(), 20);
+		assert_eq!(ServedBy::<Test>::iter().count(), 20);
+		let served: u128 = Totals::<Test>::iter_values().map(|t| t.units_served).sum();
+		let consumed: u128 = Totals::<Test>::iter_values().map(|t| t.units_consumed).sum();
+		assert_eq!((served, consumed), (100, 100));
+		check_invariants();
+	});
+}

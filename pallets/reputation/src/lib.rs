@@ -174,6 +174,9 @@ pub mod pallet {
 		pub parameters: Option<ReputationParameters>,
 		/// The pre-trusted peers at genesis.
 		pub pretrusted: Vec<T::AccountId>,
+		/// A synthetic population with its local trust and a published uniform trust vector,
+		/// for speed benchmarks (the `rpc-bench` preset); `None` on real chains.
+		pub synthetic: Option<repute_primitives::synthetic::SyntheticHistory>,
 	}
 
 	#[pallet::genesis_build]
@@ -194,6 +197,9 @@ pub mod pallet {
 				..Default::default()
 			});
 			Epoch::<T>::put(EpochState::Idle { next_epoch_at: parameters.epoch_length.into() });
+			if let Some(history) = self.synthetic {
+				Pallet::<T>::build_synthetic(history, &parameters);
+			}
 		}
 	}
 
@@ -358,22 +364,6 @@ pub mod pallet {
 			peers.iter().enumerate().all(|(i, peer)| !peers[..i].contains(peer))
 		}
 
-		/// `peer`'s admission as of now (decayed to this block, not written), or `None` for an
-		/// account that never registered.
-		pub fn admission_of(peer: &T::AccountId) -> Option<Admission> {
-			let record = Reputations::<T>::get(peer)?;
-			let parameters = Parameters::<T>::get();
-			let now = frame_system::Pallet::<T>::block_number();
-			let record = Self::decayed(record, now, &parameters);
-			Some(admission::decide(
-				record.standing,
-				record.service,
-				record.usage,
-				record.allowance,
-				&parameters,
-			))
-		}
-
 		/// `peer`'s reputation decayed to now (not written), or `None` if it never registered.
 		pub fn reputation_of(peer: &T::AccountId) -> Option<PeerReputation<BlockNumberFor<T>>> {
 			let record = Reputations::<T>::get(peer)?;
@@ -392,7 +382,7 @@ pub mod pallet {
 
 		/// `peer`'s admission, optionally from `viewer`'s point of view, as of now.
 		///
-		/// Without a viewer it is the chain's decision ([`Self::admission_of`]). With one, a peer
+		/// Without a viewer it is the chain's decision, decayed to now. With one, a peer
 		/// that is not banned and holds a bond is admitted if it gave the viewer's neighbourhood
 		/// more than it took (positive subjective net flow), denied if it took more than its
 		/// stranger allowance beyond what it gave, and otherwise gets the chain's decision.
@@ -452,6 +442,51 @@ pub mod pallet {
 				keys.push(TrustBuffers::<T>::hashed_key_for(published.buffer, record.index));
 			}
 			keys
+		}
+
+		/// Writes a synthetic population: records (service and usage of its partners' units),
+		/// local trust, and a published uniform trust vector. Genesis only.
+		fn build_synthetic(
+			history: repute_primitives::synthetic::SyntheticHistory,
+			parameters: &ReputationParameters,
+		) {
+			use repute_primitives::synthetic::{account, provider};
+			let partners = history.partners.min(history.peers.saturating_sub(1));
+			let total = history.units.saturating_mul(u128::from(partners));
+			let now = frame_system::Pallet::<T>::block_number();
+			for index in 0..history.peers {
+				let peer = T::AccountId::decode(&mut &account(index)[..])
+					.expect("32-byte accounts decode");
+				let Some(mut record) = Self::record_or_new(&peer, now) else { return };
+				record.service = total;
+				record.usage = total;
+				Self::store(&peer, record, parameters);
+				let providers = (0..partners)
+					.map(|k| (provider(index, k, history.peers), history.units))
+					.collect::<Vec<_>>();
+				Providers::<T>::insert(
+					index,
+					LocalTrust { updated_at: now, providers: BoundedVec::truncate_from(providers) },
+				);
+				TrustBuffers::<T>::insert(
+					0,
+					index,
+					TrustEntry {
+						stamp: 1,
+						value: FixedU128::saturating_from_rational(1u32, history.peers.max(1)),
+					},
+				);
+			}
+			Published::<T>::put(PublishedTrust {
+				epoch: 0,
+				buffer: 0,
+				stamp: 1,
+				peers: history.peers,
+				damping: parameters.damping,
+				iterations: 0,
+				residual: FixedU128::zero(),
+				published_at: now,
+			});
 		}
 
 		// ----- listening to shared history -----

@@ -71,9 +71,13 @@ pub fn test_parameters() -> crate::ReputationParameters {
 /// A chain at block 1 with the test parameters and the given pre-trusted peers.
 pub fn new_test_ext(pretrusted: Vec<AccountId>) -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_reputation::GenesisConfig::<Test> { parameters: Some(test_parameters()), pretrusted }
-		.assimilate_storage(&mut storage)
-		.unwrap();
+	pallet_reputation::GenesisConfig::<Test> {
+		parameters: Some(test_parameters()),
+		pretrusted,
+		synthetic: None,
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
 	ext.execute_with(|| System::set_block_number(1));
 	ext

@@ -7,7 +7,7 @@ use frame_support::traits::Get;
 use frame_support::{assert_noop, assert_ok, traits::Hooks, weights::Weight, BoundedVec};
 use pallet_receipts::{OnReceiptRecorded, PeerLifecycle};
 use sp_arithmetic::{FixedU128, Perbill};
-use sp_runtime::DispatchError;
+use sp_runtime::{BuildStorage, DispatchError};
 
 fn now() -> u64 {
 	System::block_number()
@@ -418,7 +418,7 @@ fn a_newcomer_is_on_probation_then_denied_then_readmitted() {
 		}));
 		// Its usage decays: after a half-life it is back within the allowance.
 		System::set_block_number(now() + 100);
-		assert_eq!(Reputation::admission_of(&2), Some(Admission::Probation));
+		assert_eq!(Reputation::admission_for(&2, None), Admission::Probation);
 		assert_ok!(Reputation::refresh_admission(RuntimeOrigin::signed(9), 2));
 		assert_eq!(admission(2), Admission::Probation);
 		assert_noop!(
@@ -720,5 +720,23 @@ fn shortening_epochs_brings_the_next_one_forward() {
 		parameters.epoch_length = 2;
 		assert_ok!(Reputation::set_parameters(RuntimeOrigin::root(), parameters));
 		assert!(matches!(Epoch::<Test>::get(), Some(EpochState::Idle { next_epoch_at: 7 })));
+	});
+}
+
+#[test]
+fn a_synthetic_population_is_consistent() {
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	let history =
+		repute_primitives::synthetic::SyntheticHistory { peers: 50, partners: 3, units: 10 };
+	crate::GenesisConfig::<Test> { parameters: None, pretrusted: vec![], synthetic: Some(history) }
+		.assimilate_storage(&mut storage)
+		.unwrap();
+	sp_io::TestExternalities::new(storage).execute_with(|| {
+		assert_eq!(PeerCount::<Test>::get(), 50);
+		assert_eq!(Providers::<Test>::iter().map(|(_, l)| l.providers.len()).sum::<usize>(), 150);
+		assert_eq!(Published::<Test>::get().unwrap().peers, 50);
+		let peer: AccountId = PeerAt::<Test>::get(7).unwrap();
+		assert_eq!(Reputation::global_trust_of(&peer).unwrap().0, FixedU128::from_rational(1, 50));
+		check_invariants();
 	});
 }

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Measures the speed of the repute_* RPC on a large state (a benchmark, not a test).
+#
+#   scripts/rpc-bench.sh            10 seconds per run
+#   SECONDS_PER_RUN=30 scripts/rpc-bench.sh
+#
+# Starts repute-node with `--chain rpc-bench` (the dev chain plus 100,000 synthetic registered
+# peers and 1,000,000 pair entries, written at genesis) on loopback ports it picks, waits for it,
+# runs the load generator `rpc/examples/rpc_bench.rs` (admission, batched admission, peer report
+# and subjective trust at concurrency 1, 16 and 64), prints a Markdown table, and stops the node,
+# also on failure or Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/setup.sh
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/repute/target}"
+cargo build --release --locked -p repute-node
+# With the whole workspace, so features unify as in the test build and artifacts are shared.
+cargo build --release --locked --workspace --examples
+node="$CARGO_TARGET_DIR/release/repute-node"
+bench="$CARGO_TARGET_DIR/release/examples/rpc_bench"
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+rpc_port="$(free_port)"
+p2p_port="$(free_port)"
+base="$(mktemp -d)"
+log="$base/node.log"
+"$node" --chain rpc-bench --alice --validator --force-authoring --base-path "$base/db" \
+	--node-key 0000000000000000000000000000000000000000000000000000000000000001 \
+	--rpc-port "$rpc_port" --no-prometheus --no-telemetry \
+	--rpc-max-connections 256 --listen-addr "/ip4/127.0.0.1/tcp/$p2p_port" >"$log" 2>&1 &
+node_pid=$!
+cleanup() { kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; rm -rf "$base"; }
+trap cleanup EXIT INT TERM
+
+echo "[rpc-bench] building the genesis state (100,000 peers) and starting the node..." >&2
+for _ in $(seq 1 600); do
+	if curl -s -H 'Content-Type: application/json' "http://127.0.0.1:$rpc_port" \
+		-d '{"jsonrpc":"2.0","id":1,"method":"chain_getHeader","params":[]}' | grep -q '"number"'; then
+		break
+	fi
+	kill -0 "$node_pid" 2>/dev/null || { echo "the node exited:" >&2; tail -20 "$log" >&2; exit 1; }
+	sleep 1
+done
+"$bench" "$rpc_port" "${SECONDS_PER_RUN:-10}"
