@@ -20,7 +20,14 @@ cargo build --release --locked --workspace --examples
 node="$CARGO_TARGET_DIR/release/repute-node"
 bench="$CARGO_TARGET_DIR/release/examples/rpc_bench"
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# A loopback port nothing listens on (bash only: no extra prerequisite).
+free_port() {
+	local port
+	while :; do
+		port=$((20000 + RANDOM % 40000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+	done
+}
 rpc_port="$(free_port)"
 p2p_port="$(free_port)"
 base="$(mktemp -d)"

@@ -7,7 +7,7 @@ mod common;
 
 use codec::Decode;
 use common::{
-	extrinsic::{cosigned_receipt_call, next_nonce, submit},
+	extrinsic::{cosigned_receipt_call, hex_bytes, next_nonce, submit},
 	ws::WsClient,
 	Node, Ports, TempDir,
 };
@@ -37,11 +37,6 @@ fn error_of(node: &Node, method: &str, params: Value) -> (i64, String) {
 	)
 	.unwrap();
 	(object["code"].as_i64().unwrap(), object["message"].as_str().unwrap().to_string())
-}
-
-fn hex_bytes(value: &Value) -> Vec<u8> {
-	let text = value.as_str().expect("hex string");
-	(2..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap()).collect()
 }
 
 fn register_and_serve(node: &mut Node, provider: Sr25519Keyring, consumer: Sr25519Keyring) {
@@ -156,12 +151,18 @@ fn every_repute_method_answers_and_refuses_bad_input() {
 	// --- a verifiable report: check the proof against the block's state root ---
 	let proven = node.rpc("repute_peerReportProof", json!([address(bob)])).unwrap();
 	let header = node.rpc("chain_getHeader", json!([proven["at"]])).unwrap();
-	let state_root = sp_core::H256::from_slice(&hex_bytes(&header["stateRoot"]));
+	let state_root = sp_core::H256::from_slice(&hex_bytes(header["stateRoot"].as_str().unwrap()));
 	let number =
 		u32::from_str_radix(header["number"].as_str().unwrap().trim_start_matches("0x"), 16)
 			.unwrap();
-	let nodes: Vec<Vec<u8>> = proven["proof"].as_array().unwrap().iter().map(hex_bytes).collect();
-	let keys: Vec<Vec<u8>> = proven["keys"].as_array().unwrap().iter().map(hex_bytes).collect();
+	let nodes: Vec<Vec<u8>> = proven["proof"]
+		.as_array()
+		.unwrap()
+		.iter()
+		.map(|n| hex_bytes(n.as_str().unwrap()))
+		.collect();
+	let keys: Vec<Vec<u8>> =
+		proven["keys"].as_array().unwrap().iter().map(|n| hex_bytes(n.as_str().unwrap())).collect();
 	let values = sp_state_machine::read_proof_check::<BlakeTwo256, _>(
 		state_root,
 		sp_trie::StorageProof::new(nodes.clone()),

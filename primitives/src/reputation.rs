@@ -1,5 +1,6 @@
 //! What the chain decides about a peer and what it answers about one, in the form the runtime
-//! API returns it: shared by the reputation pallet, the runtime API and the overlay library.
+//! API returns it (SCALE): shared by the reputation pallet, the runtime API and its clients. The
+//! JSON forms the node's RPC answers with live in `repute-rpc`.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
@@ -16,11 +17,6 @@ use scale_info::TypeInfo;
 	DecodeWithMemTracking,
 	MaxEncodedLen,
 	TypeInfo,
-)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(
-	feature = "serde",
-	serde(rename_all = "camelCase", tag = "decision", content = "reason")
 )]
 pub enum Admission {
 	/// Serve it: its usage is covered by the trust-weighted service it gave.
@@ -51,8 +47,6 @@ impl Admission {
 	MaxEncodedLen,
 	TypeInfo,
 )]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub enum DenialReason {
 	/// Governance banned it.
 	Banned,
@@ -69,8 +63,6 @@ pub enum DenialReason {
 #[derive(
 	Clone, Copy, PartialEq, Eq, Debug, Default, Encode, Decode, DecodeWithMemTracking, TypeInfo,
 )]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct SubjectiveTrust {
 	/// Decayed units the target gave the viewer, directly or through one intermediary.
 	pub flow_to_viewer: u128,
@@ -94,15 +86,12 @@ pub struct SubjectiveTrust {
 	MaxEncodedLen,
 	TypeInfo,
 )]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "camelCase", tag = "status"))]
 pub enum BondStatus<BlockNumber> {
 	/// It holds no bond: never registered, or withdrew it.
 	NotRegistered,
 	/// Bonded and taking part.
 	Active,
 	/// Leaving: the bond can be withdrawn from `unlock_at`.
-	#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 	Unbonding {
 		/// The first block at which the bond can be withdrawn.
 		unlock_at: BlockNumber,

@@ -163,13 +163,6 @@ where
 	) -> Result<R, Error> {
 		call(&self.client.runtime_api(), at).map_err(|e| Error::Runtime(e.to_string()))
 	}
-
-	fn viewer(viewer: Option<String>) -> Result<Option<AccountId32>, Error> {
-		viewer.as_deref().map(peer::parse_peer).transpose().map_err(|e| match e {
-			Error::InvalidParams(message) => Error::InvalidParams(format!("viewer: {message}")),
-			other => other,
-		})
-	}
 }
 
 impl<C, Block> ReputeApiServer<Block::Hash> for Repute<C, Block>
@@ -223,7 +216,7 @@ where
 		at: Option<Block::Hash>,
 	) -> RpcResult<AdmissionAnswer> {
 		let peer = peer::parse_peer(&peer)?;
-		let viewer = Self::viewer(viewer)?;
+		let viewer = peer::parse_optional(viewer.as_deref(), "viewer")?;
 		let at = self.block(at)?;
 		let admission = self.runtime(at, |api, at| api.admission(at, peer.clone(), viewer))?;
 		Ok(AdmissionAnswer::new(&peer, admission))
@@ -236,7 +229,7 @@ where
 		at: Option<Block::Hash>,
 	) -> RpcResult<Vec<AdmissionAnswer>> {
 		let peers = peer::parse_peers(&peers, MAX_BATCH, "peers")?;
-		let viewer = Self::viewer(viewer)?;
+		let viewer = peer::parse_optional(viewer.as_deref(), "viewer")?;
 		let at = self.block(at)?;
 		let admissions = self.runtime(at, |api, at| api.admissions(at, peers.clone(), viewer))?;
 		Ok(peers.iter().zip(admissions).map(|(p, a)| AdmissionAnswer::new(p, a)).collect())
@@ -248,8 +241,8 @@ where
 		target: String,
 		at: Option<Block::Hash>,
 	) -> RpcResult<SubjectiveTrustJson> {
-		let viewer = Self::viewer(Some(viewer))?.expect("a viewer was given");
-		let target = peer::parse_peer(&target)?;
+		let viewer = peer::parse_named(&viewer, "viewer")?;
+		let target = peer::parse_named(&target, "target")?;
 		let at = self.block(at)?;
 		let trust =
 			self.runtime(at, |api, at| api.subjective_trust(at, viewer.clone(), target.clone()))?;
@@ -308,7 +301,7 @@ where
 		viewer: Option<String>,
 	) {
 		let parsed = peer::parse_peers(&peers, MAX_BATCH, "peers")
-			.and_then(|peers| Ok((peers, Self::viewer(viewer)?)));
+			.and_then(|peers| Ok((peers, peer::parse_optional(viewer.as_deref(), "viewer")?)));
 		let client = self.client.clone();
 		let task = async move {
 			let (peers, viewer) = match parsed {

@@ -18,6 +18,19 @@ pub fn parse_peer(input: &str) -> Result<AccountId32, Error> {
 	})
 }
 
+/// [`parse_peer`] for the parameter called `what`, whose name prefixes the error message.
+pub fn parse_named(input: &str, what: &str) -> Result<AccountId32, Error> {
+	parse_peer(input).map_err(|e| match e {
+		Error::InvalidParams(message) => Error::InvalidParams(format!("{what}: {message}")),
+		other => other,
+	})
+}
+
+/// An optional peer parameter called `what`.
+pub fn parse_optional(input: Option<&str>, what: &str) -> Result<Option<AccountId32>, Error> {
+	input.map(|input| parse_named(input, what)).transpose()
+}
+
 /// Parses a list of peers, refusing one longer than `max`.
 pub fn parse_peers(inputs: &[String], max: usize, what: &str) -> Result<Vec<AccountId32>, Error> {
 	if inputs.len() > max {
@@ -29,14 +42,7 @@ pub fn parse_peers(inputs: &[String], max: usize, what: &str) -> Result<Vec<Acco
 	inputs
 		.iter()
 		.enumerate()
-		.map(|(i, input)| {
-			parse_peer(input).map_err(|e| match e {
-				Error::InvalidParams(message) => {
-					Error::InvalidParams(format!("{what}[{i}]: {message}"))
-				}
-				other => other,
-			})
-		})
+		.map(|(i, input)| parse_named(input, &format!("{what}[{i}]")))
 		.collect()
 }
 

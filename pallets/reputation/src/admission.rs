@@ -1,7 +1,9 @@
 //! Admission decisions and the adaptive stranger allowance, as pure functions of a peer's
 //! decayed reputation: the pallet calls them whenever a reputation changes and at every epoch.
 
-use crate::types::{Admission, DenialReason, ReputationParameters, Standing, StrangerPolicy};
+use crate::types::{
+	Admission, DenialReason, PeerReputation, ReputationParameters, Standing, StrangerPolicy,
+};
 use sp_arithmetic::Perbill;
 
 /// What a peer gets from the chain, given its standing, its decayed trust-weighted `service`
@@ -36,6 +38,14 @@ pub fn decide(
 	} else {
 		Admission::Denied(DenialReason::StrangerAllowanceExhausted)
 	}
+}
+
+/// [`decide`] for a peer's record (already decayed to the block in question).
+pub fn decide_record<BlockNumber>(
+	record: &PeerReputation<BlockNumber>,
+	parameters: &ReputationParameters,
+) -> Admission {
+	decide(record.standing, record.service, record.usage, record.allowance, parameters)
 }
 
 /// How much usage a peer's service and allowance cover.

@@ -391,14 +391,7 @@ pub mod pallet {
 			let Some(record) = Self::reputation_of(peer) else {
 				return Admission::Denied(DenialReason::NotRegistered);
 			};
-			let parameters = Parameters::<T>::get();
-			let global = admission::decide(
-				record.standing,
-				record.service,
-				record.usage,
-				record.allowance,
-				&parameters,
-			);
+			let global = admission::decide_record(&record, &Parameters::<T>::get());
 			let Some(viewer) = viewer else { return global };
 			if record.standing != Standing::Registered {
 				return global;
@@ -578,13 +571,7 @@ pub mod pallet {
 			mut record: PeerReputation<BlockNumberFor<T>>,
 			parameters: &ReputationParameters,
 		) {
-			let new = admission::decide(
-				record.standing,
-				record.service,
-				record.usage,
-				record.allowance,
-				parameters,
-			);
+			let new = admission::decide_record(&record, parameters);
 			let old = record.admission;
 			if new != old {
 				if !record.newcomer_outcome_counted {
@@ -620,11 +607,11 @@ pub mod pallet {
 				.unwrap_or(LocalTrust { updated_at: now, providers: BoundedVec::new() });
 			let elapsed: u32 = now.saturating_sub(local.updated_at).unique_saturated_into();
 			if elapsed > 0 {
-				let mut units: Vec<u128> = local.providers.iter().map(|(_, u)| *u).collect();
-				maths::decay_all(&mut units, elapsed, parameters.service_half_life);
-				for ((_, stored), decayed) in local.providers.iter_mut().zip(units) {
-					*stored = decayed;
-				}
+				maths::decay_all(
+					local.providers.iter_mut().map(|(_, units)| units),
+					elapsed,
+					parameters.service_half_life,
+				);
 				local.providers.retain(|(_, units)| *units > 0);
 				local.updated_at = now;
 			}
@@ -638,19 +625,6 @@ pub mod pallet {
 				}
 			}
 			Providers::<T>::insert(consumer, local);
-		}
-
-		/// Decays every entry of a local-trust list by `elapsed` blocks at once.
-		fn decay_local_trust(
-			providers: &mut [(PeerIndex, u128)],
-			elapsed: u32,
-			parameters: &ReputationParameters,
-		) {
-			let mut units: Vec<u128> = providers.iter().map(|(_, u)| *u).collect();
-			maths::decay_all(&mut units, elapsed, parameters.service_half_life);
-			for ((_, stored), decayed) in providers.iter_mut().zip(units) {
-				*stored = decayed;
-			}
 		}
 
 		/// How much service to `consumer` counts: its weight in the published trust vector, or
@@ -753,7 +727,11 @@ pub mod pallet {
 			let Some(local) = Providers::<T>::get(consumer) else { return Vec::new() };
 			let elapsed: u32 = now.saturating_sub(local.updated_at).unique_saturated_into();
 			let mut providers = local.providers.into_inner();
-			Self::decay_local_trust(&mut providers, elapsed, parameters);
+			maths::decay_all(
+				providers.iter_mut().map(|(_, units)| units),
+				elapsed,
+				parameters.service_half_life,
+			);
 			providers
 		}
 

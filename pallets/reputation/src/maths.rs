@@ -53,21 +53,17 @@ pub fn decay(value: u128, elapsed: u32, half_life: u32) -> u128 {
 	two_to_minus_fraction(elapsed % half_life, half_life).saturating_mul_int(value) >> halvings
 }
 
-/// [`decay`] applied to every value of a slice at once: the fraction of a half-life is computed
-/// once, so decaying `n` values costs one series and `n` multiplications. Each result equals
+/// [`decay`] applied to many values at once: the fraction of a half-life is computed once, so
+/// decaying `n` values costs one series and `n` multiplications. Each result equals
 /// `decay(value, elapsed, half_life)`.
-pub fn decay_all(values: &mut [u128], elapsed: u32, half_life: u32) {
+pub fn decay_all<'a>(values: impl IntoIterator<Item = &'a mut u128>, elapsed: u32, half_life: u32) {
 	if half_life == 0 || elapsed == 0 {
 		return;
 	}
 	let halvings = elapsed / half_life;
-	if halvings >= 128 {
-		values.iter_mut().for_each(|v| *v = 0);
-		return;
-	}
 	let fraction = two_to_minus_fraction(elapsed % half_life, half_life);
-	for value in values.iter_mut() {
-		*value = fraction.saturating_mul_int(*value) >> halvings;
+	for value in values {
+		*value = if halvings >= 128 { 0 } else { fraction.saturating_mul_int(*value) >> halvings };
 	}
 }
 
@@ -326,7 +322,7 @@ mod tests {
 		for (elapsed, half_life) in [(0u32, 10u32), (3, 10), (10, 10), (25, 10), (5_000, 7), (1, 0)]
 		{
 			let mut all = values;
-			decay_all(&mut all, elapsed, half_life);
+			decay_all(all.iter_mut(), elapsed, half_life);
 			let each: Vec<u128> = values.iter().map(|v| decay(*v, elapsed, half_life)).collect();
 			assert_eq!(all.to_vec(), each, "{elapsed} {half_life}");
 		}
