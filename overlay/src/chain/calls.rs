@@ -1,0 +1,69 @@
+//! The runtime calls the overlay sends, SCALE-encoded without the runtime crate: a call is its
+//! pallet's index in the runtime, the call's index in the pallet, then its arguments. The
+//! indices are those of `runtime/src/lib.rs` and the pallets' `#[pallet::call_index]`; the
+//! end-to-end tests submit each of these to a real node, so a drift fails them.
+
+use crate::SignedReceipt;
+use codec::{Compact, Encode};
+use repute_primitives::parameters::{ReceiptParameters, ReputationParameters};
+use sp_runtime::AccountId32;
+
+const BALANCES: u8 = 4;
+const SUDO: u8 = 6;
+const RECEIPTS: u8 = 10;
+const REPUTATION: u8 = 11;
+
+/// An encoded runtime call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Call(Vec<u8>);
+
+impl Call {
+	fn new(pallet: u8, call: u8, arguments: impl Encode) -> Self {
+		let mut bytes = vec![pallet, call];
+		arguments.encode_to(&mut bytes);
+		Self(bytes)
+	}
+
+	/// The encoded call.
+	pub fn as_bytes(&self) -> &[u8] {
+		&self.0
+	}
+
+	/// `Receipts.register`: hold the peer bond from the sender and make it a peer.
+	pub fn register() -> Self {
+		Self::new(RECEIPTS, 0, ())
+	}
+
+	/// `Receipts.submit_receipts`: record co-signed receipts (at most 1,024).
+	pub fn submit_receipts(receipts: &[SignedReceipt]) -> Self {
+		Self::new(RECEIPTS, 3, receipts)
+	}
+
+	/// `Receipts.set_parameters` (governance).
+	pub fn set_receipt_parameters(parameters: &ReceiptParameters<u128, u32>) -> Self {
+		Self::new(RECEIPTS, 6, parameters)
+	}
+
+	/// `Reputation.set_parameters` (governance).
+	pub fn set_reputation_parameters(parameters: &ReputationParameters) -> Self {
+		Self::new(REPUTATION, 0, parameters)
+	}
+
+	/// `Reputation.set_pretrusted` (governance).
+	pub fn set_pretrusted(peers: &[AccountId32]) -> Self {
+		Self::new(REPUTATION, 1, peers)
+	}
+
+	/// `Balances.transfer_keep_alive`: send `amount` to `to`.
+	pub fn transfer(to: &AccountId32, amount: u128) -> Self {
+		// MultiAddress::Id is variant 0.
+		Self::new(BALANCES, 3, (0u8, to, Compact(amount)))
+	}
+
+	/// `Sudo.sudo`: dispatch `call` as root (dev and test chains).
+	pub fn sudo(call: Call) -> Self {
+		let mut bytes = vec![SUDO, 0];
+		bytes.extend_from_slice(&call.0);
+		Self(bytes)
+	}
+}

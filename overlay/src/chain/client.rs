@@ -1,0 +1,359 @@
+//! [`ChainClient`]: one JSON-RPC WebSocket connection to a Repute node, reopened on demand.
+//!
+//! Every call has a timeout, and a broken connection is reopened by the next call, so a node
+//! that is down or slow shows up as a [`ChainError`] the caller can retry later
+//! ([`ChainError::is_transient`]), never as a hang or a panic.
+
+use super::{calls::Call, extrinsic, keys};
+use crate::{error::ChainError, identity::Signer, store::PairKey};
+use codec::Decode;
+use jsonrpsee::{
+	core::{
+		client::{ClientT, Error as ClientError, Subscription, SubscriptionClientT},
+		params::ArrayParams,
+	},
+	rpc_params,
+	ws_client::{WsClient, WsClientBuilder},
+};
+use repute_rpc::{
+	json::{AdmissionAnswer, AdmissionChanges, PeerReportJson},
+	ReputeApiClient,
+};
+use serde::de::DeserializeOwned;
+use sp_core::{crypto::Ss58Codec, H256};
+use sp_runtime::AccountId32;
+use std::{sync::Arc, time::Duration};
+use tokio::sync::Mutex;
+
+/// What a transaction must name of the chain it is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChainInfo {
+	/// Block 0's hash.
+	pub genesis_hash: H256,
+	/// The runtime's `spec_version`.
+	pub spec_version: u32,
+	/// The runtime's `transaction_version`.
+	pub transaction_version: u32,
+}
+
+/// A connection to a Repute node. Cheap to share behind an `Arc`.
+pub struct ChainClient {
+	url: String,
+	timeout: Duration,
+	client: Mutex<Option<Arc<WsClient>>>,
+}
+
+fn unreachable(url: &str, error: impl ToString) -> ChainError {
+	ChainError::Unreachable { url: url.to_string(), reason: error.to_string() }
+}
+
+impl ChainClient {
+	/// A client of the node at `url` (`ws://host:port`). Connects on first use, so creating it
+	/// never fails; [`ChainClient::connect`] connects at once.
+	pub fn new(url: impl Into<String>) -> Self {
+		Self { url: url.into(), timeout: Duration::from_secs(10), client: Mutex::new(None) }
+	}
+
+	/// A client of the node at `url`, connected.
+	pub async fn connect(url: impl Into<String>) -> Result<Self, ChainError> {
+		let client = Self::new(url);
+		client.connection().await?;
+		Ok(client)
+	}
+
+	/// The node's address.
+	pub fn url(&self) -> &str {
+		&self.url
+	}
+
+	/// The open connection, opened if there is none or it broke.
+	pub async fn connection(&self) -> Result<Arc<WsClient>, ChainError> {
+		let mut slot = self.client.lock().await;
+		if let Some(client) = slot.as_ref().filter(|c| c.is_connected()) {
+			return Ok(client.clone());
+		}
+		let client = tokio::time::timeout(
+			self.timeout,
+			WsClientBuilder::default()
+				.request_timeout(self.timeout)
+				.max_buffer_capacity_per_subscription(4096)
+				.build(&self.url),
+		)
+		.await
+		.map_err(|_| unreachable(&self.url, "connection timed out"))?
+		.map_err(|e| unreachable(&self.url, e))?;
+		let client = Arc::new(client);
+		*slot = Some(client.clone());
+		Ok(client)
+	}
+
+	fn error(&self, method: &'static str, error: ClientError) -> ChainError {
+		match error {
+			ClientError::Call(object) => ChainError::Rpc { method, reason: object.to_string() },
+			ClientError::ParseError(e) => ChainError::BadAnswer { method, reason: e.to_string() },
+			ClientError::RequestTimeout => ChainError::Timeout { method },
+			other => unreachable(&self.url, other),
+		}
+	}
+
+	/// Calls `method` with `params`.
+	pub async fn call<R: DeserializeOwned>(
+		&self,
+		method: &'static str,
+		params: ArrayParams,
+	) -> Result<R, ChainError> {
+		let client = self.connection().await?;
+		client.request(method, params).await.map_err(|e| self.error(method, e))
+	}
+
+	/// What a transaction must name of the chain.
+	pub async fn chain_info(&self) -> Result<ChainInfo, ChainError> {
+		let genesis_hash = self.genesis_hash().await?;
+		let version: serde_json::Value =
+			self.call("state_getRuntimeVersion", rpc_params![]).await?;
+		let field = |name: &str| {
+			version[name].as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(|| {
+				ChainError::BadAnswer {
+					method: "state_getRuntimeVersion",
+					reason: format!("no {name}"),
+				}
+			})
+		};
+		Ok(ChainInfo {
+			genesis_hash,
+			spec_version: field("specVersion")?,
+			transaction_version: field("transactionVersion")?,
+		})
+	}
+
+	/// Block 0's hash.
+	pub async fn genesis_hash(&self) -> Result<H256, ChainError> {
+		self.call("chain_getBlockHash", rpc_params![0]).await
+	}
+
+	/// The next nonce of `account`, counting its transactions in the node's pool.
+	pub async fn next_nonce(&self, account: &AccountId32) -> Result<u32, ChainError> {
+		self.call("system_accountNextIndex", rpc_params![account.to_ss58check()]).await
+	}
+
+	/// The best block's number.
+	pub async fn best_number(&self) -> Result<u32, ChainError> {
+		let header: serde_json::Value = self.call("chain_getHeader", rpc_params![]).await?;
+		header["number"]
+			.as_str()
+			.and_then(|n| u32::from_str_radix(n.trim_start_matches("0x"), 16).ok())
+			.ok_or(ChainError::BadAnswer { method: "chain_getHeader", reason: "no number".into() })
+	}
+
+	/// Signs `call` with `signer` (at its next nonce) and hands it to the node's pool; returns
+	/// the transaction's hash.
+	pub async fn submit(&self, call: &Call, signer: &Signer) -> Result<H256, ChainError> {
+		let info = self.chain_info().await?;
+		let nonce = self.next_nonce(&signer.account()).await?;
+		self.submit_with(call, signer, nonce, &info).await
+	}
+
+	/// Signs `call` with `signer` at `nonce` and hands it to the node's pool.
+	pub async fn submit_with(
+		&self,
+		call: &Call,
+		signer: &Signer,
+		nonce: u32,
+		info: &ChainInfo,
+	) -> Result<H256, ChainError> {
+		let bytes = extrinsic::signed(call, signer, nonce, info);
+		self.call("author_submitExtrinsic", rpc_params![hex(&bytes)]).await
+	}
+
+	/// Submits `call` and waits until a block includes it; returns that block's hash. Whether
+	/// the call succeeded is for the caller to read from state.
+	pub async fn submit_and_wait(
+		&self,
+		call: &Call,
+		signer: &Signer,
+		wait: Duration,
+	) -> Result<H256, ChainError> {
+		let info = self.chain_info().await?;
+		let nonce = self.next_nonce(&signer.account()).await?;
+		let bytes = extrinsic::signed(call, signer, nonce, &info);
+		let client = self.connection().await?;
+		const METHOD: &str = "author_submitAndWatchExtrinsic";
+		let mut statuses: Subscription<serde_json::Value> = client
+			.subscribe(METHOD, rpc_params![hex(&bytes)], "author_unwatchExtrinsic")
+			.await
+			.map_err(|e| self.error(METHOD, e))?;
+		let watch = async {
+			while let Some(status) = statuses.next().await {
+				let status = status
+					.map_err(|e| ChainError::BadAnswer { method: METHOD, reason: e.to_string() })?;
+				for included in ["inBlock", "finalized"] {
+					if let Some(block) = status.get(included) {
+						return serde_json::from_value(block.clone()).map_err(|e| {
+							ChainError::BadAnswer { method: METHOD, reason: e.to_string() }
+						});
+					}
+				}
+				if let Some(text) = status.as_str().filter(|s| matches!(*s, "dropped" | "invalid"))
+				{
+					return Err(ChainError::Transaction(format!("transaction {text}")));
+				}
+				if status.get("usurped").is_some() {
+					return Err(ChainError::Transaction("transaction usurped".into()));
+				}
+			}
+			Err(unreachable(&self.url, "the node closed the transaction watch"))
+		};
+		tokio::time::timeout(wait, watch)
+			.await
+			.map_err(|_| ChainError::Timeout { method: METHOD })?
+	}
+
+	/// The raw values at `keys` in the best block's state.
+	pub async fn storage(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>, ChainError> {
+		const METHOD: &str = "state_queryStorageAt";
+		let hex_keys: Vec<String> = keys.iter().map(|k| hex(k)).collect();
+		let answer: serde_json::Value = self.call(METHOD, rpc_params![hex_keys.clone()]).await?;
+		let bad = |reason: &str| ChainError::BadAnswer { method: METHOD, reason: reason.into() };
+		let changes = answer
+			.get(0)
+			.and_then(|set| set.get("changes"))
+			.and_then(|c| c.as_array())
+			.ok_or_else(|| bad("no change set"))?;
+		let mut values = vec![None; keys.len()];
+		for change in changes {
+			let key = change.get(0).and_then(|k| k.as_str()).ok_or_else(|| bad("no key"))?;
+			let Some(index) = hex_keys.iter().position(|k| k == key) else { continue };
+			values[index] = match change.get(1).and_then(|v| v.as_str()) {
+				Some(value) => Some(unhex(value).ok_or_else(|| bad("value is not hex"))?),
+				None => None,
+			};
+		}
+		Ok(values)
+	}
+
+	/// The (sequence, cumulative units) the chain has recorded for each pair, if any.
+	pub async fn recorded(
+		&self,
+		pairs: &[PairKey],
+	) -> Result<Vec<Option<(u64, u128)>>, ChainError> {
+		let keys: Vec<_> = pairs.iter().map(keys::served).collect();
+		let mut recorded = Vec::with_capacity(pairs.len());
+		for chunk in keys.chunks(256) {
+			for value in self.storage(chunk).await? {
+				recorded.push(value.and_then(|bytes| <(u64, u128)>::decode(&mut &bytes[..]).ok()));
+			}
+		}
+		Ok(recorded)
+	}
+
+	/// Whether `account` is a registered peer.
+	pub async fn is_registered(&self, account: &AccountId32) -> Result<bool, ChainError> {
+		Ok(self.storage(&[keys::peer(account)]).await?[0].is_some())
+	}
+
+	/// `account`'s free balance.
+	pub async fn free_balance(&self, account: &AccountId32) -> Result<u128, ChainError> {
+		let value = self.storage(&[keys::system_account(account)]).await?.remove(0);
+		// AccountInfo: nonce, consumers, providers, sufficients (u32 each), then the free balance.
+		Ok(value
+			.and_then(|bytes| bytes.get(16..32).and_then(|b| b.try_into().ok()))
+			.map(u128::from_le_bytes)
+			.unwrap_or(0))
+	}
+
+	/// Registers `signer` as a peer (holds the peer bond) unless it already is, waiting for
+	/// the block that does it.
+	pub async fn register(&self, signer: &Signer) -> Result<(), ChainError> {
+		let account = signer.account();
+		if self.is_registered(&account).await? {
+			return Ok(());
+		}
+		self.submit_and_wait(&Call::register(), signer, Duration::from_secs(60)).await?;
+		if self.is_registered(&account).await? {
+			tracing::info!(account = %account.to_ss58check(), "registered as a Repute peer");
+			Ok(())
+		} else {
+			Err(ChainError::Transaction(
+				"register was included but failed (is the balance above the peer bond?)".into(),
+			))
+		}
+	}
+
+	/// The admission of each of `peers`, from `viewer`'s point of view if given.
+	pub async fn admissions(
+		&self,
+		peers: &[AccountId32],
+		viewer: Option<&AccountId32>,
+	) -> Result<Vec<AdmissionAnswer>, ChainError> {
+		let client = self.connection().await?;
+		let names = peers.iter().map(|p| p.to_ss58check()).collect();
+		client
+			.admissions(names, viewer.map(|v| v.to_ss58check()), None::<H256>)
+			.await
+			.map_err(|e| self.error("repute_admissions", e))
+	}
+
+	/// Streams the admission of `peers` at each finalized block (first all, then changes).
+	pub async fn subscribe_admissions(
+		&self,
+		peers: &[AccountId32],
+		viewer: Option<&AccountId32>,
+	) -> Result<Subscription<AdmissionChanges<H256>>, ChainError> {
+		let client = self.connection().await?;
+		let names = peers.iter().map(|p| p.to_ss58check()).collect();
+		client
+			.subscribe_admissions(names, viewer.map(|v| v.to_ss58check()))
+			.await
+			.map_err(|e| self.error("repute_subscribeAdmissions", e))
+	}
+
+	/// Everything the chain knows about `peer`.
+	pub async fn peer_report(
+		&self,
+		peer: &AccountId32,
+	) -> Result<Option<PeerReportJson>, ChainError> {
+		let client = self.connection().await?;
+		client
+			.peer_report(peer.to_ss58check(), None::<H256>)
+			.await
+			.map_err(|e| self.error("repute_peerReport", e))
+	}
+}
+
+fn hex(bytes: &[u8]) -> String {
+	let mut out = String::with_capacity(2 + 2 * bytes.len());
+	out.push_str("0x");
+	for byte in bytes {
+		out.push_str(&format!("{byte:02x}"));
+	}
+	out
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+	let text = text.strip_prefix("0x").unwrap_or(text);
+	if text.len() % 2 != 0 {
+		return None;
+	}
+	(0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn hex_round_trips() {
+		assert_eq!(hex(&[0, 1, 0xab]), "0x0001ab");
+		assert_eq!(unhex("0x0001ab"), Some(vec![0, 1, 0xab]));
+		assert_eq!(unhex("0x0"), None);
+		assert_eq!(unhex("0xzz"), None);
+	}
+
+	#[tokio::test]
+	async fn a_node_that_is_down_is_a_transient_error_not_a_hang() {
+		let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+		let client = ChainClient::new(format!("ws://127.0.0.1:{port}"));
+		let error = client.genesis_hash().await.unwrap_err();
+		assert!(error.is_transient(), "{error}");
+	}
+}

@@ -1,0 +1,40 @@
+//! Storage keys of the receipts pallet the overlay reads, built as FRAME builds them:
+//! `twox128(pallet) ++ twox128(item) ++ hashed keys`.
+
+use crate::store::PairKey;
+use codec::Encode;
+use sp_crypto_hashing::{blake2_128, twox_128, twox_64};
+use sp_runtime::AccountId32;
+
+fn prefix(item: &str) -> Vec<u8> {
+	[twox_128(b"Receipts"), twox_128(item.as_bytes())].concat()
+}
+
+fn blake2_128_concat(bytes: &[u8]) -> Vec<u8> {
+	[&blake2_128(bytes)[..], bytes].concat()
+}
+
+/// `Receipts.Served[(provider, consumer, service)]`: the newest recorded receipt of a pair.
+pub fn served(key: &PairKey) -> Vec<u8> {
+	let mut out = prefix("Served");
+	out.extend(blake2_128_concat(key.provider.as_ref()));
+	out.extend(blake2_128_concat(key.consumer.as_ref()));
+	let service = key.service.encode();
+	out.extend(twox_64(&service));
+	out.extend(service);
+	out
+}
+
+/// `Receipts.Peers[account]`: a registered peer's bond and status.
+pub fn peer(account: &AccountId32) -> Vec<u8> {
+	let mut out = prefix("Peers");
+	out.extend(blake2_128_concat(account.as_ref()));
+	out
+}
+
+/// `System.Account[account]`: nonce and balances.
+pub fn system_account(account: &AccountId32) -> Vec<u8> {
+	let mut out = [twox_128(b"System"), twox_128(b"Account")].concat();
+	out.extend(blake2_128_concat(account.as_ref()));
+	out
+}

@@ -1,0 +1,271 @@
+//! [`AdmissionGate`]: "may I serve this peer?" answered from memory.
+//!
+//! The gate keeps the chain's admission decision of every peer the app has asked about in a
+//! local cache, kept fresh by the node's `repute_subscribeAdmissions` stream (a message at each
+//! finalized block in which a decision changed). [`AdmissionGate::check`] only reads that cache:
+//! it never waits on the network, so it can sit on an app's hot path. A peer it has not seen
+//! yet is [`Verdict::Unknown`] for the few milliseconds a background task needs to ask the node
+//! (`repute_admissions`) and start watching it. If the node goes away, the cache keeps its last
+//! answers and the task reconnects with backoff.
+//!
+//! [`GatePolicy::Global`] uses the chain's decision; [`GatePolicy::Subjective`] the decision
+//! from this peer's own point of view (its trust in the peer's neighbourhood).
+
+use crate::{chain::ChainClient, error::ChainError, identity::account_of};
+use futures::{stream::SelectAll, StreamExt};
+use libp2p::PeerId;
+use repute_primitives::reputation::DenialReason;
+use repute_rpc::json::{AdmissionAnswer, Decision, Reason};
+use sp_core::crypto::Ss58Codec;
+use sp_runtime::AccountId32;
+use std::{
+	collections::{HashMap, HashSet},
+	sync::{Arc, Mutex, RwLock},
+	time::Duration,
+};
+use tokio::{sync::Notify, task::JoinHandle};
+
+/// Whose judgement the gate follows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GatePolicy {
+	/// The chain's global decision: trust-weighted service against usage.
+	Global,
+	/// The decision from this peer's point of view (subjective trust).
+	Subjective,
+}
+
+/// What the gate says about a peer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+	/// It has served enough: serve it.
+	Admitted,
+	/// A newcomer on its stranger allowance: serve it (the chain counts what it takes).
+	Probation,
+	/// Refuse it, for this reason.
+	Denied(DenialReason),
+	/// Not known yet: the gate is asking the node.
+	Unknown,
+}
+
+impl Verdict {
+	/// Whether to serve the peer.
+	pub fn allows_service(&self) -> bool {
+		matches!(self, Self::Admitted | Self::Probation)
+	}
+
+	/// The verdict of an RPC answer.
+	pub fn of(answer: &AdmissionAnswer) -> Self {
+		match (answer.decision, answer.reason) {
+			(Decision::Admitted, _) => Self::Admitted,
+			(Decision::Probation, _) => Self::Probation,
+			(Decision::Denied, reason) => Self::Denied(match reason {
+				Some(Reason::Banned) => DenialReason::Banned,
+				Some(Reason::StrangerAllowanceExhausted) => {
+					DenialReason::StrangerAllowanceExhausted
+				}
+				Some(Reason::UsageExceedsService) => DenialReason::UsageExceedsService,
+				Some(Reason::NotRegistered) | None => DenialReason::NotRegistered,
+			}),
+		}
+	}
+}
+
+/// The most peers one subscription watches (the node's limit).
+const WATCH_CHUNK: usize = repute_rpc::MAX_BATCH;
+
+struct Shared {
+	cache: RwLock<HashMap<AccountId32, Verdict>>,
+	wanted: Mutex<Vec<AccountId32>>,
+	wake: Notify,
+	viewer: Option<AccountId32>,
+}
+
+/// Stops the background task when the last clone of the gate goes.
+struct TaskGuard(JoinHandle<()>);
+
+impl Drop for TaskGuard {
+	fn drop(&mut self) {
+		self.0.abort();
+	}
+}
+
+/// The admission gate. Clones share one cache and one background task, which stops when the
+/// last clone is dropped.
+#[derive(Clone)]
+pub struct AdmissionGate {
+	shared: Arc<Shared>,
+	chain: Arc<ChainClient>,
+	_task: Arc<TaskGuard>,
+}
+
+impl AdmissionGate {
+	/// A gate for the peer `me` following `policy`, fed by `chain`. Needs a tokio runtime.
+	pub fn spawn(chain: Arc<ChainClient>, policy: GatePolicy, me: &AccountId32) -> Self {
+		let shared = Arc::new(Shared {
+			cache: RwLock::new(HashMap::new()),
+			wanted: Mutex::new(Vec::new()),
+			wake: Notify::new(),
+			viewer: (policy == GatePolicy::Subjective).then(|| me.clone()),
+		});
+		let task = tokio::spawn(keep_fresh(shared.clone(), chain.clone()));
+		Self { shared, chain, _task: Arc::new(TaskGuard(task)) }
+	}
+
+	/// The cached verdict on `peer`; never waits. An unknown peer is looked up in the background.
+	pub fn check(&self, peer: &AccountId32) -> Verdict {
+		let cached = self.shared.cache.read().unwrap_or_else(|p| p.into_inner()).get(peer).copied();
+		cached.unwrap_or_else(|| {
+			self.watch(std::iter::once(peer.clone()));
+			Verdict::Unknown
+		})
+	}
+
+	/// Whether to serve the libp2p peer `peer` now: admitted or on probation. Unknown peers and
+	/// peers without an ed25519 key (no account) are refused.
+	pub fn is_admitted(&self, peer: &PeerId) -> bool {
+		account_of(peer).is_ok_and(|account| self.check(&account).allows_service())
+	}
+
+	/// The verdict on `peer`, asking the node directly if the cache does not know it.
+	pub async fn admission(&self, peer: &AccountId32) -> Result<Verdict, ChainError> {
+		match self.check(peer) {
+			Verdict::Unknown => {
+				let answers =
+					self.chain.admissions(&[peer.clone()], self.shared.viewer.as_ref()).await?;
+				let verdict = answers.first().map(Verdict::of).unwrap_or(Verdict::Unknown);
+				self.shared
+					.cache
+					.write()
+					.unwrap_or_else(|p| p.into_inner())
+					.insert(peer.clone(), verdict);
+				Ok(verdict)
+			}
+			known => Ok(known),
+		}
+	}
+
+	/// Starts watching `peers` (for example every peer the app is connected to), so that later
+	/// checks find them in the cache.
+	pub fn watch(&self, peers: impl IntoIterator<Item = AccountId32>) {
+		self.shared.wanted.lock().unwrap_or_else(|p| p.into_inner()).extend(peers);
+		self.shared.wake.notify_one();
+	}
+
+	/// How many peers the cache knows.
+	pub fn known(&self) -> usize {
+		self.shared.cache.read().unwrap_or_else(|p| p.into_inner()).len()
+	}
+}
+
+fn store_answers(shared: &Shared, answers: &[AdmissionAnswer]) {
+	let mut cache = shared.cache.write().unwrap_or_else(|p| p.into_inner());
+	for answer in answers {
+		match AccountId32::from_ss58check(&answer.peer) {
+			Ok(account) => {
+				cache.insert(account, Verdict::of(answer));
+			}
+			Err(_) => tracing::warn!(peer = %answer.peer, "the node named an unreadable peer"),
+		}
+	}
+}
+
+/// The background task: looks up new peers, and keeps one subscription per 1,024 watched peers.
+async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
+	let mut watched: Vec<AccountId32> = Vec::new();
+	let mut watched_set: HashSet<AccountId32> = HashSet::new();
+	let mut streams = SelectAll::new();
+	let mut subscribed = false;
+	let mut backoff = Duration::from_millis(250);
+	loop {
+		// Peers asked about since the last turn, not watched yet.
+		let fresh: Vec<AccountId32> = {
+			let mut wanted = gate.wanted.lock().unwrap_or_else(|p| p.into_inner());
+			wanted.drain(..).filter(|p| watched_set.insert(p.clone())).collect()
+		};
+		if !fresh.is_empty() {
+			watched.extend(fresh.iter().cloned());
+			subscribed = false;
+			for chunk in fresh.chunks(WATCH_CHUNK) {
+				match chain.admissions(chunk, gate.viewer.as_ref()).await {
+					Ok(answers) => store_answers(&gate, &answers),
+					Err(error) => {
+						tracing::debug!(%error, "admission lookup failed; the subscription will fill in")
+					}
+				}
+			}
+		}
+		if !subscribed && !watched.is_empty() {
+			let mut fresh_streams = SelectAll::new();
+			let mut ok = true;
+			for chunk in watched.chunks(WATCH_CHUNK) {
+				match chain.subscribe_admissions(chunk, gate.viewer.as_ref()).await {
+					Ok(stream) => fresh_streams.push(stream),
+					Err(error) => {
+						tracing::warn!(%error, "cannot subscribe to admissions; the cache goes stale until the node is back");
+						ok = false;
+						break;
+					}
+				}
+			}
+			if ok {
+				streams = fresh_streams;
+				subscribed = true;
+				backoff = Duration::from_millis(250);
+			}
+		}
+		let wake = gate.wake.notified();
+		if watched.is_empty() || subscribed {
+			tokio::select! {
+				_ = wake => {
+					// Gather the burst of lookups that usually follows the first.
+					tokio::time::sleep(Duration::from_millis(20)).await;
+				}
+				item = streams.next(), if subscribed => match item {
+					Some(Ok(changes)) => store_answers(&gate, &changes.changes),
+					Some(Err(error)) => tracing::warn!(%error, "bad admission notification"),
+					None => {
+						tracing::warn!("the node closed the admission subscription; reconnecting");
+						subscribed = false;
+					}
+				},
+			}
+		} else {
+			tokio::select! {
+				_ = wake => {}
+				_ = tokio::time::sleep(backoff) => {}
+			}
+			backoff = (backoff * 2).min(Duration::from_secs(30));
+		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn verdicts_of_answers() {
+		let answer = |decision, reason| AdmissionAnswer { peer: String::new(), decision, reason };
+		assert_eq!(Verdict::of(&answer(Decision::Admitted, None)), Verdict::Admitted);
+		assert_eq!(Verdict::of(&answer(Decision::Probation, None)), Verdict::Probation);
+		assert_eq!(
+			Verdict::of(&answer(Decision::Denied, Some(Reason::UsageExceedsService))),
+			Verdict::Denied(DenialReason::UsageExceedsService)
+		);
+		assert!(!Verdict::Unknown.allows_service());
+		assert!(Verdict::Probation.allows_service());
+	}
+
+	#[tokio::test]
+	async fn checks_never_wait_even_when_the_node_is_down() {
+		let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+		let chain = Arc::new(ChainClient::new(format!("ws://127.0.0.1:{port}")));
+		let me = AccountId32::new([1; 32]);
+		let gate = AdmissionGate::spawn(chain, GatePolicy::Global, &me);
+		let peer = AccountId32::new([2; 32]);
+		for _ in 0..1_000 {
+			assert_eq!(gate.check(&peer), Verdict::Unknown);
+		}
+		assert!(gate.admission(&peer).await.unwrap_err().is_transient());
+	}
+}

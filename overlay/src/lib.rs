@@ -1,0 +1,70 @@
+//! # repute-overlay
+//!
+//! What a peer-to-peer app embeds to use Repute: shared, tamper-evident history of who served
+//! whom, and admission decisions drawn from it.
+//!
+//! - [`Identity`]: the app's libp2p ed25519 keypair is its Repute account.
+//! - [`ReceiptBehaviour`]: a libp2p `NetworkBehaviour` running `/repute/receipt/1`, with which two
+//!   peers co-sign cumulative receipts of the service one gave the other, incrementally. A
+//!   consumer never signs more than it received; a provider stops serving a consumer that leaves
+//!   more than a bounded amount unreceipted ([`ReceiptPolicy`]).
+//! - [`ReceiptStore`]: a crash-safe log of the newest co-signed receipt of each pair.
+//! - [`Submitter`]: takes stored receipts to the chain in batches, with retries and backoff,
+//!   never resending what the chain already recorded.
+//! - [`AdmissionGate`]: `is_admitted(peer)` from a local cache that the node's admission
+//!   subscription keeps fresh; never waits on the chain.
+//! - [`ChainClient`]: the node's JSON-RPC (jsonrpsee), and [`chain::calls`] to register a peer
+//!   (bond) and submit receipts.
+//!
+//! ```no_run
+//! # async fn example() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+//! use repute_overlay::*;
+//! use std::{sync::Arc, time::Duration};
+//!
+//! let identity = Identity::generate();
+//! let chain = Arc::new(ChainClient::connect("ws://127.0.0.1:9944").await?);
+//! chain.register(&identity.signer()).await?; // holds the peer bond
+//! let store = Arc::new(ReceiptStore::open("receipts", Durability::Synced)?);
+//! let genesis = chain.genesis_hash().await?;
+//! let behaviour =
+//!     ReceiptBehaviour::new(identity.clone(), genesis, store.clone(), ReceiptConfig::default());
+//! let mut swarm = build_swarm(&identity, behaviour, TransportKind::Tcp, Duration::from_secs(60))?;
+//! let _submitter = Submitter::spawn(store, chain.clone(), identity.signer(), Default::default());
+//! let gate = AdmissionGate::spawn(chain, GatePolicy::Global, identity.account());
+//! // Before serving `peer`: `gate.is_admitted(&peer) && swarm.behaviour().may_serve(&peer, 0, n)`;
+//! // after: `swarm.behaviour_mut().served(peer, 0, n)`. The consumer calls `received`.
+//! # let _ = (&mut swarm, gate); Ok(()) }
+//! ```
+//!
+//! `examples/two_peers.rs` runs two peers that co-sign receipts; `docs/overlay.md` explains the
+//! protocol and the guarantees.
+
+pub mod behaviour;
+pub mod chain;
+pub mod error;
+pub mod gate;
+pub mod identity;
+pub mod ledger;
+pub mod store;
+pub mod submitter;
+pub mod transport;
+pub mod wire;
+
+pub use behaviour::{ReceiptBehaviour, ReceiptConfig, ReceiptEvent};
+pub use chain::{ChainClient, ChainInfo};
+pub use error::{ChainError, IdentityError, StoreError};
+pub use gate::{AdmissionGate, GatePolicy, Verdict};
+pub use identity::{account_of, peer_of, Identity, Signer};
+pub use ledger::ReceiptPolicy;
+pub use store::{Durability, PairKey, ReceiptStore};
+pub use submitter::{Submitter, SubmitterConfig, SubmitterStats};
+pub use transport::{build_swarm, TransportKind};
+
+pub use repute_primitives::ServiceId;
+pub use sp_core::H256;
+pub use sp_runtime::{AccountId32, MultiSignature};
+
+/// A receipt as Repute's runtime defines it (32-byte accounts and hashes).
+pub type Receipt = repute_primitives::Receipt<AccountId32, H256>;
+/// A receipt signed by both parties, as submitted to the chain.
+pub type SignedReceipt = repute_primitives::SignedReceipt<AccountId32, H256, MultiSignature>;
