@@ -1,0 +1,335 @@
+//! The receipt protocol between real libp2p swarms (memory transport, noise, yamux): honest
+//! co-signing, withheld and overstated receipts, and every kind of bad message from a remote.
+
+use async_trait::async_trait;
+use codec::Encode;
+use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, StreamExt};
+use libp2p::{
+	request_response::{self, ProtocolSupport},
+	swarm::SwarmEvent,
+	Multiaddr, Swarm,
+};
+use repute_overlay::{
+	wire::{Proposal, ReceiptResponse, Refusal, MAX_MESSAGE_BYTES, PROTOCOL},
+	*,
+};
+use std::{
+	io,
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		Arc,
+	},
+	time::Duration,
+};
+
+const GENESIS: H256 = H256::repeat_byte(0x11);
+const CHUNK: u128 = 100;
+
+fn policy() -> ReceiptPolicy {
+	ReceiptPolicy { cosign_every: 2 * CHUNK, max_unreceipted: 5 * CHUNK, max_clock_skew_ms: 30_000 }
+}
+
+struct TempDir(std::path::PathBuf);
+impl TempDir {
+	fn new() -> Self {
+		Self(std::env::temp_dir().join(format!("repute-protocol-{}", rand::random::<u64>())))
+	}
+}
+impl Drop for TempDir {
+	fn drop(&mut self) {
+		let _ = std::fs::remove_dir_all(&self.0);
+	}
+}
+
+fn memory_address() -> Multiaddr {
+	static NEXT: AtomicU64 = AtomicU64::new(1);
+	format!("/memory/{}", 40_000 + NEXT.fetch_add(1, Ordering::Relaxed) + rand::random::<u32>() as u64)
+		.parse()
+		.unwrap()
+}
+
+struct Peer {
+	swarm: Swarm<ReceiptBehaviour>,
+	store: Arc<ReceiptStore>,
+	_dir: TempDir,
+}
+
+fn peer(timeout: Duration) -> Peer {
+	let dir = TempDir::new();
+	let store = Arc::new(ReceiptStore::open(&dir.0, Durability::Buffered).unwrap());
+	let identity = Identity::generate();
+	let config = ReceiptConfig { policy: policy(), request_timeout: timeout, retry_interval: Duration::from_secs(60) };
+	let behaviour = ReceiptBehaviour::new(identity.clone(), GENESIS, store.clone(), config);
+	let swarm = build_swarm(&identity, behaviour, TransportKind::Memory, Duration::from_secs(60)).unwrap();
+	Peer { swarm, store, _dir: dir }
+}
+
+/// Connects `dialer` to `listener`, driving both until the connection is up.
+async fn connect<A, B>(listener: &mut Swarm<A>, dialer: &mut Swarm<B>)
+where
+	A: libp2p::swarm::NetworkBehaviour,
+	B: libp2p::swarm::NetworkBehaviour,
+{
+	let address = memory_address();
+	listener.listen_on(address.clone()).unwrap();
+	loop {
+		if let SwarmEvent::NewListenAddr { .. } = listener.select_next_some().await {
+			break;
+		}
+	}
+	let target = *listener.local_peer_id();
+	dialer.dial(address).unwrap();
+	let mut up = (false, false);
+	while !(up.0 && up.1) {
+		tokio::select! {
+			event = listener.select_next_some() => if let SwarmEvent::ConnectionEstablished { .. } = event { up.0 = true },
+			event = dialer.select_next_some() => if let SwarmEvent::ConnectionEstablished { peer_id, .. } = event { up.1 = peer_id == target },
+		}
+	}
+}
+
+/// Drives both swarms until `done` says so (or 20 s pass), collecting each side's events.
+async fn drive<B: libp2p::swarm::NetworkBehaviour>(
+	a: &mut Swarm<ReceiptBehaviour>,
+	b: &mut Swarm<B>,
+	mut done: impl FnMut(&[ReceiptEvent], &[B::ToSwarm]) -> bool,
+) -> (Vec<ReceiptEvent>, Vec<B::ToSwarm>) {
+	let mut from_a = Vec::new();
+	let mut from_b = Vec::new();
+	let deadline = tokio::time::sleep(Duration::from_secs(20));
+	tokio::pin!(deadline);
+	while !done(&from_a, &from_b) {
+		tokio::select! {
+			event = a.select_next_some() => if let SwarmEvent::Behaviour(e) = event { from_a.push(e) },
+			event = b.select_next_some() => if let SwarmEvent::Behaviour(e) = event { from_b.push(e) },
+			_ = &mut deadline => panic!("timed out; provider saw {from_a:?}"),
+		}
+	}
+	(from_a, from_b)
+}
+
+fn countersigned(events: &[ReceiptEvent]) -> Vec<u128> {
+	events
+		.iter()
+		.filter_map(|e| match e {
+			ReceiptEvent::Countersigned { receipt, .. } => Some(receipt.receipt.cumulative_units),
+			_ => None,
+		})
+		.collect()
+}
+
+#[tokio::test]
+async fn honest_peers_cosign_every_few_chunks_and_both_store_the_receipt() {
+	let mut provider = peer(Duration::from_secs(10));
+	let mut consumer = peer(Duration::from_secs(10));
+	connect(&mut consumer.swarm, &mut provider.swarm).await;
+	let consumer_id = *consumer.swarm.local_peer_id();
+	let provider_id = *provider.swarm.local_peer_id();
+
+	for chunk in 1..=6 {
+		assert!(provider.swarm.behaviour().may_serve(&consumer_id, 0, CHUNK));
+		consumer.swarm.behaviour_mut().received(provider_id, 0, CHUNK);
+		provider.swarm.behaviour_mut().served(consumer_id, 0, CHUNK);
+		if chunk % 2 == 0 {
+			// A proposal is due every two chunks; it is answered before the next chunk.
+			let (events, _) = drive(&mut provider.swarm, &mut consumer.swarm, |a, _| {
+				!a.is_empty()
+			})
+			.await;
+			assert_eq!(countersigned(&events), vec![chunk * CHUNK], "{events:?}");
+		}
+	}
+	assert_eq!(provider.swarm.behaviour().unreceipted(&consumer_id, 0), 0);
+	let provider_copy = provider.store.unrecorded();
+	let consumer_copy = consumer.store.unrecorded();
+	assert_eq!(provider_copy, consumer_copy, "both hold the same co-signed receipt");
+	assert_eq!(provider_copy.len(), 1);
+	assert_eq!(provider_copy[0].receipt.cumulative_units, 6 * CHUNK);
+	assert_eq!(provider_copy[0].receipt.sequence, 3);
+}
+
+#[tokio::test]
+async fn an_overstated_receipt_is_refused_and_only_what_was_received_is_signed() {
+	let mut provider = peer(Duration::from_secs(10));
+	let mut consumer = peer(Duration::from_secs(10));
+	connect(&mut consumer.swarm, &mut provider.swarm).await;
+	let consumer_id = *consumer.swarm.local_peer_id();
+	let provider_id = *provider.swarm.local_peer_id();
+
+	// The provider claims two chunks; the consumer got one.
+	consumer.swarm.behaviour_mut().received(provider_id, 0, CHUNK);
+	provider.swarm.behaviour_mut().served(consumer_id, 0, 2 * CHUNK);
+	let (provider_events, consumer_events) =
+		drive(&mut provider.swarm, &mut consumer.swarm, |a, _| !countersigned(a).is_empty()).await;
+	assert!(provider_events.iter().any(|e| matches!(
+		e,
+		ReceiptEvent::ProposalRefused { reason: Refusal::Overstated { received: CHUNK }, .. }
+	)));
+	assert!(consumer_events.iter().any(|e| matches!(
+		e,
+		ReceiptEvent::ProposalRejected { reason: Refusal::Overstated { .. }, .. }
+	)));
+	assert_eq!(countersigned(&provider_events), vec![CHUNK]);
+	// The unreceipted chunk still counts against the bound.
+	assert_eq!(provider.swarm.behaviour().unreceipted(&consumer_id, 0), CHUNK);
+}
+
+/// A remote that speaks `/repute/receipt/1` with raw bytes: it can send and answer anything.
+#[derive(Clone, Default)]
+struct RawCodec;
+
+#[async_trait]
+impl request_response::Codec for RawCodec {
+	type Protocol = libp2p::StreamProtocol;
+	type Request = Vec<u8>;
+	type Response = Vec<u8>;
+
+	async fn read_request<T: AsyncRead + Unpin + Send>(&mut self, _: &Self::Protocol, io: &mut T) -> io::Result<Vec<u8>> {
+		let mut bytes = Vec::new();
+		io.take(64 * 1024).read_to_end(&mut bytes).await?;
+		Ok(bytes)
+	}
+	async fn read_response<T: AsyncRead + Unpin + Send>(&mut self, p: &Self::Protocol, io: &mut T) -> io::Result<Vec<u8>> {
+		self.read_request(p, io).await
+	}
+	async fn write_request<T: AsyncWrite + Unpin + Send>(&mut self, _: &Self::Protocol, io: &mut T, bytes: Vec<u8>) -> io::Result<()> {
+		io.write_all(&bytes).await?;
+		io.close().await
+	}
+	async fn write_response<T: AsyncWrite + Unpin + Send>(&mut self, p: &Self::Protocol, io: &mut T, bytes: Vec<u8>) -> io::Result<()> {
+		self.write_request(p, io, bytes).await
+	}
+}
+
+type Raw = request_response::Behaviour<RawCodec>;
+
+fn raw_peer(identity: &Identity) -> Swarm<Raw> {
+	let behaviour = Raw::with_codec(
+		RawCodec,
+		[(PROTOCOL, ProtocolSupport::Full)],
+		request_response::Config::default().with_request_timeout(Duration::from_secs(10)),
+	);
+	build_swarm(identity, behaviour, TransportKind::Memory, Duration::from_secs(60)).unwrap()
+}
+
+fn responses(events: &[request_response::Event<Vec<u8>, Vec<u8>>]) -> Vec<ReceiptResponse> {
+	use codec::Decode;
+	events
+		.iter()
+		.filter_map(|e| match e {
+			request_response::Event::Message {
+				message: request_response::Message::Response { response, .. },
+				..
+			} => Some(ReceiptResponse::decode(&mut &response[..]).expect("a valid response")),
+			_ => None,
+		})
+		.collect()
+}
+
+#[tokio::test]
+async fn malformed_oversized_and_wrongly_signed_proposals_get_an_error_response() {
+	let mut consumer = peer(Duration::from_secs(10));
+	let attacker_identity = Identity::generate();
+	let mut attacker = raw_peer(&attacker_identity);
+	connect(&mut consumer.swarm, &mut attacker).await;
+	let consumer_id = *consumer.swarm.local_peer_id();
+	let consumer_account = account_of(&consumer_id).unwrap();
+	consumer.swarm.behaviour_mut().received(*attacker.local_peer_id(), 0, 10 * CHUNK);
+
+	let receipt = |provider: &AccountId32| Receipt {
+		genesis_hash: GENESIS,
+		provider: provider.clone(),
+		consumer: consumer_account.clone(),
+		service: 0,
+		sequence: 1,
+		cumulative_units: CHUNK,
+		timestamp_ms: std::time::SystemTime::now()
+			.duration_since(std::time::UNIX_EPOCH)
+			.unwrap()
+			.as_millis() as u64,
+	};
+	let honest = receipt(attacker_identity.account());
+	let forged = Proposal {
+		receipt: honest.clone(),
+		provider_signature: Identity::generate().sign(&honest.signing_payload()),
+	};
+	let impostor = Identity::generate();
+	let someone_else = receipt(impostor.account());
+	let not_theirs = Proposal {
+		provider_signature: impostor.sign(&someone_else.signing_payload()),
+		receipt: someone_else,
+	};
+	let mut other_chain = honest.clone();
+	other_chain.genesis_hash = H256::repeat_byte(0x22);
+	let wrong_chain = Proposal {
+		provider_signature: attacker_identity.sign(&other_chain.signing_payload()),
+		receipt: other_chain,
+	};
+	let cases: Vec<(Vec<u8>, Refusal)> = vec![
+		(vec![], Refusal::Malformed),
+		(vec![0xff; 100], Refusal::Malformed),
+		(forged.encode()[..50].to_vec(), Refusal::Malformed),
+		(vec![0; 10 * MAX_MESSAGE_BYTES], Refusal::Oversized),
+		(forged.encode(), Refusal::InvalidSignature),
+		(not_theirs.encode(), Refusal::WrongParties),
+		(wrong_chain.encode(), Refusal::WrongChain),
+	];
+	for (bytes, _) in &cases {
+		attacker.behaviour_mut().send_request(&consumer_id, bytes.clone());
+	}
+	let (consumer_events, attacker_events) = drive(&mut consumer.swarm, &mut attacker, |_, b| {
+		responses(b).len() == cases.len()
+	})
+	.await;
+	let mut got: Vec<_> = responses(&attacker_events);
+	let mut expected: Vec<_> =
+		cases.iter().map(|(_, refusal)| ReceiptResponse::Refused(*refusal)).collect();
+	let key = |r: &ReceiptResponse| format!("{r:?}");
+	got.sort_by_key(key);
+	expected.sort_by_key(key);
+	assert_eq!(got, expected);
+	let rejected = consumer_events
+		.iter()
+		.filter(|e| matches!(e, ReceiptEvent::ProposalRejected { .. }))
+		.count();
+	assert_eq!(rejected, cases.len(), "each bad message is reported");
+	assert!(consumer.store.all().is_empty(), "nothing bad was stored");
+}
+
+#[tokio::test]
+async fn a_consumer_that_withholds_signatures_stops_being_served_after_the_bound() {
+	let mut provider = peer(Duration::from_millis(300));
+	let freeloader = Identity::generate();
+	let mut consumer = raw_peer(&freeloader);
+	connect(&mut consumer, &mut provider.swarm).await;
+	let consumer_id = *consumer.local_peer_id();
+
+	let mut served = 0;
+	while provider.swarm.behaviour().may_serve(&consumer_id, 0, CHUNK) {
+		provider.swarm.behaviour_mut().served(consumer_id, 0, CHUNK);
+		served += CHUNK;
+		// Let the proposal reach the consumer, which never answers (and once answers garbage).
+		let _ = tokio::time::timeout(Duration::from_millis(50), async {
+			loop {
+				tokio::select! {
+					_ = provider.swarm.select_next_some() => {},
+					event = consumer.select_next_some() => {
+						if let SwarmEvent::Behaviour(request_response::Event::Message {
+							message: request_response::Message::Request { channel, .. }, ..
+						}) = event {
+							if served == 2 * CHUNK {
+								let _ = consumer.behaviour_mut().send_response(channel, vec![9, 9, 9]);
+							}
+							// Otherwise the channel is dropped: no answer.
+						}
+					},
+				}
+			}
+		})
+		.await;
+		assert!(served <= 100 * CHUNK, "the provider never stopped");
+	}
+	assert_eq!(served, policy().max_unreceipted);
+	assert_eq!(provider.swarm.behaviour().unreceipted(&consumer_id, 0), served);
+	assert!(provider.store.all().is_empty());
+}
