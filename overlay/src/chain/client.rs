@@ -16,7 +16,7 @@ use jsonrpsee::{
 	ws_client::{WsClient, WsClientBuilder},
 };
 use repute_rpc::{
-	json::{AdmissionAnswer, AdmissionChanges, PeerReportJson},
+	json::{AdmissionAnswer, AdmissionChanges, ParametersJson, PeerReportJson},
 	ReputeApiClient,
 };
 use serde::de::DeserializeOwned;
@@ -305,6 +305,21 @@ impl ChainClient {
 			.subscribe_admissions(names, viewer.map(|v| v.to_ss58check()))
 			.await
 			.map_err(|e| self.error("repute_subscribeAdmissions", e))
+	}
+
+	/// The parameters governance has set.
+	pub async fn parameters(&self) -> Result<ParametersJson, ChainError> {
+		let client = self.connection().await?;
+		client.parameters(None::<H256>).await.map_err(|e| self.error("repute_parameters", e))
+	}
+
+	/// The bond a peer must hold to register.
+	pub async fn peer_bond(&self) -> Result<u128, ChainError> {
+		let bond = self.parameters().await?.receipts.peer_bond;
+		bond.parse().map_err(|_| ChainError::BadAnswer {
+			method: "repute_parameters",
+			reason: format!("peer bond {bond} is not a number"),
+		})
 	}
 
 	/// Everything the chain knows about `peer`.

@@ -1,0 +1,520 @@
+//! [`SharePeer`]: one file-sharing peer. It serves chunks to peers its [`ServePolicy`] admits,
+//! downloads what it wants from peers that have it, and co-signs a receipt with each partner
+//! every few chunks through [`ReceiptBehaviour`].
+//!
+//! Its [`Role`] says how it behaves: honest, a free rider (downloads, never serves), or one
+//! identity of a Sybil attacker (fakes service to its sibling identities with real co-signed
+//! receipts, never serves anyone else).
+
+use crate::{
+	chunks::{ChunkCodec, ChunkRequest, ChunkResponse, Refused, CHUNK_BYTES, PROTOCOL},
+	library::{File, Library},
+	policy::{decide, ServePolicy, Standing},
+};
+use futures::StreamExt;
+use libp2p::{
+	request_response::{self, InboundRequestId, OutboundRequestId, ProtocolSupport},
+	swarm::{NetworkBehaviour, SwarmEvent},
+	Multiaddr, PeerId, Swarm,
+};
+use repute_overlay::{
+	account_of, AdmissionGate, Identity, ReceiptBehaviour, ReceiptConfig, ReceiptEvent,
+	ReceiptStore, TransportKind, Verdict, H256,
+};
+use std::{
+	collections::{HashMap, HashSet},
+	sync::{
+		atomic::{AtomicU64, Ordering},
+		Arc,
+	},
+	time::{Duration, Instant},
+};
+use tokio::sync::mpsc;
+
+/// The service id of the demo: bytes of file content.
+pub const SERVICE: u32 = 0;
+
+/// How a peer behaves.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+	/// Serves what it has to whoever its policy admits, downloads what it wants.
+	Honest,
+	/// Downloads, never serves.
+	FreeRider,
+	/// One identity of a Sybil attacker: fakes service to `next` (its next sibling) and signs
+	/// whatever `previous` claims, serves nobody else, downloads from everyone.
+	Sybil {
+		/// The sibling it claims to serve.
+		next: PeerId,
+		/// The sibling that claims to serve it.
+		previous: PeerId,
+	},
+}
+
+impl Role {
+	/// A short name.
+	pub fn name(&self) -> &'static str {
+		match self {
+			Self::Honest => "honest",
+			Self::FreeRider => "free-rider",
+			Self::Sybil { .. } => "sybil",
+		}
+	}
+}
+
+/// How a peer runs.
+#[derive(Clone)]
+pub struct PeerConfig {
+	/// How it behaves.
+	pub role: Role,
+	/// Whom it serves.
+	pub policy: ServePolicy,
+	/// How far tit-for-tat lets a stranger run ahead, in bytes.
+	pub tit_for_tat_allowance: u128,
+	/// Chunks it uploads per second at most (its capacity).
+	pub upload_chunks_per_second: f64,
+	/// Chunk requests it keeps in flight at most.
+	pub max_in_flight: usize,
+	/// How long it leaves a peer alone after a refusal.
+	pub refusal_backoff: Duration,
+	/// Bytes a Sybil identity claims to give its next sibling per second.
+	pub sybil_fake_rate: u128,
+	/// Receipt protocol settings.
+	pub receipts: ReceiptConfig,
+	/// Whether to fetch every file other peers offer (the demo and the simulation do).
+	pub want_everything: bool,
+}
+
+impl Default for PeerConfig {
+	fn default() -> Self {
+		Self {
+			role: Role::Honest,
+			policy: ServePolicy::ReputeGlobal,
+			tit_for_tat_allowance: 8 * CHUNK_BYTES as u128,
+			upload_chunks_per_second: 32.0,
+			max_in_flight: 8,
+			refusal_backoff: Duration::from_secs(2),
+			sybil_fake_rate: 64 * CHUNK_BYTES as u128,
+			receipts: ReceiptConfig::default(),
+			want_everything: true,
+		}
+	}
+}
+
+/// What a peer has done, readable from outside while it runs.
+#[derive(Debug, Default)]
+pub struct PeerStats {
+	/// Bytes of verified chunks received.
+	pub received: AtomicU64,
+	/// Bytes of chunks served.
+	pub served: AtomicU64,
+	/// Chunk requests this peer made that were refused.
+	pub refused: AtomicU64,
+	/// Chunk requests this peer made that were answered with a chunk.
+	pub answered: AtomicU64,
+	/// Receipts co-signed (either side).
+	pub receipts: AtomicU64,
+	/// Files completed.
+	pub completed: AtomicU64,
+	/// Connected peers.
+	pub connected: AtomicU64,
+}
+
+/// Orders for a running peer.
+#[derive(Debug)]
+pub enum Command {
+	/// Connect to a peer at this address.
+	Dial(Multiaddr),
+	/// Stop (after settling receipts with connected partners).
+	Stop,
+}
+
+/// The swarm's behaviour: the receipt protocol and the chunk protocol.
+#[derive(NetworkBehaviour)]
+pub struct ShareBehaviour {
+	/// `/repute/receipt/1`.
+	pub receipts: ReceiptBehaviour,
+	/// `/repute-share/chunk/1`.
+	pub chunks: request_response::Behaviour<ChunkCodec>,
+}
+
+/// A running peer's handle: its address, stats, and a channel for commands.
+#[derive(Clone)]
+pub struct PeerHandle {
+	/// Its libp2p id.
+	pub peer_id: PeerId,
+	/// Where it listens.
+	pub address: Multiaddr,
+	/// What it has done.
+	pub stats: Arc<PeerStats>,
+	commands: mpsc::UnboundedSender<Command>,
+}
+
+impl PeerHandle {
+	/// Sends a command; false if the peer has stopped.
+	pub fn send(&self, command: Command) -> bool {
+		self.commands.send(command).is_ok()
+	}
+}
+
+/// One peer. Build with [`SharePeer::start`].
+pub struct SharePeer {
+	swarm: Swarm<ShareBehaviour>,
+	config: PeerConfig,
+	library: Library,
+	gate: Option<AdmissionGate>,
+	stats: Arc<PeerStats>,
+	/// Who offers each file.
+	providers: HashMap<String, HashSet<PeerId>>,
+	/// Chunks requested and not answered: (file, index) → provider.
+	in_flight: HashMap<OutboundRequestId, (String, u32, PeerId)>,
+	requested: HashSet<(String, u32)>,
+	/// Chunks sent and not yet confirmed written: request → (peer, bytes).
+	sending: HashMap<InboundRequestId, (PeerId, u128)>,
+	backoff: HashMap<PeerId, Instant>,
+	tokens: f64,
+	last_refill: Instant,
+	progress: Option<Box<dyn FnMut(&File) + Send>>,
+}
+
+impl SharePeer {
+	/// Starts a peer of `identity` on the chain of `genesis_hash`, listening on `listen`,
+	/// storing receipts in `store` and (for the Repute policies) asking `gate`. Returns its
+	/// handle; the peer runs on the tokio runtime until [`Command::Stop`] or its handle's
+	/// channel closes.
+	#[allow(clippy::too_many_arguments)]
+	pub async fn start(
+		identity: Identity,
+		genesis_hash: H256,
+		store: Arc<ReceiptStore>,
+		gate: Option<AdmissionGate>,
+		library: Library,
+		config: PeerConfig,
+		transport: TransportKind,
+		listen: Multiaddr,
+		progress: Option<Box<dyn FnMut(&File) + Send>>,
+	) -> Result<PeerHandle, Box<dyn std::error::Error + Send + Sync>> {
+		let behaviour = ShareBehaviour {
+			receipts: ReceiptBehaviour::new(
+				identity.clone(),
+				genesis_hash,
+				store,
+				config.receipts.clone(),
+			),
+			chunks: request_response::Behaviour::with_codec(
+				ChunkCodec,
+				[(PROTOCOL, ProtocolSupport::Full)],
+				request_response::Config::default()
+					.with_request_timeout(Duration::from_secs(20))
+					.with_max_concurrent_streams(256),
+			),
+		};
+		let mut swarm = repute_overlay::build_swarm(
+			&identity,
+			behaviour,
+			transport,
+			Duration::from_secs(3600),
+		)?;
+		swarm.listen_on(listen)?;
+		let address = loop {
+			if let SwarmEvent::NewListenAddr { address, .. } = swarm.select_next_some().await {
+				break address;
+			}
+		};
+		let stats = Arc::new(PeerStats::default());
+		let (commands, receiver) = mpsc::unbounded_channel();
+		let handle =
+			PeerHandle { peer_id: *swarm.local_peer_id(), address, stats: stats.clone(), commands };
+		let mut peer = SharePeer {
+			swarm,
+			library,
+			gate,
+			stats,
+			providers: HashMap::new(),
+			in_flight: HashMap::new(),
+			requested: HashSet::new(),
+			sending: HashMap::new(),
+			backoff: HashMap::new(),
+			tokens: config.upload_chunks_per_second.max(1.0),
+			last_refill: Instant::now(),
+			config,
+			progress,
+		};
+		if let Role::Sybil { previous, .. } = &peer.config.role {
+			// Sign whatever the previous sibling claims: the fake half of the attack.
+			peer.swarm.behaviour_mut().receipts.received(*previous, SERVICE, u128::MAX / 4);
+		}
+		tokio::spawn(async move { peer.run(receiver).await });
+		Ok(handle)
+	}
+
+	async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+		let mut tick = tokio::time::interval(Duration::from_millis(100));
+		let mut catalogue_refresh = tokio::time::interval(Duration::from_secs(5));
+		loop {
+			tokio::select! {
+				event = self.swarm.select_next_some() => self.on_swarm_event(event),
+				_ = tick.tick() => self.on_tick(),
+				_ = catalogue_refresh.tick() => self.refresh_catalogues(),
+				command = commands.recv() => match command {
+					Some(Command::Dial(address)) => {
+						if let Err(error) = self.swarm.dial(address.clone()) {
+							tracing::warn!(%address, %error, "cannot dial");
+						}
+					}
+					Some(Command::Stop) | None => {
+						self.settle_all();
+						// Give the final proposals a moment to be answered.
+						let deadline = tokio::time::sleep(Duration::from_secs(2));
+						tokio::pin!(deadline);
+						loop {
+							tokio::select! {
+								event = self.swarm.select_next_some() => self.on_swarm_event(event),
+								_ = &mut deadline => return,
+							}
+						}
+					}
+				},
+			}
+		}
+	}
+
+	fn settle_all(&mut self) {
+		let peers: Vec<PeerId> = self.swarm.connected_peers().copied().collect();
+		for peer in peers {
+			self.swarm.behaviour_mut().receipts.settle(peer, SERVICE);
+		}
+	}
+
+	fn refresh_catalogues(&mut self) {
+		let peers: Vec<PeerId> = self.swarm.connected_peers().copied().collect();
+		for peer in peers {
+			self.swarm.behaviour_mut().chunks.send_request(&peer, Some(ChunkRequest::Catalogue));
+		}
+	}
+
+	fn on_tick(&mut self) {
+		let now = Instant::now();
+		let elapsed = now.duration_since(self.last_refill).as_secs_f64();
+		self.last_refill = now;
+		let capacity = self.config.upload_chunks_per_second.max(1.0);
+		self.tokens = (self.tokens + elapsed * self.config.upload_chunks_per_second).min(capacity);
+		if let Role::Sybil { next, .. } = self.config.role.clone() {
+			let fake = (self.config.sybil_fake_rate as f64 * elapsed) as u128;
+			if self.swarm.is_connected(&next) && fake > 0 {
+				self.swarm.behaviour_mut().receipts.served(next, SERVICE, fake);
+			}
+		}
+		self.request_chunks(now);
+	}
+
+	/// Asks providers for missing chunks, up to the in-flight limit, skipping peers in backoff.
+	fn request_chunks(&mut self, now: Instant) {
+		self.backoff.retain(|_, until| *until > now);
+		let mut budget = self.config.max_in_flight.saturating_sub(self.in_flight.len());
+		if budget == 0 {
+			return;
+		}
+		let mut busy: HashMap<PeerId, usize> = HashMap::new();
+		for (_, _, peer) in self.in_flight.values() {
+			*busy.entry(*peer).or_default() += 1;
+		}
+		let mut wanted = Vec::new();
+		for file in self.library.files().filter(|f| !f.is_complete()) {
+			let name = &file.entry.file;
+			for index in file.missing() {
+				if !self.requested.contains(&(name.clone(), index)) {
+					wanted.push((name.clone(), index));
+				}
+				if wanted.len() >= budget * 4 {
+					break;
+				}
+			}
+		}
+		for (file, index) in wanted {
+			if budget == 0 {
+				break;
+			}
+			let Some(candidates) = self.providers.get(&file) else { continue };
+			let mut candidates: Vec<PeerId> = candidates
+				.iter()
+				.filter(|p| !self.backoff.contains_key(p) && busy.get(p).copied().unwrap_or(0) < 2)
+				.copied()
+				.collect();
+			if candidates.is_empty() {
+				continue;
+			}
+			let provider = candidates.swap_remove(rand::random::<usize>() % candidates.len());
+			let request = ChunkRequest::Chunk { file: file.clone(), index };
+			let id = self.swarm.behaviour_mut().chunks.send_request(&provider, Some(request));
+			self.in_flight.insert(id, (file.clone(), index, provider));
+			self.requested.insert((file, index));
+			*busy.entry(provider).or_default() += 1;
+			budget -= 1;
+		}
+	}
+
+	fn on_swarm_event(&mut self, event: SwarmEvent<ShareBehaviourEvent>) {
+		match event {
+			SwarmEvent::ConnectionEstablished { peer_id, num_established, .. } => {
+				if num_established.get() == 1 {
+					self.stats.connected.fetch_add(1, Ordering::Relaxed);
+					if let (Some(gate), Ok(account)) = (&self.gate, account_of(&peer_id)) {
+						gate.watch([account]);
+					}
+				}
+				self.swarm
+					.behaviour_mut()
+					.chunks
+					.send_request(&peer_id, Some(ChunkRequest::Catalogue));
+			}
+			SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
+				self.stats.connected.fetch_sub(1, Ordering::Relaxed);
+				for providers in self.providers.values_mut() {
+					providers.remove(&peer_id);
+				}
+			}
+			SwarmEvent::Behaviour(ShareBehaviourEvent::Chunks(event)) => self.on_chunk_event(event),
+			SwarmEvent::Behaviour(ShareBehaviourEvent::Receipts(event)) => match event {
+				ReceiptEvent::Countersigned { .. } | ReceiptEvent::Signed { .. } => {
+					self.stats.receipts.fetch_add(1, Ordering::Relaxed);
+				}
+				ReceiptEvent::StoreFailed { error } => {
+					tracing::error!(%error, "receipt store failed");
+				}
+				other => tracing::debug!(?other, "receipt protocol"),
+			},
+			_ => {}
+		}
+	}
+
+	fn on_chunk_event(&mut self, event: request_response::Event<Option<ChunkRequest>, ChunkResponse>) {
+		use request_response::{Event, Message};
+		match event {
+			Event::Message { peer, message: Message::Request { request_id, request, channel } } => {
+				let (response, bytes) = self.answer(peer, request);
+				if let Some(bytes) = bytes {
+					self.sending.insert(request_id, (peer, bytes));
+				}
+				let _ = self.swarm.behaviour_mut().chunks.send_response(channel, response);
+			}
+			Event::ResponseSent { peer, request_id } => {
+				if let Some((to, bytes)) = self.sending.remove(&request_id) {
+					debug_assert_eq!(to, peer);
+					self.stats.served.fetch_add(bytes as u64, Ordering::Relaxed);
+					self.swarm.behaviour_mut().receipts.served(peer, SERVICE, bytes);
+				}
+			}
+			Event::InboundFailure { request_id, .. } => {
+				self.sending.remove(&request_id);
+			}
+			Event::Message { peer, message: Message::Response { request_id, response } } => {
+				self.on_response(peer, request_id, response)
+			}
+			Event::OutboundFailure { peer, request_id, error } => {
+				tracing::debug!(%peer, %error, "chunk request failed");
+				if let Some((file, index, _)) = self.in_flight.remove(&request_id) {
+					self.requested.remove(&(file, index));
+				}
+				self.backoff.insert(peer, Instant::now() + self.config.refusal_backoff);
+			}
+		}
+	}
+
+	/// The answer to a request, and the bytes it serves (to count once sent).
+	fn answer(&mut self, peer: PeerId, request: Option<ChunkRequest>) -> (ChunkResponse, Option<u128>) {
+		let refuse = |reason| (ChunkResponse::Refused(reason), None);
+		let (file, index) = match request {
+			None => {
+				tracing::warn!(%peer, "malformed chunk request");
+				return refuse(Refused::Malformed);
+			}
+			Some(ChunkRequest::Catalogue) => {
+				let catalogue = match self.config.role {
+					Role::Honest => self.library.catalogue(),
+					Role::FreeRider | Role::Sybil { .. } => Vec::new(),
+				};
+				return (ChunkResponse::Catalogue(catalogue), None);
+			}
+			Some(ChunkRequest::Chunk { file, index }) => (file, index),
+		};
+		if self.config.role != Role::Honest {
+			return refuse(Refused::Busy);
+		}
+		let Some(chunk) = self.library.get(&file).and_then(|f| f.chunk(index)) else {
+			return refuse(Refused::NotFound);
+		};
+		let bytes = chunk.len() as u128;
+		let receipts = &self.swarm.behaviour().receipts;
+		let verdict = match (&self.gate, account_of(&peer)) {
+			(Some(gate), Ok(account)) => gate.check(&account),
+			_ => Verdict::Unknown,
+		};
+		let standing = Standing {
+			received_from: receipts.received_from(&peer, SERVICE),
+			served_to: receipts.served_to(&peer, SERVICE),
+			verdict,
+		};
+		if let Err(reason) =
+			decide(self.config.policy, &standing, bytes, self.config.tit_for_tat_allowance)
+		{
+			return refuse(reason);
+		}
+		if !receipts.may_serve(&peer, SERVICE, bytes) {
+			return refuse(Refused::Unreceipted);
+		}
+		if self.tokens < 1.0 {
+			return refuse(Refused::Busy);
+		}
+		self.tokens -= 1.0;
+		(ChunkResponse::Chunk(chunk.to_vec()), Some(bytes))
+	}
+
+	fn on_response(&mut self, peer: PeerId, id: OutboundRequestId, response: ChunkResponse) {
+		match response {
+			ChunkResponse::Catalogue(entries) => {
+				for entry in entries {
+					let name = entry.file.clone();
+					if self.library.get(&name).is_none() && self.config.want_everything {
+						self.library.add(File::wanted(entry));
+					}
+					self.providers.entry(name).or_default().insert(peer);
+				}
+			}
+			ChunkResponse::Chunk(bytes) => {
+				let Some((file, index, _)) = self.in_flight.remove(&id) else { return };
+				self.requested.remove(&(file.clone(), index));
+				let length = bytes.len() as u128;
+				let Some(entry) = self.library.get_mut(&file) else { return };
+				if !entry.store(index, bytes) {
+					tracing::warn!(%peer, file, index, "a chunk did not match its hash");
+					self.backoff.insert(peer, Instant::now() + self.config.refusal_backoff * 10);
+					return;
+				}
+				self.stats.answered.fetch_add(1, Ordering::Relaxed);
+				self.stats.received.fetch_add(length as u64, Ordering::Relaxed);
+				self.swarm.behaviour_mut().receipts.received(peer, SERVICE, length);
+				let complete = entry.is_complete();
+				if let Some(progress) = self.progress.as_mut() {
+					progress(entry);
+				}
+				if complete {
+					self.stats.completed.fetch_add(1, Ordering::Relaxed);
+					// Settle with everyone who served the file.
+					self.settle_all();
+				}
+			}
+			ChunkResponse::Refused(reason) => {
+				if let Some((file, index, _)) = self.in_flight.remove(&id) {
+					self.requested.remove(&(file, index));
+				}
+				self.stats.refused.fetch_add(1, Ordering::Relaxed);
+				let pause = match reason {
+					Refused::Busy => self.config.refusal_backoff / 4,
+					_ => self.config.refusal_backoff,
+				};
+				self.backoff.insert(peer, Instant::now() + pause);
+			}
+		}
+	}
+}

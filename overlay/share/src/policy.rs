@@ -1,0 +1,118 @@
+//! Serving policies: whom a peer serves. The simulation runs the same population once with
+//! each, side by side.
+//!
+//! - [`ServePolicy::Open`]: serve everyone (Gnutella): free riding costs nothing.
+//! - [`ServePolicy::TitForTat`]: private, bilateral history only (BitTorrent): serve a peer while
+//!   what it was given exceeds what it gave back by at most a stranger allowance.
+//! - [`ServePolicy::ReputeGlobal`]: the chain's admission decision.
+//! - [`ServePolicy::ReputeSubjective`]: the chain's decision from this peer's point of view.
+
+use crate::chunks::Refused;
+use repute_overlay::Verdict;
+
+/// Whom to serve.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ServePolicy {
+	/// Everyone.
+	Open,
+	/// Peers that gave back what they took, less a stranger allowance (bilateral only).
+	TitForTat,
+	/// Peers the chain admits.
+	ReputeGlobal,
+	/// Peers the chain admits from this peer's point of view.
+	ReputeSubjective,
+}
+
+impl ServePolicy {
+	/// A short name for files and tables.
+	pub fn name(&self) -> &'static str {
+		match self {
+			Self::Open => "open",
+			Self::TitForTat => "tit-for-tat",
+			Self::ReputeGlobal => "repute-global",
+			Self::ReputeSubjective => "repute-subjective",
+		}
+	}
+
+	/// Whether the policy asks the chain.
+	pub fn uses_chain(&self) -> bool {
+		matches!(self, Self::ReputeGlobal | Self::ReputeSubjective)
+	}
+}
+
+/// What a server knows about a requester when it decides.
+#[derive(Clone, Copy, Debug)]
+pub struct Standing {
+	/// Bytes this server received from the requester (bilateral history).
+	pub received_from: u128,
+	/// Bytes this server gave the requester.
+	pub served_to: u128,
+	/// The admission gate's verdict on the requester (unused by the local policies).
+	pub verdict: Verdict,
+}
+
+/// Whether `policy` serves a requester of `standing` another chunk of `chunk` bytes; tit-for-tat
+/// lets a peer run `allowance` bytes ahead.
+pub fn decide(
+	policy: ServePolicy,
+	standing: &Standing,
+	chunk: u128,
+	allowance: u128,
+) -> Result<(), Refused> {
+	let ok = match policy {
+		ServePolicy::Open => true,
+		ServePolicy::TitForTat => {
+			standing.served_to.saturating_add(chunk)
+				<= standing.received_from.saturating_add(allowance)
+		}
+		ServePolicy::ReputeGlobal | ServePolicy::ReputeSubjective => {
+			standing.verdict.allows_service()
+		}
+	};
+	ok.then_some(()).ok_or(Refused::NotAdmitted)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use repute_primitives::reputation::DenialReason;
+
+	fn standing(received_from: u128, served_to: u128, verdict: Verdict) -> Standing {
+		Standing { received_from, served_to, verdict }
+	}
+
+	#[test]
+	fn open_serves_everyone() {
+		let denied = Verdict::Denied(DenialReason::UsageExceedsService);
+		assert_eq!(decide(ServePolicy::Open, &standing(0, 1 << 40, denied), 10, 0), Ok(()));
+	}
+
+	#[test]
+	fn tit_for_tat_serves_up_to_the_allowance_beyond_what_came_back() {
+		let s = |received, served| standing(received, served, Verdict::Unknown);
+		assert_eq!(decide(ServePolicy::TitForTat, &s(0, 90), 10, 100), Ok(()));
+		assert_eq!(decide(ServePolicy::TitForTat, &s(0, 91), 10, 100), Err(Refused::NotAdmitted));
+		assert_eq!(decide(ServePolicy::TitForTat, &s(500, 590), 10, 100), Ok(()));
+	}
+
+	#[test]
+	fn repute_follows_the_gate() {
+		for policy in [ServePolicy::ReputeGlobal, ServePolicy::ReputeSubjective] {
+			assert_eq!(decide(policy, &standing(0, 0, Verdict::Admitted), 10, 0), Ok(()));
+			assert_eq!(decide(policy, &standing(0, 0, Verdict::Probation), 10, 0), Ok(()));
+			assert_eq!(
+				decide(policy, &standing(1 << 40, 0, Verdict::Unknown), 10, 0),
+				Err(Refused::NotAdmitted)
+			);
+			assert_eq!(
+				decide(
+					policy,
+					&standing(1 << 40, 0, Verdict::Denied(DenialReason::NotRegistered)),
+					10,
+					0
+				),
+				Err(Refused::NotAdmitted)
+			);
+		}
+	}
+}

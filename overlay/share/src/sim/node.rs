@@ -1,0 +1,84 @@
+//! A `repute-node --dev --tmp` process on loopback ports picked at random, stopped (killed) when
+//! dropped, even when a run or a test fails.
+
+use std::{
+	net::TcpListener,
+	path::{Path, PathBuf},
+	process::{Child, Command, Stdio},
+	time::{Duration, Instant},
+};
+
+/// A port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+	TcpListener::bind("127.0.0.1:0")
+		.and_then(|l| l.local_addr())
+		.map(|a| a.port())
+		.unwrap_or(0)
+}
+
+/// Where `repute-node` is: `$REPUTE_NODE`, else beside this executable (or one directory up,
+/// for test binaries in `deps/`).
+pub fn node_binary() -> Result<PathBuf, String> {
+	if let Ok(path) = std::env::var("REPUTE_NODE") {
+		return Ok(PathBuf::from(path));
+	}
+	let me = std::env::current_exe().map_err(|e| e.to_string())?;
+	let dir = me.parent().ok_or("no directory")?;
+	for candidate in [dir.join("repute-node"), dir.join("..").join("repute-node")] {
+		if candidate.exists() {
+			return Ok(candidate);
+		}
+	}
+	Err(format!(
+		"repute-node not found beside {}; build it (cargo build --release -p repute-node) or set REPUTE_NODE",
+		me.display()
+	))
+}
+
+/// A running dev node.
+pub struct DevNode {
+	child: Child,
+	/// Its WebSocket RPC address.
+	pub url: String,
+	/// Its log file.
+	pub log: PathBuf,
+}
+
+impl DevNode {
+	/// Starts `binary --dev --tmp`, logging to `log_dir/node.log`, and waits (up to two
+	/// minutes) until it produces blocks.
+	pub fn start(binary: &Path, log_dir: &Path) -> Result<Self, String> {
+		std::fs::create_dir_all(log_dir).map_err(|e| e.to_string())?;
+		let log = log_dir.join("node.log");
+		let file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
+		let rpc = free_port();
+		let child = Command::new(binary)
+			.args(["--dev", "--tmp", "--no-telemetry", "--no-mdns", "--rpc-port"])
+			.arg(rpc.to_string())
+			.args(["--rpc-max-connections", "10000", "--rpc-max-subscriptions-per-connection", "100000"])
+			.args(["--pool-limit", "100000", "--pool-kbytes", "512000", "--listen-addr"])
+			.arg(format!("/ip4/127.0.0.1/tcp/{}", free_port()))
+			.args(["--prometheus-port", &free_port().to_string()])
+			.stdout(Stdio::null())
+			.stderr(file)
+			.spawn()
+			.map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+		let node = Self { child, url: format!("ws://127.0.0.1:{rpc}"), log };
+		let deadline = Instant::now() + Duration::from_secs(120);
+		while Instant::now() < deadline {
+			let text = std::fs::read_to_string(&node.log).unwrap_or_default();
+			if text.contains("Imported #2") {
+				return Ok(node);
+			}
+			std::thread::sleep(Duration::from_millis(200));
+		}
+		Err(format!("the node did not produce blocks; see {}", node.log.display()))
+	}
+}
+
+impl Drop for DevNode {
+	fn drop(&mut self) {
+		let _ = self.child.kill();
+		let _ = self.child.wait();
+	}
+}
