@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building Repute needs, and only what is missing, so it is safe to run every time:
 #   - Debian packages: protobuf-compiler (sc-network's build), libssl-dev and pkg-config
-#     (litep2p links the system's OpenSSL), git, curl, and a C toolchain;
+#     (litep2p links the system's OpenSSL), git, curl, a C toolchain, and fonts-dejavu-core
+#     (the font of the simulation's plots);
 #   - Rust: the wasm targets and rust-src that substrate-wasm-builder compiles the runtime with,
 #     and rustfmt for the format check of scripts/test.sh.
 # Run as root, or as a user who may use sudo, on Debian or Ubuntu.
@@ -14,7 +15,7 @@ as_root() {
 }
 
 install_debian_packages() {
-	local wanted=(protobuf-compiler libssl-dev pkg-config build-essential git curl)
+	local wanted=(protobuf-compiler libssl-dev pkg-config build-essential git curl fonts-dejavu-core)
 	local missing=()
 	for package in "${wanted[@]}"; do
 		dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||

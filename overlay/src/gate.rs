@@ -130,8 +130,10 @@ impl AdmissionGate {
 	pub async fn admission(&self, peer: &AccountId32) -> Result<Verdict, ChainError> {
 		match self.check(peer) {
 			Verdict::Unknown => {
-				let answers =
-					self.chain.admissions(&[peer.clone()], self.shared.viewer.as_ref()).await?;
+				let answers = self
+					.chain
+					.admissions(std::slice::from_ref(peer), self.shared.viewer.as_ref())
+					.await?;
 				let verdict = answers.first().map(Verdict::of).unwrap_or(Verdict::Unknown);
 				self.shared
 					.cache

@@ -89,7 +89,7 @@ impl Identity {
 
 	/// The identity as a transaction signer.
 	pub fn signer(&self) -> Signer {
-		Signer::Ed25519(self.signer.clone())
+		Signer::Ed25519(self.signer)
 	}
 }
 
@@ -102,6 +102,7 @@ impl std::fmt::Debug for Identity {
 /// A key that signs transactions: a peer's ed25519 key, or an sr25519 key (such as the dev
 /// chain's `//Alice`, for funding peers and governance on a test chain).
 #[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // A handful of long-lived signers; boxing buys nothing.
 pub enum Signer {
 	/// An ed25519 key (every overlay peer).
 	Ed25519(ed25519::Pair),

@@ -41,6 +41,7 @@
 
 pub mod behaviour;
 pub mod chain;
+pub mod devnet;
 pub mod error;
 pub mod gate;
 pub mod identity;

@@ -59,6 +59,7 @@ pub enum Durability {
 
 /// One entry of the log.
 #[derive(Clone, Debug, Encode, Decode)]
+#[allow(clippy::large_enum_variant)] // Records live only while written or replayed.
 enum Record {
 	/// A co-signed receipt, newer than any before it for its pair.
 	Receipt(SignedReceipt),

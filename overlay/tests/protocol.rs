@@ -43,9 +43,12 @@ impl Drop for TempDir {
 
 fn memory_address() -> Multiaddr {
 	static NEXT: AtomicU64 = AtomicU64::new(1);
-	format!("/memory/{}", 40_000 + NEXT.fetch_add(1, Ordering::Relaxed) + rand::random::<u32>() as u64)
-		.parse()
-		.unwrap()
+	format!(
+		"/memory/{}",
+		40_000 + NEXT.fetch_add(1, Ordering::Relaxed) + rand::random::<u32>() as u64
+	)
+	.parse()
+	.unwrap()
 }
 
 struct Peer {
@@ -58,9 +61,14 @@ fn peer(timeout: Duration) -> Peer {
 	let dir = TempDir::new();
 	let store = Arc::new(ReceiptStore::open(&dir.0, Durability::Buffered).unwrap());
 	let identity = Identity::generate();
-	let config = ReceiptConfig { policy: policy(), request_timeout: timeout, retry_interval: Duration::from_secs(60) };
+	let config = ReceiptConfig {
+		policy: policy(),
+		request_timeout: timeout,
+		retry_interval: Duration::from_secs(60),
+	};
 	let behaviour = ReceiptBehaviour::new(identity.clone(), GENESIS, store.clone(), config);
-	let swarm = build_swarm(&identity, behaviour, TransportKind::Memory, Duration::from_secs(60)).unwrap();
+	let swarm =
+		build_swarm(&identity, behaviour, TransportKind::Memory, Duration::from_secs(60)).unwrap();
 	Peer { swarm, store, _dir: dir }
 }
 
@@ -132,10 +140,8 @@ async fn honest_peers_cosign_every_few_chunks_and_both_store_the_receipt() {
 		provider.swarm.behaviour_mut().served(consumer_id, 0, CHUNK);
 		if chunk % 2 == 0 {
 			// A proposal is due every two chunks; it is answered before the next chunk.
-			let (events, _) = drive(&mut provider.swarm, &mut consumer.swarm, |a, _| {
-				!a.is_empty()
-			})
-			.await;
+			let (events, _) =
+				drive(&mut provider.swarm, &mut consumer.swarm, |a, _| !a.is_empty()).await;
 			assert_eq!(countersigned(&events), vec![chunk * CHUNK], "{events:?}");
 		}
 	}
@@ -184,19 +190,37 @@ impl request_response::Codec for RawCodec {
 	type Request = Vec<u8>;
 	type Response = Vec<u8>;
 
-	async fn read_request<T: AsyncRead + Unpin + Send>(&mut self, _: &Self::Protocol, io: &mut T) -> io::Result<Vec<u8>> {
+	async fn read_request<T: AsyncRead + Unpin + Send>(
+		&mut self,
+		_: &Self::Protocol,
+		io: &mut T,
+	) -> io::Result<Vec<u8>> {
 		let mut bytes = Vec::new();
 		io.take(64 * 1024).read_to_end(&mut bytes).await?;
 		Ok(bytes)
 	}
-	async fn read_response<T: AsyncRead + Unpin + Send>(&mut self, p: &Self::Protocol, io: &mut T) -> io::Result<Vec<u8>> {
+	async fn read_response<T: AsyncRead + Unpin + Send>(
+		&mut self,
+		p: &Self::Protocol,
+		io: &mut T,
+	) -> io::Result<Vec<u8>> {
 		self.read_request(p, io).await
 	}
-	async fn write_request<T: AsyncWrite + Unpin + Send>(&mut self, _: &Self::Protocol, io: &mut T, bytes: Vec<u8>) -> io::Result<()> {
+	async fn write_request<T: AsyncWrite + Unpin + Send>(
+		&mut self,
+		_: &Self::Protocol,
+		io: &mut T,
+		bytes: Vec<u8>,
+	) -> io::Result<()> {
 		io.write_all(&bytes).await?;
 		io.close().await
 	}
-	async fn write_response<T: AsyncWrite + Unpin + Send>(&mut self, p: &Self::Protocol, io: &mut T, bytes: Vec<u8>) -> io::Result<()> {
+	async fn write_response<T: AsyncWrite + Unpin + Send>(
+		&mut self,
+		p: &Self::Protocol,
+		io: &mut T,
+		bytes: Vec<u8>,
+	) -> io::Result<()> {
 		self.write_request(p, io, bytes).await
 	}
 }
@@ -277,10 +301,8 @@ async fn malformed_oversized_and_wrongly_signed_proposals_get_an_error_response(
 	for (bytes, _) in &cases {
 		attacker.behaviour_mut().send_request(&consumer_id, bytes.clone());
 	}
-	let (consumer_events, attacker_events) = drive(&mut consumer.swarm, &mut attacker, |_, b| {
-		responses(b).len() == cases.len()
-	})
-	.await;
+	let (consumer_events, attacker_events) =
+		drive(&mut consumer.swarm, &mut attacker, |_, b| responses(b).len() == cases.len()).await;
 	let mut got: Vec<_> = responses(&attacker_events);
 	let mut expected: Vec<_> =
 		cases.iter().map(|(_, refusal)| ReceiptResponse::Refused(*refusal)).collect();

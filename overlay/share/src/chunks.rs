@@ -107,7 +107,11 @@ impl libp2p::request_response::Codec for ChunkCodec {
 		Ok(decode_request(&read_bounded(io, MAX_MESSAGE_BYTES).await?))
 	}
 
-	async fn read_response<T>(&mut self, _: &StreamProtocol, io: &mut T) -> io::Result<ChunkResponse>
+	async fn read_response<T>(
+		&mut self,
+		_: &StreamProtocol,
+		io: &mut T,
+	) -> io::Result<ChunkResponse>
 	where
 		T: AsyncRead + Unpin + Send,
 	{

@@ -11,5 +11,5 @@ pub mod peer;
 pub mod policy;
 pub mod sim;
 
-pub use peer::{Command, PeerConfig, PeerHandle, PeerStats, Role, SharePeer, SERVICE};
+pub use peer::{Command, PeerConfig, PeerHandle, PeerStats, Role, SharePeer, Wants, SERVICE};
 pub use policy::ServePolicy;

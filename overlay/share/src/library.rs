@@ -2,6 +2,8 @@
 //! against the blake2-256 hash its catalogue gives.
 
 use crate::chunks::{CatalogueEntry, CHUNK_BYTES};
+use codec::Encode;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// One file: its catalogue entry and the chunks this peer holds.
@@ -10,6 +12,19 @@ pub struct File {
 	/// Name, size and chunk hashes.
 	pub entry: CatalogueEntry,
 	chunks: Vec<Option<Vec<u8>>>,
+	/// For generated files (simulations), which chunks are held: their bytes are generated
+	/// again when served rather than kept, so a thousand peers fit in memory.
+	generated: Option<Vec<bool>>,
+}
+
+/// The bytes of chunk `index` of the generated file `name`: a ChaCha stream keyed by the
+/// blake2-256 hash of both, so every peer generates the same bytes.
+fn generated_chunk(name: &str, index: u32) -> Vec<u8> {
+	use rand::{RngCore, SeedableRng};
+	let seed = sp_crypto_hashing::blake2_256(&(name, index).encode());
+	let mut bytes = vec![0u8; CHUNK_BYTES];
+	rand::rngs::StdRng::from_seed(seed).fill_bytes(&mut bytes);
+	bytes
 }
 
 impl File {
@@ -24,35 +39,53 @@ impl File {
 		Self {
 			entry: CatalogueEntry { file: name.into(), bytes: bytes.len() as u64, chunk_hashes },
 			chunks,
+			generated: None,
 		}
 	}
 
 	/// A synthetic file of `chunks` chunks whose content follows from its name (for
 	/// simulations: every peer that seeds `name` holds the same bytes).
 	pub fn synthetic(name: &str, chunks: usize) -> Self {
-		let mut bytes = Vec::with_capacity(chunks * CHUNK_BYTES);
-		let mut block = sp_crypto_hashing::blake2_256(name.as_bytes());
-		while bytes.len() < chunks * CHUNK_BYTES {
-			bytes.extend_from_slice(&block);
-			block = sp_crypto_hashing::blake2_256(&block);
+		let chunk_hashes = (0..chunks as u32)
+			.map(|i| sp_crypto_hashing::blake2_256(&generated_chunk(name, i)))
+			.collect();
+		Self {
+			entry: CatalogueEntry {
+				file: name.into(),
+				bytes: (chunks * CHUNK_BYTES) as u64,
+				chunk_hashes,
+			},
+			chunks: Vec::new(),
+			generated: Some(vec![true; chunks]),
 		}
-		Self::complete(name, &bytes)
 	}
 
-	/// An empty file to download, as a catalogue describes it.
-	pub fn wanted(entry: CatalogueEntry) -> Self {
-		let chunks = vec![None; entry.chunk_hashes.len()];
-		Self { entry, chunks }
+	/// An empty file to download, as a catalogue describes it. With `generated`, downloaded
+	/// chunks are checked and counted but not kept.
+	pub fn wanted(entry: CatalogueEntry, generated: bool) -> Self {
+		let count = entry.chunk_hashes.len();
+		if generated {
+			Self { entry, chunks: Vec::new(), generated: Some(vec![false; count]) }
+		} else {
+			Self { entry, chunks: vec![None; count], generated: None }
+		}
 	}
 
 	/// How many chunks the file has.
 	pub fn chunk_count(&self) -> usize {
-		self.chunks.len()
+		self.entry.chunk_hashes.len()
 	}
 
 	/// The chunk at `index`, if held.
-	pub fn chunk(&self, index: u32) -> Option<&[u8]> {
-		self.chunks.get(index as usize).and_then(|c| c.as_deref())
+	pub fn chunk(&self, index: u32) -> Option<Cow<'_, [u8]>> {
+		match &self.generated {
+			Some(held) => held
+				.get(index as usize)
+				.copied()
+				.unwrap_or(false)
+				.then(|| Cow::Owned(generated_chunk(&self.entry.file, index))),
+			None => self.chunks.get(index as usize).and_then(|c| c.as_deref()).map(Cow::Borrowed),
+		}
 	}
 
 	/// Stores a downloaded chunk if it matches the catalogue's hash; returns whether it did.
@@ -61,23 +94,42 @@ impl File {
 		if sp_crypto_hashing::blake2_256(&bytes) != *expected {
 			return false;
 		}
-		self.chunks[index as usize] = Some(bytes);
+		match &mut self.generated {
+			Some(held) => held[index as usize] = true,
+			None => self.chunks[index as usize] = Some(bytes),
+		}
 		true
+	}
+
+	fn held(&self, index: usize) -> bool {
+		match &self.generated {
+			Some(held) => held[index],
+			None => self.chunks[index].is_some(),
+		}
 	}
 
 	/// Indices of chunks not held yet.
 	pub fn missing(&self) -> impl Iterator<Item = u32> + '_ {
-		self.chunks.iter().enumerate().filter(|(_, c)| c.is_none()).map(|(i, _)| i as u32)
+		(0..self.chunk_count()).filter(|i| !self.held(*i)).map(|i| i as u32)
 	}
 
 	/// Whether every chunk is held.
 	pub fn is_complete(&self) -> bool {
-		self.chunks.iter().all(Option::is_some)
+		(0..self.chunk_count()).all(|i| self.held(i))
 	}
 
-	/// The whole content, once complete.
+	/// The whole content, once complete (for generated files, generated again).
 	pub fn content(&self) -> Option<Vec<u8>> {
-		self.is_complete().then(|| self.chunks.iter().flatten().flatten().copied().collect())
+		self.is_complete().then(|| {
+			(0..self.chunk_count() as u32)
+				.flat_map(|i| self.chunk(i).unwrap_or_default().into_owned())
+				.collect()
+		})
+	}
+
+	/// Whether the file is generated (its chunks are not kept).
+	pub fn is_generated(&self) -> bool {
+		self.generated.is_some()
 	}
 }
 
@@ -120,15 +172,22 @@ mod tests {
 
 	#[test]
 	fn a_file_downloads_chunk_by_chunk_and_bad_chunks_are_refused() {
-		let source = File::synthetic("movie", 3);
-		let mut copy = File::wanted(source.entry.clone());
-		assert_eq!(copy.missing().collect::<Vec<_>>(), vec![0, 1, 2]);
-		assert!(!copy.store(1, vec![0; CHUNK_BYTES]), "wrong bytes");
-		assert!(!copy.store(9, source.chunk(0).unwrap().to_vec()), "no such chunk");
-		for index in 0..3 {
-			assert!(copy.store(index, source.chunk(index).unwrap().to_vec()));
+		for source in [File::synthetic("movie", 3), File::complete("text", &[7; 3 * CHUNK_BYTES])] {
+			for generated in [false, true] {
+				let mut copy = File::wanted(source.entry.clone(), generated);
+				assert_eq!(copy.missing().collect::<Vec<_>>(), vec![0, 1, 2]);
+				assert!(!copy.store(1, vec![0; CHUNK_BYTES]), "wrong bytes");
+				assert!(!copy.store(9, source.chunk(0).unwrap().to_vec()), "no such chunk");
+				for index in 0..3 {
+					assert!(copy.chunk(index).is_none());
+					assert!(copy.store(index, source.chunk(index).unwrap().to_vec()));
+				}
+				assert!(copy.is_complete());
+				if generated == source.is_generated() {
+					assert_eq!(copy.content(), source.content());
+				}
+			}
 		}
-		assert_eq!(copy.content(), source.content());
 	}
 
 	#[test]

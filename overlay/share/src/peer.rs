@@ -31,6 +31,9 @@ use std::{
 };
 use tokio::sync::mpsc;
 
+/// The most files a catalogue lists (it must fit one message).
+pub const MAX_CATALOGUE: usize = 16;
+
 /// The service id of the demo: bytes of file content.
 pub const SERVICE: u32 = 0;
 
@@ -81,8 +84,21 @@ pub struct PeerConfig {
 	pub sybil_fake_rate: u128,
 	/// Receipt protocol settings.
 	pub receipts: ReceiptConfig,
-	/// Whether to fetch every file other peers offer (the demo and the simulation do).
-	pub want_everything: bool,
+	/// How often to ask connected peers for their catalogues again.
+	pub catalogue_refresh: Duration,
+	/// Which files to fetch.
+	pub wants: Wants,
+	/// Check downloaded chunks and count them, but do not keep their bytes (simulations).
+	pub generated_downloads: bool,
+}
+
+/// Which files a peer downloads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Wants {
+	/// Every file its partners offer.
+	Everything,
+	/// Only these.
+	Only(Vec<String>),
 }
 
 impl Default for PeerConfig {
@@ -96,7 +112,9 @@ impl Default for PeerConfig {
 			refusal_backoff: Duration::from_secs(2),
 			sybil_fake_rate: 64 * CHUNK_BYTES as u128,
 			receipts: ReceiptConfig::default(),
-			want_everything: true,
+			catalogue_refresh: Duration::from_secs(30),
+			wants: Wants::Everything,
+			generated_downloads: false,
 		}
 	}
 }
@@ -110,6 +128,8 @@ pub struct PeerStats {
 	pub served: AtomicU64,
 	/// Chunk requests this peer made that were refused.
 	pub refused: AtomicU64,
+	/// Refusals by reason: not admitted, unreceipted, busy, not found, malformed.
+	pub refused_by: [AtomicU64; 5],
 	/// Chunk requests this peer made that were answered with a chunk.
 	pub answered: AtomicU64,
 	/// Receipts co-signed (either side).
@@ -249,8 +269,10 @@ impl SharePeer {
 	}
 
 	async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
-		let mut tick = tokio::time::interval(Duration::from_millis(100));
-		let mut catalogue_refresh = tokio::time::interval(Duration::from_secs(5));
+		let mut tick = tokio::time::interval(Duration::from_millis(250));
+		tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+		let mut catalogue_refresh = tokio::time::interval(self.config.catalogue_refresh);
+		catalogue_refresh.tick().await; // the first tick is immediate; catalogues come on connect
 		loop {
 			tokio::select! {
 				event = self.swarm.select_next_some() => self.on_swarm_event(event),
@@ -388,7 +410,10 @@ impl SharePeer {
 		}
 	}
 
-	fn on_chunk_event(&mut self, event: request_response::Event<Option<ChunkRequest>, ChunkResponse>) {
+	fn on_chunk_event(
+		&mut self,
+		event: request_response::Event<Option<ChunkRequest>, ChunkResponse>,
+	) {
 		use request_response::{Event, Message};
 		match event {
 			Event::Message { peer, message: Message::Request { request_id, request, channel } } => {
@@ -422,7 +447,11 @@ impl SharePeer {
 	}
 
 	/// The answer to a request, and the bytes it serves (to count once sent).
-	fn answer(&mut self, peer: PeerId, request: Option<ChunkRequest>) -> (ChunkResponse, Option<u128>) {
+	fn answer(
+		&mut self,
+		peer: PeerId,
+		request: Option<ChunkRequest>,
+	) -> (ChunkResponse, Option<u128>) {
 		let refuse = |reason| (ChunkResponse::Refused(reason), None);
 		let (file, index) = match request {
 			None => {
@@ -431,7 +460,11 @@ impl SharePeer {
 			}
 			Some(ChunkRequest::Catalogue) => {
 				let catalogue = match self.config.role {
-					Role::Honest => self.library.catalogue(),
+					Role::Honest => {
+						let mut catalogue = self.library.catalogue();
+						catalogue.truncate(MAX_CATALOGUE);
+						catalogue
+					}
 					Role::FreeRider | Role::Sybil { .. } => Vec::new(),
 				};
 				return (ChunkResponse::Catalogue(catalogue), None);
@@ -444,6 +477,7 @@ impl SharePeer {
 		let Some(chunk) = self.library.get(&file).and_then(|f| f.chunk(index)) else {
 			return refuse(Refused::NotFound);
 		};
+		let chunk = chunk.into_owned();
 		let bytes = chunk.len() as u128;
 		let receipts = &self.swarm.behaviour().receipts;
 		let verdict = match (&self.gate, account_of(&peer)) {
@@ -467,7 +501,7 @@ impl SharePeer {
 			return refuse(Refused::Busy);
 		}
 		self.tokens -= 1.0;
-		(ChunkResponse::Chunk(chunk.to_vec()), Some(bytes))
+		(ChunkResponse::Chunk(chunk), Some(bytes))
 	}
 
 	fn on_response(&mut self, peer: PeerId, id: OutboundRequestId, response: ChunkResponse) {
@@ -475,8 +509,12 @@ impl SharePeer {
 			ChunkResponse::Catalogue(entries) => {
 				for entry in entries {
 					let name = entry.file.clone();
-					if self.library.get(&name).is_none() && self.config.want_everything {
-						self.library.add(File::wanted(entry));
+					let wanted = match &self.config.wants {
+						Wants::Everything => true,
+						Wants::Only(names) => names.contains(&name),
+					};
+					if self.library.get(&name).is_none() && wanted {
+						self.library.add(File::wanted(entry, self.config.generated_downloads));
 					}
 					self.providers.entry(name).or_default().insert(peer);
 				}
@@ -509,6 +547,14 @@ impl SharePeer {
 					self.requested.remove(&(file, index));
 				}
 				self.stats.refused.fetch_add(1, Ordering::Relaxed);
+				let slot = match reason {
+					Refused::NotAdmitted => 0,
+					Refused::Unreceipted => 1,
+					Refused::Busy => 2,
+					Refused::NotFound => 3,
+					Refused::Malformed => 4,
+				};
+				self.stats.refused_by[slot].fetch_add(1, Ordering::Relaxed);
 				let pause = match reason {
 					Refused::Busy => self.config.refusal_backoff / 4,
 					_ => self.config.refusal_backoff,

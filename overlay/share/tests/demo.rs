@@ -3,14 +3,11 @@
 //! killed (SIGKILL) and restarted mid-run loses no receipt: everything any peer stored ends up
 //! recorded on chain.
 
+use repute_overlay::devnet::{node_binary, setup, DevNode};
 use repute_overlay::{
 	AccountId32, ChainClient, Durability, Identity, PairKey, ReceiptStore, Signer,
 };
 use repute_rpc::json::Decision;
-use repute_share::sim::{
-	node::{node_binary, DevNode},
-	setup,
-};
 use std::{
 	io::{BufRead, BufReader},
 	path::{Path, PathBuf},
@@ -119,7 +116,11 @@ async fn decision(chain: &ChainClient, peer: &AccountId32) -> Decision {
 }
 
 /// Every receipt in `dir`'s store is on chain (at its sequence or a newer one).
-async fn assert_all_recorded(chain: &ChainClient, receipts: &[repute_overlay::SignedReceipt], who: &str) {
+async fn assert_all_recorded(
+	chain: &ChainClient,
+	receipts: &[repute_overlay::SignedReceipt],
+	who: &str,
+) {
 	let keys: Vec<PairKey> = receipts.iter().map(PairKey::of).collect();
 	let recorded = chain.recorded(&keys).await.unwrap();
 	for (receipt, on_chain) in receipts.iter().zip(recorded) {
@@ -163,7 +164,12 @@ async fn free_rider_denied_honest_admitted_and_a_killed_peer_loses_no_receipt() 
 
 	let url = node.url.clone();
 	let a = SharePeer::start(&url, &dirs[0], &["--synthetic", "alpha:256"], &[]);
-	let b = SharePeer::start(&url, &dirs[1], &["--synthetic", "beta:256"], &[a.address.clone()]);
+	let b = SharePeer::start(
+		&url,
+		&dirs[1],
+		&["--synthetic", "beta:256"],
+		std::slice::from_ref(&a.address),
+	);
 	let c = SharePeer::start(
 		&url,
 		&dirs[2],

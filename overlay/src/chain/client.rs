@@ -77,6 +77,7 @@ impl ChainClient {
 			WsClientBuilder::default()
 				.request_timeout(self.timeout)
 				.max_buffer_capacity_per_subscription(4096)
+				.max_concurrent_requests(65_536)
 				.build(&self.url),
 		)
 		.await
@@ -346,7 +347,7 @@ fn hex(bytes: &[u8]) -> String {
 
 fn unhex(text: &str) -> Option<Vec<u8>> {
 	let text = text.strip_prefix("0x").unwrap_or(text);
-	if text.len() % 2 != 0 {
+	if !text.len().is_multiple_of(2) {
 		return None;
 	}
 	(0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()

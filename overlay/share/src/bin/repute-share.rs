@@ -14,8 +14,8 @@ use clap::Parser;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use libp2p::Multiaddr;
 use repute_overlay::{
-	AdmissionGate, ChainClient, Durability, GatePolicy, Identity, ReceiptStore, Signer,
-	Submitter, SubmitterConfig, TransportKind,
+	AdmissionGate, ChainClient, Durability, GatePolicy, Identity, ReceiptStore, Signer, Submitter,
+	SubmitterConfig, TransportKind,
 };
 use repute_share::{
 	library::{File, Library},
@@ -158,7 +158,8 @@ async fn main() -> Result<(), Error> {
 	for (_, identity) in &identities {
 		if let Some(funder) = &funder {
 			if chain.free_balance(identity.account()).await? < 2 * bond {
-				let call = repute_overlay::chain::calls::Call::transfer(identity.account(), 2 * bond);
+				let call =
+					repute_overlay::chain::calls::Call::transfer(identity.account(), 2 * bond);
 				chain.submit_and_wait(&call, funder, Duration::from_secs(60)).await?;
 			}
 		}
@@ -169,9 +170,11 @@ async fn main() -> Result<(), Error> {
 	if cli.quiet {
 		progress.set_draw_target(indicatif::ProgressDrawTarget::hidden());
 	}
-	let style = ProgressStyle::with_template("{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}")
-		.map_err(|e| e.to_string())?
-		.progress_chars("=> ");
+	let style = ProgressStyle::with_template(
+		"{prefix:>12} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec}",
+	)
+	.map_err(|e| e.to_string())?
+	.progress_chars("=> ");
 	let mut running = Vec::new();
 	let peer_ids: Vec<_> = identities.iter().map(|(_, id)| id.peer_id()).collect();
 	for (index, (dir, identity)) in identities.iter().enumerate() {
@@ -213,7 +216,9 @@ async fn main() -> Result<(), Error> {
 				bar
 			});
 			let held = file.chunk_count() - file.missing().count();
-			bar.set_position((held * repute_share::chunks::CHUNK_BYTES).min(file.entry.bytes as usize) as u64);
+			bar.set_position(
+				(held * repute_share::chunks::CHUNK_BYTES).min(file.entry.bytes as usize) as u64,
+			);
 			if let Some(content) = file.content() {
 				bar.finish();
 				let _ = std::fs::create_dir_all(&downloads);
@@ -325,10 +330,11 @@ async fn print_report(chain: &ChainClient, peer: &Running, progress: &MultiProgr
 async fn shutdown_signal() {
 	#[cfg(unix)]
 	{
-		let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-			Ok(term) => term,
-			Err(_) => return std::future::pending().await,
-		};
+		let mut term =
+			match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+				Ok(term) => term,
+				Err(_) => return std::future::pending().await,
+			};
 		tokio::select! {
 			_ = tokio::signal::ctrl_c() => {}
 			_ = term.recv() => {}

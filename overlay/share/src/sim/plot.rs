@@ -1,1 +1,103 @@
-//! placeholder
+//! PNG plots of a scenario's runs with `plotters`: one panel per policy, one line per class of
+//! peer, service received (KiB/s per peer) over time.
+
+use super::scenario::{Class, RunResult};
+use plotters::prelude::*;
+use std::path::Path;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// Where fonts are looked for (Debian's `fonts-dejavu-core`, which `scripts/setup.sh` installs).
+const FONTS: &[&str] = &[
+	"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+	"/usr/share/fonts/TTF/DejaVuSans.ttf",
+	"/usr/share/fonts/dejavu/DejaVuSans.ttf",
+];
+
+/// Registers a sans-serif font with plotters (once).
+fn register_font() -> Result<(), Error> {
+	static REGISTERED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+	REGISTERED
+		.get_or_init(|| {
+			let bytes = FONTS.iter().find_map(|path| std::fs::read(path).ok()).ok_or(
+				"no DejaVu Sans font found: install fonts-dejavu-core (scripts/setup.sh does)",
+			)?;
+			plotters::style::register_font(
+				"sans-serif",
+				FontStyle::Normal,
+				Box::leak(bytes.into_boxed_slice()),
+			)
+			.map_err(|_| "the DejaVu Sans font did not load".to_string())
+		})
+		.clone()
+		.map_err(Into::into)
+}
+
+fn colour(class: Class) -> RGBColor {
+	match class {
+		Class::Honest => RGBColor(0x1f, 0x77, 0xb4),
+		Class::FreeRider => RGBColor(0xd6, 0x27, 0x28),
+		Class::Sybil => RGBColor(0x94, 0x67, 0xbd),
+		Class::Whitewasher => RGBColor(0xff, 0x7f, 0x0e),
+	}
+}
+
+/// Draws `runs` (one scenario, several policies) into `path`.
+pub fn plot(path: &Path, title: &str, runs: &[&RunResult]) -> Result<(), Error> {
+	register_font()?;
+	let root = BitMapBackend::new(path, (1400, 900)).into_drawing_area();
+	root.fill(&WHITE)?;
+	let root = root.titled(title, ("sans-serif", 28))?;
+	let columns = 2;
+	let rows = runs.len().div_ceil(columns).max(1);
+	let panels = root.split_evenly((rows, columns));
+	let t_max = runs.iter().flat_map(|r| r.samples.iter().map(|s| s.t)).fold(1.0, f64::max);
+	let y_max = runs
+		.iter()
+		.flat_map(|r| r.samples.iter().map(|s| s.bytes_per_second / 1024.0))
+		.fold(1.0, f64::max)
+		* 1.1;
+	for (panel, run) in panels.iter().zip(runs) {
+		let mut chart = ChartBuilder::on(panel)
+			.caption(run.policy.name(), ("sans-serif", 22))
+			.margin(12)
+			.x_label_area_size(40)
+			.y_label_area_size(60)
+			.build_cartesian_2d(0.0..t_max, 0.0..y_max)?;
+		chart
+			.configure_mesh()
+			.x_desc("seconds")
+			.y_desc("KiB/s received per peer")
+			.label_style(("sans-serif", 14))
+			.draw()?;
+		let warmup = run.warmup;
+		chart.draw_series(std::iter::once(PathElement::new(
+			vec![(warmup, 0.0), (warmup, y_max)],
+			ShapeStyle::from(&BLACK.mix(0.3)).stroke_width(1),
+		)))?;
+		let mut classes: Vec<Class> = run.samples.iter().map(|s| s.class).collect();
+		classes.sort();
+		classes.dedup();
+		for class in classes {
+			let points: Vec<(f64, f64)> = run
+				.samples
+				.iter()
+				.filter(|s| s.class == class)
+				.map(|s| (s.t, s.bytes_per_second / 1024.0))
+				.collect();
+			let style = ShapeStyle::from(&colour(class)).stroke_width(3);
+			chart
+				.draw_series(LineSeries::new(points, style))?
+				.label(class.name())
+				.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
+		}
+		chart
+			.configure_series_labels()
+			.background_style(WHITE.mix(0.8))
+			.border_style(BLACK)
+			.label_font(("sans-serif", 16))
+			.draw()?;
+	}
+	root.present()?;
+	Ok(())
+}

@@ -1,1 +1,248 @@
-//! placeholder
+//! The simulation's outputs: a CSV of every sample, and a Markdown summary with the table of
+//! steady-state service per class and policy and the goals checked against it.
+
+use super::scenario::{Class, RunResult, Scenario};
+use crate::ServePolicy;
+use std::{fmt::Write as _, io::Write, path::Path};
+
+/// Writes every sample of every run as `scenario,policy,t,class,peers,bytes_per_second`.
+pub fn write_csv(path: &Path, results: &[RunResult]) -> std::io::Result<()> {
+	let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+	writeln!(out, "scenario,policy,t,class,peers,bytes_per_second")?;
+	for result in results {
+		for s in &result.samples {
+			writeln!(
+				out,
+				"{},{},{:.1},{},{},{:.0}",
+				result.scenario.name(),
+				result.policy.name(),
+				s.t,
+				s.class.name(),
+				s.peers,
+				s.bytes_per_second
+			)?;
+		}
+	}
+	out.flush()
+}
+
+fn find(results: &[RunResult], scenario: Scenario, policy: ServePolicy) -> Option<&RunResult> {
+	results.iter().find(|r| r.scenario == scenario && r.policy == policy)
+}
+
+fn kib(rate: Option<f64>) -> String {
+	rate.map_or("–".into(), |r| format!("{:.1}", r / 1024.0))
+}
+
+/// A goal and whether the runs met it.
+#[derive(Clone, Debug)]
+pub struct Goal {
+	/// What is checked.
+	pub text: String,
+	/// The measured value, in words.
+	pub measured: String,
+	/// Met or not; `None` when the runs needed were not made.
+	pub met: Option<bool>,
+}
+
+/// The goals of `docs/simulation.md`, checked against the runs made.
+pub fn goals(results: &[RunResult]) -> Vec<Goal> {
+	let mut goals = Vec::new();
+	let repute = [ServePolicy::ReputeGlobal, ServePolicy::ReputeSubjective];
+	for policy in repute {
+		let run = find(results, Scenario::Baseline, policy);
+		let ratio = run
+			.and_then(|r| Some(r.steady_rate(Class::FreeRider)? / r.steady_rate(Class::Honest)?));
+		goals.push(Goal {
+			text: format!(
+				"baseline, {}: a free rider gets ≤ 20% of an honest peer's service",
+				policy.name()
+			),
+			measured: ratio.map_or("not run".into(), |r| format!("{:.1}%", 100.0 * r)),
+			met: ratio.map(|r| r <= 0.2),
+		});
+	}
+	for policy in repute {
+		let ratio = (|| {
+			let repute = find(results, Scenario::Imbalance, policy)?.steady_rate(Class::Honest)?;
+			let tft = find(results, Scenario::Imbalance, ServePolicy::TitForTat)?
+				.steady_rate(Class::Honest)?;
+			Some(repute / tft.max(1.0))
+		})();
+		goals.push(Goal {
+			text: format!(
+				"imbalance, {}: honest peers get ≥ 2× their tit-for-tat service",
+				policy.name()
+			),
+			measured: ratio.map_or("not run".into(), |r| format!("{r:.1}×")),
+			met: ratio.map(|r| r >= 2.0),
+		});
+	}
+	for policy in repute {
+		let attackers: Vec<_> = results
+			.iter()
+			.filter(|r| r.policy == policy)
+			.flat_map(|r| r.identities.iter().map(move |i| (r, i)))
+			.filter(|(_, i)| matches!(i.class, Class::Sybil | Class::Whitewasher))
+			.collect();
+		let admitted = attackers.iter().filter(|(_, i)| i.ever_admitted).count();
+		let mean_allowances = if attackers.is_empty() {
+			0.0
+		} else {
+			attackers.iter().map(|(r, i)| i.received as f64 / r.allowance as f64).sum::<f64>()
+				/ attackers.len() as f64
+		};
+		goals.push(Goal {
+			text: format!(
+				"{}: no Sybil identity or whitewasher is admitted beyond probation",
+				policy.name()
+			),
+			measured: if attackers.is_empty() {
+				"not run".into()
+			} else {
+				format!(
+					"{admitted} of {} admitted; each received {:.1} stranger allowances on average",
+					attackers.len(),
+					mean_allowances
+				)
+			},
+			met: (!attackers.is_empty()).then_some(admitted == 0),
+		});
+	}
+	for policy in repute {
+		let ratio = (|| {
+			let large = find(results, Scenario::Churn, policy)?.steady_rate(Class::Honest)?;
+			let small = find(results, Scenario::Baseline, policy)?.steady_rate(Class::Honest)?;
+			Some(large / small)
+		})();
+		goals.push(Goal {
+			text: format!(
+				"churn, {}: honest service within 20% of the 16-peer baseline",
+				policy.name()
+			),
+			measured: ratio.map_or("not run".into(), |r| format!("{:.0}% of baseline", 100.0 * r)),
+			met: ratio.map(|r| (0.8..).contains(&r)),
+		});
+	}
+	goals
+}
+
+/// The Markdown summary: one table per scenario (steady-state KiB/s per peer, after the
+/// warm-up), then the goals.
+pub fn summary(results: &[RunResult]) -> String {
+	let mut out = String::new();
+	for scenario in [Scenario::Baseline, Scenario::Imbalance, Scenario::Churn] {
+		let runs: Vec<_> = results.iter().filter(|r| r.scenario == scenario).collect();
+		if runs.is_empty() {
+			continue;
+		}
+		let _ = writeln!(out, "### {}\n", scenario.name());
+		let _ = writeln!(
+			out,
+			"Mean KiB/s received per peer after the {:.0} s warm-up.\n",
+			runs[0].warmup
+		);
+		let _ = writeln!(
+			out,
+			"| policy | honest | free rider | Sybil | whitewasher | free rider ÷ honest | peers |"
+		);
+		let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+		for run in runs {
+			let honest = run.steady_rate(Class::Honest);
+			let rider = run.steady_rate(Class::FreeRider).or(run.steady_rate(Class::Whitewasher));
+			let ratio = honest
+				.zip(rider)
+				.map_or("–".into(), |(h, f)| format!("{:.0}%", 100.0 * f / h.max(1.0)));
+			let _ = writeln!(
+				out,
+				"| {} | {} | {} | {} | {} | {} | {} |",
+				run.policy.name(),
+				kib(honest),
+				kib(run.steady_rate(Class::FreeRider)),
+				kib(run.steady_rate(Class::Sybil)),
+				kib(run.steady_rate(Class::Whitewasher)),
+				ratio,
+				run.identities_total,
+			);
+		}
+		let _ = writeln!(out);
+	}
+	let _ = writeln!(out, "### Goals\n");
+	let _ = writeln!(out, "| goal | measured | met |");
+	let _ = writeln!(out, "| --- | --- | --- |");
+	for goal in goals(results) {
+		let met = match goal.met {
+			Some(true) => "yes",
+			Some(false) => "**no**",
+			None => "–",
+		};
+		let _ = writeln!(out, "| {} | {} | {} |", goal.text, goal.measured, met);
+	}
+	out
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::sim::scenario::{IdentityOutcome, Sample};
+
+	fn run(scenario: Scenario, policy: ServePolicy, honest: f64, rider: f64) -> RunResult {
+		let mut samples = Vec::new();
+		for t in [10.0, 70.0, 80.0] {
+			// The warm-up sample (t = 10) is wild and must be left out.
+			let scale = if t < 60.0 { 100.0 } else { 1.0 };
+			samples.push(Sample {
+				t,
+				class: Class::Honest,
+				peers: 2,
+				bytes_per_second: honest * scale,
+			});
+			samples.push(Sample {
+				t,
+				class: Class::FreeRider,
+				peers: 1,
+				bytes_per_second: rider * scale,
+			});
+		}
+		RunResult {
+			scenario,
+			policy,
+			samples,
+			identities: vec![IdentityOutcome {
+				class: Class::Sybil,
+				received: 10,
+				ever_admitted: false,
+			}],
+			allowance: 10,
+			warmup: 60.0,
+			identities_total: 3,
+		}
+	}
+
+	#[test]
+	fn goals_follow_the_numbers_after_the_warm_up() {
+		let results = vec![
+			run(Scenario::Baseline, ServePolicy::ReputeGlobal, 1000.0, 150.0),
+			run(Scenario::Baseline, ServePolicy::ReputeSubjective, 1000.0, 250.0),
+			run(Scenario::Imbalance, ServePolicy::TitForTat, 100.0, 0.0),
+			run(Scenario::Imbalance, ServePolicy::ReputeGlobal, 250.0, 0.0),
+			run(Scenario::Churn, ServePolicy::ReputeGlobal, 850.0, 0.0),
+		];
+		let met: Vec<Option<bool>> = goals(&results).iter().map(|g| g.met).collect();
+		assert_eq!(
+			met,
+			vec![
+				Some(true),  // 15% ≤ 20%
+				Some(false), // 25% > 20%
+				Some(true),  // 2.5×
+				None,        // subjective imbalance not run
+				Some(true),  // Sybil never admitted
+				Some(true),
+				Some(true), // 85% of baseline
+				None,
+			]
+		);
+		let text = summary(&results);
+		assert!(text.contains("| repute-global | 1.0 | 0.1 |"), "{text}");
+	}
+}

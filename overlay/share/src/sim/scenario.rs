@@ -1,1 +1,624 @@
-//! placeholder
+//! One simulation run: a fresh dev chain, a population of peers in this process on libp2p's
+//! memory transport, one serving policy for all of them, and a workload; sampled every few
+//! seconds into the service each class of peer receives.
+//!
+//! Scenarios (see `docs/simulation.md`):
+//! - [`Scenario::Baseline`]: 16 honest peers, 4 free riders, one Sybil attacker with 8 bonded
+//!   identities faking service to each other; everyone wants every file.
+//! - [`Scenario::Imbalance`]: 15 honest peers in cycles of three, A wants only B's file, B only
+//!   C's, C only A's: nobody can repay the peer that serves it.
+//! - [`Scenario::Churn`]: a large population (1,000 by default) with a tenth free riders that
+//!   re-key (whitewash) once denied; every period a tenth of the peers leave and fresh ones join.
+
+use crate::{
+	chunks::CHUNK_BYTES,
+	library::{File, Library},
+	Command, PeerConfig, PeerHandle, Role, ServePolicy, SharePeer, Wants,
+};
+use rand::{seq::SliceRandom, Rng, SeedableRng};
+use repute_overlay::devnet::{setup, DevNode};
+use repute_overlay::{
+	AdmissionGate, ChainClient, Durability, GatePolicy, Identity, ReceiptConfig, ReceiptPolicy,
+	ReceiptStore, Signer, Submitter, SubmitterConfig, TransportKind,
+};
+use repute_rpc::json::Decision;
+use std::{
+	collections::HashMap,
+	path::PathBuf,
+	sync::{atomic::Ordering, Arc},
+	time::{Duration, Instant},
+};
+
+/// Which population and workload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Scenario {
+	/// 16 honest, 4 free riders, a Sybil attacker with 8 identities.
+	Baseline,
+	/// Wants in cycles of three.
+	Imbalance,
+	/// A large population with churn and whitewashers.
+	Churn,
+}
+
+impl Scenario {
+	/// A short name.
+	pub fn name(&self) -> &'static str {
+		match self {
+			Self::Baseline => "baseline",
+			Self::Imbalance => "imbalance",
+			Self::Churn => "churn",
+		}
+	}
+}
+
+/// What kind of peer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Class {
+	/// Serves and downloads.
+	Honest,
+	/// Downloads, never serves.
+	FreeRider,
+	/// An identity of the Sybil attacker.
+	Sybil,
+	/// A free rider that re-keys once denied.
+	Whitewasher,
+}
+
+impl Class {
+	/// A short name.
+	pub fn name(&self) -> &'static str {
+		match self {
+			Self::Honest => "honest",
+			Self::FreeRider => "free-rider",
+			Self::Sybil => "sybil",
+			Self::Whitewasher => "whitewasher",
+		}
+	}
+}
+
+/// How to run.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+	/// The population and workload.
+	pub scenario: Scenario,
+	/// The serving policy every peer uses.
+	pub policy: ServePolicy,
+	/// How long the workload runs.
+	pub duration: Duration,
+	/// What the summary leaves out at the start.
+	pub warmup: Duration,
+	/// Time between samples.
+	pub sample_every: Duration,
+	/// Peers in the churn scenario.
+	pub churn_peers: usize,
+	/// Time between churn rounds.
+	pub churn_period: Duration,
+	/// Chunks each peer uploads per second.
+	pub upload_chunks_per_second: f64,
+	/// Where logs and stores go.
+	pub work_dir: PathBuf,
+	/// The `repute-node` binary.
+	pub node_binary: PathBuf,
+	/// Seed of the run's randomness (topology, churn).
+	pub seed: u64,
+}
+
+/// The stranger allowance (and tit-for-tat's), in chunks.
+pub const ALLOWANCE_CHUNKS: u128 = 32;
+
+/// Service one class received in one sampling interval.
+#[derive(Clone, Debug)]
+pub struct Sample {
+	/// Seconds since the workload started.
+	pub t: f64,
+	/// The class.
+	pub class: Class,
+	/// Live peers of the class.
+	pub peers: usize,
+	/// Mean bytes per second per peer received in the interval.
+	pub bytes_per_second: f64,
+}
+
+/// What one identity got, for the attack classes.
+#[derive(Clone, Debug)]
+pub struct IdentityOutcome {
+	/// Its class.
+	pub class: Class,
+	/// Bytes it received.
+	pub received: u64,
+	/// Whether the chain ever admitted it (beyond probation).
+	pub ever_admitted: bool,
+}
+
+/// A run's results.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+	/// The scenario.
+	pub scenario: Scenario,
+	/// The policy.
+	pub policy: ServePolicy,
+	/// Samples over time.
+	pub samples: Vec<Sample>,
+	/// Each attacking identity's outcome.
+	pub identities: Vec<IdentityOutcome>,
+	/// The stranger allowance in bytes.
+	pub allowance: u128,
+	/// The warm-up, in seconds.
+	pub warmup: f64,
+	/// Peers that ever took part.
+	pub identities_total: usize,
+}
+
+impl RunResult {
+	/// Mean bytes per second per peer of `class` after the warm-up.
+	pub fn steady_rate(&self, class: Class) -> Option<f64> {
+		let rates: Vec<f64> = self
+			.samples
+			.iter()
+			.filter(|s| s.class == class && s.t > self.warmup && s.peers > 0)
+			.map(|s| s.bytes_per_second)
+			.collect();
+		(!rates.is_empty()).then(|| rates.iter().sum::<f64>() / rates.len() as f64)
+	}
+}
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+struct Member {
+	class: Class,
+	identity: Identity,
+	handle: PeerHandle,
+	submitter: Option<Submitter>,
+	last_received: u64,
+	last_refused: u64,
+	last_answered: u64,
+	alive: bool,
+	ever_admitted: bool,
+}
+
+/// Identities funded and registered ahead of need, so joining peers do not wait for blocks.
+struct Reserve {
+	identities: Vec<Identity>,
+}
+
+impl Reserve {
+	async fn new(
+		chain: &ChainClient,
+		alice: &Signer,
+		count: usize,
+		bond: u128,
+	) -> Result<Self, Error> {
+		let identities: Vec<Identity> = (0..count).map(|_| Identity::generate()).collect();
+		let accounts: Vec<_> = identities.iter().map(|i| i.account().clone()).collect();
+		for chunk in accounts.chunks(1000) {
+			setup::fund(chain, alice, chunk, 2 * bond).await?;
+		}
+		for chunk in identities.chunks(1000) {
+			setup::register(chain, chunk).await?;
+		}
+		Ok(Self { identities })
+	}
+
+	fn take(&mut self) -> Option<Identity> {
+		self.identities.pop()
+	}
+}
+
+struct Run {
+	config: SimConfig,
+	chain: Arc<ChainClient>,
+	genesis: repute_overlay::H256,
+	global_gate: Option<AdmissionGate>,
+	members: Vec<Member>,
+	next_address: u64,
+	rng: rand::rngs::StdRng,
+	stores: PathBuf,
+}
+
+impl Run {
+	fn peer_config(&self, role: Role, wants: Wants) -> PeerConfig {
+		let chunk = CHUNK_BYTES as u128;
+		PeerConfig {
+			role,
+			policy: self.config.policy,
+			tit_for_tat_allowance: ALLOWANCE_CHUNKS * chunk,
+			upload_chunks_per_second: self.config.upload_chunks_per_second,
+			max_in_flight: 4,
+			refusal_backoff: Duration::from_secs(2),
+			sybil_fake_rate: 64 * chunk,
+			receipts: ReceiptConfig {
+				policy: ReceiptPolicy {
+					cosign_every: 4 * chunk,
+					max_unreceipted: 16 * chunk,
+					max_clock_skew_ms: 30_000,
+				},
+				request_timeout: Duration::from_secs(10),
+				retry_interval: Duration::from_secs(2),
+			},
+			catalogue_refresh: Duration::from_secs(30),
+			wants,
+			generated_downloads: true,
+		}
+	}
+
+	async fn spawn(
+		&mut self,
+		class: Class,
+		identity: Identity,
+		role: Role,
+		library: Library,
+		wants: Wants,
+	) -> Result<usize, Error> {
+		let index = self.members.len();
+		let dir = self.stores.join(format!("peer-{index}"));
+		let store = Arc::new(ReceiptStore::open(&dir, Durability::Buffered)?);
+		let submit_every = if self.config.scenario == Scenario::Churn { 12 } else { 3 };
+		let submitter = Submitter::spawn(
+			store.clone(),
+			self.chain.clone(),
+			identity.signer(),
+			SubmitterConfig {
+				interval: Duration::from_secs(submit_every),
+				backup_delay: Duration::from_secs(60),
+				..Default::default()
+			},
+		);
+		let gate = match self.config.policy {
+			ServePolicy::ReputeGlobal => self.global_gate.clone(),
+			ServePolicy::ReputeSubjective => Some(AdmissionGate::spawn(
+				self.chain.clone(),
+				GatePolicy::Subjective,
+				identity.account(),
+			)),
+			_ => None,
+		};
+		self.next_address += 1;
+		let address = format!("/memory/{}", 1_000_000 + self.next_address).parse()?;
+		let config = self.peer_config(role, wants);
+		let handle = SharePeer::start(
+			identity.clone(),
+			self.genesis,
+			store,
+			gate,
+			library,
+			config,
+			TransportKind::Memory,
+			address,
+			None,
+		)
+		.await?;
+		self.members.push(Member {
+			class,
+			identity,
+			handle,
+			submitter: Some(submitter),
+			last_received: 0,
+			last_refused: 0,
+			last_answered: 0,
+			alive: true,
+			ever_admitted: false,
+		});
+		Ok(index)
+	}
+
+	fn connect(&self, from: usize, to: usize) {
+		if from != to && self.members[to].alive {
+			self.members[from].handle.send(Command::Dial(self.members[to].handle.address.clone()));
+		}
+	}
+
+	fn connect_randomly(&mut self, from: usize, degree: usize) {
+		let alive: Vec<usize> =
+			(0..self.members.len()).filter(|i| *i != from && self.members[*i].alive).collect();
+		let picks: Vec<usize> = alive.choose_multiple(&mut self.rng, degree).copied().collect();
+		for to in picks {
+			self.connect(from, to);
+		}
+	}
+
+	fn stop(&mut self, index: usize) {
+		let member = &mut self.members[index];
+		member.alive = false;
+		member.handle.send(Command::Stop);
+		member.submitter = None;
+	}
+
+	/// One sample per class: mean bytes per second per live peer since the last sample.
+	fn sample(&mut self, t: f64, interval: f64) -> Vec<Sample> {
+		let mut sums: HashMap<Class, (usize, f64)> = HashMap::new();
+		for member in self.members.iter_mut().filter(|m| m.alive) {
+			let received = member.handle.stats.received.load(Ordering::Relaxed);
+			let delta = received.saturating_sub(member.last_received);
+			member.last_received = received;
+			let entry = sums.entry(member.class).or_default();
+			entry.0 += 1;
+			entry.1 += delta as f64 / interval;
+		}
+		let mut samples: Vec<Sample> = sums
+			.into_iter()
+			.map(|(class, (peers, total))| Sample {
+				t,
+				class,
+				peers,
+				bytes_per_second: total / peers as f64,
+			})
+			.collect();
+		samples.sort_by_key(|s| s.class);
+		samples
+	}
+
+	/// Records which attacking identities the chain admits now.
+	async fn watch_attackers(&mut self) {
+		let watched: Vec<usize> = (0..self.members.len())
+			.filter(|i| !matches!(self.members[*i].class, Class::Honest))
+			.collect();
+		for chunk in watched.chunks(1000) {
+			let accounts: Vec<_> =
+				chunk.iter().map(|i| self.members[*i].identity.account().clone()).collect();
+			if let Ok(answers) = self.chain.admissions(&accounts, None).await {
+				for (i, answer) in chunk.iter().zip(answers) {
+					if answer.decision == Decision::Admitted {
+						self.members[*i].ever_admitted = true;
+					}
+				}
+			}
+		}
+	}
+}
+
+/// Runs one scenario under one policy; the node is stopped when it returns.
+pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
+	let run_dir =
+		config.work_dir.join(format!("{}-{}", config.scenario.name(), config.policy.name()));
+	let _ = std::fs::remove_dir_all(&run_dir);
+	let node = DevNode::start(&config.node_binary, &run_dir)?;
+	let chain = Arc::new(ChainClient::connect(node.url.clone()).await?);
+	let genesis = chain.genesis_hash().await?;
+	let alice = Signer::sr25519_from_uri("//Alice")?;
+	let bond = chain.peer_bond().await?;
+	let chunk = CHUNK_BYTES as u128;
+	let allowance = ALLOWANCE_CHUNKS * chunk;
+
+	// Population sizes.
+	let (honest, free_riders, sybils, whitewashers) = match config.scenario {
+		Scenario::Baseline => (16, 4, 8, 0),
+		Scenario::Imbalance => (15, 0, 0, 0),
+		Scenario::Churn => {
+			let n = config.churn_peers.max(20);
+			(n - n / 10, 0, 0, n / 10)
+		}
+	};
+	let initial = honest + free_riders + sybils + whitewashers;
+	let rounds = (config.duration.as_secs() / config.churn_period.as_secs().max(1)) as usize + 1;
+	let spare = match config.scenario {
+		Scenario::Churn => rounds * (initial / 10 + whitewashers),
+		_ => 0,
+	};
+	tracing::info!(
+		scenario = config.scenario.name(),
+		policy = config.policy.name(),
+		initial,
+		spare,
+		"funding and registering"
+	);
+	let mut reserve = Reserve::new(&chain, &alice, initial + spare, bond).await?;
+	// The first four honest peers are the pre-trusted ones (a network's founders).
+	let founders: Vec<Identity> = (0..4).filter_map(|_| reserve.take()).collect();
+	let pretrusted: Vec<_> = founders.iter().map(|i| i.account().clone()).collect();
+	// The stranger allowance adapts between an eighth of it and all of it, with how newcomers
+	// behave (Feldman et al.'s adaptive stranger policy): whitewashers drive it down.
+	let mut parameters = setup::fast_parameters(allowance, 2, 50);
+	parameters.stranger_allowance_min = allowance / 8;
+	setup::govern(&chain, &alice, &parameters, &pretrusted).await?;
+
+	let global_gate = (config.policy == ServePolicy::ReputeGlobal)
+		.then(|| AdmissionGate::spawn(chain.clone(), GatePolicy::Global, founders[0].account()));
+	let mut run = Run {
+		rng: rand::rngs::StdRng::seed_from_u64(config.seed),
+		stores: run_dir.join("stores"),
+		config: config.clone(),
+		chain: chain.clone(),
+		genesis,
+		global_gate,
+		members: Vec::new(),
+		next_address: rand::random::<u32>() as u64,
+	};
+	let file_chunks = match config.scenario {
+		Scenario::Churn => 64,
+		_ => 256,
+	};
+	let mut founders = founders.into_iter();
+	for i in 0..honest {
+		let identity = founders.next().or_else(|| reserve.take()).ok_or("reserve ran out")?;
+		let mut library = Library::default();
+		library.add(File::synthetic(&format!("file-{i}"), file_chunks));
+		let wants = match config.scenario {
+			// Cycles of three: peer 3k+j wants the file of 3k+(j+1)%3.
+			Scenario::Imbalance => {
+				Wants::Only(vec![format!("file-{}", 3 * (i / 3) + (i % 3 + 1) % 3)])
+			}
+			_ => Wants::Everything,
+		};
+		run.spawn(Class::Honest, identity, Role::Honest, library, wants).await?;
+	}
+	for _ in 0..free_riders {
+		let identity = reserve.take().ok_or("reserve ran out")?;
+		run.spawn(
+			Class::FreeRider,
+			identity,
+			Role::FreeRider,
+			Library::default(),
+			Wants::Everything,
+		)
+		.await?;
+	}
+	for _ in 0..whitewashers {
+		let identity = reserve.take().ok_or("reserve ran out")?;
+		run.spawn(
+			Class::Whitewasher,
+			identity,
+			Role::FreeRider,
+			Library::default(),
+			Wants::Everything,
+		)
+		.await?;
+	}
+	if sybils > 0 {
+		let ids: Vec<Identity> = (0..sybils).filter_map(|_| reserve.take()).collect();
+		let peer_ids: Vec<_> = ids.iter().map(|i| i.peer_id()).collect();
+		for (k, identity) in ids.into_iter().enumerate() {
+			let role = Role::Sybil {
+				next: peer_ids[(k + 1) % sybils],
+				previous: peer_ids[(k + sybils - 1) % sybils],
+			};
+			run.spawn(Class::Sybil, identity, role, Library::default(), Wants::Everything).await?;
+		}
+	}
+	// Topology: a full mesh for the small scenarios, 8 random dials each for the large one.
+	let count = run.members.len();
+	if config.scenario == Scenario::Churn {
+		for from in 0..count {
+			run.connect_randomly(from, 8);
+		}
+	} else {
+		for from in 0..count {
+			for to in from + 1..count {
+				run.connect(from, to);
+			}
+		}
+	}
+
+	tracing::info!(peers = count, "workload running");
+	let started = Instant::now();
+	let mut samples = Vec::new();
+	let mut last_sample = started;
+	let mut next_churn = started + config.churn_period;
+	while started.elapsed() < config.duration {
+		tokio::time::sleep(config.sample_every).await;
+		let now = Instant::now();
+		let interval = now.duration_since(last_sample).as_secs_f64();
+		last_sample = now;
+		let t = now.duration_since(started).as_secs_f64();
+		let fresh = run.sample(t, interval);
+		tracing::info!(
+			t = t as u64,
+			rates = ?fresh.iter().map(|s| format!("{}={:.0}", s.class.name(), s.bytes_per_second)).collect::<Vec<_>>(),
+			"sample"
+		);
+		samples.extend(fresh);
+		run.watch_attackers().await;
+		if config.scenario == Scenario::Churn {
+			whitewash(&mut run, &mut reserve).await?;
+			if now >= next_churn {
+				next_churn += config.churn_period;
+				churn(&mut run, &mut reserve, file_chunks).await?;
+			}
+		}
+	}
+	let identities = run
+		.members
+		.iter()
+		.filter(|m| m.class != Class::Honest)
+		.map(|m| IdentityOutcome {
+			class: m.class,
+			received: m.handle.stats.received.load(Ordering::Relaxed),
+			ever_admitted: m.ever_admitted,
+		})
+		.collect();
+	let identities_total = run.members.len();
+	for class in [Class::Honest, Class::FreeRider, Class::Sybil, Class::Whitewasher] {
+		let mut by = [0u64; 5];
+		let mut answered = 0;
+		for m in run.members.iter().filter(|m| m.class == class) {
+			for (slot, count) in m.handle.stats.refused_by.iter().enumerate() {
+				by[slot] += count.load(Ordering::Relaxed);
+			}
+			answered += m.handle.stats.answered.load(Ordering::Relaxed);
+		}
+		tracing::info!(
+			class = class.name(),
+			answered,
+			not_admitted = by[0],
+			unreceipted = by[1],
+			busy = by[2],
+			not_found = by[3],
+			"requests made by the class"
+		);
+	}
+	for index in 0..run.members.len() {
+		if run.members[index].alive {
+			run.stop(index);
+		}
+	}
+	drop(node);
+	Ok(RunResult {
+		scenario: config.scenario,
+		policy: config.policy,
+		samples,
+		identities,
+		allowance,
+		warmup: config.warmup.as_secs_f64(),
+		identities_total,
+	})
+}
+
+/// Whitewashers that were refused almost everything since the last look re-key: they leave
+/// and come back as a fresh (funded, registered) identity.
+async fn whitewash(run: &mut Run, reserve: &mut Reserve) -> Result<(), Error> {
+	let denied: Vec<usize> = (0..run.members.len())
+		.filter(|i| {
+			let m = &mut run.members[*i];
+			if !m.alive || m.class != Class::Whitewasher {
+				return false;
+			}
+			let refused = m.handle.stats.refused.load(Ordering::Relaxed);
+			let answered = m.handle.stats.answered.load(Ordering::Relaxed);
+			let (new_refused, new_answered) =
+				(refused - m.last_refused, answered - m.last_answered);
+			m.last_refused = refused;
+			m.last_answered = answered;
+			new_refused > 10 * new_answered.max(1)
+		})
+		.collect();
+	for index in denied {
+		let Some(identity) = reserve.take() else { break };
+		run.stop(index);
+		let new = run
+			.spawn(
+				Class::Whitewasher,
+				identity,
+				Role::FreeRider,
+				Library::default(),
+				Wants::Everything,
+			)
+			.await?;
+		run.connect_randomly(new, 8);
+	}
+	Ok(())
+}
+
+/// A tenth of the live peers leave; as many fresh peers of the same classes join.
+async fn churn(run: &mut Run, reserve: &mut Reserve, file_chunks: usize) -> Result<(), Error> {
+	let alive: Vec<usize> = (0..run.members.len()).filter(|i| run.members[*i].alive).collect();
+	let leaving: Vec<usize> =
+		alive.choose_multiple(&mut run.rng, alive.len() / 10).copied().collect();
+	for index in &leaving {
+		run.stop(*index);
+	}
+	for index in leaving {
+		let Some(identity) = reserve.take() else { break };
+		let class = run.members[index].class;
+		let (role, library) = match class {
+			Class::Honest => {
+				let mut library = Library::default();
+				library
+					.add(File::synthetic(&format!("file-{}", run.rng.gen::<u32>()), file_chunks));
+				(Role::Honest, library)
+			}
+			_ => (Role::FreeRider, Library::default()),
+		};
+		let new = run.spawn(class, identity, role, library, Wants::Everything).await?;
+		run.connect_randomly(new, 8);
+	}
+	Ok(())
+}

@@ -10,10 +10,7 @@ use std::{
 
 /// A port on 127.0.0.1 that was free a moment ago.
 pub fn free_port() -> u16 {
-	TcpListener::bind("127.0.0.1:0")
-		.and_then(|l| l.local_addr())
-		.map(|a| a.port())
-		.unwrap_or(0)
+	TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
 }
 
 /// Where `repute-node` is: `$REPUTE_NODE`, else beside this executable (or one directory up,
@@ -55,7 +52,12 @@ impl DevNode {
 		let child = Command::new(binary)
 			.args(["--dev", "--tmp", "--no-telemetry", "--no-mdns", "--rpc-port"])
 			.arg(rpc.to_string())
-			.args(["--rpc-max-connections", "10000", "--rpc-max-subscriptions-per-connection", "100000"])
+			.args([
+				"--rpc-max-connections",
+				"10000",
+				"--rpc-max-subscriptions-per-connection",
+				"100000",
+			])
 			.args(["--pool-limit", "100000", "--pool-kbytes", "512000", "--listen-addr"])
 			.arg(format!("/ip4/127.0.0.1/tcp/{}", free_port()))
 			.args(["--prometheus-port", &free_port().to_string()])

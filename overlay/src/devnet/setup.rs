@@ -1,7 +1,7 @@
 //! Preparing a dev chain for a run: governance through `sudo` (the dev chain's `//Alice`),
-//! funding peers, registering them, all through [`repute_overlay`]'s client.
+//! funding peers, registering them, all through the overlay's own client.
 
-use repute_overlay::{
+use crate::{
 	chain::{calls::Call, keys},
 	AccountId32, ChainClient, ChainError, Identity, Signer,
 };

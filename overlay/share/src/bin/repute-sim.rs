@@ -1,0 +1,108 @@
+//! `repute-sim`: the same population and workload under each serving policy, side by side, on a
+//! real `repute-node` (a fresh dev chain per run). Writes `samples.csv`, one PNG per scenario and
+//! `summary.md` (tables and goals) into `--out`. `scripts/simulate.sh` runs it.
+
+use clap::Parser;
+use repute_overlay::devnet::node_binary;
+use repute_share::{
+	sim::{
+		plot, report,
+		scenario::{self, Scenario, SimConfig},
+	},
+	ServePolicy,
+};
+use std::{path::PathBuf, time::Duration};
+
+/// Simulate serving policies side by side.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Cli {
+	/// Scenarios to run (repeatable; default: all).
+	#[arg(long = "scenario", value_enum)]
+	scenarios: Vec<Scenario>,
+	/// Policies to compare (repeatable; default: all).
+	#[arg(long = "policy", value_enum)]
+	policies: Vec<ServePolicy>,
+	/// Seconds each run's workload lasts.
+	#[arg(long, default_value_t = 180)]
+	duration: u64,
+	/// Seconds at the start that the summary leaves out.
+	#[arg(long, default_value_t = 60)]
+	warmup: u64,
+	/// Seconds between samples.
+	#[arg(long, default_value_t = 5)]
+	sample_every: u64,
+	/// Peers in the churn scenario.
+	#[arg(long, default_value_t = 1000)]
+	churn_peers: usize,
+	/// Seconds between churn rounds.
+	#[arg(long, default_value_t = 30)]
+	churn_period: u64,
+	/// Chunks (16 KiB) each peer uploads per second.
+	#[arg(long, default_value_t = 1.0)]
+	upload_rate: f64,
+	/// Where results go.
+	#[arg(long, default_value = "target/simulation")]
+	out: PathBuf,
+	/// Seed of the topology and churn.
+	#[arg(long, default_value_t = 7)]
+	seed: u64,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+	tracing_subscriber::fmt()
+		.with_env_filter(
+			tracing_subscriber::EnvFilter::try_from_default_env()
+				.unwrap_or_else(|_| "warn,repute_share=info".into()),
+		)
+		.init();
+	let cli = Cli::parse();
+	let scenarios = if cli.scenarios.is_empty() {
+		vec![Scenario::Baseline, Scenario::Imbalance, Scenario::Churn]
+	} else {
+		cli.scenarios.clone()
+	};
+	let policies = if cli.policies.is_empty() {
+		vec![
+			ServePolicy::Open,
+			ServePolicy::TitForTat,
+			ServePolicy::ReputeGlobal,
+			ServePolicy::ReputeSubjective,
+		]
+	} else {
+		cli.policies.clone()
+	};
+	std::fs::create_dir_all(&cli.out)?;
+	let node_binary = node_binary()?;
+	let mut results = Vec::new();
+	for scenario in &scenarios {
+		for policy in &policies {
+			let config = SimConfig {
+				scenario: *scenario,
+				policy: *policy,
+				duration: Duration::from_secs(cli.duration),
+				warmup: Duration::from_secs(cli.warmup),
+				sample_every: Duration::from_secs(cli.sample_every),
+				churn_peers: cli.churn_peers,
+				churn_period: Duration::from_secs(cli.churn_period),
+				upload_chunks_per_second: cli.upload_rate,
+				work_dir: cli.out.join("runs"),
+				node_binary: node_binary.clone(),
+				seed: cli.seed,
+			};
+			println!("running {} under {} …", scenario.name(), policy.name());
+			let result = scenario::run(config).await?;
+			results.push(result);
+			// Write as we go, so a long run leaves partial results.
+			report::write_csv(&cli.out.join("samples.csv"), &results)?;
+			std::fs::write(cli.out.join("summary.md"), report::summary(&results))?;
+		}
+		let runs: Vec<_> = results.iter().filter(|r| r.scenario == *scenario).collect();
+		let path = cli.out.join(format!("{}.png", scenario.name()));
+		plot::plot(&path, &format!("{}: service received per class", scenario.name()), &runs)?;
+		println!("wrote {}", path.display());
+	}
+	println!("{}", report::summary(&results));
+	Ok(())
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs the side-by-side simulation of serving policies (docs/simulation.md).
+#
+#   scripts/simulate.sh                          every scenario under every policy (about an hour)
+#   scripts/simulate.sh --scenario baseline      one scenario, every policy
+#   scripts/simulate.sh --scenario churn --policy repute-global --churn-peers 1000
+#
+# Each run starts its own fresh `repute-node --dev --tmp` on loopback ports it picks (stopped when
+# the run ends, also on failure), shortens the chain's epochs and half-lives through sudo, funds
+# and registers the population, and runs it in one process on libp2p's memory transport.
+# Results go to target/simulation (or --out): samples.csv, one PNG per scenario, summary.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/setup.sh
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/repute/target}"
+cargo build --release --locked -p repute-node
+cargo build --release --locked -p repute-share
+exec "$CARGO_TARGET_DIR/release/repute-sim" --out "${OUT:-target/simulation}" "$@"
