@@ -107,12 +107,24 @@ pub enum Refusal {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ReceiptCodec;
 
-/// Reads at most [`MAX_MESSAGE_BYTES`] + 1 bytes: enough to know a message is too long without
-/// reading the rest.
-async fn read_bounded<T: AsyncRead + Unpin + Send>(io: &mut T) -> io::Result<Vec<u8>> {
+/// Reads a stream to its end, but at most `max` + 1 bytes: enough to know a message is too long
+/// without reading the rest. For any one-message-per-stream protocol.
+pub async fn read_bounded<T: AsyncRead + Unpin + Send>(
+	io: &mut T,
+	max: usize,
+) -> io::Result<Vec<u8>> {
 	let mut bytes = Vec::new();
-	io.take(MAX_MESSAGE_BYTES as u64 + 1).read_to_end(&mut bytes).await?;
+	io.take(max as u64 + 1).read_to_end(&mut bytes).await?;
 	Ok(bytes)
+}
+
+/// Writes `message` SCALE-encoded and closes the stream: one message per stream.
+pub async fn write_message<T: AsyncWrite + Unpin + Send>(
+	io: &mut T,
+	message: &impl Encode,
+) -> io::Result<()> {
+	io.write_all(&message.encode()).await?;
+	io.close().await
 }
 
 /// Decodes a request; anything but one well-formed proposal becomes [`InboundRequest::Invalid`].
@@ -145,7 +157,7 @@ impl libp2p::request_response::Codec for ReceiptCodec {
 	where
 		T: AsyncRead + Unpin + Send,
 	{
-		Ok(decode_request(&read_bounded(io).await?))
+		Ok(decode_request(&read_bounded(io, MAX_MESSAGE_BYTES).await?))
 	}
 
 	async fn read_response<T>(
@@ -156,7 +168,7 @@ impl libp2p::request_response::Codec for ReceiptCodec {
 	where
 		T: AsyncRead + Unpin + Send,
 	{
-		decode_response(&read_bounded(io).await?)
+		decode_response(&read_bounded(io, MAX_MESSAGE_BYTES).await?)
 	}
 
 	async fn write_request<T>(
@@ -171,8 +183,7 @@ impl libp2p::request_response::Codec for ReceiptCodec {
 		let InboundRequest::Proposal(proposal) = request else {
 			return Err(io::Error::new(io::ErrorKind::InvalidInput, "only proposals are sent"));
 		};
-		io.write_all(&proposal.encode()).await?;
-		io.close().await
+		write_message(io, &proposal).await
 	}
 
 	async fn write_response<T>(
@@ -184,8 +195,7 @@ impl libp2p::request_response::Codec for ReceiptCodec {
 	where
 		T: AsyncWrite + Unpin + Send,
 	{
-		io.write_all(&response.encode()).await?;
-		io.close().await
+		write_message(io, &response).await
 	}
 }
 

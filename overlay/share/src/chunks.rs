@@ -3,8 +3,9 @@
 
 use async_trait::async_trait;
 use codec::{Decode, DecodeAll, Encode};
-use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use futures::{AsyncRead, AsyncWrite};
 use libp2p::StreamProtocol;
+use repute_overlay::wire::{read_bounded, write_message};
 use std::io;
 
 /// The protocol name.
@@ -77,12 +78,6 @@ pub enum ChunkResponse {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct ChunkCodec;
 
-async fn read_bounded<T: AsyncRead + Unpin + Send>(io: &mut T, max: usize) -> io::Result<Vec<u8>> {
-	let mut bytes = Vec::new();
-	io.take(max as u64 + 1).read_to_end(&mut bytes).await?;
-	Ok(bytes)
-}
-
 /// Decodes a request; `None` if it is too long, not one request, or names too long a file.
 pub fn decode_request(bytes: &[u8]) -> Option<ChunkRequest> {
 	if bytes.len() > MAX_MESSAGE_BYTES {
@@ -133,8 +128,7 @@ impl libp2p::request_response::Codec for ChunkCodec {
 	{
 		let request = request
 			.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no request to send"))?;
-		io.write_all(&request.encode()).await?;
-		io.close().await
+		write_message(io, &request).await
 	}
 
 	async fn write_response<T>(
@@ -146,8 +140,7 @@ impl libp2p::request_response::Codec for ChunkCodec {
 	where
 		T: AsyncWrite + Unpin + Send,
 	{
-		io.write_all(&response.encode()).await?;
-		io.close().await
+		write_message(io, &response).await
 	}
 }
 

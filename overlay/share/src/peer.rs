@@ -269,7 +269,12 @@ impl SharePeer {
 	}
 
 	async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
-		let mut tick = tokio::time::interval(Duration::from_millis(250));
+		// Each peer ticks at its own phase, so no peer's requests systematically arrive first.
+		let phase = Duration::from_millis(rand::random::<u64>() % 250);
+		let mut tick = tokio::time::interval_at(
+			tokio::time::Instant::now() + phase,
+			Duration::from_millis(250),
+		);
 		tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 		let mut catalogue_refresh = tokio::time::interval(self.config.catalogue_refresh);
 		catalogue_refresh.tick().await; // the first tick is immediate; catalogues come on connect
@@ -315,12 +320,20 @@ impl SharePeer {
 		}
 	}
 
-	fn on_tick(&mut self) {
+	/// Adds the upload tokens earned since the last refill (continuously, so no requester's
+	/// timing is favoured); returns the seconds elapsed.
+	fn refill(&mut self) -> f64 {
 		let now = Instant::now();
 		let elapsed = now.duration_since(self.last_refill).as_secs_f64();
 		self.last_refill = now;
 		let capacity = self.config.upload_chunks_per_second.max(1.0);
 		self.tokens = (self.tokens + elapsed * self.config.upload_chunks_per_second).min(capacity);
+		elapsed
+	}
+
+	fn on_tick(&mut self) {
+		let now = Instant::now();
+		let elapsed = self.refill();
 		if let Role::Sybil { next, .. } = self.config.role.clone() {
 			let fake = (self.config.sybil_fake_rate as f64 * elapsed) as u128;
 			if self.swarm.is_connected(&next) && fake > 0 {
@@ -497,6 +510,7 @@ impl SharePeer {
 		if !receipts.may_serve(&peer, SERVICE, bytes) {
 			return refuse(Refused::Unreceipted);
 		}
+		self.refill();
 		if self.tokens < 1.0 {
 			return refuse(Refused::Busy);
 		}
@@ -559,6 +573,9 @@ impl SharePeer {
 					Refused::Busy => self.config.refusal_backoff / 4,
 					_ => self.config.refusal_backoff,
 				};
+				// Jitter (½ to 1½ times the pause), so that retries of many peers do not fall into
+				// step with each other or with the server's capacity.
+				let pause = pause.mul_f64(0.5 + rand::random::<f64>());
 				self.backoff.insert(peer, Instant::now() + pause);
 			}
 		}

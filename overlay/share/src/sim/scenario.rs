@@ -301,6 +301,11 @@ impl Run {
 		Ok(index)
 	}
 
+	/// A peer that downloads everything and serves nothing.
+	async fn spawn_free_rider(&mut self, class: Class, identity: Identity) -> Result<usize, Error> {
+		self.spawn(class, identity, Role::FreeRider, Library::default(), Wants::Everything).await
+	}
+
 	fn connect(&self, from: usize, to: usize) {
 		if from != to && self.members[to].alive {
 			self.members[from].handle.send(Command::Dial(self.members[to].handle.address.clone()));
@@ -443,25 +448,11 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 	}
 	for _ in 0..free_riders {
 		let identity = reserve.take().ok_or("reserve ran out")?;
-		run.spawn(
-			Class::FreeRider,
-			identity,
-			Role::FreeRider,
-			Library::default(),
-			Wants::Everything,
-		)
-		.await?;
+		run.spawn_free_rider(Class::FreeRider, identity).await?;
 	}
 	for _ in 0..whitewashers {
 		let identity = reserve.take().ok_or("reserve ran out")?;
-		run.spawn(
-			Class::Whitewasher,
-			identity,
-			Role::FreeRider,
-			Library::default(),
-			Wants::Everything,
-		)
-		.await?;
+		run.spawn_free_rider(Class::Whitewasher, identity).await?;
 	}
 	if sybils > 0 {
 		let ids: Vec<Identity> = (0..sybils).filter_map(|_| reserve.take()).collect();
@@ -583,15 +574,7 @@ async fn whitewash(run: &mut Run, reserve: &mut Reserve) -> Result<(), Error> {
 	for index in denied {
 		let Some(identity) = reserve.take() else { break };
 		run.stop(index);
-		let new = run
-			.spawn(
-				Class::Whitewasher,
-				identity,
-				Role::FreeRider,
-				Library::default(),
-				Wants::Everything,
-			)
-			.await?;
+		let new = run.spawn_free_rider(Class::Whitewasher, identity).await?;
 		run.connect_randomly(new, 8);
 	}
 	Ok(())
