@@ -126,7 +126,7 @@ async fn cosign() {
 async fn submit(chain: Arc<ChainClient>) {
 	let alice = Signer::sr25519_from_uri("//Alice").unwrap();
 	let peers: Vec<Identity> =
-		(0..if quick() { 8 } else { 48 }).map(|_| Identity::generate()).collect();
+		(0..if quick() { 8 } else { 100 }).map(|_| Identity::generate()).collect();
 	let relayer = Identity::generate();
 	let bond = chain.peer_bond().await.unwrap();
 	let mut accounts: Vec<_> = peers.iter().map(|p| p.account().clone()).collect();

@@ -63,19 +63,21 @@ pub fn goals(results: &[RunResult]) -> Vec<Goal> {
 		});
 	}
 	for policy in repute {
-		let ratio = (|| {
+		let rates = (|| {
 			let repute = find(results, Scenario::Imbalance, policy)?.steady_rate(Class::Honest)?;
 			let tft = find(results, Scenario::Imbalance, ServePolicy::TitForTat)?
 				.steady_rate(Class::Honest)?;
-			Some(repute / tft.max(1.0))
+			Some((repute, tft))
 		})();
 		goals.push(Goal {
 			text: format!(
 				"imbalance, {}: honest peers get ≥ 2× their tit-for-tat service",
 				policy.name()
 			),
-			measured: ratio.map_or("not run".into(), |r| format!("{r:.1}×")),
-			met: ratio.map(|r| r >= 2.0),
+			measured: rates.map_or("not run".into(), |(repute, tft)| {
+				format!("{:.1} KiB/s against {:.1} KiB/s", repute / 1024.0, tft / 1024.0)
+			}),
+			met: rates.map(|(repute, tft)| repute > 0.0 && repute >= 2.0 * tft),
 		});
 	}
 	for policy in repute {
