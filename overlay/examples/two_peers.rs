@@ -12,8 +12,12 @@ use std::{sync::Arc, time::Duration};
 
 const CHUNK: u128 = 64 * 1024;
 
+fn store_dir(name: &str) -> std::path::PathBuf {
+	std::env::temp_dir().join(format!("repute-two-peers-{name}-{}", std::process::id()))
+}
+
 fn peer(name: &str) -> libp2p::Swarm<ReceiptBehaviour> {
-	let dir = std::env::temp_dir().join(format!("repute-two-peers-{name}-{}", std::process::id()));
+	let dir = store_dir(name);
 	let store = Arc::new(ReceiptStore::open(dir, Durability::Synced).expect("open the store"));
 	let identity = Identity::generate();
 	let config = ReceiptConfig {
@@ -75,4 +79,7 @@ async fn main() {
 		}
 	}
 	println!("{cosigned} receipts co-signed; both stores hold the newest, ready to submit");
+	for name in ["provider", "consumer"] {
+		let _ = std::fs::remove_dir_all(store_dir(name));
+	}
 }

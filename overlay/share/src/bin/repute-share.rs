@@ -131,8 +131,21 @@ async fn main() -> Result<(), Error> {
 		.with_writer(std::io::stderr)
 		.init();
 	let cli = Cli::parse();
-	let chain = Arc::new(ChainClient::connect(cli.node.clone()).await?);
-	let genesis = chain.genesis_hash().await?;
+	let chain = Arc::new(ChainClient::new(cli.node.clone()));
+	// Receipts name the chain, so nothing starts before the node has answered once; a node that
+	// is not up yet is waited for, not a reason to exit.
+	let mut wait = Duration::from_millis(500);
+	let genesis = loop {
+		match chain.genesis_hash().await {
+			Ok(genesis) => break genesis,
+			Err(error) if error.is_transient() => {
+				tracing::warn!(%error, "waiting for the Repute node");
+				tokio::time::sleep(wait).await;
+				wait = (wait * 2).min(Duration::from_secs(30));
+			}
+			Err(error) => return Err(error.into()),
+		}
+	};
 	let bond = chain.peer_bond().await?;
 
 	let mut library = Library::default();
