@@ -80,6 +80,9 @@ struct Inner {
 	file: File,
 	entries: BTreeMap<PairKey, StoredReceipt>,
 	log_bytes: u64,
+	/// What a compacted log of `entries` would take: kept up to date so that deciding whether
+	/// to compact costs nothing per write.
+	live_bytes: u64,
 }
 
 /// The store. Cheap to share behind an `Arc`; every method takes `&self`.
@@ -137,7 +140,12 @@ impl ReceiptStore {
 		let store = Self {
 			path,
 			durability,
-			inner: Mutex::new(Inner { file, entries, log_bytes: intact }),
+			inner: Mutex::new(Inner {
+				file,
+				live_bytes: entries.iter().map(|(key, stored)| live_size(key, stored)).sum(),
+				entries,
+				log_bytes: intact,
+			}),
 		};
 		store.compact_if_large()?;
 		Ok(store)
@@ -157,7 +165,11 @@ impl ReceiptStore {
 			return Ok(false);
 		}
 		self.append(&mut inner, &Record::Receipt(receipt.clone()))?;
-		inner.entries.insert(key, StoredReceipt { receipt: receipt.clone(), recorded: false });
+		let stored = StoredReceipt { receipt: receipt.clone(), recorded: false };
+		inner.live_bytes += live_size(&key, &stored);
+		if let Some(old) = inner.entries.insert(key.clone(), stored) {
+			inner.live_bytes -= live_size(&key, &old);
+		}
 		drop(inner);
 		self.compact_if_large()?;
 		Ok(true)
@@ -175,6 +187,8 @@ impl ReceiptStore {
 		if let Some(stored) = inner.entries.get_mut(key) {
 			stored.recorded = true;
 		}
+		inner.live_bytes +=
+			(HEADER + Record::Recorded(key.clone(), sequence).encoded_size()) as u64;
 		Ok(())
 	}
 
@@ -220,6 +234,9 @@ impl ReceiptStore {
 	/// file is written and synced, then renamed over the old one.
 	fn compact_if_large(&self) -> Result<(), StoreError> {
 		let mut inner = self.lock();
+		if inner.log_bytes < COMPACT_MIN || inner.log_bytes < inner.live_bytes * COMPACT_RATIO {
+			return Ok(());
+		}
 		let live: Vec<u8> = inner
 			.entries
 			.iter()
@@ -235,9 +252,7 @@ impl ReceiptStore {
 			})
 			.collect();
 		let live_bytes = live.len() as u64;
-		if inner.log_bytes < COMPACT_MIN || inner.log_bytes < live_bytes * COMPACT_RATIO {
-			return Ok(());
-		}
+		debug_assert_eq!(live_bytes, inner.live_bytes, "the live size is kept exactly");
 		let temporary = self.path.with_extension("log.compacting");
 		let io = |path: &Path| {
 			let path = path.to_path_buf();
@@ -251,9 +266,21 @@ impl ReceiptStore {
 		}
 		inner.file = OpenOptions::new().append(true).open(&self.path).map_err(io(&self.path))?;
 		inner.log_bytes = live_bytes;
+		inner.live_bytes = live_bytes;
 		tracing::debug!(bytes = live_bytes, "compacted the receipt store");
 		Ok(())
 	}
+}
+
+/// The bytes `stored` takes in a compacted log: its receipt record, and its recorded mark.
+fn live_size(key: &PairKey, stored: &StoredReceipt) -> u64 {
+	let receipt = HEADER + 1 + stored.receipt.encoded_size();
+	let recorded = if stored.recorded {
+		HEADER + Record::Recorded(key.clone(), stored.receipt.receipt.sequence).encoded_size()
+	} else {
+		0
+	};
+	(receipt + recorded) as u64
 }
 
 /// Rebuilds the entries from the log; returns them and how many leading bytes are intact.
@@ -434,6 +461,21 @@ mod tests {
 		}
 		store.mark_recorded(&PairKey::of(&signed(3, 1, 1)), 5_000).unwrap();
 		assert!(fs::metadata(store.path()).unwrap().len() < COMPACT_MIN * 2);
+		// The live size kept per write is exactly what a compacted log holds.
+		let compacted: usize = store
+			.all()
+			.iter()
+			.map(|s| {
+				let key = PairKey::of(&s.receipt);
+				frame(&Record::Receipt(s.receipt.clone())).len()
+					+ if s.recorded {
+						frame(&Record::Recorded(key, s.receipt.receipt.sequence)).len()
+					} else {
+						0
+					}
+			})
+			.sum();
+		assert_eq!(store.lock().live_bytes, compacted as u64);
 		drop(store);
 		let store = ReceiptStore::open(&dir.0, Durability::Buffered).unwrap();
 		assert_eq!(store.unrecorded(), vec![signed(2, 5_000, 5_000)]);

@@ -126,8 +126,6 @@ pub struct PeerStats {
 	pub received: AtomicU64,
 	/// Bytes of chunks served.
 	pub served: AtomicU64,
-	/// Chunk requests this peer made that were refused.
-	pub refused: AtomicU64,
 	/// Refusals by reason: not admitted, unreceipted, busy, not found, malformed.
 	pub refused_by: [AtomicU64; 5],
 	/// Chunk requests this peer made that were answered with a chunk.
@@ -138,6 +136,13 @@ pub struct PeerStats {
 	pub completed: AtomicU64,
 	/// Connected peers.
 	pub connected: AtomicU64,
+}
+
+impl PeerStats {
+	/// Chunk requests this peer made that were refused, whatever the reason.
+	pub fn refused(&self) -> u64 {
+		self.refused_by.iter().map(|count| count.load(Ordering::Relaxed)).sum()
+	}
 }
 
 /// Orders for a running peer.
@@ -560,7 +565,6 @@ impl SharePeer {
 				if let Some((file, index, _)) = self.in_flight.remove(&id) {
 					self.requested.remove(&(file, index));
 				}
-				self.stats.refused.fetch_add(1, Ordering::Relaxed);
 				let slot = match reason {
 					Refused::NotAdmitted => 0,
 					Refused::Unreceipted => 1,

@@ -20,7 +20,11 @@ use repute_rpc::{
 	ReputeApiClient,
 };
 use serde::de::DeserializeOwned;
-use sp_core::{crypto::Ss58Codec, H256};
+use sp_core::{
+	bytes::{from_hex, to_hex},
+	crypto::Ss58Codec,
+	H256,
+};
 use sp_runtime::AccountId32;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::Mutex;
@@ -225,7 +229,7 @@ impl ChainClient {
 			let key = change.get(0).and_then(|k| k.as_str()).ok_or_else(|| bad("no key"))?;
 			let Some(index) = hex_keys.iter().position(|k| k == key) else { continue };
 			values[index] = match change.get(1).and_then(|v| v.as_str()) {
-				Some(value) => Some(unhex(value).ok_or_else(|| bad("value is not hex"))?),
+				Some(value) => Some(from_hex(value).map_err(|_| bad("value is not hex"))?),
 				None => None,
 			};
 		}
@@ -255,11 +259,7 @@ impl ChainClient {
 	/// `account`'s free balance.
 	pub async fn free_balance(&self, account: &AccountId32) -> Result<u128, ChainError> {
 		let value = self.storage(&[keys::system_account(account)]).await?.remove(0);
-		// AccountInfo: nonce, consumers, providers, sufficients (u32 each), then the free balance.
-		Ok(value
-			.and_then(|bytes| bytes.get(16..32).and_then(|b| b.try_into().ok()))
-			.map(u128::from_le_bytes)
-			.unwrap_or(0))
+		Ok(value.as_deref().and_then(keys::free_balance).unwrap_or(0))
 	}
 
 	/// Registers `signer` as a peer (holds the peer bond) unless it already is, waiting for
@@ -336,34 +336,14 @@ impl ChainClient {
 	}
 }
 
+/// `0x`-prefixed hex, as the node's JSON-RPC wants bytes.
 fn hex(bytes: &[u8]) -> String {
-	let mut out = String::with_capacity(2 + 2 * bytes.len());
-	out.push_str("0x");
-	for byte in bytes {
-		out.push_str(&format!("{byte:02x}"));
-	}
-	out
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-	let text = text.strip_prefix("0x").unwrap_or(text);
-	if !text.len().is_multiple_of(2) {
-		return None;
-	}
-	(0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
+	to_hex(bytes, false)
 }
 
 #[cfg(test)]
 mod tests {
 	use super::*;
-
-	#[test]
-	fn hex_round_trips() {
-		assert_eq!(hex(&[0, 1, 0xab]), "0x0001ab");
-		assert_eq!(unhex("0x0001ab"), Some(vec![0, 1, 0xab]));
-		assert_eq!(unhex("0x0"), None);
-		assert_eq!(unhex("0xzz"), None);
-	}
 
 	#[tokio::test]
 	async fn a_node_that_is_down_is_a_transient_error_not_a_hang() {

@@ -32,6 +32,12 @@ pub fn peer(account: &AccountId32) -> Vec<u8> {
 	out
 }
 
+/// The free balance in the value of `System.Account[account]` (an `AccountInfo`: four `u32`
+/// counters, then the free balance as a `u128`), if it is one.
+pub fn free_balance(account_info: &[u8]) -> Option<u128> {
+	account_info.get(16..32).and_then(|b| b.try_into().ok()).map(u128::from_le_bytes)
+}
+
 /// `System.Account[account]`: nonce and balances.
 pub fn system_account(account: &AccountId32) -> Vec<u8> {
 	let mut out = [twox_128(b"System"), twox_128(b"Account")].concat();

@@ -68,10 +68,7 @@ pub async fn fund(
 		nonce += 1;
 	}
 	wait_for(chain, accounts, keys::system_account, |value| {
-		value
-			.and_then(|bytes| bytes.get(16..32).and_then(|b| b.try_into().ok()))
-			.map(u128::from_le_bytes)
-			.is_some_and(|free| free >= amount)
+		value.and_then(|bytes| keys::free_balance(bytes)).is_some_and(|free| free >= amount)
 	})
 	.await
 }

@@ -329,7 +329,7 @@ async fn print_report(chain: &ChainClient, peer: &Running, progress: &MultiProgr
 		peer.handle.peer_id,
 		stats.received.load(Ordering::Relaxed),
 		stats.served.load(Ordering::Relaxed),
-		stats.refused.load(Ordering::Relaxed),
+		stats.refused(),
 		stats.receipts.load(Ordering::Relaxed),
 		peer.submitter.stats().recorded.load(Ordering::Relaxed),
 		chain_view,

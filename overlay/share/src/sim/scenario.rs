@@ -562,7 +562,7 @@ async fn whitewash(run: &mut Run, reserve: &mut Reserve) -> Result<(), Error> {
 			if !m.alive || m.class != Class::Whitewasher {
 				return false;
 			}
-			let refused = m.handle.stats.refused.load(Ordering::Relaxed);
+			let refused = m.handle.stats.refused();
 			let answered = m.handle.stats.answered.load(Ordering::Relaxed);
 			let (new_refused, new_answered) =
 				(refused - m.last_refused, answered - m.last_answered);
