@@ -17,17 +17,22 @@
 //! - **Pair**: one (provider, consumer, service). Each pair's receipts carry strictly increasing
 //!   sequence numbers and never-decreasing cumulative units.
 //! - **Equivocation**: two validly co-signed receipts of one pair that contradict each other
-//!   (same sequence with other units, or a higher sequence with fewer units).
+//!   (same sequence with other units, or a higher sequence with fewer units). One offence per
+//!   (provider, consumer, service, higher sequence): each is punished once, by slashing
+//!   `equivocation_slash` of both signers' bonds and banning both; what is left of a banned
+//!   peer's bond is released to it after `unbonding_period`, the window in which further proofs
+//!   against it can still slash it.
 //!
 //! ## Dispatchables
 //!
 //! - [`Pallet::register`] (signed): hold the bond and become a peer.
 //! - [`Pallet::unregister`] (signed peer): start the unbonding period.
-//! - [`Pallet::withdraw_bond`] (signed peer): after the unbonding period, release the bond.
+//! - [`Pallet::withdraw_bond`] (signed peer): after the unbonding period (or the same cooldown
+//!   after a ban), release the bond that is left.
 //! - [`Pallet::submit_receipts`] (signed, anyone): record a batch of co-signed receipts; each is
 //!   checked and applied on its own.
-//! - [`Pallet::report_equivocation`] (signed, anyone): prove an equivocation; the signers are
-//!   slashed and the reporter rewarded.
+//! - [`Pallet::report_equivocation`] (signed, anyone but the signers): prove an equivocation;
+//!   the signers are slashed and banned, and the reporter rewarded.
 //! - [`Pallet::sanction`] ([`Config::GovernanceOrigin`]): slash and ban a peer, with a reason.
 //! - [`Pallet::set_parameters`] ([`Config::GovernanceOrigin`]): change bond, periods, windows
 //!   and slash fractions.
@@ -203,6 +208,9 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// The parameters at genesis; `None` keeps [`Config::DefaultParameters`].
 		pub parameters: Option<ParametersOf<T>>,
+		/// Peers registered at genesis, holding `peer_bond` from their genesis balance (the
+		/// founders a chain names as pre-trusted must be among them).
+		pub peers: alloc::vec::Vec<T::AccountId>,
 		/// A synthetic population to register with its pair ledgers, for speed benchmarks
 		/// (the `rpc-bench` preset); `None` on real chains.
 		pub synthetic: Option<repute_primitives::synthetic::SyntheticHistory>,
@@ -217,6 +225,10 @@ pub mod pallet {
 					"genesis receipt parameters are invalid"
 				);
 				Parameters::<T>::put(parameters);
+			}
+			for peer in &self.peers {
+				assert!(!Peers::<T>::contains_key(peer), "a genesis peer is listed twice");
+				Pallet::<T>::bond(peer).expect("a genesis peer's balance must cover the bond");
 			}
 			if let Some(history) = self.synthetic {
 				Pallet::<T>::build_synthetic(history);
@@ -288,10 +300,15 @@ pub mod pallet {
 		OffenceAlreadyReported,
 		/// Neither signer of the equivocating receipts holds a bond to slash.
 		NothingToSlash,
-		/// A parameter is out of range: the bond is below the existential deposit, or the
-		/// unbonding period or the receipt age window is zero. (Fractions above 100% cannot
-		/// even be decoded.)
+		/// A parameter is out of range: the bond is below the existential deposit, the
+		/// unbonding period or the receipt age window is zero, or the reporter's reward is the
+		/// whole slash (it must be below 100%, so that reporting oneself never pays).
+		/// (Fractions above 100% cannot even be decoded.)
 		InvalidParameters,
+		/// The reporter of an equivocation signed the receipts it reports.
+		ReporterIsOffender,
+		/// A banned peer's remaining bond was already released.
+		BondAlreadyReleased,
 	}
 
 	#[pallet::hooks]
@@ -316,15 +333,7 @@ pub mod pallet {
 		pub fn register(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			ensure!(!Peers::<T>::contains_key(&who), Error::<T>::AlreadyRegistered);
-			let bond = Parameters::<T>::get().peer_bond;
-			T::Currency::hold(&HoldReason::PeerBond.into(), &who, bond)
-				.map_err(|_| Error::<T>::InsufficientBalanceForBond)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			Peers::<T>::insert(
-				&who,
-				PeerInfo { bond, status: PeerStatus::Active, registered_at: now },
-			);
-			T::PeerLifecycle::on_registered(&who);
+			let bond = Self::bond(&who)?;
 			Self::deposit_event(Event::PeerRegistered { peer: who, bond });
 			Ok(())
 		}
@@ -358,9 +367,15 @@ pub mod pallet {
 		}
 
 		/// Release the caller's bond once its unbonding period has ended, and remove its peer
-		/// registration. Its recorded history stays.
+		/// registration. Its recorded history stays. A banned peer may withdraw what is left of
+		/// its bond `unbonding_period` blocks after its ban; it stays banned (its key cannot
+		/// register again).
 		///
-		/// Origin: signed, by an unbonding peer whose `unlock_at` has passed.
+		/// Origin: signed, by an unbonding peer whose `unlock_at` has passed, or a banned peer
+		/// whose cooldown has passed.
+		/// Errors: [`Error::NotRegistered`], [`Error::NotUnbonding`] (an active peer),
+		/// [`Error::StillUnbonding`] (too early), [`Error::BondAlreadyReleased`] (a banned peer,
+		/// twice).
 		/// Emits [`Event::BondReleased`].
 		///
 		/// ## Complexity
@@ -371,22 +386,33 @@ pub mod pallet {
 		)]
 		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let peer = Peers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
-			match peer.status {
-				PeerStatus::Unbonding { unlock_at } => ensure!(
-					frame_system::Pallet::<T>::block_number() >= unlock_at,
-					Error::<T>::StillUnbonding
-				),
+			let mut peer = Peers::<T>::get(&who).ok_or(Error::<T>::NotRegistered)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			let banned = match peer.status {
+				PeerStatus::Unbonding { unlock_at } => {
+					ensure!(now >= unlock_at, Error::<T>::StillUnbonding);
+					false
+				}
 				PeerStatus::Active => return Err(Error::<T>::NotUnbonding.into()),
-				PeerStatus::Banned { .. } => return Err(Error::<T>::PeerBanned.into()),
-			}
+				PeerStatus::Banned { at, .. } => {
+					ensure!(!peer.bond.is_zero(), Error::<T>::BondAlreadyReleased);
+					let release_at = at.saturating_add(Parameters::<T>::get().unbonding_period);
+					ensure!(now >= release_at, Error::<T>::StillUnbonding);
+					true
+				}
+			};
 			let amount = T::Currency::release_all(
 				&HoldReason::PeerBond.into(),
 				&who,
 				Precision::BestEffort,
 			)?;
-			Peers::<T>::remove(&who);
-			T::PeerLifecycle::on_unregistered(&who);
+			if banned {
+				peer.bond = Zero::zero();
+				Peers::<T>::insert(&who, peer);
+			} else {
+				Peers::<T>::remove(&who);
+				T::PeerLifecycle::on_unregistered(&who);
+			}
 			Self::deposit_event(Event::BondReleased { peer: who, amount });
 			Ok(())
 		}
@@ -436,22 +462,35 @@ pub mod pallet {
 		/// Prove that the signers of two receipts equivocated. Both receipts must be of the same
 		/// (provider, consumer, service) on this chain, validly signed by both, and contradict
 		/// each other. The provider's and consumer's bonds are each slashed by
-		/// `equivocation_slash`; `reporter_reward` of the total goes to the caller, the rest to
-		/// [`Config::Slashed`]. A proof is accepted once.
+		/// `equivocation_slash` and both are banned (their remaining bonds are released after
+		/// `unbonding_period`); `reporter_reward` of the total goes to the caller, the rest to
+		/// [`Config::Slashed`]. One offence per (provider, consumer, service, higher sequence of
+		/// the two): another proof of the same offence is refused.
 		///
-		/// Origin: signed, by anyone.
-		/// Emits [`Event::EquivocationPunished`].
+		/// Origin: signed, by anyone but the two signers. (A signer reporting through another
+		/// account of its own gets back `reporter_reward < 100%` of the slash, and is banned.)
+		/// Errors: [`Error::ReporterIsOffender`], [`Error::ReceiptRejected`] (wrong genesis or
+		/// signature), [`Error::NotAnEquivocation`], [`Error::OffenceAlreadyReported`],
+		/// [`Error::NothingToSlash`].
+		/// Emits [`Event::EquivocationPunished`] (both signers are banned from then on).
 		///
 		/// ## Complexity
 		/// O(1): four signature checks.
 		#[pallet::call_index(4)]
-		#[pallet::weight(T::WeightInfo::report_equivocation())]
+		#[pallet::weight(
+			T::WeightInfo::report_equivocation()
+				.saturating_add(T::PeerLifecycle::weight().saturating_mul(2))
+		)]
 		pub fn report_equivocation(
 			origin: OriginFor<T>,
 			first: Box<SignedReceiptOf<T>>,
 			second: Box<SignedReceiptOf<T>>,
 		) -> DispatchResult {
 			let reporter = ensure_signed(origin)?;
+			ensure!(
+				reporter != first.receipt.provider && reporter != first.receipt.consumer,
+				Error::<T>::ReporterIsOffender
+			);
 			let genesis = frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero());
 			for signed in [&first, &second] {
 				ensure!(
@@ -475,6 +514,10 @@ pub mod pallet {
 			}
 			let total = slashed.peek();
 			ensure!(!total.is_zero(), Error::<T>::NothingToSlash);
+			let reason: ReasonOf<T> = BoundedVec::truncate_from(EQUIVOCATION_REASON.to_vec());
+			for offender in [&receipt.provider, &receipt.consumer] {
+				Self::ban(offender, &reason);
+			}
 
 			let (reward, rest) = slashed.ration(
 				parameters.reporter_reward.deconstruct(),
@@ -516,7 +559,8 @@ pub mod pallet {
 		}
 
 		/// Sanction a peer: slash `slash` of its bond and ban it, recording `reason`. A banned
-		/// peer's receipts are rejected and its remaining bond stays held.
+		/// peer's receipts are rejected; what is left of its bond is released to it by
+		/// `withdraw_bond` after `unbonding_period` blocks.
 		///
 		/// Origin: [`Config::GovernanceOrigin`].
 		/// Emits [`Event::PeerSanctioned`].
@@ -537,15 +581,7 @@ pub mod pallet {
 			let credit = Self::slash_bond(&peer, slash);
 			let slashed = credit.peek();
 			T::Slashed::on_unbalanced(credit);
-			Peers::<T>::mutate(&peer, |info| {
-				if let Some(info) = info {
-					info.status = PeerStatus::Banned {
-						reason: reason.clone(),
-						at: frame_system::Pallet::<T>::block_number(),
-					};
-				}
-			});
-			T::PeerLifecycle::on_banned(&peer);
+			Self::ban(&peer, &reason);
 			Self::deposit_event(Event::PeerSanctioned { peer, slashed, reason });
 			Ok(())
 		}
@@ -570,6 +606,9 @@ pub mod pallet {
 		}
 	}
 
+	/// The reason recorded for a peer banned by a proof of equivocation.
+	pub const EQUIVOCATION_REASON: &[u8] = b"equivocation";
+
 	/// What every receipt of one batch is checked against.
 	pub(crate) struct CheckContext<T: Config> {
 		genesis_hash: T::Hash,
@@ -584,7 +623,8 @@ pub mod pallet {
 			ensure!(
 				parameters.peer_bond >= T::Currency::minimum_balance()
 					&& !parameters.unbonding_period.is_zero()
-					&& parameters.max_receipt_age_ms > 0,
+					&& parameters.max_receipt_age_ms > 0
+					&& parameters.reporter_reward < Perbill::one(),
 				Error::<T>::InvalidParameters
 			);
 			Ok(())
@@ -643,6 +683,9 @@ pub mod pallet {
 				.cumulative_units
 				.checked_sub(previous.cumulative_units)
 				.ok_or(Rejection::UnitsDecreased)?;
+			if delta == 0 {
+				return Err(Rejection::NoNewUnits);
+			}
 
 			let mut provider_totals = Totals::<T>::get(&receipt.provider, receipt.service);
 			let mut consumer_totals = Totals::<T>::get(&receipt.consumer, receipt.service);
@@ -705,11 +748,43 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// The identity of an equivocation proof, the same whichever receipt comes first.
+		/// The identity of an offence: (provider, consumer, service, the higher sequence of the
+		/// two receipts). Every pair of contradicting receipts that ends at the same sequence is
+		/// the same offence, whichever order and whatever units or timestamps they carry.
 		fn offence_id(first: &SignedReceiptOf<T>, second: &SignedReceiptOf<T>) -> [u8; 32] {
-			let (a, b) = (first.receipt.encode(), second.receipt.encode());
-			let (low, high) = if a <= b { (a, b) } else { (b, a) };
-			sp_io::hashing::blake2_256(&[low, high].concat())
+			let receipt = &first.receipt;
+			let sequence = first.receipt.sequence.max(second.receipt.sequence);
+			(&receipt.provider, &receipt.consumer, receipt.service, sequence)
+				.using_encoded(sp_io::hashing::blake2_256)
+		}
+
+		/// Holds the current `peer_bond` from `who`'s free balance and registers it as an
+		/// active peer. The caller checked it is not registered yet.
+		fn bond(who: &T::AccountId) -> Result<BalanceOf<T>, Error<T>> {
+			let bond = Parameters::<T>::get().peer_bond;
+			T::Currency::hold(&HoldReason::PeerBond.into(), who, bond)
+				.map_err(|_| Error::<T>::InsufficientBalanceForBond)?;
+			let now = frame_system::Pallet::<T>::block_number();
+			Peers::<T>::insert(
+				who,
+				PeerInfo { bond, status: PeerStatus::Active, registered_at: now },
+			);
+			T::PeerLifecycle::on_registered(who);
+			Ok(bond)
+		}
+
+		/// Bans `who` (if it is a peer and not banned yet) for `reason`, from now.
+		fn ban(who: &T::AccountId, reason: &ReasonOf<T>) {
+			let Some(mut info) = Peers::<T>::get(who) else { return };
+			if !info.may_transact() {
+				return;
+			}
+			info.status = PeerStatus::Banned {
+				reason: reason.clone(),
+				at: frame_system::Pallet::<T>::block_number(),
+			};
+			Peers::<T>::insert(who, info);
+			T::PeerLifecycle::on_banned(who);
 		}
 
 		/// Slashes `fraction` of `who`'s bond, if it is a peer, and returns the slashed funds.

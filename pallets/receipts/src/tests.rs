@@ -212,7 +212,7 @@ fn withdraw_needs_unbonding_first() {
 }
 
 #[test]
-fn a_peer_sanctioned_while_unbonding_keeps_its_bond_held() {
+fn a_peer_sanctioned_while_unbonding_gets_what_is_left_of_its_bond_after_the_cooldown() {
 	new_test_ext().execute_with(|| {
 		let peer = Key::new(0);
 		register(&peer);
@@ -233,15 +233,40 @@ fn a_peer_sanctioned_while_unbonding_keeps_its_bond_held() {
 				reason
 			})
 		);
-		System::set_block_number(1_000_000);
+		let period = Parameters::<Test>::get().unbonding_period;
+		// The cooldown runs from the ban, whatever the unbonding said.
+		System::set_block_number(period);
 		assert_noop!(
 			Receipts::withdraw_bond(RuntimeOrigin::signed(peer.account())),
-			Error::<Test>::PeerBanned
+			Error::<Test>::StillUnbonding
 		);
 		assert_noop!(
 			Receipts::unregister(RuntimeOrigin::signed(peer.account())),
 			Error::<Test>::PeerBanned
 		);
+		System::set_block_number(1 + period);
+		assert_ok!(Receipts::withdraw_bond(RuntimeOrigin::signed(peer.account())));
+		assert_eq!(held(&peer), 0);
+		assert_eq!(Balances::balance(&peer.account()), ENDOWMENT - BOND / 5);
+		assert_eq!(
+			last_event(),
+			RuntimeEvent::Receipts(Event::BondReleased {
+				peer: peer.account(),
+				amount: BOND - BOND / 5
+			})
+		);
+		assert_noop!(
+			Receipts::withdraw_bond(RuntimeOrigin::signed(peer.account())),
+			Error::<Test>::BondAlreadyReleased
+		);
+		// It stays banned: its key can neither register again nor take part in receipts.
+		assert_noop!(
+			Receipts::register(RuntimeOrigin::signed(peer.account())),
+			Error::<Test>::AlreadyRegistered
+		);
+		let other = Key::new(1);
+		register(&other);
+		assert_refused(signed(&peer, &other, 1, 10), Rejection::ProviderBanned);
 		check_invariants();
 	});
 }
@@ -339,8 +364,11 @@ fn later_receipts_record_only_the_difference() {
 		assert_eq!((totals.units_served, totals.receipts), (250, 2));
 		assert_eq!((totals.first_activity, totals.last_activity), (1, 5));
 		HOOK_CALLS.with(|c| assert_eq!(c.borrow().last().unwrap().3, 150));
-		// A higher sequence with the same units records a zero delta and is accepted.
-		assert_ok!(submit(vec![signed(&a, &b, 10, 250)]));
+		// A higher sequence with the same units would record nothing: refused.
+		assert_noop!(
+			submit(vec![signed(&a, &b, 10, 250)]),
+			Error::<Test>::ReceiptRejected(Rejection::NoNewUnits)
+		);
 		check_invariants();
 	});
 }
@@ -469,6 +497,18 @@ fn replayed_and_lower_sequences_are_refused() {
 }
 
 #[test]
+fn receipts_that_record_nothing_are_refused() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		assert_refused(signed(&a, &b, 1, 0), Rejection::NoNewUnits);
+		assert!(ledger(&a, &b).is_none(), "a zero-unit receipt stores no pair");
+		assert_ok!(submit(vec![signed(&a, &b, 1, 100)]));
+		assert_refused(signed(&a, &b, 2, 100), Rejection::NoNewUnits);
+		assert_eq!(ledger(&a, &b).unwrap().sequence, 1);
+	});
+}
+
+#[test]
 fn lower_units_are_refused() {
 	new_test_ext().execute_with(|| {
 		let (a, b, _, _) = peers();
@@ -582,7 +622,7 @@ fn report(
 #[test]
 fn a_proven_equivocation_slashes_both_signers_and_rewards_the_reporter() {
 	new_test_ext().execute_with(|| {
-		let (a, b, _, _) = peers();
+		let (a, b, c, _) = peers();
 		let reporter = Key::new(7).account();
 		let before = Balances::balance(&reporter);
 		let issuance = Balances::total_issuance();
@@ -608,6 +648,77 @@ fn a_proven_equivocation_slashes_both_signers_and_rewards_the_reporter() {
 			})
 		);
 		assert_eq!(Offences::<Test>::iter().count(), 1);
+		// Both signers are banned: no receipt of theirs is recorded any more.
+		for offender in [&a, &b] {
+			assert!(!Peers::<Test>::get(offender.account()).unwrap().may_transact());
+		}
+		assert_refused(signed(&a, &c, 1, 10), Rejection::ProviderBanned);
+		assert_refused(signed(&c, &b, 1, 10), Rejection::ConsumerBanned);
+		LIFECYCLE_CALLS.with(|calls| {
+			let calls = calls.borrow();
+			assert!(calls.contains(&("banned", a.account())));
+			assert!(calls.contains(&("banned", b.account())));
+		});
+		check_invariants();
+	});
+}
+
+/// A signer used to report its own equivocation and collect half of its own slash.
+#[test]
+fn a_signer_cannot_report_its_own_equivocation() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		for offender in [&a, &b] {
+			assert_noop!(
+				Receipts::report_equivocation(
+					RuntimeOrigin::signed(offender.account()),
+					Box::new(signed(&a, &b, 3, 100)),
+					Box::new(signed(&a, &b, 3, 90)),
+				),
+				Error::<Test>::ReporterIsOffender
+			);
+		}
+		// Through an account of its own, a pair gets back less than it lost, and is banned.
+		let accomplice = Key::new(7).account();
+		let before = Balances::total_balance(&a.account())
+			+ Balances::total_balance(&b.account())
+			+ Balances::total_balance(&accomplice);
+		assert_ok!(report(signed(&a, &b, 3, 100), signed(&a, &b, 3, 90)));
+		let after = Balances::total_balance(&a.account())
+			+ Balances::total_balance(&b.account())
+			+ Balances::total_balance(&accomplice);
+		assert!(after < before, "{after} vs {before}");
+	});
+}
+
+/// Every further contradicting receipt of the same (pair, service, sequence) used to be a new
+/// offence (the proof's identity hashed whole receipts, timestamps included).
+#[test]
+fn one_offence_per_pair_service_and_sequence() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		assert_ok!(report(signed(&a, &b, 3, 100), signed(&a, &b, 3, 90)));
+		let held_after_one = held(&a);
+		let mut later = receipt(&a, &b, 3, 80);
+		later.timestamp_ms += 1;
+		assert_noop!(
+			report(signed(&a, &b, 3, 100), cosign(later.clone(), &a, &b)),
+			Error::<Test>::OffenceAlreadyReported
+		);
+		assert_noop!(
+			report(signed(&a, &b, 3, 90), cosign(later, &a, &b)),
+			Error::<Test>::OffenceAlreadyReported
+		);
+		// A lower sequence with more units ending at 3 is the same offence too.
+		assert_noop!(
+			report(signed(&a, &b, 2, 500), signed(&a, &b, 3, 90)),
+			Error::<Test>::OffenceAlreadyReported
+		);
+		assert_eq!(held(&a), held_after_one);
+		// Another sequence is another offence: the banned pair is slashed again, within its
+		// cooldown.
+		assert_ok!(report(signed(&a, &b, 4, 100), signed(&a, &b, 4, 90)));
+		assert!(held(&a) < held_after_one);
 		check_invariants();
 	});
 }
@@ -718,6 +829,7 @@ fn out_of_range_parameters_are_refused() {
 			ReceiptParameters { peer_bond: EXISTENTIAL_DEPOSIT - 1, ..base.clone() },
 			ReceiptParameters { unbonding_period: 0, ..base.clone() },
 			ReceiptParameters { max_receipt_age_ms: 0, ..base.clone() },
+			ReceiptParameters { reporter_reward: Perbill::one(), ..base.clone() },
 		];
 		for bad in invalid {
 			assert_noop!(
@@ -768,8 +880,8 @@ mod property {
 					let result = submit(vec![signed(&keys[p as usize], &keys[c as usize], sequence, units)]);
 					let previous = pairs.get(&(p, c)).copied();
 					let acceptable = p != c && match previous {
-						None => true,
-						Some((s, u)) => sequence > s && units >= u,
+						None => units > 0,
+						Some((s, u)) => sequence > s && units > u,
 					};
 					prop_assert_eq!(result.is_ok(), acceptable);
 					if acceptable {
@@ -801,7 +913,7 @@ fn a_synthetic_population_is_registered_and_consistent() {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	let history =
 		repute_primitives::synthetic::SyntheticHistory { peers: 10, partners: 2, units: 5 };
-	crate::GenesisConfig::<Test> { parameters: None, synthetic: Some(history) }
+	crate::GenesisConfig::<Test> { parameters: None, peers: vec![], synthetic: Some(history) }
 		.assimilate_storage(&mut storage)
 		.unwrap();
 	sp_io::TestExternalities::new(storage).execute_with(|| {
@@ -813,4 +925,48 @@ fn a_synthetic_population_is_registered_and_consistent() {
 		assert_eq!((served, consumed), (100, 100));
 		check_invariants();
 	});
+}
+
+#[test]
+fn genesis_registers_the_peers_it_lists_with_their_bonds() {
+	use sp_runtime::BuildStorage;
+	let (a, b) = (Key::new(0), Key::new(1));
+	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
+	pallet_balances::GenesisConfig::<Test> {
+		balances: vec![(a.account(), ENDOWMENT), (b.account(), ENDOWMENT)],
+		..Default::default()
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	crate::GenesisConfig::<Test> {
+		parameters: None,
+		peers: vec![a.account(), b.account()],
+		synthetic: None,
+	}
+	.assimilate_storage(&mut storage)
+	.unwrap();
+	sp_io::TestExternalities::new(storage).execute_with(|| {
+		assert_eq!(held(&a), BOND);
+		assert_eq!(held(&b), BOND);
+		assert!(matches!(
+			Peers::<Test>::get(a.account()).map(|p| p.status),
+			Some(PeerStatus::Active)
+		));
+		check_invariants();
+	});
+}
+
+/// `docs/receipts.md` tells client authors how errors reach them; this pins it.
+#[test]
+fn module_errors_encode_as_documented() {
+	let module = |error: Error<Test>| match DispatchError::from(error) {
+		DispatchError::Module(module) => module.error,
+		other => panic!("{other:?}"),
+	};
+	assert_eq!(module(Error::AlreadyRegistered), [0, 0, 0, 0]);
+	assert_eq!(module(Error::ReceiptRejected(Rejection::WrongGenesis)), [8, 0, 0, 0]);
+	assert_eq!(module(Error::ReceiptRejected(Rejection::NoNewUnits)), [8, 13, 0, 0]);
+	assert_eq!(module(Error::InvalidParameters), [12, 0, 0, 0]);
+	assert_eq!(module(Error::ReporterIsOffender), [13, 0, 0, 0]);
+	assert_eq!(module(Error::BondAlreadyReleased), [14, 0, 0, 0]);
 }

@@ -45,7 +45,8 @@ pub enum PeerStatus<BlockNumber, Reason> {
 		/// The first block at which `withdraw_bond` succeeds.
 		unlock_at: BlockNumber,
 	},
-	/// Sanctioned by governance: receipts that name it are rejected and its bond stays held.
+	/// Banned, by governance or for a proven equivocation: receipts that name it are rejected;
+	/// what is left of its bond can be withdrawn `unbonding_period` blocks after `at`.
 	Banned {
 		/// Why, as governance recorded it.
 		reason: Reason,
@@ -183,6 +184,9 @@ pub enum Rejection {
 	InvalidConsumerSignature,
 	/// Recording the receipt would overflow a total.
 	Overflow,
+	/// The cumulative units equal the newest recorded ones (or are zero for a new pair): the
+	/// receipt records nothing, so it is refused rather than stored.
+	NoNewUnits,
 }
 
 /// Lets other pallets (reputation) learn of every recorded delta without reading this pallet's
