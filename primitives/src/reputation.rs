@@ -19,7 +19,7 @@ use scale_info::TypeInfo;
 	TypeInfo,
 )]
 pub enum Admission {
-	/// Serve it: its usage is covered by the trust-weighted service it gave.
+	/// Serve it: its usage is covered by the service it gave, and it has graduated.
 	Admitted,
 	/// A newcomer living on the stranger allowance: serve it until the allowance is used up.
 	Probation,
@@ -54,7 +54,7 @@ pub enum DenialReason {
 	NotRegistered,
 	/// A newcomer that used up its stranger allowance without serving enough in return.
 	StrangerAllowanceExhausted,
-	/// Its usage is far above the trust-weighted service it gave.
+	/// Its usage is above what the service it gave and the stranger allowance cover.
 	UsageExceedsService,
 }
 
@@ -136,12 +136,17 @@ pub struct PeerReport<Balance, BlockNumber> {
 	pub units_consumed: u128,
 	/// Receipts recorded with it on either side.
 	pub receipts: u64,
-	/// Its trust-weighted service reputation, decayed to the block asked about.
+	/// Its service reputation: the credit vouched for by the peers it served, decayed to the
+	/// block asked about.
 	pub service_reputation: u128,
 	/// Its usage reputation, decayed to the block asked about.
 	pub usage_reputation: u128,
-	/// The stranger allowance it was granted when it joined.
+	/// The stranger allowance in force (every registered peer has it).
 	pub stranger_allowance: u128,
+	/// How many more units it may consume before the chain denies it:
+	/// `max(0, service · usage_allowance_percent / 100 + stranger_allowance − usage)`, zero
+	/// when it is banned or holds no bond.
+	pub admission_credit: u128,
 	/// Its global trust in the latest published epoch, if it was part of it.
 	pub global_trust: Option<GlobalTrust>,
 	/// The chain's admission decision.

@@ -103,12 +103,14 @@ pub struct PeerReportJson {
 	pub units_consumed: String,
 	/// Receipts recorded with the peer on either side.
 	pub receipts: String,
-	/// Trust-weighted service reputation, decayed to the block.
+	/// Service reputation (credit vouched for by the peers it served), decayed to the block.
 	pub service_reputation: String,
 	/// Usage reputation, decayed to the block.
 	pub usage_reputation: String,
-	/// The stranger allowance granted when it joined.
+	/// The stranger allowance in force.
 	pub stranger_allowance: String,
+	/// How many more units it may consume before the chain denies it.
+	pub admission_credit: String,
 	/// Its global trust in the latest published epoch, or `null`.
 	pub global_trust: Option<GlobalTrustJson>,
 	/// The chain's admission decision.
@@ -136,6 +138,7 @@ impl PeerReportJson {
 			service_reputation: report.service_reputation.to_string(),
 			usage_reputation: report.usage_reputation.to_string(),
 			stranger_allowance: report.stranger_allowance.to_string(),
+			admission_credit: report.admission_credit.to_string(),
 			global_trust: report.global_trust.map(Into::into),
 			admission: AdmissionAnswer::new(peer, report.admission),
 		}
@@ -388,6 +391,7 @@ mod tests {
 				service_reputation: 3,
 				usage_reputation: 4,
 				stranger_allowance: 5,
+				admission_credit: 6,
 				global_trust: Some(GlobalTrust { parts_per_quintillion: 10u128.pow(18), epoch: 3 }),
 				admission: Admission::Probation,
 			},

@@ -5,9 +5,14 @@
 //! - `local_testnet` (chain `local`): Alice, Bob and Charlie validate; Alice is sudo.
 //!
 //! In both, the well-known dev accounts (Alice to Ferdie and their `//stash` accounts) start with
-//! [`ENDOWMENT`] each.
+//! [`ENDOWMENT`] each, and `//Alice//stash` and `//Bob//stash` are the founders: registered peers
+//! (holding the bond) that global trust is damped towards, so epochs run from the start.
+//! Admission credit does not depend on them (see `pallet-reputation`'s credit model).
 
-use crate::{AccountId, BalancesConfig, RuntimeGenesisConfig, SudoConfig, UNIT};
+use crate::{
+	AccountId, BalancesConfig, ReceiptsConfig, ReputationConfig, RuntimeGenesisConfig, SudoConfig,
+	UNIT,
+};
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
 use serde_json::Value;
@@ -24,9 +29,12 @@ pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
 fn repute_genesis(
 	initial_authorities: Vec<(AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
+	founders: Vec<AccountId>,
 	root: AccountId,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
+		receipts: ReceiptsConfig { peers: founders.clone() },
+		reputation: ReputationConfig { pretrusted: founders },
 		balances: BalancesConfig {
 			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
 		},
@@ -51,11 +59,17 @@ fn dev_accounts() -> Vec<AccountId> {
 	Sr25519Keyring::well_known().map(|k| k.to_account_id()).collect()
 }
 
+/// The founders of the dev and local chains: registered at genesis and pre-trusted.
+pub fn dev_founders() -> Vec<AccountId> {
+	vec![Sr25519Keyring::AliceStash.to_account_id(), Sr25519Keyring::BobStash.to_account_id()]
+}
+
 /// The `development` preset: a single-validator chain run by Alice.
 pub fn development_config_genesis() -> Value {
 	repute_genesis(
 		vec![dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		dev_accounts(),
+		dev_founders(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
 }
@@ -69,6 +83,7 @@ pub fn local_config_genesis() -> Value {
 			dev_authority(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 		],
 		dev_accounts(),
+		dev_founders(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
 }
@@ -82,8 +97,8 @@ pub const RPC_BENCH_PRESET: &str = "rpc-bench";
 pub fn rpc_bench_config_genesis() -> Value {
 	let mut genesis = development_config_genesis();
 	let history = serde_json::json!({ "peers": 100_000, "partners": 10, "units": 10_000 });
-	genesis["receipts"] = serde_json::json!({ "synthetic": history.clone() });
-	genesis["reputation"] = serde_json::json!({ "synthetic": history });
+	genesis["receipts"]["synthetic"] = history.clone();
+	genesis["reputation"]["synthetic"] = history;
 	genesis
 }
 

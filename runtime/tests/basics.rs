@@ -58,6 +58,14 @@ fn dev_preset_has_alice_as_sole_validator_and_sudo() {
 		assert_eq!(pallet_balances::Pallet::<Runtime>::free_balance(alice()), ENDOWMENT);
 		let ferdie = Sr25519Keyring::Ferdie.to_account_id();
 		assert_eq!(pallet_balances::Pallet::<Runtime>::free_balance(ferdie), ENDOWMENT);
+		// The founders are registered peers, holding their bonds, and pre-trusted.
+		let founders = genesis_config_presets::dev_founders();
+		assert_eq!(pallet_reputation::PreTrusted::<Runtime>::get().into_inner(), founders);
+		for founder in &founders {
+			let bond = pallet_receipts::Peers::<Runtime>::get(founder).expect("registered").bond;
+			assert!(bond > 0);
+			assert_eq!(pallet_balances::Pallet::<Runtime>::free_balance(founder), ENDOWMENT - bond);
+		}
 	});
 }
 

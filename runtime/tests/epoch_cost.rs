@@ -16,7 +16,7 @@ fn epoch_blocks(edges: u64, iterations: u64) -> (u64, Weight) {
 	let peers = edges / AVERAGE_DEGREE;
 	let per_consumer = Weights::spread(AVERAGE_DEGREE as u32);
 	let per_iteration = per_consumer
-		.saturating_add(Weights::settle())
+		.saturating_add(Weights::damp())
 		.saturating_mul(peers)
 		.saturating_add(Weights::finish_iteration());
 	let total = per_iteration
@@ -35,8 +35,8 @@ fn an_epoch_is_bounded_per_block_and_its_duration_is_known() {
 	println!("budget per block: {:.1} ms", budget.ref_time() as f64 / 1e9);
 	println!("per edge (spread slope): {:.1} µs", per_edge.ref_time() as f64 / 1e6);
 	println!(
-		"per peer per iteration (spread base + settle): {:.1} µs",
-		Weights::spread(0).saturating_add(Weights::settle()).ref_time() as f64 / 1e6
+		"per peer per iteration (spread base + damp): {:.1} µs",
+		Weights::spread(0).saturating_add(Weights::damp()).ref_time() as f64 / 1e6
 	);
 	println!("per peer review: {:.1} µs", Weights::review().ref_time() as f64 / 1e6);
 	let iterations = u64::from(DefaultParameters::get().max_iterations);

@@ -64,11 +64,20 @@ fn receipts_become_reputation_and_admission_through_the_runtime_api() {
 		submit(charlie, alice, 1, 10);
 		assert_eq!(Runtime::admission(alice.to_account_id(), None), Admission::Admitted);
 		assert_eq!(Runtime::admission(bob.to_account_id(), None), Admission::Probation);
+		let report = Runtime::peer_report(alice.to_account_id()).unwrap();
+		assert_eq!(report.service_reputation, graduation, "Bob vouched out of his allowance");
+		assert_eq!(
+			report.admission_credit,
+			graduation + report.stranger_allowance - 10,
+			"what Alice may still consume"
+		);
 
 		// Two hops: Alice served Bob, Charlie served Alice; in Bob's eyes Charlie gave 10.
 		let seen = Runtime::subjective_trust(bob.to_account_id(), charlie.to_account_id());
 		assert_eq!(seen.flow_to_viewer, 10);
 		assert!(seen.score_ppb > 0);
+
+		submit(alice, Sr25519Keyring::AliceStash, 1, 10);
 
 		// Banning goes through the receipts pallet and reaches the decision.
 		assert_ok!(pallet_receipts::Pallet::<Runtime>::sanction(
@@ -82,7 +91,8 @@ fn receipts_become_reputation_and_admission_through_the_runtime_api() {
 			Admission::Denied(DenialReason::Banned)
 		);
 
-		// The first epoch runs in on_idle, within its share of each block.
+		// The first epoch runs in on_idle, within its share of each block, damped towards the
+		// preset's founders; Alice served one of them (before her ban).
 		assert_eq!(Runtime::peer_report(bob.to_account_id()).unwrap().global_trust, None);
 		let max_block = RuntimeBlockWeights::get().max_block;
 		let share = Parameters::<Runtime>::get().epoch_block_share;

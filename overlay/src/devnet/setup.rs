@@ -21,7 +21,7 @@ pub fn fast_parameters(allowance: u128, epoch_length: u32, half_life: u32) -> Re
 		max_iterations: 30,
 		tolerance: Perbill::from_parts(1_000),
 		epoch_block_share: Perbill::from_percent(50),
-		usage_allowance_percent: 200,
+		usage_allowance_percent: 100,
 		graduation_service: allowance,
 		stranger_allowance_min: allowance,
 		stranger_allowance_max: allowance,

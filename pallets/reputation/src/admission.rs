@@ -1,17 +1,21 @@
-//! Admission decisions and the adaptive stranger allowance, as pure functions of a peer's
-//! decayed reputation: the pallet calls them whenever a reputation changes and at every epoch.
+//! Where admission is decided: the decision rule and the adaptive stranger allowance, as pure
+//! functions of a peer's decayed reputation. The pallet calls them whenever a reputation changes
+//! and for every peer at every epoch; [`crate::credit`] says what service and usage mean.
 
-use crate::types::{
-	Admission, DenialReason, PeerReputation, ReputationParameters, Standing, StrangerPolicy,
+use crate::{
+	credit::covered,
+	types::{
+		Admission, DenialReason, PeerReputation, ReputationParameters, Standing, StrangerPolicy,
+	},
 };
 use sp_arithmetic::Perbill;
 
-/// What a peer gets from the chain, given its standing, its decayed trust-weighted `service`
-/// and `usage`, and the stranger `allowance` it was granted when it joined.
+/// What a peer gets from the chain, given its standing, its decayed `service` (credit vouched
+/// for by the peers it served) and `usage`, and the stranger `allowance` in force.
 ///
 /// - banned → denied (`Banned`); bond withdrawn → denied (`NotRegistered`);
-/// - `usage ≤ service · usage_allowance_percent / 100 + allowance` → admitted once `service`
-///   reaches `graduation_service`, on probation before;
+/// - `usage ≤ service · usage_allowance_percent / 100 + allowance` (its admission credit is not
+///   negative) → admitted once `service` reaches `graduation_service`, on probation before;
 /// - otherwise denied: `StrangerAllowanceExhausted` for a peer that has not graduated,
 ///   `UsageExceedsService` for one that has.
 pub fn decide(
@@ -27,7 +31,7 @@ pub fn decide(
 		Standing::Registered => {}
 	}
 	let graduated = service >= parameters.graduation_service;
-	if usage <= credit(service, allowance, parameters) {
+	if usage <= covered(service, allowance, parameters) {
 		if graduated {
 			Admission::Admitted
 		} else {
@@ -40,22 +44,14 @@ pub fn decide(
 	}
 }
 
-/// [`decide`] for a peer's record (already decayed to the block in question).
+/// [`decide`] for a peer's record (already decayed to the block in question) with the stranger
+/// `allowance` in force.
 pub fn decide_record<BlockNumber>(
 	record: &PeerReputation<BlockNumber>,
+	allowance: u128,
 	parameters: &ReputationParameters,
 ) -> Admission {
-	decide(record.standing, record.service, record.usage, record.allowance, parameters)
-}
-
-/// How much usage a peer's service and allowance cover.
-pub fn credit(service: u128, allowance: u128, parameters: &ReputationParameters) -> u128 {
-	(service / 100)
-		.saturating_mul(u128::from(parameters.usage_allowance_percent))
-		.saturating_add(
-			(service % 100).saturating_mul(u128::from(parameters.usage_allowance_percent)) / 100,
-		)
-		.saturating_add(allowance)
+	decide(record.standing, record.service, record.usage, allowance, parameters)
 }
 
 /// How a newcomer left probation, if this change of decision is its way out.
@@ -81,7 +77,8 @@ pub fn newcomer_outcome(old: Admission, new: Admission) -> Option<NewcomerOutcom
 /// The stranger policy for the next epoch (Feldman et al.'s adaptive stranger policy): the
 /// allowance moves to `min + (max − min) · reciprocated / (reciprocated + defected)` when any
 /// newcomer left probation recently, and stays put otherwise; the counts then halve, so the
-/// policy follows recent newcomers rather than all of history.
+/// policy follows recent newcomers rather than all of history. Only outcomes an admitted peer
+/// witnessed are counted (see [`crate::Pallet::store`]).
 pub fn adapt_stranger_policy(
 	policy: StrangerPolicy,
 	parameters: &ReputationParameters,
@@ -110,7 +107,7 @@ mod tests {
 	fn parameters() -> ReputationParameters {
 		ReputationParameters {
 			graduation_service: 1_000,
-			usage_allowance_percent: 200,
+			usage_allowance_percent: 50,
 			stranger_allowance_min: 100,
 			stranger_allowance_max: 10_000,
 			..DefaultParameters::get()
@@ -127,11 +124,11 @@ mod tests {
 			decide(r, 0, 501, 500, &p),
 			Admission::Denied(DenialReason::StrangerAllowanceExhausted)
 		);
-		// Serving earns credit at 200%: 300 units of service cover 600 more of usage.
-		assert_eq!(decide(r, 300, 1_100, 500, &p), Admission::Probation);
-		assert_eq!(decide(r, 1_000, 2_500, 500, &p), Admission::Admitted);
+		// Serving earns credit at 50%: 300 units of service cover 150 more of usage.
+		assert_eq!(decide(r, 300, 650, 500, &p), Admission::Probation);
+		assert_eq!(decide(r, 1_000, 1_000, 500, &p), Admission::Admitted);
 		assert_eq!(
-			decide(r, 1_000, 2_501, 500, &p),
+			decide(r, 1_000, 1_001, 500, &p),
 			Admission::Denied(DenialReason::UsageExceedsService)
 		);
 	}
@@ -147,15 +144,6 @@ mod tests {
 			decide(Standing::Unregistered, u128::MAX, 0, 500, &p),
 			Admission::Denied(DenialReason::NotRegistered)
 		);
-	}
-
-	#[test]
-	fn credit_is_exact_and_never_overflows() {
-		let p = parameters();
-		assert_eq!(credit(0, 7, &p), 7);
-		assert_eq!(credit(1, 0, &p), 2);
-		assert_eq!(credit(12_345, 0, &p), 24_690);
-		assert_eq!(credit(u128::MAX, u128::MAX, &p), u128::MAX);
 	}
 
 	#[test]

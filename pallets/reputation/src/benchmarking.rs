@@ -94,31 +94,69 @@ fn running<T: Config>(peers: u32) -> EpochRunOf<T> {
 mod benchmarks {
 	use super::*;
 
-	/// A receipt between a registered provider and a consumer whose local trust is full (so it
-	/// is decayed, scanned and the smallest entry replaced), with a published epoch to look up,
-	/// that ends both parties' probation (so the stranger policy counts them). Both parties are
-	/// registered, as `pallet-receipts` guarantees: registering created their records.
+	/// The worst receipt: the consumer's local trust is full (it is decayed, scanned and the
+	/// smallest entry replaced) and it has debts; it vouches for part of the units and owes the
+	/// rest (a debt is added); the provider is in deficit, so what its deficit absorbs repays two
+	/// of its creditors (two more records read, decided and written). Both parties are
+	/// registered, as `pallet-receipts` guarantees.
 	#[benchmark]
 	fn on_receipt_recorded() {
 		let partners = T::MaxPartners::get();
+		let allowance = Strangers::<T>::get().allowance;
 		let consumer = registered::<T>(0, 1).remove(0);
+		// The consumer took far beyond its credit from every one of its providers...
 		for provider in registered::<T>(1, partners) {
-			Reputation::<T>::note_service(&provider, &consumer, 1_000, now::<T>());
+			Reputation::<T>::note_service(
+				&provider,
+				&consumer,
+				allowance.saturating_add(1_000),
+				now::<T>(),
+			);
 		}
-		let provider = registered::<T>(partners + 1, 1).remove(0);
-		published::<T>(partners + 2);
+		// ... then earned back more than its deficit from a rich peer.
+		let rich = registered::<T>(partners + 1, 1).remove(0);
+		let mut record = Reputations::<T>::get(&rich).expect("registered");
+		record.service = u128::MAX / 4;
+		Reputations::<T>::insert(&rich, record);
+		let deficit = crate::credit::deficit(
+			&Reputations::<T>::get(&consumer).expect("registered"),
+			allowance,
+			&Parameters::<T>::get(),
+		);
+		Reputation::<T>::note_service(
+			&consumer,
+			&rich,
+			deficit.saturating_mul(2).saturating_add(10_000),
+			now::<T>(),
+		);
+		let credit = Reputation::<T>::admission_credit_of(&consumer);
+		assert!(credit > 0);
+		// The provider owes two lenders.
+		let provider = registered::<T>(partners + 2, 1).remove(0);
+		let lenders = registered::<T>(partners + 3, 2);
+		Reputation::<T>::note_service(
+			&lenders[0],
+			&provider,
+			allowance.saturating_add(1_000),
+			now::<T>(),
+		);
+		Reputation::<T>::note_service(&lenders[1], &provider, 1_000, now::<T>());
 		advance::<T>(7);
 		#[block]
 		{
-			Reputation::<T>::note_service(&provider, &consumer, 1_000_000, now::<T>());
+			Reputation::<T>::note_service(
+				&provider,
+				&consumer,
+				credit.saturating_add(1_000_000),
+				now::<T>(),
+			);
 		}
 		let index = Reputations::<T>::get(&provider).expect("recorded").index;
-		let local = Providers::<T>::get(0).expect("the consumer has local trust");
+		let local = LocalTrustOf::<T>::get(0).expect("the consumer has local trust");
 		assert!(local.providers.iter().any(|(p, _)| *p == index));
-		assert_eq!(
-			Reputations::<T>::get(&consumer).map(|r| r.admission),
-			Some(Admission::Denied(DenialReason::StrangerAllowanceExhausted))
-		);
+		let debts = DebtsOf::<T>::get(0).expect("the consumer owes");
+		assert!(debts.creditors.iter().any(|(c, _)| *c == index));
+		assert!(Reputations::<T>::get(&lenders[1]).expect("registered").service > 0, "repaid");
 	}
 
 	/// A new peer's record is created and its decision changes (it is banned).
@@ -174,15 +212,15 @@ mod benchmarks {
 		assert!(k == 0 || !run.distributed.is_zero());
 	}
 
-	/// Settling one peer's trust.
+	/// Damping one peer's trust.
 	#[benchmark]
-	fn settle() {
+	fn damp() {
 		registered::<T>(0, 2);
 		let mut run = running::<T>(2);
 		Reputation::<T>::spread_from(&mut run, 0);
 		#[block]
 		{
-			Reputation::<T>::settle_peer(&mut run, 0);
+			Reputation::<T>::damp_peer(&mut run, 0);
 		}
 		assert!(!run.current_total.is_zero());
 	}
@@ -198,34 +236,29 @@ mod benchmarks {
 		assert!(matches!(run.phase, EpochPhase::Review { .. }));
 	}
 
-	/// Reviewing one peer whose decision changes and ends its probation: its service decayed
-	/// faster than its usage, so its usage is no longer covered (the stranger policy counts it).
+	/// Reviewing one peer whose decision changes: it exhausted its allowance, and its usage
+	/// has decayed back within it, so it is readmitted to probation (an event), and it is
+	/// ranked.
 	#[benchmark]
 	fn review() {
-		let mut parameters = Parameters::<T>::get();
-		parameters.service_half_life = 1;
-		parameters.usage_half_life = 1_000_000;
-		parameters.graduation_service = u128::MAX;
-		Parameters::<T>::put(&parameters);
-		let peers = registered::<T>(0, 3);
+		let parameters = Parameters::<T>::get();
+		let peers = registered::<T>(0, 2);
 		let allowance = Strangers::<T>::get().allowance;
-		// Peer 1 serves 1,000 and takes its allowance plus 1,000: covered, on probation.
-		Reputation::<T>::note_service(&peers[1], &peers[2], 1_000, now::<T>());
 		Reputation::<T>::note_service(
 			&peers[0],
 			&peers[1],
-			allowance.saturating_add(1_000),
+			allowance.saturating_mul(2),
 			now::<T>(),
 		);
-		advance::<T>(10);
-		let run = EpochRun { phase: EpochPhase::Review { next: 1 }, ..running::<T>(3) };
+		advance::<T>(parameters.usage_half_life.saturating_mul(2));
+		let run = EpochRun { phase: EpochPhase::Review { next: 1 }, ..running::<T>(2) };
 		#[block]
 		{
 			let _ = Reputation::<T>::step(run, now::<T>(), &parameters);
 		}
 		assert_eq!(
 			Reputations::<T>::get(&peers[1]).map(|r| r.admission),
-			Some(Admission::Denied(DenialReason::StrangerAllowanceExhausted))
+			Some(Admission::Probation)
 		);
 	}
 
@@ -245,11 +278,10 @@ mod benchmarks {
 	fn set_pretrusted(p: Linear<0, { T::MaxPreTrusted::get() }>) -> Result<(), BenchmarkError> {
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
-		let peers: Vec<T::AccountId> = (0..p).map(peer::<T>).collect();
-		let list = BoundedVec::truncate_from(peers);
+		let peers = registered::<T>(0, p);
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, list.clone());
-		assert_eq!(PreTrusted::<T>::get(), list);
+		_(origin as T::RuntimeOrigin, peers.clone());
+		assert_eq!(PreTrusted::<T>::get().into_inner(), peers);
 		Ok(())
 	}
 

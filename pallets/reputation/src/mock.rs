@@ -45,6 +45,7 @@ impl pallet_reputation::Config for Test {
 	type RuntimeEvent = RuntimeEvent;
 	type GovernanceOrigin = EnsureRoot<AccountId>;
 	type MaxPartners = ConstU32<MAX_PARTNERS>;
+	type MaxCreditors = ConstU32<4>;
 	type MaxPreTrusted = ConstU32<4>;
 	type MaxTopPeers = ConstU32<4>;
 	type DefaultParameters = crate::DefaultParameters;
@@ -68,17 +69,26 @@ pub fn test_parameters() -> crate::ReputationParameters {
 	}
 }
 
-/// A chain at block 1 with the test parameters and the given pre-trusted peers.
-pub fn new_test_ext(pretrusted: Vec<AccountId>) -> sp_io::TestExternalities {
+/// A chain at block 1 with the test parameters and the given founders, registered (as
+/// `pallet-receipts`' genesis registers them before this pallet's genesis names them).
+pub fn new_test_ext(founders: Vec<AccountId>) -> sp_io::TestExternalities {
 	let mut storage = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_reputation::GenesisConfig::<Test> {
 		parameters: Some(test_parameters()),
-		pretrusted,
+		pretrusted: vec![],
 		synthetic: None,
 	}
 	.assimilate_storage(&mut storage)
 	.unwrap();
 	let mut ext = sp_io::TestExternalities::new(storage);
-	ext.execute_with(|| System::set_block_number(1));
+	ext.execute_with(|| {
+		for founder in &founders {
+			<Reputation as pallet_receipts::PeerLifecycle<AccountId>>::on_registered(founder);
+		}
+		pallet_reputation::PreTrusted::<Test>::put(
+			frame_support::BoundedVec::try_from(founders).expect("few founders"),
+		);
+		System::set_block_number(1);
+	});
 	ext
 }

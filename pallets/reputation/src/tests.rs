@@ -1,6 +1,7 @@
-//! Tests of the reputation pallet: decay, the epoch computation against the in-memory reference,
-//! Sybils and colluders, admission both ways, the stranger policy, governance, and `on_idle`'s
-//! weight bound.
+//! Tests of the reputation pallet: decay, the credit model, the epoch computation against the
+//! in-memory reference, Sybils and colluders, admission both ways, the stranger policy,
+//! governance, and `on_idle`'s weight bound. `coalitions.rs` attacks the credit bound with
+//! random coalitions.
 
 use crate::{mock::*, *};
 use frame_support::traits::Get;
@@ -8,6 +9,8 @@ use frame_support::{assert_noop, assert_ok, traits::Hooks, weights::Weight, Boun
 use pallet_receipts::{OnReceiptRecorded, PeerLifecycle};
 use sp_arithmetic::{FixedU128, Perbill};
 use sp_runtime::{BuildStorage, DispatchError};
+
+mod coalitions;
 
 fn now() -> u64 {
 	System::block_number()
@@ -70,11 +73,11 @@ fn check_invariants() {
 }
 
 /// The local-trust graph as the in-memory reference sees it.
-fn edges() -> Vec<maths::Edge> {
+fn edges() -> Vec<maths::reference::Edge> {
 	let mut edges = vec![];
-	for (consumer, local) in Providers::<Test>::iter() {
+	for (consumer, local) in LocalTrustOf::<Test>::iter() {
 		for (provider, units) in local.providers {
-			edges.push(maths::Edge { consumer, provider, units });
+			edges.push(maths::reference::Edge { consumer, provider, units });
 		}
 	}
 	edges
@@ -85,21 +88,21 @@ fn service_and_usage_halve_after_their_half_lives() {
 	new_test_ext(vec![]).execute_with(|| {
 		register(1);
 		register(2);
-		serve(1, 2, 1_000_000);
+		serve(1, 2, 2_000);
 		let record = Reputation::reputation_of(&1).unwrap();
-		// Before the first epoch with nobody pre-trusted, all service counts.
-		assert_eq!(record.service, 1_000_000);
-		assert_eq!(Reputation::reputation_of(&2).unwrap().usage, 1_000_000);
+		// 2 vouches for all of it, out of its allowance.
+		assert_eq!(record.service, 2_000);
+		assert_eq!(Reputation::reputation_of(&2).unwrap().usage, 2_000);
 
 		System::set_block_number(now() + 100);
-		assert_eq!(Reputation::reputation_of(&1).unwrap().service, 500_000);
-		assert_eq!(Reputation::reputation_of(&2).unwrap().usage, 500_000);
+		assert_eq!(Reputation::reputation_of(&1).unwrap().service, 1_000);
+		assert_eq!(Reputation::reputation_of(&2).unwrap().usage, 1_000);
 		System::set_block_number(now() + 50);
-		let exact = 1_000_000f64 * 2f64.powf(-1.5);
+		let exact = 2_000f64 * 2f64.powf(-1.5);
 		let got = Reputation::reputation_of(&1).unwrap().service as f64;
 		assert!((got - exact).abs() <= 1.0, "{got} vs {exact}");
 		// Reading does not write: the stored record is still as of block 1.
-		assert_eq!(Reputations::<Test>::get(1).unwrap().service, 1_000_000);
+		assert_eq!(Reputations::<Test>::get(1).unwrap().service, 2_000);
 		check_invariants();
 	});
 }
@@ -127,7 +130,7 @@ fn the_onchain_epoch_equals_the_in_memory_reference() {
 		let parameters = Parameters::<Test>::get();
 		let pretrusted: Vec<u32> =
 			[1, 3].iter().map(|p| Reputations::<Test>::get(p).unwrap().index).collect();
-		let reference = maths::eigentrust(
+		let reference = maths::reference::eigentrust(
 			published.peers as usize,
 			&edges(),
 			&pretrusted,
@@ -294,7 +297,7 @@ fn sybils_gain_no_more_global_trust_than_honest_peers_gave_them() {
 			// their consumption those identities served them.
 			let mut gave = 0f64;
 			for honest in 1..=16u64 {
-				let local = Providers::<Test>::get(index(honest)).unwrap();
+				let local = LocalTrustOf::<Test>::get(index(honest)).unwrap();
 				let total: u128 = local.providers.iter().map(|(_, u)| u).sum();
 				let to_attacker: u128 = local
 					.providers
@@ -309,35 +312,133 @@ fn sybils_gain_no_more_global_trust_than_honest_peers_gave_them() {
 				region <= gave * (1.0 + 1e-9),
 				"fake {fake_units}: the attacker holds {region}, honest peers gave it {gave}"
 			);
-			// The Sybils the honest peers never consumed from earn next to nothing for the
-			// service they report to each other.
-			let honest_service = Reputation::reputation_of(&5).unwrap().service;
-			for sybil in 101..=108u64 {
-				let service = Reputation::reputation_of(&sybil).unwrap().service;
-				assert!(service < honest_service, "{sybil}: {service} vs {honest_service}");
-			}
+			// And the attacker's identities hold no more admission credit than their allowances
+			// plus what honest peers received from them, however much they report serving each
+			// other.
+			let allowance = Reputation::stranger_allowance();
+			let credit: u128 = (100..=108u64).map(|s| Reputation::admission_credit_of(&s)).sum();
+			assert!(credit <= 9 * allowance + 4 * 1_000, "{credit}");
 		});
 	}
 }
 
+/// The finding of the issue this model answers: a fresh identity "serving" 10¹⁵ units to a
+/// peer with a little trust became Admitted at once. Now a consumer vouches only out of its own
+/// credit.
 #[test]
-fn serving_identities_nobody_trusts_earns_nothing() {
+fn a_consumer_vouches_only_out_of_its_credit() {
 	new_test_ext(vec![1]).execute_with(|| {
 		for peer in [1, 2, 3, 50, 51] {
 			register(peer);
 		}
 		serve(2, 1, 1_000);
 		serve(3, 1, 1_000);
-		serve(50, 51, 5);
+		serve(51, 2, 5);
 		run_epoch();
-		let before = Reputation::reputation_of(&50).unwrap().service;
-		// 51 has no trust: 50 serving it a billion units earns nothing.
-		serve(50, 51, 1_000_000_000);
-		assert_eq!(Reputation::reputation_of(&50).unwrap().service, before);
-		// 1 is pre-trusted: serving it counts in full.
+		assert!(trust(51) > 0.0, "51 earned a little trust by serving 2");
+		// 50 "serves" 51 a quadrillion units: it earns 51's credit (its allowance and the few
+		// units it earned), no more.
+		let allowance = Reputation::stranger_allowance();
+		let credit = Reputation::admission_credit_of(&51);
+		assert!((allowance..allowance + 5).contains(&credit), "{credit}");
+		serve(50, 51, 1_000_000_000_000_000);
+		assert_eq!(Reputation::reputation_of(&50).unwrap().service, credit);
+		assert_eq!(Reputation::admission_credit_of(&51), 0);
+		assert_eq!(admission(51), Admission::Denied(DenialReason::StrangerAllowanceExhausted));
+		// 50 has its allowance and 51's credit: not the quadrillion.
+		assert_eq!(Reputation::admission_credit_of(&50), allowance + credit);
+		// Again: 51 has nothing left to vouch with.
+		serve(50, 51, 1_000_000_000_000_000);
+		assert_eq!(Reputation::reputation_of(&50).unwrap().service, credit);
+		// Serving a consumer with credit counts in full, whoever it is.
 		let before = Reputation::reputation_of(&2).unwrap().service;
-		serve(2, 1, 1_000);
+		serve(2, 3, 1_000);
 		assert_eq!(Reputation::reputation_of(&2).unwrap().service, before + 1_000);
+		check_invariants();
+	});
+}
+
+/// Credit is never lost to an honest overshoot: what a consumer took beyond its credit it owes
+/// the provider, and repays out of what it earns while it is in deficit.
+#[test]
+fn what_a_consumer_could_not_vouch_for_it_owes_and_repays_when_it_earns() {
+	new_test_ext(vec![]).execute_with(|| {
+		for peer in [1, 2, 3] {
+			register(peer);
+		}
+		let allowance = Reputation::stranger_allowance();
+		// 2 takes 1,000 more than its credit from 1: it vouches for its allowance, owes the rest.
+		serve(1, 2, allowance + 1_000);
+		assert_eq!(Reputation::reputation_of(&1).unwrap().service, allowance);
+		let index = |p: u64| Reputations::<Test>::get(p).unwrap().index;
+		let debts = DebtsOf::<Test>::get(index(2)).unwrap();
+		assert_eq!(debts.creditors.into_inner(), vec![(index(1), 1_000)]);
+		assert!(!admission(2).allows_service());
+		// 2 serves 3 1,500: the first 1,000 of it cover 2's deficit and go to 1.
+		serve(2, 3, 1_500);
+		assert_eq!(Reputation::reputation_of(&1).unwrap().service, allowance + 1_000);
+		assert!(DebtsOf::<Test>::get(index(2)).is_none(), "paid off");
+		assert_eq!(Reputation::admission_credit_of(&2), 500);
+		assert!(admission(2).allows_service());
+		check_invariants();
+	});
+}
+
+/// A debt is repaid out of the debtor's deficit, never out of credit it has: a peer whose
+/// deficit has decayed away keeps what it earns.
+#[test]
+fn debts_decay_with_usage_and_are_repaid_only_from_a_deficit() {
+	new_test_ext(vec![]).execute_with(|| {
+		for peer in [1, 2, 3] {
+			register(peer);
+		}
+		let allowance = Reputation::stranger_allowance();
+		serve(1, 2, allowance + 1_000);
+		let index = |p: u64| Reputations::<Test>::get(p).unwrap().index;
+		// Two usage half-lives later 2 is back within its allowance, and owes a quarter.
+		System::set_block_number(now() + 200);
+		assert!(Reputation::admission_for(&2, None).allows_service());
+		let before = Reputation::reputation_of(&1).unwrap().service;
+		serve(2, 3, 100);
+		assert_eq!(Reputation::reputation_of(&1).unwrap().service, before, "nothing repaid");
+		// The claim decays lazily: stored as of block 1, worth a quarter now.
+		let debts = DebtsOf::<Test>::get(index(2)).unwrap();
+		assert_eq!(debts.creditors[0].1, 1_000);
+		assert_eq!(maths::decay(1_000, (now() - debts.updated_at) as u32, 100), 250);
+		check_invariants();
+	});
+}
+
+/// The boot window: before any epoch and without founders, two fresh keys used to mint
+/// unlimited credit. Now they can only pass their allowances to each other.
+#[test]
+fn two_fresh_identities_cannot_mint_credit_at_genesis() {
+	new_test_ext(vec![]).execute_with(|| {
+		register(1);
+		register(2);
+		let allowance = Reputation::stranger_allowance();
+		for _ in 0..10 {
+			serve(1, 2, 1_000_000_000);
+			serve(2, 1, 1_000_000_000);
+		}
+		let total = Reputation::admission_credit_of(&1) + Reputation::admission_credit_of(&2);
+		assert!(total <= 2 * allowance, "{total}");
+		assert!(!Reputation::admission_for(&1, None).allows_service());
+		assert!(!Reputation::admission_for(&2, None).allows_service());
+	});
+}
+
+/// Usage forgotten faster than service would let a pair mint credit by serving each other
+/// and waiting: governance cannot set it.
+#[test]
+fn usage_is_never_forgotten_faster_than_service() {
+	new_test_ext(vec![]).execute_with(|| {
+		let mut parameters = Parameters::<Test>::get();
+		parameters.usage_half_life = parameters.service_half_life - 1;
+		assert_noop!(
+			Reputation::set_parameters(RuntimeOrigin::root(), parameters),
+			Error::<Test>::InvalidParameter(ParameterError::UsageHalfLife)
+		);
 	});
 }
 
@@ -404,7 +505,7 @@ fn a_newcomer_is_on_probation_then_denied_then_readmitted() {
 		register(1);
 		register(2);
 		assert_eq!(admission(2), Admission::Probation);
-		let allowance = Reputations::<Test>::get(2).unwrap().allowance;
+		let allowance = Reputation::stranger_allowance();
 		assert_eq!(allowance, 2_000, "the genesis allowance is the maximum");
 		serve(1, 2, allowance);
 		assert_eq!(admission(2), Admission::Probation);
@@ -437,8 +538,8 @@ fn serving_graduates_a_peer_and_overconsuming_denies_it_until_it_serves_again() 
 		}
 		serve(1, 2, 1_000);
 		assert_eq!(admission(1), Admission::Admitted, "1,000 of service graduates");
-		// Usage up to 200% of service plus the allowance (2,000) is fine.
-		serve(2, 1, 4_000);
+		// Usage up to its service plus the allowance (2,000) is fine.
+		serve(2, 1, 3_000);
 		assert_eq!(admission(1), Admission::Admitted);
 		serve(3, 1, 1);
 		assert_eq!(admission(1), Admission::Denied(DenialReason::UsageExceedsService));
@@ -458,7 +559,7 @@ fn serving_graduates_a_peer_and_overconsuming_denies_it_until_it_serves_again() 
 
 #[test]
 fn the_epoch_review_readmits_peers_whose_usage_decayed() {
-	new_test_ext(vec![]).execute_with(|| {
+	new_test_ext(vec![1]).execute_with(|| {
 		register(1);
 		register(2);
 		serve(1, 2, 5_000);
@@ -472,33 +573,42 @@ fn the_epoch_review_readmits_peers_whose_usage_decayed() {
 
 #[test]
 fn the_stranger_allowance_shrinks_when_newcomers_take_and_grows_when_they_give() {
-	new_test_ext(vec![]).execute_with(|| {
+	new_test_ext(vec![1]).execute_with(|| {
 		register(1);
-		// Nine newcomers take more than their allowance; one gives back first, then takes.
+		register(2);
+		serve(1, 2, 1_000);
+		assert_eq!(admission(1), Admission::Admitted, "1 is an established peer");
+		// Nine newcomers take more than their allowance from it; one gives back first.
 		for newcomer in 10..19 {
 			register(newcomer);
 			serve(1, newcomer, 2_001);
 		}
 		register(19);
 		serve(19, 1, 1_000);
-		serve(1, 19, 2_001);
-		// Peer 1 and peer 19 graduated; 10..19 defected.
+		assert_eq!(admission(19), Admission::Admitted);
+		serve(1, 19, 3_001);
+		assert_eq!(admission(19), Admission::Denied(DenialReason::UsageExceedsService));
+		// 19 graduated and 10..19 defected, in front of an admitted peer; 1's own graduation
+		// was witnessed by a newcomer and does not count; 19's later overuse is not a
+		// newcomer's outcome.
 		assert_eq!(
 			(Strangers::<Test>::get().reciprocated, Strangers::<Test>::get().defected),
-			(2, 9)
+			(1, 9)
 		);
 		run_epoch();
-		let expected = 100 + Perbill::from_rational(2u32, 11).mul_floor(1_900u128);
+		let expected = 100 + Perbill::from_rational(1u32, 10).mul_floor(1_900u128);
 		assert_eq!(Strangers::<Test>::get().allowance, expected);
 		assert!(events().contains(&Event::StrangerAllowanceAdjusted {
 			old: 2_000,
 			new: expected,
-			reciprocated: 2,
+			reciprocated: 1,
 			defected: 9
 		}));
-		assert_eq!(Strangers::<Test>::get().reciprocated, 1, "counts halve every epoch");
+		assert_eq!(Strangers::<Test>::get().defected, 4, "counts halve every epoch");
+		// The allowance in force applies to everyone, newcomers and old peers alike.
 		register(30);
-		assert_eq!(Reputations::<Test>::get(30).unwrap().allowance, expected);
+		assert_eq!(Reputation::stranger_allowance(), expected);
+		assert_eq!(Reputation::admission_credit_of(&30), expected);
 
 		// Now newcomers reciprocate.
 		for newcomer in 40..60 {
@@ -511,6 +621,30 @@ fn the_stranger_allowance_shrinks_when_newcomers_take_and_grows_when_they_give()
 	});
 }
 
+/// A ring of fresh identities used to steer the allowance: defecting among themselves pushed
+/// it down for every honest newcomer, and faking graduations pushed it up. Outcomes count only
+/// when an admitted peer witnessed them.
+#[test]
+fn a_ring_of_fresh_identities_cannot_steer_the_stranger_allowance() {
+	new_test_ext(vec![1]).execute_with(|| {
+		for peer in 100..120 {
+			register(peer);
+		}
+		// Half the ring takes far beyond its allowance from the other half...
+		for peer in 100..110u64 {
+			serve(peer + 10, peer, 1_000_000);
+		}
+		// ... and pairs pass their allowances to each other to "graduate".
+		for peer in (110..120u64).step_by(2) {
+			serve(peer, peer + 1, 1_500);
+		}
+		let policy = Strangers::<Test>::get();
+		assert_eq!((policy.reciprocated, policy.defected), (0, 0));
+		run_epoch();
+		assert_eq!(Reputation::stranger_allowance(), 2_000, "unchanged");
+	});
+}
+
 #[test]
 fn every_parameter_is_validated() {
 	new_test_ext(vec![]).execute_with(|| {
@@ -518,7 +652,7 @@ fn every_parameter_is_validated() {
 		let valid = Parameters::<Test>::get();
 		let cases: Vec<(fn(&mut ReputationParameters), ParameterError)> = vec![
 			(|p| p.service_half_life = 0, ServiceHalfLife),
-			(|p| p.usage_half_life = 0, UsageHalfLife),
+			(|p| p.usage_half_life = p.service_half_life - 1, UsageHalfLife),
 			(|p| p.epoch_length = 0, EpochLength),
 			(|p| p.damping = Perbill::from_percent(49), Damping),
 			(|p| p.damping = Perbill::from_percent(96), Damping),
@@ -528,7 +662,7 @@ fn every_parameter_is_validated() {
 			(|p| p.epoch_block_share = Perbill::zero(), EpochBlockShare),
 			(|p| p.epoch_block_share = Perbill::from_percent(76), EpochBlockShare),
 			(|p| p.usage_allowance_percent = 0, UsageAllowancePercent),
-			(|p| p.usage_allowance_percent = 100_001, UsageAllowancePercent),
+			(|p| p.usage_allowance_percent = 101, UsageAllowancePercent),
 			(|p| p.stranger_allowance_min = p.stranger_allowance_max + 1, StrangerAllowanceBounds),
 			(|p| p.subjective_neighbours = 0, SubjectiveNeighbours),
 			(|p| p.subjective_neighbours = MAX_PARTNERS + 1, SubjectiveNeighbours),
@@ -562,23 +696,45 @@ fn every_parameter_is_validated() {
 }
 
 #[test]
-fn pretrusted_peers_are_set_by_governance_without_duplicates() {
+fn founders_are_registered_peers_set_by_governance() {
 	new_test_ext(vec![1]).execute_with(|| {
-		let list = |v: Vec<u64>| BoundedVec::<u64, _>::truncate_from(v);
+		register(2);
+		register(3);
+		let set = |peers: Vec<u64>| Reputation::set_pretrusted(RuntimeOrigin::root(), peers);
 		assert_noop!(
-			Reputation::set_pretrusted(RuntimeOrigin::signed(1), list(vec![2])),
+			Reputation::set_pretrusted(RuntimeOrigin::signed(1), vec![2]),
 			DispatchError::BadOrigin
 		);
-		assert_noop!(
-			Reputation::set_pretrusted(RuntimeOrigin::root(), list(vec![2, 3, 2])),
-			Error::<Test>::DuplicatePreTrusted
-		);
-		assert_ok!(Reputation::set_pretrusted(RuntimeOrigin::root(), list(vec![2, 3])));
+		assert_noop!(set(vec![2, 3, 2]), Error::<Test>::DuplicatePreTrusted);
+		assert_noop!(set(vec![2, 9]), Error::<Test>::PreTrustedNotRegistered);
+		assert_noop!(set(vec![2, 3, 4, 5, 6]), Error::<Test>::TooManyPreTrusted);
+		assert_ok!(set(vec![2, 3]));
 		assert_eq!(PreTrusted::<Test>::get().into_inner(), vec![2, 3]);
+		let list = |v: Vec<u64>| BoundedVec::<u64, _>::truncate_from(v);
 		assert_eq!(
 			events().last(),
 			Some(&Event::PreTrustedSet { old: list(vec![1]), new: list(vec![2, 3]) })
 		);
+		// A founder that is banned or leaves is no longer one, and cannot be named again.
+		<Reputation as PeerLifecycle<AccountId>>::on_banned(&2);
+		assert_eq!(PreTrusted::<Test>::get().into_inner(), vec![3]);
+		assert!(events().contains(&Event::PreTrustedRemoved { peer: 2 }));
+		assert_noop!(set(vec![2]), Error::<Test>::PreTrustedNotRegistered);
+		serve(3, 1, 100);
+		let epoch = run_epoch();
+		<Reputation as PeerLifecycle<AccountId>>::on_unregistered(&3);
+		assert!(PreTrusted::<Test>::get().is_empty());
+		check_invariants();
+		// Without founders no epoch runs (no silent fallback to damping towards everyone):
+		// the last published vector stays.
+		for _ in 0..30 {
+			next_block();
+		}
+		assert_eq!(Published::<Test>::get().unwrap().epoch, epoch);
+		assert!(events().contains(&Event::EpochSkippedWithoutPreTrusted));
+		// Governance recovers by naming new founders.
+		assert_ok!(set(vec![1]));
+		assert!(run_epoch() > epoch);
 	});
 }
 
@@ -593,7 +749,7 @@ fn local_trust_keeps_the_largest_providers_when_full() {
 		register(99);
 		serve(99, 1, 50);
 		let index = |p: u64| Reputations::<Test>::get(p).unwrap().index;
-		let providers = || Providers::<Test>::get(index(1)).unwrap().providers;
+		let providers = || LocalTrustOf::<Test>::get(index(1)).unwrap().providers;
 		assert!(!providers().iter().any(|(p, _)| *p == index(99)), "smaller than all: left out");
 		serve(99, 1, 1_000);
 		assert!(providers().iter().any(|(p, _)| *p == index(99)), "larger: replaces the smallest");
@@ -676,7 +832,7 @@ fn ranking_keeps_the_best_and_breaks_ties_by_index() {
 }
 
 #[test]
-fn a_viewer_admits_whoever_served_its_neighbourhood_and_refuses_who_took_from_it() {
+fn a_viewer_refuses_who_took_from_it_and_never_admits_whom_the_chain_denies() {
 	new_test_ext(vec![]).execute_with(|| {
 		let (viewer, helper, taker, stranger) = (1, 2, 3, 4);
 		for peer in [viewer, helper, taker, stranger] {
@@ -684,25 +840,34 @@ fn a_viewer_admits_whoever_served_its_neighbourhood_and_refuses_who_took_from_it
 		}
 		serve(helper, viewer, 10);
 		assert_eq!(admission(helper), Admission::Probation, "globally still a newcomer");
-		assert_eq!(Reputation::admission_for(&helper, Some(&viewer)), Admission::Admitted);
+		assert_eq!(Reputation::admission_for(&helper, Some(&viewer)), Admission::Probation);
 		// The taker took more from the viewer than its allowance (2,000) while staying within
 		// its global credit thanks to service elsewhere.
 		serve(taker, stranger, 900);
 		serve(viewer, taker, 2_500);
 		assert_eq!(admission(taker), Admission::Probation);
-		assert_eq!(
-			Reputation::admission_for(&taker, Some(&viewer)),
-			Admission::Denied(DenialReason::UsageExceedsService)
-		);
+		let refused = Admission::Denied(DenialReason::UsageExceedsService);
+		assert_eq!(Reputation::admission_for(&taker, Some(&viewer)), refused);
+		// Filling its local trust with fake providers to push the viewer out of it charges
+		// the taker their units: the chain denies it, so the viewer still refuses it.
+		for fake in 100..100 + u64::from(MAX_PARTNERS) {
+			register(fake);
+			serve(fake, taker, 10_000);
+		}
+		assert!(!Reputation::admission_for(&taker, Some(&viewer)).allows_service());
+		// A peer the chain denies is denied by every viewer, whatever it gave the viewer.
+		serve(stranger, helper, 1_000_000);
+		assert!(!admission(helper).allows_service());
+		assert!(!Reputation::admission_for(&helper, Some(&viewer)).allows_service());
 		// Without flow either way the chain's decision stands; unknown peers are denied.
 		assert_eq!(Reputation::admission_for(&stranger, Some(&viewer)), admission(stranger));
 		assert_eq!(
 			Reputation::admission_for(&99, Some(&viewer)),
 			Admission::Denied(DenialReason::NotRegistered)
 		);
-		<Reputation as PeerLifecycle<AccountId>>::on_banned(&helper);
+		<Reputation as PeerLifecycle<AccountId>>::on_banned(&stranger);
 		assert_eq!(
-			Reputation::admission_for(&helper, Some(&viewer)),
+			Reputation::admission_for(&stranger, Some(&viewer)),
 			Admission::Denied(DenialReason::Banned)
 		);
 	});
@@ -733,10 +898,28 @@ fn a_synthetic_population_is_consistent() {
 		.unwrap();
 	sp_io::TestExternalities::new(storage).execute_with(|| {
 		assert_eq!(PeerCount::<Test>::get(), 50);
-		assert_eq!(Providers::<Test>::iter().map(|(_, l)| l.providers.len()).sum::<usize>(), 150);
+		assert_eq!(
+			LocalTrustOf::<Test>::iter().map(|(_, l)| l.providers.len()).sum::<usize>(),
+			150
+		);
 		assert_eq!(Published::<Test>::get().unwrap().peers, 50);
 		let peer: AccountId = PeerAt::<Test>::get(7).unwrap();
 		assert_eq!(Reputation::global_trust_of(&peer).unwrap().0, FixedU128::from_rational(1, 50));
 		check_invariants();
 	});
+}
+
+/// `docs/reputation.md` tells client authors how errors reach them; this pins it.
+#[test]
+fn module_errors_encode_as_documented() {
+	let module = |error: Error<Test>| match DispatchError::from(error) {
+		DispatchError::Module(module) => module.error,
+		other => panic!("{other:?}"),
+	};
+	assert_eq!(module(Error::InvalidParameter(ParameterError::UsageHalfLife)), [0, 1, 0, 0]);
+	assert_eq!(module(Error::InvalidParameter(ParameterError::SubjectiveScale)), [0, 10, 0, 0]);
+	assert_eq!(module(Error::DuplicatePreTrusted), [1, 0, 0, 0]);
+	assert_eq!(module(Error::UnknownPeer), [2, 0, 0, 0]);
+	assert_eq!(module(Error::TooManyPreTrusted), [3, 0, 0, 0]);
+	assert_eq!(module(Error::PreTrustedNotRegistered), [4, 0, 0, 0]);
 }

@@ -17,8 +17,8 @@ pub use repute_primitives::parameters::ReputationParameters;
 
 /// Defaults for a fresh chain at 6-second blocks: a week of half-life for service and usage,
 /// hourly epochs of at most 30 iterations, half of all trust anchored at the pre-trusted peers,
-/// up to a fifth of each block for the computation, usage up to twice the service given, and a
-/// stranger allowance between 1,000 and 100,000 units.
+/// up to a fifth of each block for the computation, a unit of usage per unit of service vouched
+/// for, and a stranger allowance between 1,000 and 100,000 units.
 pub struct DefaultParameters;
 
 impl Get<ReputationParameters> for DefaultParameters {
@@ -31,7 +31,7 @@ impl Get<ReputationParameters> for DefaultParameters {
 			max_iterations: 30,
 			tolerance: Perbill::from_parts(1_000),
 			epoch_block_share: Perbill::from_percent(20),
-			usage_allowance_percent: 200,
+			usage_allowance_percent: 100,
 			graduation_service: 10_000,
 			stranger_allowance_min: 1_000,
 			stranger_allowance_max: 100_000,
@@ -58,7 +58,8 @@ impl Get<ReputationParameters> for DefaultParameters {
 pub enum ParameterError {
 	/// `service_half_life` must be at least one block (zero would never forget anything).
 	ServiceHalfLife,
-	/// `usage_half_life` must be at least one block.
+	/// `usage_half_life` must be at least `service_half_life`: usage forgotten faster than
+	/// service would let colluders mint credit by serving each other and waiting.
 	UsageHalfLife,
 	/// `epoch_length` must be at least one block.
 	EpochLength,
@@ -70,7 +71,8 @@ pub enum ParameterError {
 	Tolerance,
 	/// `epoch_block_share` must lie between 1% and 75%.
 	EpochBlockShare,
-	/// `usage_allowance_percent` must lie between 1 and 100,000.
+	/// `usage_allowance_percent` must lie between 1 and 100: above 100, vouching in a circle
+	/// would create credit.
 	UsageAllowancePercent,
 	/// `stranger_allowance_min` must not exceed `stranger_allowance_max`.
 	StrangerAllowanceBounds,
@@ -107,20 +109,20 @@ pub enum Standing {
 pub struct PeerReputation<BlockNumber> {
 	/// Its position in the trust vector.
 	pub index: PeerIndex,
-	/// Trust-weighted service it gave, decayed to `updated_at`.
+	/// Credit vouched for by the peers it served (see [`crate::credit`]), decayed to
+	/// `updated_at`.
 	pub service: u128,
 	/// Units it consumed, decayed to `updated_at`.
 	pub usage: u128,
 	/// The block `service` and `usage` were last decayed to.
 	pub updated_at: BlockNumber,
-	/// The stranger allowance it was granted when it joined, in units.
-	pub allowance: u128,
 	/// Whether it holds a bond or is banned.
 	pub standing: Standing,
 	/// The current admission decision.
 	pub admission: Admission,
-	/// Whether its first way out of probation (graduating or exhausting its allowance) has
-	/// already been counted by the adaptive stranger policy.
+	/// Whether its first witnessed way out of probation (graduating or exhausting its
+	/// allowance, with an admitted peer on the other side) has been counted by the adaptive
+	/// stranger policy.
 	pub newcomer_outcome_counted: bool,
 }
 
@@ -133,6 +135,18 @@ pub struct LocalTrust<BlockNumber, MaxPartners: Get<u32>> {
 	pub updated_at: BlockNumber,
 	/// (provider, units received from it), at most `MaxPartners`.
 	pub providers: BoundedVec<(PeerIndex, u128), MaxPartners>,
+}
+
+/// What a peer owes the providers that served it beyond its credit: (creditor, units owed),
+/// decayed with usage, at most `MaxCreditors` (the largest kept).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
+#[scale_info(skip_type_params(MaxCreditors))]
+#[codec(mel_bound(BlockNumber: MaxEncodedLen))]
+pub struct Debts<BlockNumber, MaxCreditors: Get<u32>> {
+	/// The block the amounts were last decayed to.
+	pub updated_at: BlockNumber,
+	/// (creditor, units owed), largest first.
+	pub creditors: BoundedVec<(PeerIndex, u128), MaxCreditors>,
 }
 
 /// One peer's entry in a trust buffer, valid for the iteration `stamp` only.
@@ -174,8 +188,8 @@ pub enum EpochPhase {
 		next: PeerIndex,
 	},
 	/// Each peer's accumulated trust is damped and compared with the last iterate.
-	Settle {
-		/// The next peer to settle.
+	Damp {
+		/// The next peer to damp.
 		next: PeerIndex,
 	},
 	/// The result is published; every peer's admission is reviewed against it.
@@ -218,11 +232,11 @@ pub struct EpochRun<BlockNumber, MaxPreTrusted: Get<u32>, MaxTop: Get<u32>> {
 	pub stamp: u32,
 	/// Sum of the last iterate over all peers.
 	pub previous_total: FixedU128,
-	/// Sum of the current iterate over the peers settled so far.
+	/// Sum of the current iterate over the peers damped so far.
 	pub current_total: FixedU128,
 	/// Trust of the consumers that passed theirs on in this iteration.
 	pub distributed: FixedU128,
-	/// L1 distance to the last iterate, accumulated over the peers settled so far.
+	/// L1 distance to the last iterate, accumulated over the peers damped so far.
 	pub residual: FixedU128,
 	/// The most trusted peers of the published result, gathered by the review, best first.
 	pub top: BoundedVec<(PeerIndex, FixedU128), MaxTop>,
@@ -260,11 +274,13 @@ pub enum EpochState<BlockNumber, MaxPreTrusted: Get<u32>, MaxTop: Get<u32>> {
 )]
 #[serde(rename_all = "camelCase")]
 pub struct StrangerPolicy {
-	/// The allowance a peer joining now is granted, in units.
+	/// The allowance every registered peer has now, in units.
 	pub allowance: u128,
-	/// Recent newcomers that graduated (served enough to leave probation), halved each epoch.
+	/// Recent newcomers that graduated (served an admitted peer enough to leave probation),
+	/// halved each epoch.
 	pub reciprocated: u32,
-	/// Recent newcomers that used up their allowance without serving, halved each epoch.
+	/// Recent newcomers that used up their allowance on an admitted peer's service without
+	/// serving, halved each epoch.
 	pub defected: u32,
 }
 

@@ -49,7 +49,7 @@ pub trait WeightInfo {
 	fn on_idle_base() -> Weight;
 	fn start_epoch(p: u32, ) -> Weight;
 	fn spread(k: u32, ) -> Weight;
-	fn settle() -> Weight;
+	fn damp() -> Weight;
 	fn finish_iteration() -> Weight;
 	fn review() -> Weight;
 	fn set_parameters() -> Weight;
@@ -154,7 +154,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Reputation::TrustBuffers` (r:2 w:1)
 	/// Proof: `Reputation::TrustBuffers` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
-	fn settle() -> Weight {
+	fn damp() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `267`
 		//  Estimated: `6022`
@@ -266,7 +266,7 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(k.into())))
 			.saturating_add(Weight::from_parts(0, 2516).saturating_mul(k.into()))
 	}
-	fn settle() -> Weight {
+	fn damp() -> Weight {
 		Weight::from_parts(9_444_000, 6022)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))

@@ -163,6 +163,8 @@ impl pallet_reputation::Config for Runtime {
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	/// A consumer's local trust keeps its 64 largest providers.
 	type MaxPartners = ConstU32<64>;
+	/// A peer keeps its 16 largest debts to providers that served it beyond its credit.
+	type MaxCreditors = ConstU32<16>;
 	type MaxPreTrusted = ConstU32<32>;
 	/// `top_peers` pages through the 256 most trusted peers of each epoch.
 	type MaxTopPeers = ConstU32<256>;

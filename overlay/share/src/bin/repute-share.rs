@@ -314,12 +314,13 @@ async fn print_report(chain: &ChainClient, peer: &Running, progress: &MultiProgr
 	let stats = &peer.handle.stats;
 	let chain_view = match chain.peer_report(peer.identity.account()).await {
 		Ok(Some(report)) => format!(
-			"chain: {:?}{} service {} usage {} allowance {}",
+			"chain: {:?}{} service {} usage {} allowance {} credit {}",
 			report.admission.decision,
 			report.admission.reason.map(|r| format!(" ({r:?})")).unwrap_or_default(),
 			report.service_reputation,
 			report.usage_reputation,
 			report.stranger_allowance,
+			report.admission_credit,
 		),
 		Ok(None) => "chain: not registered".into(),
 		Err(error) => format!("chain unreachable ({error})"),

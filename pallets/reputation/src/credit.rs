@@ -1,0 +1,406 @@
+//! The credit model: where a receipt becomes admission credit.
+//!
+//! ## The guarantee
+//!
+//! > No coalition of k identities, whatever units its members co-sign among themselves, can
+//! > take more from peers outside it than those peers co-signed as received from it, plus k
+//! > stranger allowances.
+//!
+//! ## The model
+//!
+//! Every peer has a decayed *service* `S` (credit earned by serving) and *usage* `U` (units
+//! consumed). With `r = usage_allowance_percent / 100 ≤ 1` and `a` the stranger allowance in
+//! force, its *admission credit* is
+//!
+//! ```text
+//! credit = r·S + a − U        (denied once it is below zero)
+//! ```
+//!
+//! When `provider` gives `consumer` `delta` units, on a receipt both signed:
+//!
+//! ```text
+//! vouched = min(delta, max(0, credit(consumer)))      -- before the consumer is charged
+//! S(provider) += vouched        U(consumer) += delta
+//! debt(consumer → provider) += delta − vouched
+//! ```
+//!
+//! A consumer vouches only out of its own credit: credit moves from consumer to provider and is
+//! never created. What it could not vouch for is a *debt* to that provider: when the consumer
+//! later earns credit while its own credit is negative, the part of its gain that its deficit
+//! absorbs (and that would otherwise vanish) is passed on to its creditors, largest claim first,
+//! at most [`MAX_REPAID_PER_RECEIPT`] of them per receipt, one level deep. Debts decay with usage.
+//!
+//! `docs/reputation.md` proves the guarantee from three facts about the sum of the positive
+//! parts of the coalition's credits:
+//!
+//! 1. *A receipt inside a coalition never raises it*: the consumer's positive credit falls by
+//!    at least `vouched` (it is charged `delta ≥ vouched`, and `vouched` is at most what it had);
+//!    the provider's positive credit and its repaid creditors together gain at most
+//!    `r·vouched ≤ vouched` (a repayment only passes on what the provider's deficit absorbed).
+//! 2. *A receipt from an outsider raises it by at most the units the outsider co-signed*.
+//! 3. *Decay never raises it beyond k allowances plus what outsiders gave*: usage is forgotten no
+//!    faster than service (`usage_half_life ≥ service_half_life`, enforced), and the sum of
+//!    positive parts is convex in the decay factor, so it stays below the line joining "nothing
+//!    decayed" and "everything forgotten" (k allowances).
+//!
+//! Global trust plays no part, so the bound needs no founders and holds from block 0. Fixed-point
+//! decay rounds each value down, which may shift a record by one unit when it is touched.
+
+use crate::types::{
+	Admission, Debts, LocalTrust, PeerIndex, PeerReputation, ReputationParameters, Standing,
+};
+use crate::{
+	admission, maths, Config, DebtsOf, Event, LocalTrustOf, Pallet, Parameters, PeerAt, PeerCount,
+	PreTrusted, Reputations, Strangers,
+};
+use frame_support::BoundedVec;
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_arithmetic::traits::{Saturating, UniqueSaturatedInto};
+
+/// The credit that `service` units of service and a stranger `allowance` give, before usage:
+/// `service · usage_allowance_percent / 100 + allowance`, exactly, saturating.
+pub fn covered(service: u128, allowance: u128, parameters: &ReputationParameters) -> u128 {
+	let percent = u128::from(parameters.usage_allowance_percent);
+	(service / 100)
+		.saturating_mul(percent)
+		.saturating_add((service % 100).saturating_mul(percent) / 100)
+		.saturating_add(allowance)
+}
+
+/// How much more a peer may consume before it is denied: `max(0, covered − usage)`, and zero
+/// for a peer that is banned or holds no bond.
+pub fn admission_credit<BlockNumber>(
+	record: &PeerReputation<BlockNumber>,
+	allowance: u128,
+	parameters: &ReputationParameters,
+) -> u128 {
+	if record.standing != Standing::Registered {
+		return 0;
+	}
+	covered(record.service, allowance, parameters).saturating_sub(record.usage)
+}
+
+/// What a consumer holding `consumer_credit` vouches for `delta` units it co-signed:
+/// `min(delta, consumer_credit)`.
+pub fn vouched(delta: u128, consumer_credit: u128) -> u128 {
+	delta.min(consumer_credit)
+}
+
+/// How far a peer's usage exceeds what its service and allowance cover: its negative credit.
+pub fn deficit<BlockNumber>(
+	record: &PeerReputation<BlockNumber>,
+	allowance: u128,
+	parameters: &ReputationParameters,
+) -> u128 {
+	record.usage.saturating_sub(covered(record.service, allowance, parameters))
+}
+
+/// The most creditors one receipt repays, so that a receipt's weight stays bounded.
+pub const MAX_REPAID_PER_RECEIPT: usize = 2;
+
+impl<T: Config> Pallet<T> {
+	/// The stranger allowance in force: every registered peer has it.
+	pub fn stranger_allowance() -> u128 {
+		Strangers::<T>::get().allowance
+	}
+
+	/// How much more `peer` may consume before the chain denies it, as of now; zero for a peer
+	/// that never registered, is banned or withdrew its bond.
+	pub fn admission_credit_of(peer: &T::AccountId) -> u128 {
+		let Some(record) = Self::reputation_of(peer) else { return 0 };
+		admission_credit(&record, Strangers::<T>::get().allowance, &Parameters::<T>::get())
+	}
+
+	/// `provider` gave `consumer` `delta` more units: the consumer vouches for them out of its
+	/// credit and owes the provider the rest, its usage grows by `delta`, its local trust notes
+	/// the provider, the provider passes what its deficit absorbs of the new credit on to its
+	/// own creditors, and every peer touched is decided again.
+	pub(crate) fn note_service(
+		provider: &T::AccountId,
+		consumer: &T::AccountId,
+		delta: u128,
+		now: BlockNumberFor<T>,
+	) {
+		let parameters = Parameters::<T>::get();
+		let allowance = Strangers::<T>::get().allowance;
+		let Some(consumer_record) = Self::record_or_new(consumer, now) else { return };
+		let Some(provider_record) = Self::record_or_new(provider, now) else { return };
+		let mut provider_record = Self::decayed(provider_record, now, &parameters);
+		let mut consumer_record = Self::decayed(consumer_record, now, &parameters);
+		// Each side's outcome is witnessed by the other: it counts for the stranger policy only
+		// if the other side was admitted when the receipt was recorded.
+		let provider_witnessed = consumer_record.admission == Admission::Admitted;
+		let consumer_witnessed = provider_record.admission == Admission::Admitted;
+		let vouched = vouched(delta, admission_credit(&consumer_record, allowance, &parameters));
+		let owed = delta.saturating_sub(vouched);
+		let deficit_before = deficit(&provider_record, allowance, &parameters);
+		let covered_before = covered(provider_record.service, 0, &parameters);
+		provider_record.service = provider_record.service.saturating_add(vouched);
+		let gain = covered(provider_record.service, 0, &parameters).saturating_sub(covered_before);
+		consumer_record.usage = consumer_record.usage.saturating_add(delta);
+		let (provider_index, consumer_index) = (provider_record.index, consumer_record.index);
+		Self::note_local_trust(consumer_index, provider_index, delta, now, &parameters);
+		Self::store(provider, provider_record, &parameters, Some(provider_witnessed));
+		Self::store(consumer, consumer_record, &parameters, Some(consumer_witnessed));
+		if owed > 0 {
+			Self::note_debt(consumer_index, provider_index, owed, now, &parameters);
+		}
+		let absorbed = gain.min(deficit_before);
+		if absorbed > 0 {
+			Self::repay(provider_index, absorbed, now, &parameters);
+		}
+	}
+
+	/// `debtor`'s debts decayed to `now`, largest first, without the ones decayed to nothing.
+	fn debts_decayed(
+		debtor: PeerIndex,
+		now: BlockNumberFor<T>,
+		parameters: &ReputationParameters,
+	) -> Option<Debts<BlockNumberFor<T>, T::MaxCreditors>> {
+		let mut debts = DebtsOf::<T>::get(debtor)?;
+		let elapsed: u32 = now.saturating_sub(debts.updated_at).unique_saturated_into();
+		maths::decay_all(
+			debts.creditors.iter_mut().map(|(_, owed)| owed),
+			elapsed,
+			parameters.usage_half_life,
+		);
+		debts.creditors.retain(|(_, owed)| *owed > 0);
+		debts.updated_at = debts.updated_at.max(now);
+		Some(debts)
+	}
+
+	/// Writes `debts` of `debtor`, largest first, or removes them once nothing is owed.
+	fn put_debts(debtor: PeerIndex, mut debts: Debts<BlockNumberFor<T>, T::MaxCreditors>) {
+		if debts.creditors.is_empty() {
+			DebtsOf::<T>::remove(debtor);
+		} else {
+			debts.creditors.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+			DebtsOf::<T>::insert(debtor, debts);
+		}
+	}
+
+	/// `debtor` owes `creditor` `owed` more units. When its list is full, the new claim
+	/// replaces the smallest one if it is larger, and is dropped otherwise.
+	fn note_debt(
+		debtor: PeerIndex,
+		creditor: PeerIndex,
+		owed: u128,
+		now: BlockNumberFor<T>,
+		parameters: &ReputationParameters,
+	) {
+		let mut debts = Self::debts_decayed(debtor, now, parameters)
+			.unwrap_or(Debts { updated_at: now, creditors: BoundedVec::new() });
+		if let Some((_, amount)) = debts.creditors.iter_mut().find(|(c, _)| *c == creditor) {
+			*amount = amount.saturating_add(owed);
+		} else if debts.creditors.try_push((creditor, owed)).is_err() {
+			if let Some(smallest) = debts.creditors.iter_mut().min_by_key(|(_, amount)| *amount) {
+				if smallest.1 < owed {
+					*smallest = (creditor, owed);
+				}
+			}
+		}
+		Self::put_debts(debtor, debts);
+	}
+
+	/// Passes `amount` units of credit that `debtor`'s deficit absorbed on to its creditors,
+	/// largest claim first, at most [`MAX_REPAID_PER_RECEIPT`] of them; each is credited as
+	/// service vouched for (its own deficit keeps what it absorbs: repayment is one level deep).
+	fn repay(
+		debtor: PeerIndex,
+		amount: u128,
+		now: BlockNumberFor<T>,
+		parameters: &ReputationParameters,
+	) {
+		let Some(mut debts) = Self::debts_decayed(debtor, now, parameters) else { return };
+		let mut left = amount;
+		for (creditor, owed) in debts.creditors.iter_mut().take(MAX_REPAID_PER_RECEIPT) {
+			if left == 0 {
+				break;
+			}
+			let paid = left.min(*owed);
+			let Some(account) = PeerAt::<T>::get(*creditor) else { continue };
+			let Some(record) = Reputations::<T>::get(&account) else { continue };
+			let mut record = Self::decayed(record, now, parameters);
+			record.service = record.service.saturating_add(paid);
+			Self::store(&account, record, parameters, None);
+			*owed = owed.saturating_sub(paid);
+			left = left.saturating_sub(paid);
+		}
+		debts.creditors.retain(|(_, owed)| *owed > 0);
+		Self::put_debts(debtor, debts);
+	}
+
+	/// Sets `peer`'s standing (creating its record if it has none) and decides again. A founder
+	/// that leaves good standing leaves the founders.
+	pub(crate) fn note_standing(peer: &T::AccountId, standing: Standing) {
+		let now = frame_system::Pallet::<T>::block_number();
+		let parameters = Parameters::<T>::get();
+		let Some(record) = Self::record_or_new(peer, now) else { return };
+		let mut record = Self::decayed(record, now, &parameters);
+		record.standing = standing;
+		Self::store(peer, record, &parameters, None);
+		if standing != Standing::Registered {
+			let mut founders = PreTrusted::<T>::get();
+			let before = founders.len();
+			founders.retain(|founder| founder != peer);
+			if founders.len() != before {
+				PreTrusted::<T>::put(founders);
+				Self::deposit_event(Event::PreTrustedRemoved { peer: peer.clone() });
+			}
+		}
+	}
+
+	/// `peer`'s record, or a new one (with a fresh index) if it has none. `None` only once
+	/// every index is taken.
+	pub(crate) fn record_or_new(
+		peer: &T::AccountId,
+		now: BlockNumberFor<T>,
+	) -> Option<PeerReputation<BlockNumberFor<T>>> {
+		if let Some(record) = Reputations::<T>::get(peer) {
+			return Some(record);
+		}
+		let index = PeerCount::<T>::get();
+		let Some(next) = index.checked_add(1) else {
+			frame_support::defensive!("every peer index is taken");
+			return None;
+		};
+		PeerCount::<T>::put(next);
+		PeerAt::<T>::insert(index, peer);
+		Some(PeerReputation {
+			index,
+			service: 0,
+			usage: 0,
+			updated_at: now,
+			standing: Standing::Registered,
+			admission: Admission::Probation,
+			newcomer_outcome_counted: false,
+		})
+	}
+
+	/// `record` with service and usage decayed to `now`.
+	pub(crate) fn decayed(
+		mut record: PeerReputation<BlockNumberFor<T>>,
+		now: BlockNumberFor<T>,
+		parameters: &ReputationParameters,
+	) -> PeerReputation<BlockNumberFor<T>> {
+		let elapsed: u32 = now.saturating_sub(record.updated_at).unique_saturated_into();
+		record.service = maths::decay(record.service, elapsed, parameters.service_half_life);
+		record.usage = maths::decay(record.usage, elapsed, parameters.usage_half_life);
+		record.updated_at = record.updated_at.max(now);
+		record
+	}
+
+	/// Decides `record`'s admission with the allowance in force, emits the change if there is
+	/// one, counts a newcomer's way out of probation for the stranger policy when an admitted
+	/// counterparty `witnessed` it, and stores the record. `witnessed` is `None` when no
+	/// receipt caused the change (decay, a review, a change of standing or of the allowance):
+	/// such changes never count.
+	pub(crate) fn store(
+		peer: &T::AccountId,
+		mut record: PeerReputation<BlockNumberFor<T>>,
+		parameters: &ReputationParameters,
+		witnessed: Option<bool>,
+	) {
+		let allowance = Strangers::<T>::get().allowance;
+		let new = admission::decide_record(&record, allowance, parameters);
+		let old = record.admission;
+		if new != old {
+			if !record.newcomer_outcome_counted && witnessed == Some(true) {
+				if let Some(outcome) = admission::newcomer_outcome(old, new) {
+					record.newcomer_outcome_counted = true;
+					Strangers::<T>::mutate(|policy| match outcome {
+						admission::NewcomerOutcome::Reciprocated => {
+							policy.reciprocated = policy.reciprocated.saturating_add(1)
+						}
+						admission::NewcomerOutcome::Defected => {
+							policy.defected = policy.defected.saturating_add(1)
+						}
+					});
+				}
+			}
+			record.admission = new;
+			Self::deposit_event(Event::AdmissionChanged { peer: peer.clone(), old, new });
+		}
+		Reputations::<T>::insert(peer, record);
+	}
+
+	/// Adds `delta` units from `provider` to `consumer`'s local trust, decaying the existing
+	/// entries first. When the list is full, the new provider replaces the smallest entry if it
+	/// is larger, and is left out otherwise.
+	fn note_local_trust(
+		consumer: PeerIndex,
+		provider: PeerIndex,
+		delta: u128,
+		now: BlockNumberFor<T>,
+		parameters: &ReputationParameters,
+	) {
+		let mut local = LocalTrustOf::<T>::get(consumer)
+			.unwrap_or(LocalTrust { updated_at: now, providers: BoundedVec::new() });
+		let elapsed: u32 = now.saturating_sub(local.updated_at).unique_saturated_into();
+		if elapsed > 0 {
+			maths::decay_all(
+				local.providers.iter_mut().map(|(_, units)| units),
+				elapsed,
+				parameters.service_half_life,
+			);
+			local.providers.retain(|(_, units)| *units > 0);
+			local.updated_at = now;
+		}
+		if let Some((_, units)) = local.providers.iter_mut().find(|(p, _)| *p == provider) {
+			*units = units.saturating_add(delta);
+		} else if local.providers.try_push((provider, delta)).is_err() {
+			if let Some(smallest) = local.providers.iter_mut().min_by_key(|(_, units)| *units) {
+				if smallest.1 < delta {
+					*smallest = (provider, delta);
+				}
+			}
+		}
+		LocalTrustOf::<T>::insert(consumer, local);
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::types::DefaultParameters;
+	use frame_support::traits::Get;
+
+	fn record(service: u128, usage: u128) -> PeerReputation<u64> {
+		PeerReputation {
+			index: 0,
+			service,
+			usage,
+			updated_at: 0,
+			standing: Standing::Registered,
+			admission: Admission::Probation,
+			newcomer_outcome_counted: false,
+		}
+	}
+
+	#[test]
+	fn credit_is_exact_never_overflows_and_is_zero_out_of_standing() {
+		let p = ReputationParameters { usage_allowance_percent: 70, ..DefaultParameters::get() };
+		assert_eq!(covered(0, 7, &p), 7);
+		assert_eq!(covered(10, 0, &p), 7);
+		assert_eq!(covered(12_345, 5, &p), 8_641 + 5);
+		assert_eq!(covered(u128::MAX, u128::MAX, &p), u128::MAX);
+		assert_eq!(admission_credit(&record(1_000, 200), 100, &p), 600);
+		assert_eq!(admission_credit(&record(0, 200), 100, &p), 0, "overdrawn: no credit");
+		let banned = PeerReputation { standing: Standing::Banned, ..record(1_000, 0) };
+		assert_eq!(admission_credit(&banned, 100, &p), 0);
+	}
+
+	#[test]
+	fn the_deficit_is_the_negative_credit() {
+		let p = DefaultParameters::get();
+		assert_eq!(deficit(&record(1_000, 1_500), 100, &p), 400);
+		assert_eq!(deficit(&record(1_000, 500), 100, &p), 0);
+	}
+
+	#[test]
+	fn a_consumer_vouches_only_out_of_its_credit() {
+		assert_eq!(vouched(500, 1_000), 500);
+		assert_eq!(vouched(5_000, 1_000), 1_000);
+		assert_eq!(vouched(u128::MAX, 0), 0);
+	}
+}
