@@ -77,6 +77,8 @@ async fn cosign() {
 				max_unreceipted: u128::MAX,
 				max_clock_skew_ms: 60_000,
 			},
+			// The benchmark measures the protocol, not the per-partner rate limit.
+			proposals_per_second: u32::MAX,
 			..Default::default()
 		};
 		let behaviour =

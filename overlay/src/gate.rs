@@ -5,8 +5,14 @@
 //! finalized block in which a decision changed). [`AdmissionGate::check`] only reads that cache:
 //! it never waits on the network, so it can sit on an app's hot path. A peer it has not seen
 //! yet is [`Verdict::Unknown`] for the few milliseconds a background task needs to ask the node
-//! (`repute_admissions`) and start watching it. If the node goes away, the cache keeps its last
-//! answers and the task reconnects with backoff.
+//! (`repute_admissions`) and start watching it. If the node goes away the task reconnects with
+//! backoff, and the cache's answers stay usable for at most [`GateConfig::max_staleness`]: after
+//! that every check says [`Verdict::Unknown`] (do not serve) until the subscription is back.
+//! The gate fails closed: a peer the chain denied in the meantime is never served on an answer
+//! older than that bound.
+//!
+//! The gate watches at most [`GateConfig::max_peers`] peers; past that it forgets the peers it
+//! was asked about longest ago (they are looked up again if asked about again).
 //!
 //! [`GatePolicy::Global`] uses the chain's decision; [`GatePolicy::Subjective`] the decision
 //! from this peer's own point of view (its trust in the peer's neighbourhood).
@@ -19,9 +25,9 @@ use repute_rpc::json::{AdmissionAnswer, Decision, Reason};
 use sp_core::crypto::Ss58Codec;
 use sp_runtime::AccountId32;
 use std::{
-	collections::{HashMap, HashSet},
+	collections::{HashMap, HashSet, VecDeque},
 	sync::{Arc, Mutex, RwLock},
-	time::Duration,
+	time::{Duration, Instant},
 };
 use tokio::{sync::Notify, task::JoinHandle};
 
@@ -73,11 +79,41 @@ impl Verdict {
 /// The most peers one subscription watches (the node's limit).
 const WATCH_CHUNK: usize = repute_rpc::MAX_BATCH;
 
+/// The gate's bounds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GateConfig {
+	/// How long cached answers are used after the node's subscription was last known alive.
+	pub max_staleness: Duration,
+	/// The most peers the gate watches and caches.
+	pub max_peers: usize,
+}
+
+impl Default for GateConfig {
+	fn default() -> Self {
+		Self { max_staleness: Duration::from_secs(60), max_peers: 100_000 }
+	}
+}
+
 struct Shared {
 	cache: RwLock<HashMap<AccountId32, Verdict>>,
 	wanted: Mutex<Vec<AccountId32>>,
 	wake: Notify,
 	viewer: Option<AccountId32>,
+	config: GateConfig,
+	/// Cached answers are used until then: the subscription was alive `max_staleness` before.
+	fresh_until: Mutex<Instant>,
+}
+
+impl Shared {
+	fn is_fresh(&self) -> bool {
+		Instant::now() < *self.fresh_until.lock().unwrap_or_else(|p| p.into_inner())
+	}
+
+	/// The subscription is alive now.
+	fn alive(&self) {
+		*self.fresh_until.lock().unwrap_or_else(|p| p.into_inner()) =
+			Instant::now() + self.config.max_staleness;
+	}
 }
 
 /// Stops the background task when the last clone of the gate goes.
@@ -99,25 +135,44 @@ pub struct AdmissionGate {
 }
 
 impl AdmissionGate {
-	/// A gate for the peer `me` following `policy`, fed by `chain`. Needs a tokio runtime.
+	/// A gate for the peer `me` following `policy`, fed by `chain`, with the default bounds.
+	/// Needs a tokio runtime.
 	pub fn spawn(chain: Arc<ChainClient>, policy: GatePolicy, me: &AccountId32) -> Self {
+		Self::spawn_with(chain, policy, me, GateConfig::default())
+	}
+
+	/// A gate as [`Self::spawn`], with the bounds of `config`.
+	pub fn spawn_with(
+		chain: Arc<ChainClient>,
+		policy: GatePolicy,
+		me: &AccountId32,
+		config: GateConfig,
+	) -> Self {
 		let shared = Arc::new(Shared {
 			cache: RwLock::new(HashMap::new()),
 			wanted: Mutex::new(Vec::new()),
 			wake: Notify::new(),
 			viewer: (policy == GatePolicy::Subjective).then(|| me.clone()),
+			config,
+			fresh_until: Mutex::new(Instant::now()),
 		});
 		let task = tokio::spawn(keep_fresh(shared.clone(), chain.clone()));
 		Self { shared, chain, _task: Arc::new(TaskGuard(task)) }
 	}
 
-	/// The cached verdict on `peer`; never waits. An unknown peer is looked up in the background.
+	/// The cached verdict on `peer`; never waits. An unknown peer is looked up in the background;
+	/// while the node's subscription has been gone for longer than `max_staleness`, every peer
+	/// is [`Verdict::Unknown`].
 	pub fn check(&self, peer: &AccountId32) -> Verdict {
 		let cached = self.shared.cache.read().unwrap_or_else(|p| p.into_inner()).get(peer).copied();
-		cached.unwrap_or_else(|| {
-			self.watch(std::iter::once(peer.clone()));
-			Verdict::Unknown
-		})
+		match cached {
+			Some(verdict) if self.shared.is_fresh() => verdict,
+			Some(_) => Verdict::Unknown,
+			None => {
+				self.watch(std::iter::once(peer.clone()));
+				Verdict::Unknown
+			}
+		}
 	}
 
 	/// Whether to serve the libp2p peer `peer` now: admitted or on probation. Unknown peers and
@@ -157,6 +212,12 @@ impl AdmissionGate {
 	pub fn known(&self) -> usize {
 		self.shared.cache.read().unwrap_or_else(|p| p.into_inner()).len()
 	}
+
+	/// Whether cached answers are in use: the node's subscription was alive within
+	/// `max_staleness`.
+	pub fn is_fresh(&self) -> bool {
+		self.shared.is_fresh()
+	}
 }
 
 fn store_answers(shared: &Shared, answers: &[AdmissionAnswer]) {
@@ -173,7 +234,7 @@ fn store_answers(shared: &Shared, answers: &[AdmissionAnswer]) {
 
 /// The background task: looks up new peers, and keeps one subscription per 1,024 watched peers.
 async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
-	let mut watched: Vec<AccountId32> = Vec::new();
+	let mut watched: VecDeque<AccountId32> = VecDeque::new();
 	let mut watched_set: HashSet<AccountId32> = HashSet::new();
 	let mut streams = SelectAll::new();
 	let mut subscribed = false;
@@ -186,6 +247,13 @@ async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 		};
 		if !fresh.is_empty() {
 			watched.extend(fresh.iter().cloned());
+			// Forget the peers asked about longest ago, past the bound.
+			while watched.len() > gate.config.max_peers {
+				if let Some(old) = watched.pop_front() {
+					watched_set.remove(&old);
+					gate.cache.write().unwrap_or_else(|p| p.into_inner()).remove(&old);
+				}
+			}
 			subscribed = false;
 			for chunk in fresh.chunks(WATCH_CHUNK) {
 				match chain.admissions(chunk, gate.viewer.as_ref()).await {
@@ -199,7 +267,7 @@ async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 		if !subscribed && !watched.is_empty() {
 			let mut fresh_streams = SelectAll::new();
 			let mut ok = true;
-			for chunk in watched.chunks(WATCH_CHUNK) {
+			for chunk in watched.make_contiguous().chunks(WATCH_CHUNK) {
 				match chain.subscribe_admissions(chunk, gate.viewer.as_ref()).await {
 					Ok(stream) => fresh_streams.push(stream),
 					Err(error) => {
@@ -212,6 +280,7 @@ async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 			if ok {
 				streams = fresh_streams;
 				subscribed = true;
+				gate.alive();
 				backoff = Duration::from_millis(250);
 			}
 		}
@@ -222,8 +291,12 @@ async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 					// Gather the burst of lookups that usually follows the first.
 					tokio::time::sleep(Duration::from_millis(20)).await;
 				}
+				_ = tokio::time::sleep(gate.config.max_staleness / 2), if subscribed => gate.alive(),
 				item = streams.next(), if subscribed => match item {
-					Some(Ok(changes)) => store_answers(&gate, &changes.changes),
+					Some(Ok(changes)) => {
+						store_answers(&gate, &changes.changes);
+						gate.alive();
+					}
 					Some(Err(error)) => tracing::warn!(%error, "bad admission notification"),
 					None => {
 						tracing::warn!("the node closed the admission subscription; reconnecting");
@@ -269,5 +342,45 @@ mod tests {
 			assert_eq!(gate.check(&peer), Verdict::Unknown);
 		}
 		assert!(gate.admission(&peer).await.unwrap_err().is_transient());
+	}
+
+	/// A known peer used to keep its last verdict forever while the node was down.
+	#[tokio::test]
+	async fn a_gate_whose_node_is_gone_fails_closed_after_its_bound() {
+		let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+		let chain = Arc::new(ChainClient::new(format!("ws://127.0.0.1:{port}")));
+		let me = AccountId32::new([1; 32]);
+		let config = GateConfig { max_staleness: Duration::from_millis(200), max_peers: 10 };
+		let gate = AdmissionGate::spawn_with(chain, GatePolicy::Global, &me, config);
+		let peer = AccountId32::new([2; 32]);
+		// The node answered once (admitted), and the subscription was alive.
+		gate.shared.cache.write().unwrap().insert(peer.clone(), Verdict::Admitted);
+		gate.shared.alive();
+		assert_eq!(gate.check(&peer), Verdict::Admitted);
+		// The node is gone: nothing renews the answers; after the bound they are not used.
+		tokio::time::sleep(Duration::from_millis(300)).await;
+		assert!(!gate.is_fresh());
+		assert_eq!(gate.check(&peer), Verdict::Unknown);
+		assert!(!gate.check(&peer).allows_service());
+	}
+
+	#[tokio::test]
+	async fn the_gate_watches_a_bounded_number_of_peers() {
+		let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+		let chain = Arc::new(ChainClient::new(format!("ws://127.0.0.1:{port}")));
+		let me = AccountId32::new([1; 32]);
+		let config = GateConfig { max_staleness: Duration::from_secs(60), max_peers: 10 };
+		let gate = AdmissionGate::spawn_with(chain, GatePolicy::Global, &me, config);
+		for i in 0..1_000u32 {
+			let mut bytes = [0u8; 32];
+			bytes[..4].copy_from_slice(&i.to_le_bytes());
+			let peer = AccountId32::new(bytes);
+			gate.shared.cache.write().unwrap().insert(peer.clone(), Verdict::Probation);
+			gate.watch([peer]);
+			tokio::task::yield_now().await;
+		}
+		// The task forgets all but the 10 newest (and their answers).
+		tokio::time::sleep(Duration::from_millis(200)).await;
+		assert!(gate.known() <= 10, "{}", gate.known());
 	}
 }

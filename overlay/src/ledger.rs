@@ -5,6 +5,12 @@
 //! two is *unreceipted* service, which the provider bounds: a consumer that stops countersigning
 //! stops being served after at most [`ReceiptPolicy::max_unreceipted`] units. The consumer counts
 //! what it received and never signs a receipt for more.
+//!
+//! **Neither side ever signs two contradicting receipts** (the chain bans both signers of a
+//! contradiction, see `docs/receipts.md`): the provider's proposals strictly increase in sequence
+//! and never decrease in units, across restarts too (the behaviour persists each proposal before
+//! signing it, and [`ProviderBook::resume`] starts above it); the consumer signs only proposals
+//! above its last signed sequence and units.
 
 use crate::{wire::Refusal, Receipt};
 use sp_core::H256;
@@ -36,17 +42,25 @@ pub struct ProviderBook {
 	pub receipted: u128,
 	/// The sequence of the newest receipt proposed (countersigned or not).
 	pub last_sequence: u64,
+	/// The most units any proposal carried: no later proposal carries fewer.
+	pub proposed: u128,
 	/// The units of the proposal awaiting an answer, if one is.
 	pub outstanding: Option<u128>,
 }
 
 impl ProviderBook {
-	/// The book after a restart, from the newest countersigned receipt.
-	pub fn resume(receipt: &Receipt) -> Self {
+	/// The book after a restart, from the newest countersigned receipt and the newest proposal
+	/// (sequence, units) persisted before it was signed: the next proposal comes after both, so
+	/// a proposal signed before a crash is never contradicted.
+	pub fn resume(receipt: Option<&Receipt>, proposal: Option<(u64, u128)>) -> Self {
+		let (receipt_sequence, receipted) =
+			receipt.map_or((0, 0), |r| (r.sequence, r.cumulative_units));
+		let (proposal_sequence, proposed) = proposal.unwrap_or((0, 0));
 		Self {
-			served: receipt.cumulative_units,
-			receipted: receipt.cumulative_units,
-			last_sequence: receipt.sequence,
+			served: receipted.max(proposed),
+			receipted,
+			last_sequence: receipt_sequence.max(proposal_sequence),
+			proposed: receipted.max(proposed),
 			outstanding: None,
 		}
 	}
@@ -71,25 +85,13 @@ impl ProviderBook {
 	pub fn next_proposal(&mut self, policy: &ReceiptPolicy, force: bool) -> Option<(u64, u128)> {
 		let due =
 			self.unreceipted() >= policy.cosign_every.max(1) || (force && self.unreceipted() > 0);
-		if !due || self.outstanding.is_some() {
+		if !due || self.outstanding.is_some() || self.served < self.proposed {
 			return None;
 		}
 		self.last_sequence = self.last_sequence.checked_add(1)?;
+		self.proposed = self.served;
 		self.outstanding = Some(self.served);
 		Some((self.last_sequence, self.served))
-	}
-
-	/// A proposal of at most `units` (what the consumer says it received), when the last one was
-	/// refused as overstated. The gap to `served` stays unreceipted, so it still counts against
-	/// the bound: a consumer cannot shrink what it owes by under-reporting.
-	pub fn next_proposal_up_to(&mut self, units: u128) -> Option<(u64, u128)> {
-		let units = units.min(self.served);
-		if units <= self.receipted || self.outstanding.is_some() {
-			return None;
-		}
-		self.last_sequence = self.last_sequence.checked_add(1)?;
-		self.outstanding = Some(units);
-		Some((self.last_sequence, units))
 	}
 
 	/// The consumer countersigned the outstanding proposal of `units`.
@@ -116,10 +118,12 @@ pub struct ConsumerBook {
 }
 
 impl ConsumerBook {
-	/// The book after a restart, from the newest receipt it signed.
-	pub fn resume(receipt: &Receipt) -> Self {
+	/// The book after a restart, from the newest receipt it signed. What it received since then
+	/// was not on disk: it trusts the provider for up to `slack` units of it (the provider's
+	/// unreceipted bound), so that an honest provider's next proposal is not refused forever.
+	pub fn resume(receipt: &Receipt, slack: u128) -> Self {
 		Self {
-			received: receipt.cumulative_units,
+			received: receipt.cumulative_units.saturating_add(slack),
 			signed_sequence: receipt.sequence,
 			signed_units: receipt.cumulative_units,
 		}
@@ -151,8 +155,10 @@ pub struct CheckContext<'a> {
 }
 
 /// Whether a consumer may countersign `receipt`, signed by the provider with `signature`: it must
-/// name the two peers and this chain, carry the provider's valid signature, come after the last
-/// receipt the consumer signed, and claim no more than the consumer received.
+/// name the two peers and this chain, be for a service the consumer received something of, carry
+/// the provider's valid signature, come after the last receipt the consumer signed (a higher
+/// sequence and more units), and claim no more than the consumer received. The cheap checks come
+/// first; none touches the disk.
 pub fn check_proposal(
 	receipt: &Receipt,
 	signature: &MultiSignature,
@@ -166,6 +172,9 @@ pub fn check_proposal(
 	if receipt.genesis_hash != context.genesis_hash {
 		return Err(Refusal::WrongChain);
 	}
+	if book.received == 0 {
+		return Err(Refusal::Unsolicited);
+	}
 	if !signature.verify(&receipt.signing_payload()[..], &receipt.provider) {
 		return Err(Refusal::InvalidSignature);
 	}
@@ -174,6 +183,9 @@ pub fn check_proposal(
 	}
 	if receipt.cumulative_units < book.signed_units {
 		return Err(Refusal::UnitsDecreased { last: book.signed_units });
+	}
+	if receipt.cumulative_units == book.signed_units {
+		return Err(Refusal::NothingNew);
 	}
 	if receipt.cumulative_units > book.received {
 		return Err(Refusal::Overstated { received: book.received });
@@ -309,18 +321,31 @@ mod tests {
 		assert_eq!(book.next_proposal(&policy(), false), Some((3, 25)));
 	}
 
+	/// A consumer that refused a proposal may still hold it, signed by the provider: a smaller
+	/// proposal at a higher sequence would give it a proof of equivocation against an honest
+	/// provider. So under-reporting gets no receipt at all, and no more service past the bound.
 	#[test]
-	fn under_reporting_gets_a_smaller_receipt_but_no_more_service() {
+	fn proposals_never_decrease_in_units() {
 		let mut book = ProviderBook::default();
 		book.served(30);
 		assert_eq!(book.next_proposal(&policy(), false), Some((1, 30)));
 		book.failed(); // refused: "only 12 received"
-		assert_eq!(book.next_proposal_up_to(12), Some((2, 12)));
-		book.countersigned(12);
-		assert_eq!(book.unreceipted(), 18, "the gap still counts against the bound");
-		assert!(!book.may_serve(13, &policy()));
-		assert_eq!(book.next_proposal_up_to(12), None, "nothing new to receipt");
-		assert_eq!(book.next_proposal_up_to(99), Some((3, 30)), "capped at what was served");
+		assert_eq!(book.next_proposal(&policy(), true), Some((2, 30)), "the same units again");
+		book.failed();
+		assert!(!book.may_serve(1, &policy()), "30 unreceipted: the bound");
+		assert_eq!(book.proposed, 30);
+	}
+
+	#[test]
+	fn zero_unit_and_unsolicited_proposals_are_refused() {
+		let pair = pair();
+		assert_eq!(check(&pair, &receipt(&pair, 1, 0), &book(0, 0, 0)), Err(Refusal::Unsolicited));
+		assert_eq!(check(&pair, &receipt(&pair, 1, 5), &book(0, 0, 0)), Err(Refusal::Unsolicited));
+		assert_eq!(check(&pair, &receipt(&pair, 1, 0), &book(10, 0, 0)), Err(Refusal::NothingNew));
+		assert_eq!(
+			check(&pair, &receipt(&pair, 4, 20), &book(30, 3, 20)),
+			Err(Refusal::NothingNew)
+		);
 	}
 
 	#[test]
@@ -355,18 +380,34 @@ mod tests {
 	fn books_resume_from_the_newest_receipt() {
 		let pair = pair();
 		let newest = receipt(&pair, 7, 70);
-		assert_eq!(ProviderBook::resume(&newest).next_proposal(&policy(), true), None);
-		let mut provider = ProviderBook::resume(&newest);
+		assert_eq!(ProviderBook::resume(Some(&newest), None).next_proposal(&policy(), true), None);
+		let mut provider = ProviderBook::resume(Some(&newest), None);
 		provider.served(10);
 		assert_eq!(provider.next_proposal(&policy(), false), Some((8, 80)));
-		let consumer = ConsumerBook::resume(&newest);
+		let consumer = ConsumerBook::resume(&newest, 5);
 		assert_eq!(
 			check(&pair, &receipt(&pair, 7, 70), &consumer),
 			Err(Refusal::StaleSequence { last: 7 })
 		);
+		assert_eq!(check(&pair, &receipt(&pair, 8, 75), &consumer), Ok(()), "within the slack");
 		assert_eq!(
-			check(&pair, &receipt(&pair, 8, 71), &consumer),
-			Err(Refusal::Overstated { received: 70 })
+			check(&pair, &receipt(&pair, 8, 76), &consumer),
+			Err(Refusal::Overstated { received: 75 })
 		);
+	}
+
+	/// The crash this guards against: the provider signed proposal 8 for 80 units, the consumer
+	/// countersigned it, and the provider crashed before the answer reached its store. It
+	/// resumes above the persisted proposal, so it never signs another receipt at 8, nor one
+	/// above 8 for fewer than 80 units.
+	#[test]
+	fn a_provider_resumes_above_its_last_persisted_proposal() {
+		let pair = pair();
+		let stored = receipt(&pair, 7, 70);
+		let mut book = ProviderBook::resume(Some(&stored), Some((8, 80)));
+		assert_eq!((book.last_sequence, book.served, book.receipted), (8, 80, 70));
+		assert_eq!(book.unreceipted(), 10, "what it proposed still counts as served");
+		let (sequence, units) = book.next_proposal(&policy(), true).unwrap();
+		assert!(sequence > 8 && units >= 80, "({sequence}, {units})");
 	}
 }

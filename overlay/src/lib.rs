@@ -54,7 +54,7 @@ pub mod wire;
 pub use behaviour::{ReceiptBehaviour, ReceiptConfig, ReceiptEvent};
 pub use chain::{ChainClient, ChainInfo};
 pub use error::{ChainError, IdentityError, StoreError};
-pub use gate::{AdmissionGate, GatePolicy, Verdict};
+pub use gate::{AdmissionGate, GateConfig, GatePolicy, Verdict};
 pub use identity::{account_of, peer_of, Identity, Signer};
 pub use ledger::ReceiptPolicy;
 pub use store::{Durability, PairKey, ReceiptStore};

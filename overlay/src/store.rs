@@ -3,7 +3,9 @@
 //! For each (provider, consumer, service) the store keeps the newest co-signed receipt, whether
 //! this peer was the provider or the consumer, and whether the chain has recorded it yet. Because
 //! receipts are cumulative, the newest one is all a pair ever needs to submit, and all a peer needs
-//! to resume its books after a restart.
+//! to resume its books after a restart. As a provider, it also keeps the newest proposal this peer
+//! signed ([`ReceiptStore::reserve_proposal`], written before the signature leaves), so that after
+//! a crash it never signs a receipt that contradicts one it proposed.
 //!
 //! The store is an append-only log of checksummed records. [`Durability::Synced`] (the default)
 //! calls `fsync` before [`ReceiptStore::put`] returns, so a receipt the peer has acknowledged
@@ -65,6 +67,8 @@ enum Record {
 	Receipt(SignedReceipt),
 	/// The chain has recorded the pair's receipts up to this sequence.
 	Recorded(PairKey, u64),
+	/// This peer, as provider, is about to sign a proposal of (sequence, units).
+	Proposed(PairKey, u64, u128),
 }
 
 /// A stored receipt and what the chain knows of it.
@@ -79,6 +83,8 @@ pub struct StoredReceipt {
 struct Inner {
 	file: File,
 	entries: BTreeMap<PairKey, StoredReceipt>,
+	/// The newest proposal of each pair this peer provides, (sequence, units).
+	proposals: BTreeMap<PairKey, (u64, u128)>,
 	log_bytes: u64,
 	/// What a compacted log of `entries` would take: kept up to date so that deciding whether
 	/// to compact costs nothing per write.
@@ -127,7 +133,7 @@ impl ReceiptStore {
 		if path.exists() {
 			File::open(&path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(io(&path))?;
 		}
-		let (entries, intact) = replay(&path, &bytes)?;
+		let (entries, proposals, intact) = replay(&path, &bytes)?;
 		let file = OpenOptions::new().create(true).append(true).open(&path).map_err(io(&path))?;
 		if intact < bytes.len() as u64 {
 			tracing::warn!(
@@ -142,8 +148,10 @@ impl ReceiptStore {
 			durability,
 			inner: Mutex::new(Inner {
 				file,
-				live_bytes: entries.iter().map(|(key, stored)| live_size(key, stored)).sum(),
+				live_bytes: entries.iter().map(|(key, stored)| live_size(key, stored)).sum::<u64>()
+					+ proposals.iter().map(|(key, p)| proposal_size(key, *p)).sum::<u64>(),
 				entries,
+				proposals,
 				log_bytes: intact,
 			}),
 		};
@@ -190,6 +198,39 @@ impl ReceiptStore {
 		inner.live_bytes +=
 			(HEADER + Record::Recorded(key.clone(), sequence).encoded_size()) as u64;
 		Ok(())
+	}
+
+	/// Persists that this peer, as the provider of `key`, is about to sign a proposal of
+	/// (`sequence`, `units`). Call before signing: once this returns (as durable as the store's
+	/// [`Durability`]), a restart resumes above it. Older proposals are ignored.
+	pub fn reserve_proposal(
+		&self,
+		key: &PairKey,
+		sequence: u64,
+		units: u128,
+	) -> Result<(), StoreError> {
+		let mut inner = self.lock();
+		if inner.proposals.get(key).is_some_and(|(newest, _)| *newest >= sequence) {
+			return Ok(());
+		}
+		self.append(&mut inner, &Record::Proposed(key.clone(), sequence, units))?;
+		let size = proposal_size(key, (sequence, units));
+		inner.live_bytes += size;
+		if inner.proposals.insert(key.clone(), (sequence, units)).is_some() {
+			inner.live_bytes -= size;
+		}
+		drop(inner);
+		self.compact_if_large()
+	}
+
+	/// The newest proposal persisted for `key`, (sequence, units).
+	pub fn proposal(&self, key: &PairKey) -> Option<(u64, u128)> {
+		self.lock().proposals.get(key).copied()
+	}
+
+	/// The newest proposal of every pair this peer provides.
+	pub fn proposals(&self) -> Vec<(PairKey, (u64, u128))> {
+		self.lock().proposals.iter().map(|(key, p)| (key.clone(), *p)).collect()
 	}
 
 	/// The newest receipt of every pair the chain has not recorded yet.
@@ -250,6 +291,9 @@ impl ReceiptStore {
 				}
 				framed
 			})
+			.chain(inner.proposals.iter().flat_map(|(key, (sequence, units))| {
+				frame(&Record::Proposed(key.clone(), *sequence, *units))
+			}))
 			.collect();
 		let live_bytes = live.len() as u64;
 		debug_assert_eq!(live_bytes, inner.live_bytes, "the live size is kept exactly");
@@ -283,12 +327,18 @@ fn live_size(key: &PairKey, stored: &StoredReceipt) -> u64 {
 	(receipt + recorded) as u64
 }
 
-/// Rebuilds the entries from the log; returns them and how many leading bytes are intact.
-fn replay(
-	path: &Path,
-	bytes: &[u8],
-) -> Result<(BTreeMap<PairKey, StoredReceipt>, u64), StoreError> {
+/// The bytes a proposal of `key` takes in a compacted log.
+fn proposal_size(key: &PairKey, (sequence, units): (u64, u128)) -> u64 {
+	(HEADER + Record::Proposed(key.clone(), sequence, units).encoded_size()) as u64
+}
+
+/// What a replayed log holds: the receipts, the proposals, and how many leading bytes are intact.
+type Replayed = (BTreeMap<PairKey, StoredReceipt>, BTreeMap<PairKey, (u64, u128)>, u64);
+
+/// Rebuilds the entries from the log.
+fn replay(path: &Path, bytes: &[u8]) -> Result<Replayed, StoreError> {
 	let mut entries = BTreeMap::new();
+	let mut proposals: BTreeMap<PairKey, (u64, u128)> = BTreeMap::new();
 	let mut offset = 0usize;
 	while offset < bytes.len() {
 		let rest = &bytes[offset..];
@@ -324,10 +374,16 @@ fn replay(
 					}
 				}
 			}
+			Record::Proposed(key, sequence, units) => {
+				let newest = proposals.entry(key).or_insert((sequence, units));
+				if sequence > newest.0 {
+					*newest = (sequence, units);
+				}
+			}
 		}
 		offset += HEADER + length;
 	}
-	Ok((entries, offset as u64))
+	Ok((entries, proposals, offset as u64))
 }
 
 #[cfg(test)]
@@ -480,5 +536,25 @@ mod tests {
 		let store = ReceiptStore::open(&dir.0, Durability::Buffered).unwrap();
 		assert_eq!(store.unrecorded(), vec![signed(2, 5_000, 5_000)]);
 		assert_eq!(store.all().len(), 2);
+	}
+
+	#[test]
+	fn the_newest_proposal_survives_reopen_and_compaction() {
+		let dir = Dir::new("proposals");
+		let store = ReceiptStore::open(&dir.0, Durability::Buffered).unwrap();
+		let key = PairKey::of(&signed(2, 1, 1));
+		assert_eq!(store.proposal(&key), None);
+		// Enough proposals to pass the compaction threshold.
+		for sequence in 1..=20_000u64 {
+			store.reserve_proposal(&key, sequence, sequence.into()).unwrap();
+		}
+		store.reserve_proposal(&key, 3, 3).unwrap();
+		assert_eq!(store.proposal(&key), Some((20_000, 20_000)), "an older one is ignored");
+		assert!(fs::metadata(store.path()).unwrap().len() < COMPACT_MIN * 2, "compacted");
+		assert_eq!(store.lock().live_bytes, proposal_size(&key, (20_000, 20_000)));
+		drop(store);
+		let store = ReceiptStore::open(&dir.0, Durability::Synced).unwrap();
+		assert_eq!(store.proposal(&key), Some((20_000, 20_000)));
+		assert!(store.all().is_empty(), "a proposal is not a receipt");
 	}
 }

@@ -101,6 +101,18 @@ pub enum Refusal {
 	/// The consumer could not store the receipt, so it will not sign it.
 	#[error("the consumer could not store the receipt")]
 	Unavailable,
+	/// The consumer received nothing of this service from this provider.
+	#[error("the consumer received nothing of this service from you")]
+	Unsolicited,
+	/// The receipt's units equal the last ones the consumer signed: it records nothing.
+	#[error("the receipt adds no units to the last one signed")]
+	NothingNew,
+	/// The provider sent more proposals than the consumer answers in this time.
+	#[error("too many proposals: slow down")]
+	RateLimited,
+	/// A proposal of this provider is still being answered.
+	#[error("a proposal is still being answered")]
+	Busy,
 }
 
 /// Reads and writes [`Proposal`]s and [`ReceiptResponse`]s, bounded by [`MAX_MESSAGE_BYTES`].

@@ -1,5 +1,7 @@
 //! The receipt protocol between real libp2p swarms (memory transport, noise, yamux): honest
-//! co-signing, withheld and overstated receipts, and every kind of bad message from a remote.
+//! co-signing, withheld and overstated receipts, every kind of bad message from a remote, and
+//! hostile peers: a consumer that keeps every proposal across the provider's restart, spam of
+//! empty and unsolicited proposals, thousands of fake partners, a flood of connections.
 
 use async_trait::async_trait;
 use codec::Encode;
@@ -57,15 +59,22 @@ struct Peer {
 	_dir: TempDir,
 }
 
-fn peer(timeout: Duration) -> Peer {
-	let dir = TempDir::new();
-	let store = Arc::new(ReceiptStore::open(&dir.0, Durability::Buffered).unwrap());
-	let identity = Identity::generate();
-	let config = ReceiptConfig {
+fn config(timeout: Duration) -> ReceiptConfig {
+	ReceiptConfig {
 		policy: policy(),
 		request_timeout: timeout,
 		retry_interval: Duration::from_secs(60),
-	};
+		..ReceiptConfig::default()
+	}
+}
+
+fn peer(timeout: Duration) -> Peer {
+	peer_with(Identity::generate(), TempDir::new(), config(timeout))
+}
+
+/// A peer of `identity` whose store lives in `dir` (a restarted peer passes the same ones).
+fn peer_with(identity: Identity, dir: TempDir, config: ReceiptConfig) -> Peer {
+	let store = Arc::new(ReceiptStore::open(&dir.0, Durability::Synced).unwrap());
 	let behaviour = ReceiptBehaviour::new(identity.clone(), GENESIS, store.clone(), config);
 	let swarm =
 		build_swarm(&identity, behaviour, TransportKind::Memory, Duration::from_secs(60)).unwrap();
@@ -155,7 +164,7 @@ async fn honest_peers_cosign_every_few_chunks_and_both_store_the_receipt() {
 }
 
 #[tokio::test]
-async fn an_overstated_receipt_is_refused_and_only_what_was_received_is_signed() {
+async fn an_overstated_receipt_is_refused_and_never_followed_by_a_smaller_one() {
 	let mut provider = peer(Duration::from_secs(10));
 	let mut consumer = peer(Duration::from_secs(10));
 	connect(&mut consumer.swarm, &mut provider.swarm).await;
@@ -165,19 +174,28 @@ async fn an_overstated_receipt_is_refused_and_only_what_was_received_is_signed()
 	// The provider claims two chunks; the consumer got one.
 	consumer.swarm.behaviour_mut().received(provider_id, 0, CHUNK);
 	provider.swarm.behaviour_mut().served(consumer_id, 0, 2 * CHUNK);
+	let refused = |e: &ReceiptEvent| {
+		matches!(
+			e,
+			ReceiptEvent::ProposalRefused { reason: Refusal::Overstated { received: CHUNK }, .. }
+		)
+	};
 	let (provider_events, consumer_events) =
-		drive(&mut provider.swarm, &mut consumer.swarm, |a, _| !countersigned(a).is_empty()).await;
-	assert!(provider_events.iter().any(|e| matches!(
-		e,
-		ReceiptEvent::ProposalRefused { reason: Refusal::Overstated { received: CHUNK }, .. }
-	)));
+		drive(&mut provider.swarm, &mut consumer.swarm, |a, _| a.iter().any(refused)).await;
 	assert!(consumer_events.iter().any(|e| matches!(
 		e,
 		ReceiptEvent::ProposalRejected { reason: Refusal::Overstated { .. }, .. }
 	)));
-	assert_eq!(countersigned(&provider_events), vec![CHUNK]);
-	// The unreceipted chunk still counts against the bound.
-	assert_eq!(provider.swarm.behaviour().unreceipted(&consumer_id, 0), CHUNK);
+	// No smaller receipt is proposed (the consumer may hold the refused one, signed): the
+	// unreceipted service still counts against the bound.
+	assert!(countersigned(&provider_events).is_empty());
+	assert_eq!(provider.swarm.behaviour().unreceipted(&consumer_id, 0), 2 * CHUNK);
+	// Once the consumer has received what was sent, the next proposal covers it all.
+	consumer.swarm.behaviour_mut().received(provider_id, 0, 2 * CHUNK);
+	provider.swarm.behaviour_mut().served(consumer_id, 0, CHUNK);
+	let (provider_events, _) =
+		drive(&mut provider.swarm, &mut consumer.swarm, |a, _| !countersigned(a).is_empty()).await;
+	assert_eq!(countersigned(&provider_events), vec![3 * CHUNK]);
 }
 
 /// A remote that speaks `/repute/receipt/1` with raw bytes: it can send and answer anything.
@@ -354,4 +372,183 @@ async fn a_consumer_that_withholds_signatures_stops_being_served_after_the_bound
 	assert_eq!(served, policy().max_unreceipted);
 	assert_eq!(provider.swarm.behaviour().unreceipted(&consumer_id, 0), served);
 	assert!(provider.store.all().is_empty());
+}
+
+/// A hostile consumer keeps every proposal, signed by the provider, and refuses them all. The
+/// provider crashes and restarts with its store. Before, it resumed from its newest
+/// countersigned receipt (none) and signed sequence 1 again with other units: the consumer,
+/// countersigning both, held a proof of equivocation that would get the honest provider banned.
+#[tokio::test]
+async fn a_provider_that_restarts_mid_exchange_never_signs_contradicting_receipts() {
+	use codec::Decode;
+	let identity = Identity::generate();
+	let hostile = Identity::generate();
+	let mut consumer = raw_peer(&hostile);
+	let consumer_id = *consumer.local_peer_id();
+	let mut kept: Vec<Proposal> = Vec::new();
+	let mut provider = peer_with(identity.clone(), TempDir::new(), config(Duration::from_secs(5)));
+	for life in 0..3 {
+		connect(&mut consumer, &mut provider.swarm).await;
+		// Other amounts in each life, so that a reused sequence would carry other units.
+		let chunks = [3, 2, 2][life];
+		for _ in 0..(2 + life) {
+			provider.swarm.behaviour_mut().served(consumer_id, 0, chunks * CHUNK);
+			// Drive until the consumer holds one more proposal; after each refusal the
+			// provider proposes again.
+			let before = kept.len();
+			let deadline = tokio::time::sleep(Duration::from_secs(20));
+			tokio::pin!(deadline);
+			while kept.len() == before {
+				tokio::select! {
+					event = provider.swarm.select_next_some() => {
+						if let SwarmEvent::Behaviour(ReceiptEvent::ProposalRefused { .. }) = event {
+							provider.swarm.behaviour_mut().settle(consumer_id, 0);
+						}
+					}
+					event = consumer.select_next_some() => {
+						if let SwarmEvent::Behaviour(request_response::Event::Message {
+							message: request_response::Message::Request { request, channel, .. },
+							..
+						}) = event {
+							kept.push(Proposal::decode(&mut &request[..]).expect("a proposal"));
+							let refused = ReceiptResponse::Refused(Refusal::Unavailable).encode();
+							let _ = consumer.behaviour_mut().send_response(channel, refused);
+						}
+					}
+					_ = &mut deadline => panic!("no proposal in life {life}"),
+				}
+			}
+		}
+		// Crash: the swarm and behaviour are gone; the store's directory stays.
+		let Peer { swarm, store, _dir } = provider;
+		drop((swarm, store));
+		provider = peer_with(identity.clone(), _dir, config(Duration::from_secs(5)));
+	}
+	assert!(kept.len() >= 9, "{} proposals", kept.len());
+	for (i, a) in kept.iter().enumerate() {
+		for b in &kept[i + 1..] {
+			assert!(
+				!repute_primitives::receipts_contradict(&a.receipt, &b.receipt),
+				"contradicting proposals: {:?} and {:?}",
+				(a.receipt.sequence, a.receipt.cumulative_units),
+				(b.receipt.sequence, b.receipt.cumulative_units)
+			);
+		}
+	}
+}
+
+/// Spam of proposals for service never given, and of proposals that add nothing: refused, and
+/// nothing reaches the disk.
+#[tokio::test]
+async fn empty_and_unsolicited_proposals_are_refused_without_touching_the_disk() {
+	let mut consumer = peer(Duration::from_secs(10));
+	let spammer = Identity::generate();
+	let mut attacker = raw_peer(&spammer);
+	connect(&mut consumer.swarm, &mut attacker).await;
+	let consumer_id = *consumer.swarm.local_peer_id();
+	let consumer_account = account_of(&consumer_id).unwrap();
+	let log = consumer.store.path().to_path_buf();
+	let size_before = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
+	let proposal = |service: u32, sequence: u64, units: u128| {
+		let receipt = Receipt {
+			genesis_hash: GENESIS,
+			provider: spammer.account().clone(),
+			consumer: consumer_account.clone(),
+			service,
+			sequence,
+			cumulative_units: units,
+			timestamp_ms: std::time::SystemTime::now()
+				.duration_since(std::time::UNIX_EPOCH)
+				.unwrap()
+				.as_millis() as u64,
+		};
+		Proposal { provider_signature: spammer.sign(&receipt.signing_payload()), receipt }
+	};
+	// 0 units, and units for services the consumer never received anything of.
+	// Fewer than the remote's 100 concurrent streams, more than the 40 the rate limit lets by.
+	let spam: Vec<Proposal> = (0..90u64)
+		.map(|i| if i % 2 == 0 { proposal(0, i + 1, 0) } else { proposal(i as u32, 1, CHUNK) })
+		.collect();
+	for p in &spam {
+		attacker.behaviour_mut().send_request(&consumer_id, p.encode());
+	}
+	let (_, attacker_events) =
+		drive(&mut consumer.swarm, &mut attacker, |_, b| responses(b).len() == spam.len()).await;
+	for response in responses(&attacker_events) {
+		assert!(
+			matches!(
+				response,
+				ReceiptResponse::Refused(
+					Refusal::Unsolicited | Refusal::NothingNew | Refusal::RateLimited
+				)
+			),
+			"{response:?}"
+		);
+	}
+	assert_eq!(consumer.swarm.behaviour().books(), (0, 0), "no book kept for a spammer");
+	assert_eq!(std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0), size_before);
+	assert!(consumer.store.all().is_empty());
+}
+
+/// Thousands of partners (as an app would meet them): the books stay within their bound, and a
+/// new partner is refused service while none can be dropped.
+#[tokio::test]
+async fn thousands_of_partners_keep_the_books_bounded() {
+	let dir = TempDir::new();
+	let config = ReceiptConfig { max_books: 64, ..config(Duration::from_secs(10)) };
+	let mut peer = peer_with(Identity::generate(), dir, config);
+	let behaviour = peer.swarm.behaviour_mut();
+	for _ in 0..5_000 {
+		let fake = Identity::generate().peer_id();
+		behaviour.received(fake, 0, CHUNK);
+		if behaviour.may_serve(&fake, 0, CHUNK) {
+			behaviour.served(fake, 0, CHUNK);
+		}
+	}
+	let (providing, consuming) = behaviour.books();
+	assert!(providing <= 64 && consuming <= 64, "{providing} {consuming}");
+	// Every provider book holds unreceipted service: none can be dropped, so a new partner
+	// waits.
+	assert!(!behaviour.may_serve(&Identity::generate().peer_id(), 0, CHUNK));
+}
+
+/// A flood of connections is held to the configured limits.
+#[tokio::test]
+async fn a_flood_of_connections_is_held_to_the_limits() {
+	let limits = libp2p::connection_limits::ConnectionLimits::default()
+		.with_max_established_incoming(Some(4));
+	let config = ReceiptConfig { connection_limits: limits, ..config(Duration::from_secs(10)) };
+	let mut target = peer_with(Identity::generate(), TempDir::new(), config);
+	let address = memory_address();
+	target.swarm.listen_on(address.clone()).unwrap();
+	loop {
+		if let SwarmEvent::NewListenAddr { .. } = target.swarm.select_next_some().await {
+			break;
+		}
+	}
+	let mut flood: Vec<Swarm<Raw>> = (0..12).map(|_| raw_peer(&Identity::generate())).collect();
+	for attacker in &mut flood {
+		attacker.dial(address.clone()).unwrap();
+	}
+	let mut denied = 0;
+	let deadline = tokio::time::sleep(Duration::from_secs(10));
+	tokio::pin!(deadline);
+	loop {
+		let attackers =
+			futures::future::select_all(flood.iter_mut().map(|s| Box::pin(s.select_next_some())));
+		tokio::select! {
+			event = target.swarm.select_next_some() => {
+				if let SwarmEvent::IncomingConnectionError { .. } = event {
+					denied += 1;
+				}
+			}
+			_ = attackers => {}
+			_ = &mut deadline => break,
+		}
+		if denied >= 8 {
+			break;
+		}
+	}
+	assert!(denied >= 8, "only {denied} connections were denied");
+	assert!(target.swarm.connected_peers().count() <= 4);
 }

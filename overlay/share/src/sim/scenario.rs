@@ -234,6 +234,7 @@ impl Run {
 				},
 				request_timeout: Duration::from_secs(10),
 				retry_interval: Duration::from_secs(2),
+				..ReceiptConfig::default()
 			},
 			catalogue_refresh: Duration::from_secs(30),
 			wants,
