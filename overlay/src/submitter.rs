@@ -29,12 +29,15 @@ use std::{
 };
 use tokio::{sync::Notify, task::JoinHandle};
 
+/// The most receipts one `submit_receipts` call may carry (the runtime's `MaxReceiptsPerBatch`).
+pub const MAX_BATCH: usize = 512;
+
 /// How the submitter paces itself.
 #[derive(Clone, Debug)]
 pub struct SubmitterConfig {
 	/// Time between rounds.
 	pub interval: Duration,
-	/// The most receipts in one transaction (the runtime accepts up to 1,024).
+	/// The most receipts in one transaction (at most [`MAX_BATCH`], what the runtime accepts).
 	pub max_batch: usize,
 	/// How long a consumer's copy waits for the provider to submit before submitting it itself.
 	pub backup_delay: Duration,
@@ -209,7 +212,7 @@ impl State {
 		}
 		let info = self.chain.chain_info().await?;
 		let mut nonce = self.chain.next_nonce(&me).await?;
-		for batch in due.chunks(self.config.max_batch.clamp(1, 1024)) {
+		for batch in due.chunks(self.config.max_batch.clamp(1, MAX_BATCH)) {
 			let receipts: Vec<_> = batch.iter().map(|(_, signed)| signed.clone()).collect();
 			let call = Call::submit_receipts(&receipts);
 			match self.chain.submit_with(&call, &self.signer, nonce, &info).await {

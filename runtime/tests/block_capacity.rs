@@ -74,6 +74,9 @@ fn at_least_two_thousand_receipts_fit_in_a_block() {
 	println!("receipts per block in batches of {best_batch}: {best}");
 	println!("receipts per block one per transaction: {single}");
 	println!("balance transfers per block: {transfers}");
-	assert!(best >= 2_000, "only {best} receipts fit in a block; the floor is 2,000");
-	assert!(full >= 2_000, "only {full} receipts fit in a block in full batches");
+	// The floor was 2,000 before the credit model: a receipt's worst case now also writes both
+	// parties' debts and repays two creditors (up to 8 reputation writes instead of 4).
+	// Batching a block's reputation writes is how it goes back up (the ledger-at-scale issue).
+	assert!(best >= 1_500, "only {best} receipts fit in a block; the floor is 1,500");
+	assert!(full >= 1_500, "only {full} receipts fit in a block in full batches");
 }

@@ -147,7 +147,8 @@ impl pallet_receipts::Config for Runtime {
 	type OnReceiptRecorded = Reputation;
 	/// Reputation follows registrations and bans to keep every peer's admission decision.
 	type PeerLifecycle = Reputation;
-	type MaxReceiptsPerBatch = ConstU32<1024>;
+	/// A third of a block's receipts, so that full batches fill a block (three fit).
+	type MaxReceiptsPerBatch = ConstU32<512>;
 	type MaxReasonLength = ConstU32<256>;
 	type DefaultParameters = pallet_receipts::DefaultParameters<PeerBond>;
 	type WeightInfo = pallet_receipts::weights::SubstrateWeight<Runtime>;
