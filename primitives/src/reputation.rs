@@ -141,7 +141,9 @@ pub struct PeerReport<Balance, BlockNumber> {
 	pub service_reputation: u128,
 	/// Its usage reputation, decayed to the block asked about.
 	pub usage_reputation: u128,
-	/// The stranger allowance in force (every registered peer has it).
+	/// The stranger allowance this peer has: the allowance in force, or no more than the
+	/// governance-set minimum for a peer that once exhausted its allowance and has not graduated
+	/// since.
 	pub stranger_allowance: u128,
 	/// How many more units it may consume before the chain denies it:
 	/// `max(0, service · usage_allowance_percent / 100 + stranger_allowance − usage)`, zero

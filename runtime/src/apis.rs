@@ -168,7 +168,7 @@ impl_runtime_apis! {
 				receipts: totals.receipts,
 				service_reputation: record.service,
 				usage_reputation: record.usage,
-				stranger_allowance: Reputation::stranger_allowance(),
+				stranger_allowance: Reputation::stranger_allowance_of(&peer),
 				admission_credit: Reputation::admission_credit_of(&peer),
 				global_trust: Reputation::global_trust_of(&peer).map(|(trust, epoch)| GlobalTrust {
 					parts_per_quintillion: trust.into_inner(),

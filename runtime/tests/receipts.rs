@@ -8,7 +8,6 @@ use frame_support::{
 	assert_ok,
 	dispatch::{DispatchClass, GetDispatchInfo},
 	traits::Get,
-	BoundedVec,
 };
 use pallet_receipts::{OnReceiptRecorded, ReceiptOf, SignedReceiptOf, Totals, WeightInfo};
 use repute_primitives::Receipt;
@@ -60,7 +59,7 @@ fn an_sr25519_and_an_ed25519_peer_record_a_receipt() {
 		);
 		assert_ok!(pallet_receipts::Pallet::<Runtime>::submit_receipts(
 			RuntimeOrigin::signed(Sr25519Keyring::Charlie.to_account_id()),
-			BoundedVec::truncate_from(vec![signed]),
+			vec![signed],
 		));
 		assert_eq!(Totals::<Runtime>::get(&provider_account, 0).units_served, 4096);
 		assert_eq!(Totals::<Runtime>::get(&consumer_account, 0).units_consumed, 4096);
@@ -70,9 +69,8 @@ fn an_sr25519_and_an_ed25519_peer_record_a_receipt() {
 #[test]
 fn a_full_batch_fits_in_one_extrinsic() {
 	let max_batch = <Runtime as pallet_receipts::Config>::MaxReceiptsPerBatch::get();
-	let call = RuntimeCall::Receipts(pallet_receipts::Call::submit_receipts {
-		receipts: BoundedVec::new(),
-	});
+	let call =
+		RuntimeCall::Receipts(pallet_receipts::Call::submit_receipts { receipts: Vec::new() });
 	let per_call = call.get_dispatch_info().call_weight;
 	let hook = <<Runtime as pallet_receipts::Config>::OnReceiptRecorded as OnReceiptRecorded<
 		_,

@@ -34,7 +34,7 @@ fn submit(provider: Sr25519Keyring, consumer: Sr25519Keyring, sequence: u64, uni
 	);
 	assert_ok!(pallet_receipts::Pallet::<Runtime>::submit_receipts(
 		RuntimeOrigin::signed(provider.to_account_id()),
-		BoundedVec::truncate_from(vec![signed]),
+		vec![signed],
 	));
 }
 
@@ -83,7 +83,7 @@ fn receipts_become_reputation_and_admission_through_the_runtime_api() {
 		assert_ok!(pallet_receipts::Pallet::<Runtime>::sanction(
 			RuntimeOrigin::root(),
 			alice.to_account_id(),
-			sp_runtime::Perbill::zero(),
+			repute_primitives::parameters::PartsPerBillion(0),
 			BoundedVec::truncate_from(b"test".to_vec()),
 		));
 		assert_eq!(
@@ -95,7 +95,7 @@ fn receipts_become_reputation_and_admission_through_the_runtime_api() {
 		// preset's founders; Alice served one of them (before her ban).
 		assert_eq!(Runtime::peer_report(bob.to_account_id()).unwrap().global_trust, None);
 		let max_block = RuntimeBlockWeights::get().max_block;
-		let share = Parameters::<Runtime>::get().epoch_block_share;
+		let share = Parameters::<Runtime>::get().epoch_block_share.perbill();
 		let mut block = 1u32;
 		while Published::<Runtime>::get().is_none() {
 			block += 1;

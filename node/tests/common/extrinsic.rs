@@ -120,7 +120,5 @@ pub fn cosigned_receipt_call(
 		|payload| MultiSignature::from(provider.sign(payload)),
 		|payload| MultiSignature::from(consumer.sign(payload)),
 	);
-	RuntimeCall::Receipts(pallet_receipts::Call::submit_receipts {
-		receipts: frame_support::BoundedVec::truncate_from(vec![signed]),
-	})
+	RuntimeCall::Receipts(pallet_receipts::Call::submit_receipts { receipts: vec![signed] })
 }

@@ -34,7 +34,7 @@ impl Call {
 		Self::new(RECEIPTS, 0, ())
 	}
 
-	/// `Receipts.submit_receipts`: record co-signed receipts (at most 1,024).
+	/// `Receipts.submit_receipts`: record co-signed receipts (at most the runtime's `MaxReceiptsPerBatch`, 512).
 	pub fn submit_receipts(receipts: &[SignedReceipt]) -> Self {
 		Self::new(RECEIPTS, 3, receipts)
 	}

@@ -5,8 +5,7 @@ use crate::{
 	chain::{calls::Call, keys},
 	AccountId32, ChainClient, ChainError, Identity, Signer,
 };
-use repute_primitives::parameters::ReputationParameters;
-use sp_runtime::Perbill;
+use repute_primitives::parameters::{PartsPerBillion, ReputationParameters};
 use std::time::{Duration, Instant};
 
 /// Reputation parameters for runs of minutes instead of days: an epoch every `epoch_length`
@@ -17,10 +16,10 @@ pub fn fast_parameters(allowance: u128, epoch_length: u32, half_life: u32) -> Re
 		service_half_life: half_life,
 		usage_half_life: half_life,
 		epoch_length,
-		damping: Perbill::from_percent(50),
+		damping: PartsPerBillion::from_percent(50),
 		max_iterations: 30,
-		tolerance: Perbill::from_parts(1_000),
-		epoch_block_share: Perbill::from_percent(50),
+		tolerance: PartsPerBillion(1_000),
+		epoch_block_share: PartsPerBillion::from_percent(50),
 		usage_allowance_percent: 100,
 		graduation_service: allowance,
 		stranger_allowance_min: allowance,

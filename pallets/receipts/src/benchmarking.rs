@@ -13,8 +13,8 @@ use frame_support::{
 	BoundedVec,
 };
 use frame_system::RawOrigin;
-use repute_primitives::Receipt;
-use sp_runtime::{traits::Zero, Perbill, Saturating};
+use repute_primitives::{parameters::PartsPerBillion, Receipt};
+use sp_runtime::{traits::Zero, Saturating};
 
 /// An account with enough funds for a bond and fees, registered as a peer if `register`.
 fn funded_signer<T: Config>(index: u32, register: bool) -> T::AccountId {
@@ -110,7 +110,6 @@ mod benchmarks {
 				cosigned::<T>(receipt_of::<T>(provider, consumer, 1, 1_000))
 			})
 			.collect();
-		let receipts = BoundedVec::try_from(receipts).expect("n is within the bound");
 		let relayer = funded_signer::<T>(u32::MAX, false);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(relayer), receipts);
@@ -138,7 +137,12 @@ mod benchmarks {
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		#[extrinsic_call]
-		_(origin as T::RuntimeOrigin, peer.clone(), Perbill::from_percent(50), reason::<T>());
+		_(
+			origin as T::RuntimeOrigin,
+			peer.clone(),
+			PartsPerBillion::from_percent(50),
+			reason::<T>(),
+		);
 		assert!(!Peers::<T>::get(&peer).map(|p| p.may_transact()).unwrap_or(true));
 		Ok(())
 	}

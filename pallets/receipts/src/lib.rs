@@ -57,7 +57,7 @@ pub mod weights;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use alloc::boxed::Box;
+	use alloc::{boxed::Box, vec::Vec};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
@@ -67,7 +67,7 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use repute_primitives::receipts_contradict;
+	use repute_primitives::{parameters::PartsPerBillion, receipts_contradict};
 	use sp_runtime::{
 		traits::{IdentifyAccount, Saturating, Verify, Zero},
 		Perbill,
@@ -130,6 +130,13 @@ pub mod pallet {
 		/// The most receipts one `submit_receipts` call may carry.
 		#[pallet::constant]
 		type MaxReceiptsPerBatch: Get<u32>;
+
+		/// How many services a chain tells apart: a receipt's `service` must be below it. This
+		/// bounds the ledgers of each peer (`Totals`) and of each pair (`Served`, `ServedBy`) to
+		/// `MaxServices` entries, so a pair cannot grow storage without limit by inventing
+		/// service ids.
+		#[pallet::constant]
+		type MaxServices: Get<u32>;
 
 		/// The longest sanction reason, in bytes.
 		#[pallet::constant]
@@ -302,13 +309,17 @@ pub mod pallet {
 		NothingToSlash,
 		/// A parameter is out of range: the bond is below the existential deposit, the
 		/// unbonding period or the receipt age window is zero, or the reporter's reward is the
-		/// whole slash (it must be below 100%, so that reporting oneself never pays).
-		/// (Fractions above 100% cannot even be decoded.)
+		/// whole slash (it must be below 100%, so that reporting oneself never pays), or the
+		/// equivocation slash is above 100%.
 		InvalidParameters,
 		/// The reporter of an equivocation signed the receipts it reports.
 		ReporterIsOffender,
 		/// A banned peer's remaining bond was already released.
 		BondAlreadyReleased,
+		/// A batch holds more than `MaxReceiptsPerBatch` receipts.
+		TooManyReceipts,
+		/// A sanction's slash is above 100% (1,000,000,000 parts per billion) of the bond.
+		SlashAbove100Percent,
 	}
 
 	#[pallet::hooks]
@@ -417,7 +428,9 @@ pub mod pallet {
 			Ok(())
 		}
 
-		/// Record a batch of co-signed receipts. Each receipt is checked and applied on its own:
+		/// Record a batch of at most `MaxReceiptsPerBatch` co-signed receipts (a longer batch is
+		/// charged as the longest and refused with [`Error::TooManyReceipts`]; an empty one with
+		/// [`Error::EmptyBatch`]). Each receipt is checked and applied on its own:
 		/// a rejected one changes nothing and is reported in [`Event::ReceiptRejected`] with its
 		/// index; the others are recorded. If every receipt is rejected the call fails with the
 		/// first one's reason.
@@ -429,15 +442,22 @@ pub mod pallet {
 		/// O(n) in the number of receipts; each costs two signature checks and O(1) storage.
 		#[pallet::call_index(3)]
 		#[pallet::weight(
-			T::WeightInfo::submit_receipts(receipts.len() as u32)
-				.saturating_add(T::OnReceiptRecorded::weight().saturating_mul(receipts.len() as u64))
+			T::WeightInfo::submit_receipts(Pallet::<T>::charged_batch_len(receipts.len()))
+				.saturating_add(
+					T::OnReceiptRecorded::weight()
+						.saturating_mul(Pallet::<T>::charged_batch_len(receipts.len()).into())
+				)
 		)]
 		pub fn submit_receipts(
 			origin: OriginFor<T>,
-			receipts: BoundedVec<SignedReceiptOf<T>, T::MaxReceiptsPerBatch>,
+			receipts: Vec<SignedReceiptOf<T>>,
 		) -> DispatchResult {
 			ensure_signed(origin)?;
 			ensure!(!receipts.is_empty(), Error::<T>::EmptyBatch);
+			ensure!(
+				receipts.len() <= T::MaxReceiptsPerBatch::get() as usize,
+				Error::<T>::TooManyReceipts
+			);
 			let context = Self::check_context();
 			let mut recorded_any = false;
 			let mut first_rejection = None;
@@ -510,7 +530,8 @@ pub mod pallet {
 			let receipt = &first.receipt;
 			let mut slashed = Credit::<T::AccountId, T::Currency>::zero();
 			for offender in [&receipt.provider, &receipt.consumer] {
-				slashed.subsume(Self::slash_bond(offender, parameters.equivocation_slash));
+				slashed
+					.subsume(Self::slash_bond(offender, parameters.equivocation_slash.perbill()));
 			}
 			let total = slashed.peek();
 			ensure!(!total.is_zero(), Error::<T>::NothingToSlash);
@@ -520,10 +541,10 @@ pub mod pallet {
 			}
 
 			let (reward, rest) = slashed.ration(
-				parameters.reporter_reward.deconstruct(),
+				parameters.reporter_reward.perbill().deconstruct(),
 				Perbill::one()
 					.deconstruct()
-					.saturating_sub(parameters.reporter_reward.deconstruct()),
+					.saturating_sub(parameters.reporter_reward.perbill().deconstruct()),
 			);
 			let reward_amount = reward.peek();
 			// A reward the reporter's account cannot take (below the existential deposit) is
@@ -572,13 +593,14 @@ pub mod pallet {
 		pub fn sanction(
 			origin: OriginFor<T>,
 			peer: T::AccountId,
-			slash: Perbill,
+			slash: PartsPerBillion,
 			reason: ReasonOf<T>,
 		) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
+			ensure!(slash.is_at_most_one(), Error::<T>::SlashAbove100Percent);
 			let info = Peers::<T>::get(&peer).ok_or(Error::<T>::NotRegistered)?;
 			ensure!(info.may_transact(), Error::<T>::PeerBanned);
-			let credit = Self::slash_bond(&peer, slash);
+			let credit = Self::slash_bond(&peer, slash.perbill());
 			let slashed = credit.peek();
 			T::Slashed::on_unbalanced(credit);
 			Self::ban(&peer, &reason);
@@ -618,13 +640,20 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// The number of receipts a batch of `len` is charged for: `len`, or the most a batch
+		/// may hold when it holds more (it is then refused before any receipt is checked).
+		pub fn charged_batch_len(len: usize) -> u32 {
+			u32::try_from(len).unwrap_or(u32::MAX).min(T::MaxReceiptsPerBatch::get())
+		}
+
 		/// Refuses parameters that would make the pallet unusable or unsafe.
 		pub fn validate_parameters(parameters: &ParametersOf<T>) -> DispatchResult {
 			ensure!(
 				parameters.peer_bond >= T::Currency::minimum_balance()
 					&& !parameters.unbonding_period.is_zero()
 					&& parameters.max_receipt_age_ms > 0
-					&& parameters.reporter_reward < Perbill::one(),
+					&& parameters.equivocation_slash.is_at_most_one()
+					&& parameters.reporter_reward < PartsPerBillion::ONE,
 				Error::<T>::InvalidParameters
 			);
 			Ok(())
@@ -650,6 +679,9 @@ pub mod pallet {
 			}
 			if receipt.provider == receipt.consumer {
 				return Err(Rejection::SelfDealing);
+			}
+			if receipt.service >= T::MaxServices::get() {
+				return Err(Rejection::UnknownService);
 			}
 			let provider =
 				Peers::<T>::get(&receipt.provider).ok_or(Rejection::ProviderNotRegistered)?;

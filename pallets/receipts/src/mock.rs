@@ -140,6 +140,7 @@ impl pallet_receipts::Config for Test {
 	type OnReceiptRecorded = RecordingListener;
 	type PeerLifecycle = RecordingLifecycle;
 	type MaxReceiptsPerBatch = ConstU32<16>;
+	type MaxServices = ConstU32<8>;
 	type MaxReasonLength = ConstU32<32>;
 	type DefaultParameters = crate::DefaultParameters<PeerBond>;
 	type WeightInfo = ();

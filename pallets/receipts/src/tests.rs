@@ -2,12 +2,13 @@
 
 use crate::{mock::*, *};
 use codec::{Decode, Encode};
+use frame_support::dispatch::GetDispatchInfo;
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect, InspectHold},
 	BoundedVec,
 };
-use repute_primitives::{Receipt, SignedReceipt, RECEIPT_DOMAIN_TAG};
+use repute_primitives::{parameters::PartsPerBillion, Receipt, SignedReceipt, RECEIPT_DOMAIN_TAG};
 use sp_runtime::{DispatchError, Perbill};
 
 const SERVICE: u32 = 7;
@@ -38,7 +39,7 @@ fn relayer() -> RuntimeOrigin {
 }
 
 fn submit(batch: Vec<SignedReceiptOf<Test>>) -> frame_support::dispatch::DispatchResult {
-	Receipts::submit_receipts(relayer(), BoundedVec::try_from(batch).expect("batch within bound"))
+	Receipts::submit_receipts(relayer(), batch)
 }
 
 fn register(key: &Key) {
@@ -171,7 +172,7 @@ fn registering_banning_and_leaving_are_told_to_the_listener() {
 		assert_ok!(Receipts::sanction(
 			RuntimeOrigin::root(),
 			b.account(),
-			Perbill::zero(),
+			PartsPerBillion(0),
 			BoundedVec::truncate_from(b"spam".to_vec())
 		));
 		assert_ok!(Receipts::unregister(RuntimeOrigin::signed(a.account())));
@@ -221,7 +222,7 @@ fn a_peer_sanctioned_while_unbonding_gets_what_is_left_of_its_bond_after_the_coo
 		assert_ok!(Receipts::sanction(
 			RuntimeOrigin::root(),
 			peer.account(),
-			Perbill::from_percent(20),
+			PartsPerBillion::from_percent(20),
 			reason.clone()
 		));
 		assert_eq!(held(&peer), BOND - BOND / 5);
@@ -281,7 +282,7 @@ fn sanction_is_for_governance_only_and_once() {
 			Receipts::sanction(
 				RuntimeOrigin::signed(peer.account()),
 				peer.account(),
-				Perbill::one(),
+				PartsPerBillion::ONE,
 				reason.clone()
 			),
 			DispatchError::BadOrigin
@@ -290,7 +291,7 @@ fn sanction_is_for_governance_only_and_once() {
 			Receipts::sanction(
 				RuntimeOrigin::root(),
 				Key::new(1).account(),
-				Perbill::one(),
+				PartsPerBillion::ONE,
 				reason.clone()
 			),
 			Error::<Test>::NotRegistered
@@ -298,13 +299,30 @@ fn sanction_is_for_governance_only_and_once() {
 		assert_ok!(Receipts::sanction(
 			RuntimeOrigin::root(),
 			peer.account(),
-			Perbill::one(),
+			PartsPerBillion::ONE,
 			reason.clone()
 		));
 		assert_eq!(held(&peer), 0);
 		assert_noop!(
-			Receipts::sanction(RuntimeOrigin::root(), peer.account(), Perbill::one(), reason),
+			Receipts::sanction(
+				RuntimeOrigin::root(),
+				peer.account(),
+				PartsPerBillion::ONE,
+				reason.clone()
+			),
 			Error::<Test>::PeerBanned
+		);
+		// A slash above the whole bond is refused by name.
+		let other = Key::new(2);
+		register(&other);
+		assert_noop!(
+			Receipts::sanction(
+				RuntimeOrigin::root(),
+				other.account(),
+				PartsPerBillion(1_000_000_001),
+				reason
+			),
+			Error::<Test>::SlashAbove100Percent
 		);
 		check_invariants();
 	});
@@ -418,6 +436,19 @@ fn assert_refused(receipt: SignedReceiptOf<Test>, reason: Rejection) {
 	assert_noop!(submit(vec![receipt]), Error::<Test>::ReceiptRejected(reason));
 }
 
+/// Service ids used to be any `u32`: a pair could open a new ledger per id, without limit. They
+/// are now below `MaxServices` (8 in the mock).
+#[test]
+fn a_service_id_beyond_the_bound_is_refused() {
+	new_test_ext().execute_with(|| {
+		let (a, b, _, _) = peers();
+		let beyond = Receipt { service: 8, ..receipt(&a, &b, 1, 10) };
+		assert_refused(cosign(beyond, &a, &b), Rejection::UnknownService);
+		let last = Receipt { service: 7, ..receipt(&a, &b, 1, 10) };
+		assert_ok!(submit(vec![cosign(last, &a, &b)]));
+	});
+}
+
 #[test]
 fn wrong_provider_signature_is_refused() {
 	new_test_ext().execute_with(|| {
@@ -476,7 +507,7 @@ fn banned_parties_are_refused() {
 			assert_ok!(Receipts::sanction(
 				RuntimeOrigin::root(),
 				peer.account(),
-				Perbill::zero(),
+				PartsPerBillion(0),
 				reason.clone()
 			));
 		}
@@ -570,21 +601,27 @@ fn an_empty_batch_is_refused() {
 	});
 }
 
+/// An over-long batch used to be undecodable (a `BoundedVec` in the call): the client got a
+/// decoding failure instead of an error it could name. It now decodes, is charged as the
+/// longest batch, and is refused with `TooManyReceipts` before any receipt is checked.
 #[test]
-fn an_oversized_batch_cannot_even_be_decoded() {
+fn an_oversized_batch_is_refused_with_a_typed_error_and_charged_as_the_longest() {
 	new_test_ext().execute_with(|| {
 		let (a, b, _, _) = peers();
 		let too_many: Vec<_> = (1..=17).map(|s| signed(&a, &b, s, 10)).collect();
-		// Encode the call as a client would, with one receipt over the bound of 16.
-		let mut encoded = RuntimeCall::Receipts(Call::submit_receipts {
-			receipts: BoundedVec::truncate_from(too_many[..16].to_vec()),
-		})
-		.encode();
-		let header = 2; // pallet and call index
-		let mut tail = too_many.encode();
-		encoded.truncate(header);
-		encoded.append(&mut tail);
-		assert!(RuntimeCall::decode(&mut &encoded[..]).is_err());
+		// Encoded as a client would, with one receipt over the bound of 16.
+		let encoded =
+			RuntimeCall::Receipts(Call::submit_receipts { receipts: too_many.clone() }).encode();
+		let call = RuntimeCall::decode(&mut &encoded[..]).expect("a long batch decodes");
+		let longest =
+			RuntimeCall::Receipts(Call::submit_receipts { receipts: too_many[..16].to_vec() });
+		assert_eq!(call.get_dispatch_info().call_weight, longest.get_dispatch_info().call_weight);
+		let huge = RuntimeCall::Receipts(Call::submit_receipts {
+			receipts: core::iter::repeat(too_many[0].clone()).take(10_000).collect(),
+		});
+		assert_eq!(huge.get_dispatch_info().call_weight, longest.get_dispatch_info().call_weight);
+		assert_noop!(submit(too_many), Error::<Test>::TooManyReceipts);
+		assert_eq!(Totals::<Test>::get(a.account(), SERVICE).units_served, 0);
 	});
 }
 
@@ -829,7 +866,13 @@ fn out_of_range_parameters_are_refused() {
 			ReceiptParameters { peer_bond: EXISTENTIAL_DEPOSIT - 1, ..base.clone() },
 			ReceiptParameters { unbonding_period: 0, ..base.clone() },
 			ReceiptParameters { max_receipt_age_ms: 0, ..base.clone() },
-			ReceiptParameters { reporter_reward: Perbill::one(), ..base.clone() },
+			ReceiptParameters { reporter_reward: PartsPerBillion::ONE, ..base.clone() },
+			// Above 100%: it decodes (a client gets this error, not a decoding failure).
+			ReceiptParameters { reporter_reward: PartsPerBillion(u32::MAX), ..base.clone() },
+			ReceiptParameters {
+				equivocation_slash: PartsPerBillion(1_000_000_001),
+				..base.clone()
+			},
 		];
 		for bad in invalid {
 			assert_noop!(
@@ -840,17 +883,26 @@ fn out_of_range_parameters_are_refused() {
 	});
 }
 
+/// A fraction above 100% used to make the whole call undecodable (a `Perbill`), so a client got
+/// no error it could name. It now decodes, as a client encodes it, and is refused by the pallet.
 #[test]
-fn fractions_above_one_hundred_percent_cannot_be_submitted() {
+fn fractions_above_one_hundred_percent_are_refused_with_a_typed_error() {
 	new_test_ext().execute_with(|| {
 		let call = RuntimeCall::Receipts(Call::set_parameters { new: parameters() });
 		let mut encoded = call.encode();
 		// The parameters end with the two fractions; make the last one 100% + 1.
 		let len = encoded.len();
 		encoded[len - 4..].copy_from_slice(&1_000_000_001u32.to_le_bytes());
-		assert!(RuntimeCall::decode(&mut &encoded[..]).is_err());
-		encoded[len - 4..].copy_from_slice(&1_000_000_000u32.to_le_bytes());
-		assert!(RuntimeCall::decode(&mut &encoded[..]).is_ok());
+		let RuntimeCall::Receipts(Call::set_parameters { new }) =
+			RuntimeCall::decode(&mut &encoded[..]).expect("any u32 decodes")
+		else {
+			panic!("decoded another call")
+		};
+		assert_eq!(new.reporter_reward, PartsPerBillion(1_000_000_001));
+		assert_noop!(
+			Receipts::set_parameters(RuntimeOrigin::root(), new),
+			Error::<Test>::InvalidParameters
+		);
 	});
 }
 
@@ -966,7 +1018,10 @@ fn module_errors_encode_as_documented() {
 	assert_eq!(module(Error::AlreadyRegistered), [0, 0, 0, 0]);
 	assert_eq!(module(Error::ReceiptRejected(Rejection::WrongGenesis)), [8, 0, 0, 0]);
 	assert_eq!(module(Error::ReceiptRejected(Rejection::NoNewUnits)), [8, 13, 0, 0]);
+	assert_eq!(module(Error::ReceiptRejected(Rejection::UnknownService)), [8, 14, 0, 0]);
 	assert_eq!(module(Error::InvalidParameters), [12, 0, 0, 0]);
 	assert_eq!(module(Error::ReporterIsOffender), [13, 0, 0, 0]);
 	assert_eq!(module(Error::BondAlreadyReleased), [14, 0, 0, 0]);
+	assert_eq!(module(Error::TooManyReceipts), [15, 0, 0, 0]);
+	assert_eq!(module(Error::SlashAbove100Percent), [16, 0, 0, 0]);
 }

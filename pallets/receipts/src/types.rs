@@ -7,9 +7,8 @@ use frame_support::{
 	pallet_prelude::{BoundedVec, Get},
 	traits::fungible,
 };
-use repute_primitives::{Receipt, SignedReceipt};
+use repute_primitives::{parameters::PartsPerBillion, Receipt, SignedReceipt};
 use scale_info::TypeInfo;
-use sp_runtime::Perbill;
 
 /// An amount of the currency that bonds are held in.
 pub type BalanceOf<T> =
@@ -136,8 +135,8 @@ where
 			unbonding_period: BlockNumber::from(14_400),
 			max_receipt_age_ms: 24 * 60 * 60 * 1000,
 			max_clock_drift_ms: 60 * 1000,
-			equivocation_slash: Perbill::from_percent(10),
-			reporter_reward: Perbill::from_percent(50),
+			equivocation_slash: PartsPerBillion::from_percent(10),
+			reporter_reward: PartsPerBillion::from_percent(50),
 		}
 	}
 }
@@ -187,6 +186,8 @@ pub enum Rejection {
 	/// The cumulative units equal the newest recorded ones (or are zero for a new pair): the
 	/// receipt records nothing, so it is refused rather than stored.
 	NoNewUnits,
+	/// The service id is not below the runtime's `MaxServices`.
+	UnknownService,
 }
 
 /// Lets other pallets (reputation) learn of every recorded delta without reading this pallet's

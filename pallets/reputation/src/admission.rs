@@ -44,13 +44,36 @@ pub fn decide(
 	}
 }
 
-/// [`decide`] for a peer's record (already decayed to the block in question) with the stranger
-/// `allowance` in force.
+/// The stranger allowance a peer has when `allowance` is in force: all of it, unless the peer
+/// once exhausted its allowance ([`PeerReputation::exhausted_allowance`]) and has not graduated
+/// since, in which case it gets no more than `stranger_allowance_min`.
+///
+/// A stranger is someone without history. A peer that used its allowance up without serving has
+/// history, and what it showed is taking: it keeps the minimum (usage decays, so a peer that
+/// stops consuming is served again, slowly) but does not regain the full allowance when usage
+/// decays or when the policy raises the allowance for newcomers. Without this a free rider
+/// consumes `allowance · ln 2 / usage_half_life` per block for ever, and every rise of the
+/// allowance re-admits every free rider at once.
+pub fn allowance_of<BlockNumber>(
+	record: &PeerReputation<BlockNumber>,
+	allowance: u128,
+	parameters: &ReputationParameters,
+) -> u128 {
+	if record.exhausted_allowance && record.service < parameters.graduation_service {
+		allowance.min(parameters.stranger_allowance_min)
+	} else {
+		allowance
+	}
+}
+
+/// [`decide`] for a peer's record (already decayed to the block in question) when the stranger
+/// `allowance` is in force, with the allowance that peer has ([`allowance_of`]).
 pub fn decide_record<BlockNumber>(
 	record: &PeerReputation<BlockNumber>,
 	allowance: u128,
 	parameters: &ReputationParameters,
 ) -> Admission {
+	let allowance = allowance_of(record, allowance, parameters);
 	decide(record.standing, record.service, record.usage, allowance, parameters)
 }
 
@@ -131,6 +154,34 @@ mod tests {
 			decide(r, 1_000, 1_001, 500, &p),
 			Admission::Denied(DenialReason::UsageExceedsService)
 		);
+	}
+
+	#[test]
+	fn a_peer_that_exhausted_its_allowance_has_the_minimum_until_it_graduates() {
+		let p = parameters();
+		let mut record = crate::types::PeerReputation {
+			index: 0,
+			service: 0,
+			usage: 0,
+			updated_at: 0u64,
+			standing: Standing::Registered,
+			admission: Admission::Probation,
+			newcomer_outcome_counted: false,
+			exhausted_allowance: false,
+		};
+		assert_eq!(allowance_of(&record, 5_000, &p), 5_000);
+		record.exhausted_allowance = true;
+		assert_eq!(allowance_of(&record, 5_000, &p), 100);
+		assert_eq!(allowance_of(&record, 50, &p), 50, "never more than the allowance in force");
+		record.usage = 101;
+		assert_eq!(
+			decide_record(&record, 5_000, &p),
+			Admission::Denied(DenialReason::StrangerAllowanceExhausted)
+		);
+		record.service = 999;
+		assert_eq!(allowance_of(&record, 5_000, &p), 100);
+		record.service = 1_000;
+		assert_eq!(allowance_of(&record, 5_000, &p), 5_000, "graduated: the whole allowance");
 	}
 
 	#[test]

@@ -267,7 +267,7 @@ mod benchmarks {
 		let origin =
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let mut new = Parameters::<T>::get();
-		new.damping = Perbill::from_percent(60);
+		new.damping = crate::PartsPerBillion::from_percent(60);
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, new.clone());
 		assert_eq!(Parameters::<T>::get(), new);

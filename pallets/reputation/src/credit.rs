@@ -43,11 +43,18 @@
 //!    positive parts is convex in the decay factor, so it stays below the line joining "nothing
 //!    decayed" and "everything forgotten" (k allowances).
 //!
+//! A peer that once exhausted its allowance has less than `a` until it graduates
+//! ([`admission::allowance_of`]). The proof counts every peer with the whole allowance `a` (so
+//! this only makes admission stricter), and vouching and repayment are bounded by that count:
+//! a consumer vouches at most its credit with its own, smaller allowance, and a repayment passes
+//! on at most what the deficit counted with `a` absorbed ([`deficit`]).
+//!
 //! Global trust plays no part, so the bound needs no founders and holds from block 0. Fixed-point
 //! decay rounds each value down, which may shift a record by one unit when it is touched.
 
 use crate::types::{
-	Admission, Debts, LocalTrust, PeerIndex, PeerReputation, ReputationParameters, Standing,
+	Admission, Debts, DenialReason, LocalTrust, PeerIndex, PeerReputation, ReputationParameters,
+	Standing,
 };
 use crate::{
 	admission, maths, Config, DebtsOf, Event, LocalTrustOf, Pallet, Parameters, PeerAt, PeerCount,
@@ -67,8 +74,9 @@ pub fn covered(service: u128, allowance: u128, parameters: &ReputationParameters
 		.saturating_add(allowance)
 }
 
-/// How much more a peer may consume before it is denied: `max(0, covered − usage)`, and zero
-/// for a peer that is banned or holds no bond.
+/// How much more a peer may consume before it is denied, when the stranger `allowance` is in
+/// force: `max(0, covered − usage)` with the allowance the peer has
+/// ([`crate::admission::allowance_of`]), and zero for a peer that is banned or holds no bond.
 pub fn admission_credit<BlockNumber>(
 	record: &PeerReputation<BlockNumber>,
 	allowance: u128,
@@ -77,6 +85,7 @@ pub fn admission_credit<BlockNumber>(
 	if record.standing != Standing::Registered {
 		return 0;
 	}
+	let allowance = admission::allowance_of(record, allowance, parameters);
 	covered(record.service, allowance, parameters).saturating_sub(record.usage)
 }
 
@@ -86,7 +95,10 @@ pub fn vouched(delta: u128, consumer_credit: u128) -> u128 {
 	delta.min(consumer_credit)
 }
 
-/// How far a peer's usage exceeds what its service and allowance cover: its negative credit.
+/// How far a peer's usage exceeds what its service and the stranger `allowance` in force cover:
+/// its negative credit as the proof counts it (with the whole allowance, even for a peer that has
+/// less; see [`admission::allowance_of`]), so that a repayment never passes on more than the
+/// proof's potential absorbed.
 pub fn deficit<BlockNumber>(
 	record: &PeerReputation<BlockNumber>,
 	allowance: u128,
@@ -99,9 +111,16 @@ pub fn deficit<BlockNumber>(
 pub const MAX_REPAID_PER_RECEIPT: usize = 2;
 
 impl<T: Config> Pallet<T> {
-	/// The stranger allowance in force: every registered peer has it.
+	/// The stranger allowance in force: what a peer without history gets.
 	pub fn stranger_allowance() -> u128 {
 		Strangers::<T>::get().allowance
+	}
+
+	/// The stranger allowance `peer` has now ([`admission::allowance_of`]); zero for a peer that
+	/// never registered.
+	pub fn stranger_allowance_of(peer: &T::AccountId) -> u128 {
+		let Some(record) = Self::reputation_of(peer) else { return 0 };
+		admission::allowance_of(&record, Strangers::<T>::get().allowance, &Parameters::<T>::get())
 	}
 
 	/// How much more `peer` may consume before the chain denies it, as of now; zero for a peer
@@ -274,6 +293,7 @@ impl<T: Config> Pallet<T> {
 			standing: Standing::Registered,
 			admission: Admission::Probation,
 			newcomer_outcome_counted: false,
+			exhausted_allowance: false,
 		})
 	}
 
@@ -305,6 +325,9 @@ impl<T: Config> Pallet<T> {
 		let new = admission::decide_record(&record, allowance, parameters);
 		let old = record.admission;
 		if new != old {
+			if new == Admission::Denied(DenialReason::StrangerAllowanceExhausted) {
+				record.exhausted_allowance = true;
+			}
 			if !record.newcomer_outcome_counted && witnessed == Some(true) {
 				if let Some(outcome) = admission::newcomer_outcome(old, new) {
 					record.newcomer_outcome_counted = true;
@@ -374,6 +397,7 @@ mod tests {
 			standing: Standing::Registered,
 			admission: Admission::Probation,
 			newcomer_outcome_counted: false,
+			exhausted_allowance: false,
 		}
 	}
 

@@ -42,8 +42,8 @@ impl<T: Config> Pallet<T> {
 	pub fn epoch_budget(parameters: &ReputationParameters) -> Weight {
 		let max_block = <T as frame_system::Config>::BlockWeights::get().max_block;
 		Weight::from_parts(
-			parameters.epoch_block_share.mul_floor(max_block.ref_time()),
-			parameters.epoch_block_share.mul_floor(max_block.proof_size()),
+			parameters.epoch_block_share.perbill().mul_floor(max_block.ref_time()),
+			parameters.epoch_block_share.perbill().mul_floor(max_block.proof_size()),
 		)
 	}
 
@@ -126,9 +126,9 @@ impl<T: Config> Pallet<T> {
 			epoch,
 			started_at: now,
 			peers,
-			damping: parameters.damping,
+			damping: parameters.damping.perbill(),
 			max_iterations: parameters.max_iterations,
-			tolerance: FixedU128::from_perbill(parameters.tolerance),
+			tolerance: FixedU128::from_perbill(parameters.tolerance.perbill()),
 			pretrusted,
 			iteration: 0,
 			phase: EpochPhase::Spread { next: 0 },

@@ -90,7 +90,7 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use frame_support::pallet_prelude::*;
 	use frame_system::pallet_prelude::*;
-	use sp_arithmetic::{traits::Saturating, FixedU128, Perbill};
+	use sp_arithmetic::{traits::Saturating, FixedU128};
 
 	/// The in-code storage version.
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
@@ -396,15 +396,15 @@ pub mod pallet {
 				(p.usage_half_life >= p.service_half_life, UsageHalfLife),
 				(p.epoch_length >= 1, EpochLength),
 				(
-					p.damping >= Perbill::from_percent(50)
-						&& p.damping <= Perbill::from_percent(95),
+					p.damping >= PartsPerBillion::from_percent(50)
+						&& p.damping <= PartsPerBillion::from_percent(95),
 					Damping,
 				),
 				((1..=1_000).contains(&p.max_iterations), MaxIterations),
-				(!p.tolerance.is_zero(), Tolerance),
+				(p.tolerance.0 > 0 && p.tolerance.is_at_most_one(), Tolerance),
 				(
-					p.epoch_block_share >= Perbill::from_percent(1)
-						&& p.epoch_block_share <= Perbill::from_percent(75),
+					p.epoch_block_share >= PartsPerBillion::from_percent(1)
+						&& p.epoch_block_share <= PartsPerBillion::from_percent(75),
 					EpochBlockShare,
 				),
 				((1..=100).contains(&p.usage_allowance_percent), UsageAllowancePercent),

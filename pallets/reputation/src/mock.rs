@@ -59,7 +59,7 @@ pub fn test_parameters() -> crate::ReputationParameters {
 		usage_half_life: 100,
 		epoch_length: 10,
 		max_iterations: 60,
-		tolerance: sp_arithmetic::Perbill::from_parts(1),
+		tolerance: crate::PartsPerBillion(1),
 		graduation_service: 1_000,
 		stranger_allowance_min: 100,
 		stranger_allowance_max: 2_000,

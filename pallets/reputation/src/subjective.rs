@@ -34,6 +34,7 @@ impl<T: Config> Pallet<T> {
 			return global;
 		}
 		let seen = Self::subjective_trust(viewer, peer);
+		let allowance = crate::admission::allowance_of(&record, allowance, &Parameters::<T>::get());
 		if seen.flow_from_viewer.saturating_sub(seen.flow_to_viewer) > allowance {
 			Admission::Denied(DenialReason::UsageExceedsService)
 		} else {

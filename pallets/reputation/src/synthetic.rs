@@ -49,7 +49,7 @@ impl<T: Config> Pallet<T> {
 			buffer: 0,
 			stamp: 1,
 			peers: history.peers,
-			damping: parameters.damping,
+			damping: parameters.damping.perbill(),
 			iterations: 0,
 			residual: FixedU128::zero(),
 			published_at: now,

@@ -134,9 +134,9 @@ fn the_onchain_epoch_equals_the_in_memory_reference() {
 			published.peers as usize,
 			&edges(),
 			&pretrusted,
-			parameters.damping,
+			parameters.damping.perbill(),
 			parameters.max_iterations,
-			FixedU128::from_perbill(parameters.tolerance),
+			FixedU128::from_perbill(parameters.tolerance.perbill()),
 		);
 		assert_eq!(published.iterations, reference.iterations);
 		assert_eq!(published.residual, reference.residual);
@@ -395,16 +395,17 @@ fn debts_decay_with_usage_and_are_repaid_only_from_a_deficit() {
 		let allowance = Reputation::stranger_allowance();
 		serve(1, 2, allowance + 1_000);
 		let index = |p: u64| Reputations::<Test>::get(p).unwrap().index;
-		// Two usage half-lives later 2 is back within its allowance, and owes a quarter.
-		System::set_block_number(now() + 200);
+		// Five usage half-lives later 2 is back within the minimum allowance it has since it
+		// exhausted its own (3,000 → 93), and owes a thirty-second.
+		System::set_block_number(now() + 500);
 		assert!(Reputation::admission_for(&2, None).allows_service());
 		let before = Reputation::reputation_of(&1).unwrap().service;
 		serve(2, 3, 100);
 		assert_eq!(Reputation::reputation_of(&1).unwrap().service, before, "nothing repaid");
-		// The claim decays lazily: stored as of block 1, worth a quarter now.
+		// The claim decays lazily: stored as of block 1, worth a thirty-second now.
 		let debts = DebtsOf::<Test>::get(index(2)).unwrap();
 		assert_eq!(debts.creditors[0].1, 1_000);
-		assert_eq!(maths::decay(1_000, (now() - debts.updated_at) as u32, 100), 250);
+		assert_eq!(maths::decay(1_000, (now() - debts.updated_at) as u32, 100), 31);
 		check_invariants();
 	});
 }
@@ -517,8 +518,11 @@ fn a_newcomer_is_on_probation_then_denied_then_readmitted() {
 			old: Admission::Probation,
 			new: exhausted
 		}));
-		// Its usage decays: after a half-life it is back within the allowance.
+		// It exhausted its allowance, so it has only the minimum (100) until it graduates; its
+		// usage decays: after five half-lives (2,001 → 62) it is back within it.
 		System::set_block_number(now() + 100);
+		assert_eq!(Reputation::admission_for(&2, None), exhausted, "the allowance does not return");
+		System::set_block_number(now() + 400);
 		assert_eq!(Reputation::admission_for(&2, None), Admission::Probation);
 		assert_ok!(Reputation::refresh_admission(RuntimeOrigin::signed(9), 2));
 		assert_eq!(admission(2), Admission::Probation);
@@ -526,6 +530,56 @@ fn a_newcomer_is_on_probation_then_denied_then_readmitted() {
 			Reputation::refresh_admission(RuntimeOrigin::signed(9), 77),
 			Error::<Test>::UnknownPeer
 		);
+		check_invariants();
+	});
+}
+
+/// A free rider used to regain the whole allowance as its usage decayed, and every rise of
+/// the allowance re-admitted it at once: its best strategy, consuming all it may at every block,
+/// took `allowance · ln 2` per half-life for ever (the simulation's free riders got a third of
+/// an honest peer's service). Once it has exhausted its allowance it has only the minimum until
+/// it graduates.
+#[test]
+fn a_free_rider_lives_on_the_minimum_allowance_once_it_exhausted_its_own() {
+	new_test_ext(vec![]).execute_with(|| {
+		register(1);
+		register(2);
+		let (allowance, min) = (2_000u128, 100u128);
+		assert_eq!(Reputation::stranger_allowance(), allowance);
+		assert_eq!(Reputation::stranger_allowance_of(&2), allowance, "a stranger has it all");
+		// Twenty half-lives of taking everything the chain allows, block by block.
+		let mut taken = 0u128;
+		for _ in 0..2_000 {
+			let credit = Reputation::admission_credit_of(&2);
+			if credit > 0 {
+				serve(1, 2, credit);
+				taken += credit;
+			}
+			// One more unit than it may: it is denied, and it exhausted its allowance.
+			serve(1, 2, 1);
+			taken += 1;
+			System::set_block_number(now() + 1);
+		}
+		assert!(Reputations::<Test>::get(2).unwrap().exhausted_allowance);
+		assert_eq!(Reputation::stranger_allowance_of(&2), min);
+		// The steady state is `min · ln 2` per half-life (about 14 · min over twenty), plus the
+		// one unit a block it overdraws; with the whole allowance it was about 14 · allowance.
+		let bound = allowance + 15 * min + 2_000;
+		assert!(taken <= bound, "took {taken}, more than {bound}");
+
+		// When it stops taking, its usage decays and it is served again, within the minimum.
+		System::set_block_number(now() + 1_000);
+		assert_ok!(Reputation::refresh_admission(RuntimeOrigin::signed(9), 2));
+		assert_eq!(admission(2), Admission::Probation, "usage decayed below the minimum");
+		assert_eq!(
+			Reputation::admission_credit_of(&2),
+			min - Reputation::reputation_of(&2).unwrap().usage
+		);
+		// Serving others until it graduates gives it the whole allowance back.
+		register(3);
+		serve(2, 3, 1_000);
+		assert_eq!(Reputation::stranger_allowance_of(&2), allowance);
+		assert_eq!(admission(2), Admission::Admitted);
 		check_invariants();
 	});
 }
@@ -565,7 +619,8 @@ fn the_epoch_review_readmits_peers_whose_usage_decayed() {
 		serve(1, 2, 5_000);
 		let exhausted = Admission::Denied(DenialReason::StrangerAllowanceExhausted);
 		assert_eq!(admission(2), exhausted);
-		System::set_block_number(now() + 200);
+		// Six half-lives: 5,000 → 78, within the minimum allowance it now has.
+		System::set_block_number(now() + 600);
 		run_epoch();
 		assert_eq!(admission(2), Admission::Probation, "the review decided again");
 	});
@@ -654,13 +709,17 @@ fn every_parameter_is_validated() {
 			(|p| p.service_half_life = 0, ServiceHalfLife),
 			(|p| p.usage_half_life = p.service_half_life - 1, UsageHalfLife),
 			(|p| p.epoch_length = 0, EpochLength),
-			(|p| p.damping = Perbill::from_percent(49), Damping),
-			(|p| p.damping = Perbill::from_percent(96), Damping),
+			(|p| p.damping = PartsPerBillion::from_percent(49), Damping),
+			(|p| p.damping = PartsPerBillion::from_percent(96), Damping),
+			// Above 100% decodes and is refused by name, not by a decoding failure.
+			(|p| p.damping = PartsPerBillion(u32::MAX), Damping),
+			(|p| p.tolerance = PartsPerBillion(1_000_000_001), Tolerance),
+			(|p| p.epoch_block_share = PartsPerBillion(u32::MAX), EpochBlockShare),
 			(|p| p.max_iterations = 0, MaxIterations),
 			(|p| p.max_iterations = 1_001, MaxIterations),
-			(|p| p.tolerance = Perbill::zero(), Tolerance),
-			(|p| p.epoch_block_share = Perbill::zero(), EpochBlockShare),
-			(|p| p.epoch_block_share = Perbill::from_percent(76), EpochBlockShare),
+			(|p| p.tolerance = PartsPerBillion(0), Tolerance),
+			(|p| p.epoch_block_share = PartsPerBillion(0), EpochBlockShare),
+			(|p| p.epoch_block_share = PartsPerBillion::from_percent(76), EpochBlockShare),
 			(|p| p.usage_allowance_percent = 0, UsageAllowancePercent),
 			(|p| p.usage_allowance_percent = 101, UsageAllowancePercent),
 			(|p| p.stranger_allowance_min = p.stranger_allowance_max + 1, StrangerAllowanceBounds),
@@ -681,7 +740,7 @@ fn every_parameter_is_validated() {
 			DispatchError::BadOrigin
 		);
 		let mut new = valid.clone();
-		new.damping = Perbill::from_percent(80);
+		new.damping = PartsPerBillion::from_percent(80);
 		new.stranger_allowance_max = 500;
 		assert_ok!(Reputation::set_parameters(RuntimeOrigin::root(), new.clone()));
 		assert_eq!(Parameters::<Test>::get(), new);
@@ -689,8 +748,8 @@ fn every_parameter_is_validated() {
 		assert_eq!(events().last(), Some(&Event::ParametersSet { old: valid, new: new.clone() }));
 		// The defaults and the boundaries themselves are valid.
 		assert_eq!(Reputation::validate_parameters(&DefaultParameters::get()), Ok(()));
-		new.damping = Perbill::from_percent(50);
-		new.epoch_block_share = Perbill::from_percent(75);
+		new.damping = PartsPerBillion::from_percent(50);
+		new.epoch_block_share = PartsPerBillion::from_percent(75);
 		assert_eq!(Reputation::validate_parameters(&new), Ok(()));
 	});
 }

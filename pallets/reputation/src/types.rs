@@ -13,7 +13,7 @@ pub type PeerIndex = u32;
 /// Which of the three trust buffers a vector lives in (see [`crate::TrustBuffers`]).
 pub type BufferId = u8;
 
-pub use repute_primitives::parameters::ReputationParameters;
+pub use repute_primitives::parameters::{PartsPerBillion, ReputationParameters};
 
 /// Defaults for a fresh chain at 6-second blocks: a week of half-life for service and usage,
 /// hourly epochs of at most 30 iterations, half of all trust anchored at the pre-trusted peers,
@@ -27,10 +27,10 @@ impl Get<ReputationParameters> for DefaultParameters {
 			service_half_life: 100_800,
 			usage_half_life: 100_800,
 			epoch_length: 600,
-			damping: Perbill::from_percent(50),
+			damping: PartsPerBillion::from_percent(50),
 			max_iterations: 30,
-			tolerance: Perbill::from_parts(1_000),
-			epoch_block_share: Perbill::from_percent(20),
+			tolerance: PartsPerBillion(1_000),
+			epoch_block_share: PartsPerBillion::from_percent(20),
 			usage_allowance_percent: 100,
 			graduation_service: 10_000,
 			stranger_allowance_min: 1_000,
@@ -124,6 +124,10 @@ pub struct PeerReputation<BlockNumber> {
 	/// allowance, with an admitted peer on the other side) has been counted by the adaptive
 	/// stranger policy.
 	pub newcomer_outcome_counted: bool,
+	/// Whether it was ever denied for exhausting its stranger allowance
+	/// ([`DenialReason::StrangerAllowanceExhausted`]). Until it graduates, such a peer gets only
+	/// `stranger_allowance_min` (see [`crate::admission::allowance_of`]).
+	pub exhausted_allowance: bool,
 }
 
 /// The providers a consumer received service from, with decayed units: its local trust.

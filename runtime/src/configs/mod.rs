@@ -149,6 +149,8 @@ impl pallet_receipts::Config for Runtime {
 	type PeerLifecycle = Reputation;
 	/// A third of a block's receipts, so that full batches fill a block (three fit).
 	type MaxReceiptsPerBatch = ConstU32<512>;
+	/// Service ids 0 to 63: each peer's and each pair's ledgers hold at most 64 entries.
+	type MaxServices = ConstU32<64>;
 	type MaxReasonLength = ConstU32<256>;
 	type DefaultParameters = pallet_receipts::DefaultParameters<PeerBond>;
 	type WeightInfo = pallet_receipts::weights::SubstrateWeight<Runtime>;
