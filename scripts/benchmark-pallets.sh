@@ -19,6 +19,9 @@ pallets=("$@")
 
 ./scripts/setup.sh
 export CARGO_TARGET_DIR="${REPUTE_BENCH_TARGET_DIR:-$HOME/.cache/repute/bench-target}"
+# frame-benchmarking-cli brings the test runtime of `benchmark storage` (not used here), whose wasm
+# build cannot find its package through this workspace's WASM_BUILD_WORKSPACE_HINT and fails.
+export SKIP_FRAME_STORAGE_ACCESS_TEST_RUNTIME_WASM_BUILD=1
 cargo build --release --locked -p repute-node --features runtime-benchmarks
 node="$CARGO_TARGET_DIR/release/repute-node"
 
