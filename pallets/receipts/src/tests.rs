@@ -617,7 +617,7 @@ fn an_oversized_batch_is_refused_with_a_typed_error_and_charged_as_the_longest()
 			RuntimeCall::Receipts(Call::submit_receipts { receipts: too_many[..16].to_vec() });
 		assert_eq!(call.get_dispatch_info().call_weight, longest.get_dispatch_info().call_weight);
 		let huge = RuntimeCall::Receipts(Call::submit_receipts {
-			receipts: core::iter::repeat(too_many[0].clone()).take(10_000).collect(),
+			receipts: core::iter::repeat_n(too_many[0].clone(), 10_000).collect(),
 		});
 		assert_eq!(huge.get_dispatch_info().call_weight, longest.get_dispatch_info().call_weight);
 		assert_noop!(submit(too_many), Error::<Test>::TooManyReceipts);

@@ -26,6 +26,23 @@ fn advance<T: Config>(blocks: u32) {
 	frame_system::Pallet::<T>::set_block_number(now::<T>() + blocks.into());
 }
 
+/// `who`'s index in the trust vector (a chain may have registered peers at genesis, so the
+/// benchmarks' peers do not start at 0).
+fn index_of<T: Config>(who: &T::AccountId) -> PeerIndex {
+	Reputations::<T>::get(who).expect("registered").index
+}
+
+/// How many blocks `usage` takes to decay below the minimum stranger allowance, which is all a
+/// peer that exhausted its allowance has (whole half-lives, so the result is exact).
+fn blocks_until_within_minimum<T: Config>(usage: u128) -> u32 {
+	let parameters = Parameters::<T>::get();
+	let mut half_lives = 0u32;
+	while usage >> half_lives.min(127) >= parameters.stranger_allowance_min && half_lives < 128 {
+		half_lives += 1;
+	}
+	parameters.usage_half_life.saturating_mul(half_lives)
+}
+
 /// Registers `count` peers from `first` on, with reputation records.
 fn registered<T: Config>(first: u32, count: u32) -> Vec<T::AccountId> {
 	(first..first.saturating_add(count))
@@ -151,10 +168,11 @@ mod benchmarks {
 				now::<T>(),
 			);
 		}
-		let index = Reputations::<T>::get(&provider).expect("recorded").index;
-		let local = LocalTrustOf::<T>::get(0).expect("the consumer has local trust");
+		let index = index_of::<T>(&provider);
+		let consumer_index = index_of::<T>(&consumer);
+		let local = LocalTrustOf::<T>::get(consumer_index).expect("the consumer has local trust");
 		assert!(local.providers.iter().any(|(p, _)| *p == index));
-		let debts = DebtsOf::<T>::get(0).expect("the consumer owes");
+		let debts = DebtsOf::<T>::get(consumer_index).expect("the consumer owes");
 		assert!(debts.creditors.iter().any(|(c, _)| *c == index));
 		assert!(Reputations::<T>::get(&lenders[1]).expect("registered").service > 0, "repaid");
 	}
@@ -204,10 +222,11 @@ mod benchmarks {
 		for provider in registered::<T>(1, k) {
 			Reputation::<T>::note_service(&provider, &consumer, 1_000, now::<T>());
 		}
-		let mut run = running::<T>(k + 1);
+		let mut run = running::<T>(PeerCount::<T>::get());
+		let index = index_of::<T>(&consumer);
 		#[block]
 		{
-			Reputation::<T>::spread_from(&mut run, 0);
+			Reputation::<T>::spread_from(&mut run, index);
 		}
 		assert!(k == 0 || !run.distributed.is_zero());
 	}
@@ -237,8 +256,8 @@ mod benchmarks {
 	}
 
 	/// Reviewing one peer whose decision changes: it exhausted its allowance, and its usage
-	/// has decayed back within it, so it is readmitted to probation (an event), and it is
-	/// ranked.
+	/// has decayed back within the minimum allowance it now has, so it is readmitted to
+	/// probation (an event), and it is ranked.
 	#[benchmark]
 	fn review() {
 		let parameters = Parameters::<T>::get();
@@ -250,8 +269,11 @@ mod benchmarks {
 			allowance.saturating_mul(2),
 			now::<T>(),
 		);
-		advance::<T>(parameters.usage_half_life.saturating_mul(2));
-		let run = EpochRun { phase: EpochPhase::Review { next: 1 }, ..running::<T>(2) };
+		advance::<T>(blocks_until_within_minimum::<T>(allowance.saturating_mul(2)));
+		let run = EpochRun {
+			phase: EpochPhase::Review { next: index_of::<T>(&peers[1]) },
+			..running::<T>(PeerCount::<T>::get())
+		};
 		#[block]
 		{
 			let _ = Reputation::<T>::step(run, now::<T>(), &parameters);
@@ -295,7 +317,9 @@ mod benchmarks {
 			allowance.saturating_mul(2).saturating_add(1),
 			now::<T>(),
 		);
-		advance::<T>(Parameters::<T>::get().usage_half_life.saturating_mul(4));
+		advance::<T>(blocks_until_within_minimum::<T>(
+			allowance.saturating_mul(2).saturating_add(1),
+		));
 		let caller: T::AccountId = whitelisted_caller();
 		#[extrinsic_call]
 		_(RawOrigin::Signed(caller), peers[1].clone());

@@ -147,7 +147,7 @@ impl pallet_receipts::Config for Runtime {
 	type OnReceiptRecorded = Reputation;
 	/// Reputation follows registrations and bans to keep every peer's admission decision.
 	type PeerLifecycle = Reputation;
-	/// A third of a block's receipts, so that full batches fill a block (three fit).
+	/// Two full batches fit in a block at the weights of 2026-11-30 (docs/performance.md).
 	type MaxReceiptsPerBatch = ConstU32<512>;
 	/// Service ids 0 to 63: each peer's and each pair's ledgers hold at most 64 entries.
 	type MaxServices = ConstU32<64>;
