@@ -1,7 +1,8 @@
 //! The receipt protocol between real libp2p swarms (memory transport, noise, yamux): honest
 //! co-signing, withheld and overstated receipts, every kind of bad message from a remote, and
 //! hostile peers: a consumer that keeps every proposal across the provider's restart, spam of
-//! empty and unsolicited proposals, thousands of fake partners, a flood of connections.
+//! empty and unsolicited proposals, thousands of fake partners, a flood of connections, a disk
+//! that hangs.
 
 use async_trait::async_trait;
 use codec::Encode;
@@ -551,4 +552,95 @@ async fn a_flood_of_connections_is_held_to_the_limits() {
 	}
 	assert!(denied >= 8, "only {denied} connections were denied");
 	assert!(target.swarm.connected_peers().count() <= 4);
+}
+
+/// A disk that hangs: the runtime's only blocking thread (where the store's writes run) is held
+/// by a write that does not return. The consumer cannot countersign (it stores a receipt before
+/// it answers with it), but its swarm keeps running: a spammer's proposals are still answered,
+/// at once. When the disk comes back, the exchange completes and both sides hold the receipt.
+/// (The hang is emulated at the blocking pool, so this checks that nothing the swarm answers
+/// waits on a pending write; a write moved back inside `NetworkBehaviour::poll` would not touch
+/// the pool and would need a really slow disk to show.)
+#[test]
+fn a_disk_that_hangs_stalls_only_the_exchanges_that_need_it() {
+	let runtime = tokio::runtime::Builder::new_multi_thread()
+		.worker_threads(2)
+		.max_blocking_threads(1)
+		.enable_all()
+		.build()
+		.unwrap();
+	runtime.block_on(async {
+		let mut provider = peer(Duration::from_secs(30));
+		let mut consumer = peer(Duration::from_secs(30));
+		connect(&mut consumer.swarm, &mut provider.swarm).await;
+		let spammer = Identity::generate();
+		let mut attacker = raw_peer(&spammer);
+		connect(&mut consumer.swarm, &mut attacker).await;
+		let consumer_id = *consumer.swarm.local_peer_id();
+		let provider_id = *provider.swarm.local_peer_id();
+		let consumer_account = account_of(&consumer_id).unwrap();
+
+		// The disk hangs from now on.
+		let (release, hang) = std::sync::mpsc::channel::<()>();
+		let stuck_write = tokio::task::spawn_blocking(move || hang.recv());
+
+		for _ in 0..2 {
+			consumer.swarm.behaviour_mut().received(provider_id, 0, CHUNK);
+			provider.swarm.behaviour_mut().served(consumer_id, 0, CHUNK);
+		}
+		// For two seconds the proposal cannot be countersigned.
+		let mut provider_events = Vec::new();
+		let window = tokio::time::sleep(Duration::from_secs(2));
+		tokio::pin!(window);
+		loop {
+			tokio::select! {
+				event = provider.swarm.select_next_some() => if let SwarmEvent::Behaviour(e) = event { provider_events.push(e) },
+				_ = consumer.swarm.select_next_some() => {},
+				_ = &mut window => break,
+			}
+		}
+		assert!(countersigned(&provider_events).is_empty(), "{provider_events:?}");
+
+		// Meanwhile the consumer answers a spammer at once: its swarm is not waiting on the disk.
+		let spam: Vec<Vec<u8>> = (1..=5u32)
+			.map(|service| {
+				let receipt = Receipt {
+					genesis_hash: GENESIS,
+					provider: spammer.account().clone(),
+					consumer: consumer_account.clone(),
+					service,
+					sequence: 1,
+					cumulative_units: CHUNK,
+					timestamp_ms: std::time::SystemTime::now()
+						.duration_since(std::time::UNIX_EPOCH)
+						.unwrap()
+						.as_millis() as u64,
+				};
+				Proposal { provider_signature: spammer.sign(&receipt.signing_payload()), receipt }
+					.encode()
+			})
+			.collect();
+		for request in &spam {
+			attacker.behaviour_mut().send_request(&consumer_id, request.clone());
+		}
+		let started = std::time::Instant::now();
+		let (_, attacker_events) =
+			drive(&mut consumer.swarm, &mut attacker, |_, b| responses(b).len() == spam.len())
+				.await;
+		assert!(responses(&attacker_events)
+			.iter()
+			.all(|r| matches!(r, ReceiptResponse::Refused(Refusal::Unsolicited))));
+		assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
+
+		// The disk comes back: the exchange completes.
+		release.send(()).unwrap();
+		stuck_write.await.unwrap().unwrap();
+		let (events, _) = drive(&mut provider.swarm, &mut consumer.swarm, |a, _| {
+			!countersigned(a).is_empty()
+		})
+		.await;
+		assert_eq!(countersigned(&events), vec![2 * CHUNK], "{events:?}");
+		assert_eq!(consumer.store.unrecorded().len(), 1);
+		assert_eq!(provider.store.unrecorded(), consumer.store.unrecorded());
+	});
 }
