@@ -41,6 +41,7 @@
 
 pub mod behaviour;
 pub mod chain;
+#[cfg(feature = "devnet")]
 pub mod devnet;
 pub mod error;
 pub mod gate;
