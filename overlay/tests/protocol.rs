@@ -269,6 +269,30 @@ fn responses(events: &[request_response::Event<Vec<u8>, Vec<u8>>]) -> Vec<Receip
 		.collect()
 }
 
+fn now_ms() -> u64 {
+	std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as u64
+}
+
+/// A proposal from `provider` to `consumer`, signed by the provider, timestamped now.
+fn proposal_from(
+	provider: &Identity,
+	consumer: &AccountId32,
+	service: u32,
+	sequence: u64,
+	units: u128,
+) -> Proposal {
+	let receipt = Receipt {
+		genesis_hash: GENESIS,
+		provider: provider.account().clone(),
+		consumer: consumer.clone(),
+		service,
+		sequence,
+		cumulative_units: units,
+		timestamp_ms: now_ms(),
+	};
+	Proposal { provider_signature: provider.sign(&receipt.signing_payload()), receipt }
+}
+
 #[tokio::test]
 async fn malformed_oversized_and_wrongly_signed_proposals_get_an_error_response() {
 	let mut consumer = peer(Duration::from_secs(10));
@@ -286,10 +310,7 @@ async fn malformed_oversized_and_wrongly_signed_proposals_get_an_error_response(
 		service: 0,
 		sequence: 1,
 		cumulative_units: CHUNK,
-		timestamp_ms: std::time::SystemTime::now()
-			.duration_since(std::time::UNIX_EPOCH)
-			.unwrap()
-			.as_millis() as u64,
+		timestamp_ms: now_ms(),
 	};
 	let honest = receipt(attacker_identity.account());
 	let forged = Proposal {
@@ -451,19 +472,7 @@ async fn empty_and_unsolicited_proposals_are_refused_without_touching_the_disk()
 	let log = consumer.store.path().to_path_buf();
 	let size_before = std::fs::metadata(&log).map(|m| m.len()).unwrap_or(0);
 	let proposal = |service: u32, sequence: u64, units: u128| {
-		let receipt = Receipt {
-			genesis_hash: GENESIS,
-			provider: spammer.account().clone(),
-			consumer: consumer_account.clone(),
-			service,
-			sequence,
-			cumulative_units: units,
-			timestamp_ms: std::time::SystemTime::now()
-				.duration_since(std::time::UNIX_EPOCH)
-				.unwrap()
-				.as_millis() as u64,
-		};
-		Proposal { provider_signature: spammer.sign(&receipt.signing_payload()), receipt }
+		proposal_from(&spammer, &consumer_account, service, sequence, units)
 	};
 	// 0 units, and units for services the consumer never received anything of.
 	// Fewer than the remote's 100 concurrent streams, more than the 40 the rate limit lets by.
@@ -603,22 +612,7 @@ fn a_disk_that_hangs_stalls_only_the_exchanges_that_need_it() {
 
 		// Meanwhile the consumer answers a spammer at once: its swarm is not waiting on the disk.
 		let spam: Vec<Vec<u8>> = (1..=5u32)
-			.map(|service| {
-				let receipt = Receipt {
-					genesis_hash: GENESIS,
-					provider: spammer.account().clone(),
-					consumer: consumer_account.clone(),
-					service,
-					sequence: 1,
-					cumulative_units: CHUNK,
-					timestamp_ms: std::time::SystemTime::now()
-						.duration_since(std::time::UNIX_EPOCH)
-						.unwrap()
-						.as_millis() as u64,
-				};
-				Proposal { provider_signature: spammer.sign(&receipt.signing_payload()), receipt }
-					.encode()
-			})
+			.map(|service| proposal_from(&spammer, &consumer_account, service, 1, CHUNK).encode())
 			.collect();
 		for request in &spam {
 			attacker.behaviour_mut().send_request(&consumer_id, request.clone());
