@@ -240,25 +240,22 @@ mod tests {
 		assert_eq!(whole, sliced);
 	}
 
+	/// Every member of `members` served every other `units`.
+	fn clique(members: core::ops::Range<u32>, units: u128) -> Vec<Edge> {
+		members
+			.clone()
+			.flat_map(|c| members.clone().filter(move |p| *p != c).map(move |p| (c, p)))
+			.map(|(consumer, provider)| Edge { consumer, provider, units })
+			.collect()
+	}
+
 	#[test]
 	fn sybils_that_only_serve_each_other_gain_no_trust_beyond_the_damping() {
 		// Honest peers 0..4 serve each other; the attacker 4 and its Sybils 5..12 fake huge
 		// service among themselves, and nobody honest ever consumed from them.
 		let mut edges = vec![];
-		for c in 0..4u32 {
-			for p in 0..4u32 {
-				if c != p {
-					edges.push(Edge { consumer: c, provider: p, units: 1_000 });
-				}
-			}
-		}
-		for c in 4..13u32 {
-			for p in 4..13u32 {
-				if c != p {
-					edges.push(Edge { consumer: c, provider: p, units: 1_000_000_000 });
-				}
-			}
-		}
+		edges.extend(clique(0..4, 1_000));
+		edges.extend(clique(4..13, 1_000_000_000));
 		let result =
 			eigentrust(13, &edges, &[0, 1], Perbill::from_percent(15), 60, FixedU128::zero());
 		let sybil_trust: f64 = result.trust[4..].iter().map(|t| to_f64(*t)).sum();
@@ -295,23 +292,11 @@ mod tests {
 		// runs a clique 6..15 with fake receipts of every size.
 		for fake in [1u128, 1_000, 1_000_000_000_000] {
 			let mut edges = vec![];
-			for c in 0..6u32 {
-				for p in 0..6u32 {
-					if c != p {
-						edges.push(Edge { consumer: c, provider: p, units: 1_000 });
-					}
-				}
-			}
+			edges.extend(clique(0..6, 1_000));
 			for c in 0..3u32 {
 				edges.push(Edge { consumer: c, provider: 6, units: 1_000 });
 			}
-			for c in 6..15u32 {
-				for p in 6..15u32 {
-					if c != p {
-						edges.push(Edge { consumer: c, provider: p, units: fake });
-					}
-				}
-			}
+			edges.extend(clique(6..15, fake));
 			let half = Perbill::from_percent(50);
 			let t = eigentrust(15, &edges, &[0, 1], half, 200, FixedU128::zero()).trust;
 			let region: f64 = t[6..].iter().map(|x| to_f64(*x)).sum();
