@@ -3,6 +3,7 @@
 //! `--nocapture` to print the table `docs/performance.md` reports.
 
 use frame_support::{traits::Get, weights::Weight};
+use pallet_reputation::Config;
 use pallet_reputation::{DefaultParameters, Pallet as Reputation, WeightInfo};
 use repute_runtime::Runtime;
 
@@ -18,11 +19,11 @@ fn epoch_blocks(edges: u64, iterations: u64) -> (u64, Weight) {
 	let per_iteration = per_consumer
 		.saturating_add(Weights::damp())
 		.saturating_mul(peers)
-		.saturating_add(Weights::finish_iteration());
+		.saturating_add(Weights::finish_iteration(<Runtime as Config>::MaxPreTrusted::get()));
 	let total = per_iteration
 		.saturating_mul(iterations)
-		.saturating_add(Weights::review().saturating_mul(peers))
-		.saturating_add(Weights::start_epoch(32));
+		.saturating_add(Weights::compact().saturating_add(Weights::review()).saturating_mul(peers))
+		.saturating_add(Weights::start_epoch(<Runtime as Config>::MaxPreTrusted::get()));
 	let budget = Reputation::<Runtime>::epoch_budget(&DefaultParameters::get())
 		.saturating_sub(Weights::on_idle_base());
 	(total.ref_time().div_ceil(budget.ref_time()), per_iteration)
@@ -39,6 +40,7 @@ fn an_epoch_is_bounded_per_block_and_its_duration_is_known() {
 		Weights::spread(0).saturating_add(Weights::damp()).ref_time() as f64 / 1e6
 	);
 	println!("per peer review: {:.1} µs", Weights::review().ref_time() as f64 / 1e6);
+	println!("per peer compaction: {:.1} µs", Weights::compact().ref_time() as f64 / 1e6);
 	let iterations = u64::from(DefaultParameters::get().max_iterations);
 	for edges in [10_000u64, 100_000, 1_000_000] {
 		let (blocks, per_iteration) = epoch_blocks(edges, iterations);
@@ -54,7 +56,10 @@ fn an_epoch_is_bounded_per_block_and_its_duration_is_known() {
 	let (blocks, _) = epoch_blocks(10_000, iterations);
 	assert!(blocks <= u64::from(DefaultParameters::get().epoch_length), "{blocks} blocks");
 	// A single worst-case step always fits in the per-block budget, so every epoch progresses.
-	let worst = Weights::spread(<Runtime as pallet_reputation::Config>::MaxPartners::get())
-		.max(Weights::start_epoch(<Runtime as pallet_reputation::Config>::MaxPreTrusted::get()));
+	let founders = <Runtime as Config>::MaxPreTrusted::get();
+	let worst = Weights::spread(<Runtime as Config>::MaxPartners::get())
+		.max(Weights::start_epoch(founders))
+		.max(Weights::finish_iteration(founders))
+		.max(Weights::compact());
 	assert!(budget.all_gte(worst.saturating_add(Weights::on_idle_base())));
 }

@@ -168,6 +168,7 @@ mod tests {
 			admission: Admission::Probation,
 			newcomer_outcome_counted: false,
 			exhausted_allowance: false,
+			listed: true,
 		};
 		assert_eq!(allowance_of(&record, 5_000, &p), 5_000);
 		record.exhausted_allowance = true;

@@ -54,13 +54,22 @@ fn registered<T: Config>(first: u32, count: u32) -> Vec<T::AccountId> {
 		.collect()
 }
 
+/// `index`'s slot in the member list.
+fn slot_of<T: Config>(index: PeerIndex) -> MemberSlot {
+	Members::<T>::iter().find(|(_, i)| *i == index).expect("a member").0
+}
+
 /// A published epoch over `peers` peers in buffer 0, in which everyone has some trust.
 fn published<T: Config>(peers: u32) {
 	for index in 0..peers {
 		TrustBuffers::<T>::insert(
 			0,
 			index,
-			TrustEntry { stamp: 1, value: FixedU128::from_rational(1, peers.max(1) as u128) },
+			TrustEntry {
+				stamp: 1,
+				value: FixedU128::from_rational(1, peers.max(1) as u128),
+				damped: true,
+			},
 		);
 	}
 	Published::<T>::put(PublishedTrust {
@@ -75,24 +84,32 @@ fn published<T: Config>(peers: u32) {
 	});
 }
 
-/// A running epoch over `peers` peers in its second iteration: it reads buffer 1 and writes
-/// buffer 2, and every peer of the first iteration has trust.
-fn running<T: Config>(peers: u32) -> EpochRunOf<T> {
-	for index in 0..peers {
+/// A running epoch over every member in its second iteration: it reads buffer 1 and writes
+/// buffer 2, and every peer of the first iteration has trust. `founders` are its pre-trusted
+/// peers.
+fn running<T: Config>(founders: &[T::AccountId]) -> EpochRunOf<T> {
+	let indices = PeerCount::<T>::get();
+	for index in 0..indices {
 		TrustBuffers::<T>::insert(
 			1,
 			index,
-			TrustEntry { stamp: 2, value: FixedU128::from_rational(1, peers.max(1) as u128) },
+			TrustEntry {
+				stamp: 2,
+				value: FixedU128::from_rational(1, indices.max(1) as u128),
+				damped: true,
+			},
 		);
 	}
+	let mut pretrusted: Vec<PeerIndex> = founders.iter().map(index_of::<T>).collect();
+	pretrusted.sort_unstable();
 	EpochRun {
 		epoch: 1,
 		started_at: now::<T>(),
-		peers,
+		peers: MemberCount::<T>::get(),
 		damping: Perbill::from_percent(50),
 		max_iterations: 30,
 		tolerance: FixedU128::from_rational(1, 1_000_000),
-		pretrusted: BoundedVec::truncate_from(alloc::vec![0]),
+		pretrusted: BoundedVec::truncate_from(pretrusted),
 		iteration: 1,
 		phase: EpochPhase::Spread { next: 0 },
 		previous: Some(1),
@@ -101,9 +118,17 @@ fn running<T: Config>(peers: u32) -> EpochRunOf<T> {
 		stamp: 3,
 		previous_total: FixedU128::from_u32(1),
 		current_total: FixedU128::zero(),
-		distributed: FixedU128::zero(),
+		accumulated: FixedU128::zero(),
 		residual: FixedU128::zero(),
 		top: BoundedVec::new(),
+	}
+}
+
+/// The running epoch in `state`.
+fn run_of<T: Config>(state: EpochStateOf<T>) -> EpochRunOf<T> {
+	match state {
+		EpochState::Running(run) => run,
+		EpochState::Idle { .. } => panic!("the epoch ended"),
 	}
 }
 
@@ -215,44 +240,93 @@ mod benchmarks {
 		}
 	}
 
+	/// Compacting one slot of the member list: its peer withdrew its bond and was a founder,
+	/// so it is dropped (its record written) and leaves the epoch's founders.
+	#[benchmark]
+	fn compact() {
+		let parameters = Parameters::<T>::get();
+		let peers = registered::<T>(0, 2);
+		Reputation::<T>::note_standing(&peers[0], Standing::Unregistered);
+		let slot = slot_of::<T>(index_of::<T>(&peers[0]));
+		let run = EpochRun {
+			phase: EpochPhase::Compact { read: slot, write: slot },
+			..running::<T>(&peers[..1])
+		};
+		let state;
+		#[block]
+		{
+			state = Reputation::<T>::step(run, now::<T>(), &parameters);
+		}
+		let run = run_of::<T>(state);
+		assert!(run.pretrusted.is_empty());
+		assert!(!Reputations::<T>::get(&peers[0]).expect("registered once").listed);
+	}
+
 	/// One consumer passing its trust to `k` providers.
 	#[benchmark]
 	fn spread(k: Linear<0, { T::MaxPartners::get() }>) {
+		let parameters = Parameters::<T>::get();
 		let consumer = registered::<T>(0, 1).remove(0);
-		for provider in registered::<T>(1, k) {
-			Reputation::<T>::note_service(&provider, &consumer, 1_000, now::<T>());
+		let providers = registered::<T>(1, k);
+		for provider in &providers {
+			Reputation::<T>::note_service(provider, &consumer, 1_000, now::<T>());
 		}
-		let mut run = running::<T>(PeerCount::<T>::get());
-		let index = index_of::<T>(&consumer);
+		let run = EpochRun {
+			phase: EpochPhase::Spread { next: slot_of::<T>(index_of::<T>(&consumer)) },
+			..running::<T>(&[])
+		};
 		#[block]
 		{
-			Reputation::<T>::spread_from(&mut run, index);
+			let _ = Reputation::<T>::step(run, now::<T>(), &parameters);
 		}
-		assert!(k == 0 || !run.distributed.is_zero());
+		for provider in &providers {
+			assert!(!TrustBuffers::<T>::get(2, index_of::<T>(provider)).value.is_zero());
+		}
 	}
 
-	/// Damping one peer's trust.
+	/// Damping one member's trust.
 	#[benchmark]
 	fn damp() {
-		registered::<T>(0, 2);
-		let mut run = running::<T>(2);
-		Reputation::<T>::spread_from(&mut run, 0);
+		let parameters = Parameters::<T>::get();
+		let peers = registered::<T>(0, 2);
+		Reputation::<T>::note_service(&peers[1], &peers[0], 1_000, now::<T>());
+		let mut run = running::<T>(&[]);
+		Reputation::<T>::spread_from(&mut run, index_of::<T>(&peers[0]));
+		run.phase = EpochPhase::Damp { next: slot_of::<T>(index_of::<T>(&peers[1])) };
+		let state;
 		#[block]
 		{
-			Reputation::<T>::damp_peer(&mut run, 0);
+			state = Reputation::<T>::step(run, now::<T>(), &parameters);
 		}
+		let run = run_of::<T>(state);
 		assert!(!run.current_total.is_zero());
+		assert!(TrustBuffers::<T>::get(2, index_of::<T>(&peers[1])).damped);
 	}
 
-	/// Ending an iteration by publishing the epoch.
+	/// Ending an iteration with `p` founders to damp, by publishing the epoch.
 	#[benchmark]
-	fn finish_iteration() {
-		let mut run = running::<T>(1);
+	fn finish_iteration(p: Linear<0, { T::MaxPreTrusted::get() }>) {
+		let parameters = Parameters::<T>::get();
+		let founders = registered::<T>(0, p);
+		let mut run = running::<T>(&founders);
+		for founder in &founders {
+			TrustBuffers::<T>::insert(
+				2,
+				index_of::<T>(founder),
+				TrustEntry { stamp: 3, value: FixedU128::from_rational(1, 1_000), damped: false },
+			);
+		}
+		run.phase = EpochPhase::Damp { next: run.peers };
+		let state;
 		#[block]
 		{
-			Reputation::<T>::finish_iteration(&mut run, now::<T>());
+			state = Reputation::<T>::step(run, now::<T>(), &parameters);
 		}
+		let run = run_of::<T>(state);
 		assert!(matches!(run.phase, EpochPhase::Review { .. }));
+		for founder in &founders {
+			assert!(TrustBuffers::<T>::get(2, index_of::<T>(founder)).damped);
+		}
 	}
 
 	/// Reviewing one peer whose decision changes: it exhausted its allowance, and its usage
@@ -271,8 +345,8 @@ mod benchmarks {
 		);
 		advance::<T>(blocks_until_within_minimum::<T>(allowance.saturating_mul(2)));
 		let run = EpochRun {
-			phase: EpochPhase::Review { next: index_of::<T>(&peers[1]) },
-			..running::<T>(PeerCount::<T>::get())
+			phase: EpochPhase::Review { next: slot_of::<T>(index_of::<T>(&peers[1])) },
+			..running::<T>(&[])
 		};
 		#[block]
 		{

@@ -57,8 +57,8 @@ use crate::types::{
 	Standing,
 };
 use crate::{
-	admission, maths, Config, DebtsOf, Event, LocalTrustOf, Pallet, Parameters, PeerAt, PeerCount,
-	PreTrusted, Reputations, Strangers,
+	admission, maths, Config, DebtsOf, Event, LocalTrustOf, MemberCount, Members, Pallet,
+	Parameters, PeerAt, PeerCount, PreTrusted, Reputations, Strangers,
 };
 use frame_support::BoundedVec;
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -257,6 +257,10 @@ impl<T: Config> Pallet<T> {
 		let Some(record) = Self::record_or_new(peer, now) else { return };
 		let mut record = Self::decayed(record, now, &parameters);
 		record.standing = standing;
+		if standing == Standing::Registered && !record.listed {
+			// It registers again after an epoch dropped it: it walks with the members again.
+			Self::list_member(&mut record);
+		}
 		Self::store(peer, record, &parameters, None);
 		if standing != Standing::Registered {
 			let mut founders = PreTrusted::<T>::get();
@@ -285,7 +289,7 @@ impl<T: Config> Pallet<T> {
 		};
 		PeerCount::<T>::put(next);
 		PeerAt::<T>::insert(index, peer);
-		Some(PeerReputation {
+		let mut record = PeerReputation {
 			index,
 			service: 0,
 			usage: 0,
@@ -294,7 +298,19 @@ impl<T: Config> Pallet<T> {
 			admission: Admission::Probation,
 			newcomer_outcome_counted: false,
 			exhausted_allowance: false,
-		})
+			listed: false,
+		};
+		Self::list_member(&mut record);
+		Some(record)
+	}
+
+	/// Gives `record`'s peer the next member slot: epochs walk it from the next one on.
+	fn list_member(record: &mut PeerReputation<BlockNumberFor<T>>) {
+		let slot = MemberCount::<T>::get();
+		// There are no more slots than indices, and indices are u32.
+		MemberCount::<T>::put(slot.saturating_add(1));
+		Members::<T>::insert(slot, record.index);
+		record.listed = true;
 	}
 
 	/// `record` with service and usage decayed to `now`.
@@ -398,6 +414,7 @@ mod tests {
 			admission: Admission::Probation,
 			newcomer_outcome_counted: false,
 			exhausted_allowance: false,
+			listed: true,
 		}
 	}
 

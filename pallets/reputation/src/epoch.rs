@@ -2,24 +2,37 @@
 //! bounded steps in `on_idle` and published atomically.
 //!
 //! Each block spends at most `epoch_block_share` of its weight, in steps metered at their
-//! benchmarked worst case: *spread* (one consumer passes its trust to its providers), *damp*
-//! (one peer's accumulated trust is damped and compared with the last iterate), *finish* (an
-//! iteration ends: publish, or start the next) and *review* (after publishing, one peer's
-//! admission is decided again and ranked). Three buffers hold trust vectors: the published one
-//! and a running epoch's two iterates; entries carry the iteration's stamp, so a buffer never
-//! needs clearing, and readers always see a completed epoch.
+//! benchmarked worst case: *compact* (one slot of the member list is kept, moved down or
+//! dropped), *spread* (one consumer passes its trust to its providers), *damp* (one member's
+//! accumulated trust is damped and compared with the last iterate), *finish* (an iteration ends:
+//! the founders are damped, then the epoch is published or the next iteration starts) and
+//! *review* (after publishing, one member's admission is decided again and ranked). Three
+//! buffers hold trust vectors: the published one and a running epoch's two iterates; entries
+//! carry the iteration's stamp, so a buffer never needs clearing, and readers always see a
+//! completed epoch.
+//!
+//! ## Members
+//!
+//! An epoch walks the member list ([`crate::Members`]), not every index ever assigned. A peer
+//! that withdraws its bond or is banned keeps its slot until the next epoch starts, whose first
+//! pass drops it and moves the remaining members down in order: from then on it costs epochs
+//! nothing, and it is not counted in their `peers`. Peers registering while an epoch runs take
+//! slots beyond the ones it walks, and wait for the next one. Trust that consumers pass to a
+//! peer outside the epoch (one that left, or one that joined since it started) reaches no
+//! member: like the trust of consumers that consumed nothing, it is *dangling*, and returns to
+//! the founders. This is why the founders are damped last, once every member's share is known.
 //!
 //! An epoch runs only while founders are named: without them, damping towards everyone would
 //! let Sybils farm trust, so the chain keeps its last published vector instead
 //! ([`crate::Event::EpochSkippedWithoutPreTrusted`]). Admission never reads global trust.
 
 use crate::types::{
-	insert_ranked, BufferId, EpochPhase, EpochRun, EpochState, PeerIndex, PublishedTrust,
-	ReputationParameters, TopList, TrustEntry,
+	insert_ranked, BufferId, EpochPhase, EpochRun, EpochState, MemberSlot, PeerIndex,
+	PublishedTrust, ReputationParameters, Standing, TopList, TrustEntry,
 };
 use crate::{
-	admission, maths, Config, Epoch, EpochRunOf, EpochStateOf, Event, LocalTrustOf, Pallet,
-	Parameters, PeerAt, PeerCount, PreTrusted, Published, Reputations, Strangers, TopPeers,
+	admission, maths, Config, Epoch, EpochRunOf, EpochStateOf, Event, LocalTrustOf, MemberCount,
+	Members, Pallet, Parameters, PeerAt, PreTrusted, Published, Reputations, Strangers, TopPeers,
 	TrustBuffers, WeightInfo,
 };
 use alloc::vec::Vec;
@@ -61,9 +74,10 @@ impl<T: Config> Pallet<T> {
 		}
 		let mut state = Epoch::<T>::get()
 			.unwrap_or(EpochState::Idle { next_epoch_at: parameters.epoch_length.into() });
+		let compact = T::WeightInfo::compact();
 		let spread = T::WeightInfo::spread(T::MaxPartners::get());
 		let damp = T::WeightInfo::damp();
-		let finish = T::WeightInfo::finish_iteration();
+		let finish = T::WeightInfo::finish_iteration(T::MaxPreTrusted::get());
 		let review = T::WeightInfo::review();
 		let start = T::WeightInfo::start_epoch(T::MaxPreTrusted::get());
 		loop {
@@ -71,6 +85,8 @@ impl<T: Config> Pallet<T> {
 				EpochState::Idle { next_epoch_at } if now < *next_epoch_at => break,
 				EpochState::Idle { .. } => start,
 				EpochState::Running(run) => match run.phase {
+					// The step that ends compaction costs less than one that moves a slot.
+					EpochPhase::Compact { .. } => compact,
 					EpochPhase::Spread { next } if next < run.peers => spread,
 					EpochPhase::Damp { next } if next < run.peers => damp,
 					EpochPhase::Review { next } if next < run.peers => review,
@@ -89,21 +105,19 @@ impl<T: Config> Pallet<T> {
 		meter.consumed()
 	}
 
-	/// Starts an epoch over every peer indexed so far, or waits another epoch if there are
-	/// no peers or no founders.
+	/// Starts an epoch by compacting the member list, or waits another epoch if there are no
+	/// members or no founders.
 	pub(crate) fn start_epoch(
 		now: BlockNumberFor<T>,
 		parameters: &ReputationParameters,
 	) -> EpochStateOf<T> {
-		let peers = PeerCount::<T>::get();
+		let members = MemberCount::<T>::get();
 		let founders = PreTrusted::<T>::get();
-		if peers == 0 || founders.is_empty() {
-			if peers > 0 {
+		if members == 0 || founders.is_empty() {
+			if members > 0 {
 				Self::deposit_event(Event::EpochSkippedWithoutPreTrusted);
 			}
-			return EpochState::Idle {
-				next_epoch_at: now.saturating_add(parameters.epoch_length.into()),
-			};
+			return Self::idle_after(now, now, parameters);
 		}
 		let mut pretrusted: Vec<PeerIndex> = founders
 			.iter()
@@ -116,32 +130,38 @@ impl<T: Config> Pallet<T> {
 		let stamp = published.as_ref().map_or(1, |p| p.stamp.wrapping_add(1));
 		let published_buffer = published.as_ref().map(|p| p.buffer);
 		let current = Self::free_buffer(published_buffer, None);
-		let pretrusted = BoundedVec::truncate_from(pretrusted);
-		let count = pretrusted.len() as u32;
-		// The damping distribution sums to one share per founder.
-		let previous_total = maths::prior_share(peers, count, true)
-			.saturating_mul(FixedU128::saturating_from_integer(count));
-		Self::deposit_event(Event::EpochStarted { epoch, peers });
 		EpochState::Running(EpochRun {
 			epoch,
 			started_at: now,
-			peers,
+			peers: 0,
 			damping: parameters.damping.perbill(),
 			max_iterations: parameters.max_iterations,
 			tolerance: FixedU128::from_perbill(parameters.tolerance.perbill()),
-			pretrusted,
+			pretrusted: BoundedVec::truncate_from(pretrusted),
 			iteration: 0,
-			phase: EpochPhase::Spread { next: 0 },
+			phase: EpochPhase::Compact { read: 0, write: 0 },
 			previous: None,
 			current,
 			published: published_buffer,
 			stamp,
-			previous_total,
+			previous_total: FixedU128::zero(),
 			current_total: FixedU128::zero(),
-			distributed: FixedU128::zero(),
+			accumulated: FixedU128::zero(),
 			residual: FixedU128::zero(),
 			top: BoundedVec::new(),
 		})
+	}
+
+	/// Idle until one epoch length after `started_at`, and at least until the next block.
+	fn idle_after(
+		started_at: BlockNumberFor<T>,
+		now: BlockNumberFor<T>,
+		parameters: &ReputationParameters,
+	) -> EpochStateOf<T> {
+		let next_epoch_at = started_at
+			.saturating_add(parameters.epoch_length.into())
+			.max(now.saturating_add(1u32.into()));
+		EpochState::Idle { next_epoch_at }
 	}
 
 	/// The lowest buffer that is neither `a` nor `b`.
@@ -156,47 +176,98 @@ impl<T: Config> Pallet<T> {
 		parameters: &ReputationParameters,
 	) -> EpochStateOf<T> {
 		match run.phase {
+			EpochPhase::Compact { read, write } => {
+				// Peers registering meanwhile take slots at the end: they are compacted too.
+				if read < MemberCount::<T>::get() {
+					let write = Self::compact_slot(&mut run, read, write);
+					run.phase = EpochPhase::Compact { read: read.saturating_add(1), write };
+				} else if !Self::begin_iterations(&mut run, write) {
+					return Self::idle_after(run.started_at, now, parameters);
+				}
+			}
 			EpochPhase::Spread { next } if next < run.peers => {
-				Self::spread_from(&mut run, next);
+				if let Some(consumer) = Members::<T>::get(next) {
+					Self::spread_from(&mut run, consumer);
+				}
 				run.phase = EpochPhase::Spread { next: next.saturating_add(1) };
 			}
 			EpochPhase::Spread { .. } => run.phase = EpochPhase::Damp { next: 0 },
 			EpochPhase::Damp { next } if next < run.peers => {
-				Self::damp_peer(&mut run, next);
+				if let Some(peer) = Members::<T>::get(next) {
+					// Founders are damped when the iteration finishes.
+					if run.pretrusted.binary_search(&peer).is_err() {
+						Self::damp_peer(&mut run, peer);
+					}
+				}
 				run.phase = EpochPhase::Damp { next: next.saturating_add(1) };
 			}
 			EpochPhase::Damp { .. } => Self::finish_iteration(&mut run, now),
 			EpochPhase::Review { next } if next < run.peers => {
-				if let Some(peer) = PeerAt::<T>::get(next) {
-					if let Some(record) = Reputations::<T>::get(&peer) {
-						Self::store(
-							&peer,
-							Self::decayed(record, now, parameters),
-							parameters,
-							None,
-						);
-					}
-				}
-				let entry = TrustBuffers::<T>::get(run.current, next);
-				if entry.stamp == run.stamp {
-					insert_ranked(&mut run.top, (next, entry.value));
+				if let Some(index) = Members::<T>::get(next) {
+					Self::review_member(&mut run, index, now, parameters);
 				}
 				run.phase = EpochPhase::Review { next: next.saturating_add(1) };
 			}
 			EpochPhase::Review { .. } => {
 				TopPeers::<T>::put(TopList { epoch: run.epoch, peers: run.top });
 				Self::adapt_strangers(parameters);
-				let next_epoch_at = run
-					.started_at
-					.saturating_add(parameters.epoch_length.into())
-					.max(now.saturating_add(1u32.into()));
-				return EpochState::Idle { next_epoch_at };
+				return Self::idle_after(run.started_at, now, parameters);
 			}
 		}
 		EpochState::Running(run)
 	}
 
-	/// The damping distribution's share for `peer` in `run`.
+	/// Compacts slot `read` of the member list into slot `write`: keeps its peer if it is
+	/// registered (moving it down) and drops it otherwise (a dropped founder leaves this
+	/// epoch's founders too). Returns the next slot to write.
+	pub(crate) fn compact_slot(
+		run: &mut EpochRunOf<T>,
+		read: MemberSlot,
+		write: MemberSlot,
+	) -> MemberSlot {
+		let Some(index) = Members::<T>::take(read) else {
+			frame_support::defensive!("a member slot below the count is empty");
+			return write;
+		};
+		let account = PeerAt::<T>::get(index);
+		let record = account.as_ref().and_then(Reputations::<T>::get);
+		match (account, record) {
+			(Some(account), Some(mut record)) if record.standing != Standing::Registered => {
+				record.listed = false;
+				Reputations::<T>::insert(&account, record);
+				if let Ok(position) = run.pretrusted.binary_search(&index) {
+					run.pretrusted.remove(position);
+				}
+				write
+			}
+			_ => {
+				Members::<T>::insert(write, index);
+				write.saturating_add(1)
+			}
+		}
+	}
+
+	/// Ends compaction with `members` members and starts the first iteration from the damping
+	/// distribution, or returns `false` if no member or no founder is left.
+	fn begin_iterations(run: &mut EpochRunOf<T>, members: u32) -> bool {
+		MemberCount::<T>::put(members);
+		if members == 0 || run.pretrusted.is_empty() {
+			if members > 0 {
+				Self::deposit_event(Event::EpochSkippedWithoutPreTrusted);
+			}
+			return false;
+		}
+		run.peers = members;
+		let count = run.pretrusted.len() as u32;
+		// The damping distribution sums to one share per founder.
+		run.previous_total = maths::prior_share(members, count, true)
+			.saturating_mul(FixedU128::saturating_from_integer(count));
+		run.phase = EpochPhase::Spread { next: 0 };
+		Self::deposit_event(Event::EpochStarted { epoch: run.epoch, peers: members });
+		true
+	}
+
+	/// The damping distribution's share for `peer` in `run`: its share of the founders.
 	fn prior(run: &EpochRunOf<T>, peer: PeerIndex) -> FixedU128 {
 		maths::prior_share(
 			run.peers,
@@ -205,13 +276,13 @@ impl<T: Config> Pallet<T> {
 		)
 	}
 
-	/// `peer`'s value in the last iterate.
+	/// `peer`'s value in the last iterate (zero for a peer outside the epoch).
 	fn previous_value(run: &EpochRunOf<T>, peer: PeerIndex) -> FixedU128 {
 		match run.previous {
 			None => Self::prior(run, peer),
 			Some(buffer) => {
 				let entry = TrustBuffers::<T>::get(buffer, peer);
-				if entry.stamp == run.stamp.wrapping_sub(1) {
+				if entry.damped && entry.stamp == run.stamp.wrapping_sub(1) {
 					entry.value
 				} else {
 					FixedU128::zero()
@@ -220,49 +291,90 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// What consumers passed `peer` so far in this iteration.
+	fn accumulated_value(run: &EpochRunOf<T>, peer: PeerIndex) -> FixedU128 {
+		let entry = TrustBuffers::<T>::get(run.current, peer);
+		if !entry.damped && entry.stamp == run.stamp {
+			entry.value
+		} else {
+			FixedU128::zero()
+		}
+	}
+
 	/// Consumer `consumer` passes its trust to its providers, in proportion to the units each
-	/// gave it.
+	/// gave it. What reaches a provider outside the epoch is never damped: it is dangling.
 	pub(crate) fn spread_from(run: &mut EpochRunOf<T>, consumer: PeerIndex) {
 		let trust = Self::previous_value(run, consumer);
 		if trust.is_zero() {
 			return;
 		}
 		let Some(local) = LocalTrustOf::<T>::get(consumer) else { return };
-		let total = local
-			.providers
-			.iter()
-			.filter(|(p, _)| *p < run.peers)
-			.fold(0u128, |sum, (_, units)| sum.saturating_add(*units));
+		let total =
+			local.providers.iter().fold(0u128, |sum, (_, units)| sum.saturating_add(*units));
 		if total == 0 {
 			return;
 		}
-		run.distributed = run.distributed.saturating_add(trust);
-		for (provider, units) in local.providers.iter().filter(|(p, _)| *p < run.peers) {
+		for (provider, units) in local.providers.iter() {
 			let passed = maths::pass_on(trust, *units, total);
 			TrustBuffers::<T>::mutate(run.current, provider, |entry| {
 				if entry.stamp != run.stamp {
-					*entry = TrustEntry { stamp: run.stamp, value: FixedU128::zero() };
+					*entry =
+						TrustEntry { stamp: run.stamp, value: FixedU128::zero(), damped: false };
 				}
 				entry.value = entry.value.saturating_add(passed);
 			});
 		}
 	}
 
-	/// Damps `peer`'s accumulated trust into its final value for this iteration.
+	/// Damps `peer`'s accumulated trust into its final value for this iteration. `peer` is a
+	/// member and not a founder, so its share of the damping distribution is zero and dangling
+	/// trust does not reach it.
 	pub(crate) fn damp_peer(run: &mut EpochRunOf<T>, peer: PeerIndex) {
-		let entry = TrustBuffers::<T>::get(run.current, peer);
-		let accumulated = if entry.stamp == run.stamp { entry.value } else { FixedU128::zero() };
-		let dangling = run.previous_total.saturating_sub(run.distributed);
-		let value = maths::damp(accumulated, dangling, Self::prior(run, peer), run.damping);
-		TrustBuffers::<T>::insert(run.current, peer, TrustEntry { stamp: run.stamp, value });
+		let accumulated = Self::accumulated_value(run, peer);
+		let value = maths::damp(accumulated, FixedU128::zero(), FixedU128::zero(), run.damping);
+		Self::write_damped(run, peer, accumulated, value);
+	}
+
+	/// Writes `peer`'s damped `value` and adds it to the iteration's sums.
+	fn write_damped(
+		run: &mut EpochRunOf<T>,
+		peer: PeerIndex,
+		accumulated: FixedU128,
+		value: FixedU128,
+	) {
+		TrustBuffers::<T>::insert(
+			run.current,
+			peer,
+			TrustEntry { stamp: run.stamp, value, damped: true },
+		);
+		run.accumulated = run.accumulated.saturating_add(accumulated);
 		run.residual =
 			run.residual.saturating_add(maths::distance(value, Self::previous_value(run, peer)));
 		run.current_total = run.current_total.saturating_add(value);
 	}
 
-	/// Ends an iteration: publishes the epoch if it converged or ran out of iterations, and
-	/// starts the next iteration in the free buffer otherwise.
+	/// Damps the founders, now that every other member's share is known: the trust of the last
+	/// iterate that reached no member (dangling) returns to them with the damping distribution.
+	fn damp_founders(run: &mut EpochRunOf<T>) {
+		let founders: Vec<(PeerIndex, FixedU128)> = run
+			.pretrusted
+			.iter()
+			.map(|founder| (*founder, Self::accumulated_value(run, *founder)))
+			.collect();
+		let reached = founders
+			.iter()
+			.fold(run.accumulated, |sum, (_, accumulated)| sum.saturating_add(*accumulated));
+		let dangling = run.previous_total.saturating_sub(reached);
+		for (founder, accumulated) in founders {
+			let value = maths::damp(accumulated, dangling, Self::prior(run, founder), run.damping);
+			Self::write_damped(run, founder, accumulated, value);
+		}
+	}
+
+	/// Ends an iteration: damps the founders, then publishes the epoch if it converged or ran
+	/// out of iterations, and starts the next iteration in the free buffer otherwise.
 	pub(crate) fn finish_iteration(run: &mut EpochRunOf<T>, now: BlockNumberFor<T>) {
+		Self::damp_founders(run);
 		run.iteration = run.iteration.saturating_add(1);
 		if run.residual <= run.tolerance || run.iteration >= run.max_iterations {
 			Published::<T>::put(PublishedTrust {
@@ -288,9 +400,28 @@ impl<T: Config> Pallet<T> {
 			run.stamp = run.stamp.wrapping_add(1);
 			run.previous_total = run.current_total;
 			run.current_total = FixedU128::zero();
-			run.distributed = FixedU128::zero();
+			run.accumulated = FixedU128::zero();
 			run.residual = FixedU128::zero();
 			run.phase = EpochPhase::Spread { next: 0 };
+		}
+	}
+
+	/// Decides member `index`'s admission again, with its record decayed to now, and ranks it
+	/// by the trust just published.
+	fn review_member(
+		run: &mut EpochRunOf<T>,
+		index: PeerIndex,
+		now: BlockNumberFor<T>,
+		parameters: &ReputationParameters,
+	) {
+		if let Some(peer) = PeerAt::<T>::get(index) {
+			if let Some(record) = Reputations::<T>::get(&peer) {
+				Self::store(&peer, Self::decayed(record, now, parameters), parameters, None);
+			}
+		}
+		let entry = TrustBuffers::<T>::get(run.current, index);
+		if entry.damped && entry.stamp == run.stamp {
+			insert_ranked(&mut run.top, (index, entry.value));
 		}
 	}
 
@@ -309,19 +440,13 @@ impl<T: Config> Pallet<T> {
 		Strangers::<T>::put(new);
 	}
 
-	/// `index`'s value in the published vector `published` (zero outside it).
-	pub(crate) fn published_value(
+	/// `index`'s value in the published vector `published`, or `None` if it was not a member
+	/// of that epoch.
+	pub(crate) fn published_entry(
 		published: &PublishedTrust<BlockNumberFor<T>>,
 		index: PeerIndex,
-	) -> FixedU128 {
-		if index >= published.peers {
-			return FixedU128::zero();
-		}
+	) -> Option<FixedU128> {
 		let entry = TrustBuffers::<T>::get(published.buffer, index);
-		if entry.stamp == published.stamp {
-			entry.value
-		} else {
-			FixedU128::zero()
-		}
+		(entry.damped && entry.stamp == published.stamp).then_some(entry.value)
 	}
 }

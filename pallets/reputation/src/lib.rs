@@ -164,6 +164,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PeerCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
+	/// The peers epochs walk, by slot: every registered peer, and those that left good standing
+	/// since the last epoch's compaction. Slots below [`MemberCount`] are in use.
+	#[pallet::storage]
+	pub type Members<T: Config> = StorageMap<_, Twox64Concat, MemberSlot, PeerIndex>;
+
+	/// How many slots of [`Members`] are in use: new peers take the next one.
+	#[pallet::storage]
+	pub type MemberCount<T: Config> = StorageValue<_, u32, ValueQuery>;
+
 	/// Each consumer's local trust, by the consumer's index: the providers it received service
 	/// from and the decayed units each gave it.
 	#[pallet::storage]
@@ -445,12 +454,12 @@ pub mod pallet {
 		}
 
 		/// `peer`'s global trust in the latest published epoch, with that epoch's number, or
-		/// `None` before the first epoch or for a peer that joined after it started.
+		/// `None` before the first epoch or for a peer that was not a member of it (it joined
+		/// after the epoch started, or had left before).
 		pub fn global_trust_of(peer: &T::AccountId) -> Option<(FixedU128, u32)> {
 			let published = Published::<T>::get()?;
 			let index = Reputations::<T>::get(peer)?.index;
-			(index < published.peers)
-				.then(|| (Self::published_value(&published, index), published.epoch))
+			Self::published_entry(&published, index).map(|trust| (trust, published.epoch))
 		}
 
 		/// Up to `limit` of the most trusted peers of the latest reviewed epoch, from rank
@@ -485,19 +494,35 @@ pub mod pallet {
 			keys
 		}
 
-		/// Checks the pallet's invariants: indices and records agree, local trust stays within
-		/// the indexed peers, founders are registered, and the published vector is never a
-		/// running epoch's buffer.
+		/// Checks the pallet's invariants: indices and records agree, every listed peer holds
+		/// exactly one member slot and only listed peers do, local trust stays within the
+		/// indexed peers, founders are registered, and the published vector is never a running
+		/// epoch's buffer.
 		#[cfg(any(feature = "try-runtime", test))]
 		pub fn do_try_state() -> Result<(), sp_runtime::TryRuntimeError> {
 			let count = PeerCount::<T>::get();
+			let members = MemberCount::<T>::get();
+			let mut listed = alloc::collections::BTreeSet::new();
+			for (slot, index) in Members::<T>::iter() {
+				ensure!(slot < members, "a member slot beyond the count is in use");
+				ensure!(listed.insert(index), "a peer holds two member slots");
+			}
 			for (account, record) in Reputations::<T>::iter() {
 				ensure!(record.index < count, "a record's index is not assigned");
 				ensure!(
 					PeerAt::<T>::get(record.index).as_ref() == Some(&account),
 					"an index points at another account"
 				);
+				ensure!(
+					record.listed == listed.remove(&record.index),
+					"a record's listing and the member slots disagree"
+				);
+				ensure!(
+					record.listed || record.standing != Standing::Registered,
+					"a registered peer holds no member slot"
+				);
 			}
+			ensure!(listed.is_empty(), "a member slot names a peer without a record");
 			for (consumer, local) in LocalTrustOf::<T>::iter() {
 				ensure!(consumer < count, "local trust of an unassigned index");
 				ensure!(

@@ -41,6 +41,7 @@ impl<T: Config> Pallet<T> {
 				TrustEntry {
 					stamp: 1,
 					value: FixedU128::saturating_from_rational(1u32, history.peers.max(1)),
+					damped: true,
 				},
 			);
 		}

@@ -824,18 +824,191 @@ fn peers_joining_during_an_epoch_wait_for_the_next() {
 		register(1);
 		register(2);
 		serve(2, 1, 100);
-		// Start the epoch but do not finish it.
+		// Start the epoch and compact its two members (two steps, and one to end), no more.
 		System::set_block_number(10);
-		let start =
-			<() as WeightInfo>::on_idle_base().saturating_add(<() as WeightInfo>::start_epoch(4));
+		let start = <() as WeightInfo>::on_idle_base()
+			.saturating_add(<() as WeightInfo>::start_epoch(4))
+			.saturating_add(<() as WeightInfo>::compact().saturating_mul(3));
 		Reputation::on_idle(now(), start);
-		assert!(matches!(Epoch::<Test>::get(), Some(EpochState::Running(ref r)) if r.peers == 2));
+		assert!(matches!(
+			Epoch::<Test>::get(),
+			Some(EpochState::Running(ref r))
+				if r.peers == 2 && r.phase == EpochPhase::Spread { next: 0 }
+		));
 		register(3);
 		serve(3, 1, 100);
 		run_epoch();
 		assert_eq!(Reputation::global_trust_of(&3), None);
 		run_epoch();
 		assert!(trust(3) > 0.0);
+		check_invariants();
+	});
+}
+
+/// Runs blocks from the start of the next epoch until it is published and reviewed; returns
+/// the weight `on_idle` used.
+fn next_epoch_weight() -> Weight {
+	if let Some(EpochState::Idle { next_epoch_at }) = Epoch::<Test>::get() {
+		System::set_block_number(next_epoch_at.max(now() + 1) - 1);
+	}
+	let before = Published::<Test>::get().map(|p| p.epoch);
+	let mut used = Weight::zero();
+	for _ in 0..10_000 {
+		System::set_block_number(now() + 1);
+		used = used.saturating_add(Reputation::on_idle(now(), Weight::MAX));
+		let after = Published::<Test>::get().map(|p| p.epoch);
+		if after != before && matches!(Epoch::<Test>::get(), Some(EpochState::Idle { .. })) {
+			return used;
+		}
+	}
+	panic!("no epoch was published");
+}
+
+#[test]
+fn peers_that_left_cost_epochs_nothing_once_dropped() {
+	// The same four live peers, alone or after `gone` others registered, served each other and
+	// left (half withdrew their bond, half were banned).
+	let epochs = |gone: u64| {
+		new_test_ext(vec![1]).execute_with(|| {
+			for peer in 1..=4 {
+				register(peer);
+			}
+			for (provider, consumer, units) in [(2, 1, 100), (3, 1, 50), (4, 2, 30), (1, 3, 20)] {
+				serve(provider, consumer, units);
+			}
+			for peer in 100..100 + gone {
+				register(peer);
+				serve(peer, if peer == 100 { 100 + gone - 1 } else { peer - 1 }, 1_000);
+			}
+			for peer in 100..100 + gone {
+				if peer % 2 == 0 {
+					<Reputation as PeerLifecycle<AccountId>>::on_unregistered(&peer);
+				} else {
+					<Reputation as PeerLifecycle<AccountId>>::on_banned(&peer);
+				}
+			}
+			let first = next_epoch_weight();
+			assert_eq!(Published::<Test>::get().unwrap().peers, 4);
+			assert!(events().contains(&Event::EpochStarted { epoch: 0, peers: 4 }));
+			assert_eq!(MemberCount::<Test>::get(), 4);
+			for peer in 100..100 + gone {
+				assert_eq!(Reputation::global_trust_of(&peer), None);
+				assert!(!Reputations::<Test>::get(peer).unwrap().listed);
+			}
+			let second = next_epoch_weight();
+			check_invariants();
+			let trust: Vec<_> = (1..=4u64).map(|p| Reputation::global_trust_of(&p)).collect();
+			(first, second, trust)
+		})
+	};
+	let (alone_first, alone_second, alone_trust) = epochs(0);
+	let (crowd_first, crowd_second, crowd_trust) = epochs(16);
+	// The first epoch after they left drops them, one compaction step each...
+	assert_eq!(
+		crowd_first,
+		alone_first.saturating_add(<() as WeightInfo>::compact().saturating_mul(16))
+	);
+	// ... and from then on they cost nothing, and change nothing.
+	assert_eq!(crowd_second, alone_second);
+	assert_eq!(crowd_trust, alone_trust);
+}
+
+#[test]
+fn trust_passed_to_peers_that_left_returns_to_the_founders() {
+	new_test_ext(vec![1]).execute_with(|| {
+		for peer in 1..=6 {
+			register(peer);
+		}
+		for (provider, consumer, units) in
+			[(2, 1, 100), (5, 1, 50), (3, 2, 40), (1, 5, 30), (6, 3, 70), (4, 6, 10), (1, 4, 5)]
+		{
+			serve(provider, consumer, units);
+		}
+		<Reputation as PeerLifecycle<AccountId>>::on_unregistered(&5);
+		<Reputation as PeerLifecycle<AccountId>>::on_banned(&6);
+		let epoch = run_epoch();
+		let published = Published::<Test>::get().unwrap();
+		assert_eq!(published.peers, 4);
+		let parameters = Parameters::<Test>::get();
+		let index = |peer: AccountId| Reputations::<Test>::get(peer).unwrap().index;
+		let reference = maths::reference::eigentrust_without(
+			PeerCount::<Test>::get() as usize,
+			&[index(5), index(6)],
+			&edges(),
+			&[index(1)],
+			parameters.damping.perbill(),
+			parameters.max_iterations,
+			FixedU128::from_perbill(parameters.tolerance.perbill()),
+		);
+		assert_eq!(
+			(published.iterations, published.residual),
+			(reference.iterations, reference.residual)
+		);
+		for peer in 1..=4u64 {
+			assert_eq!(
+				Reputation::global_trust_of(&peer),
+				Some((reference.trust[index(peer) as usize], epoch)),
+				"peer {peer}"
+			);
+		}
+		assert_eq!(Reputation::global_trust_of(&5), None);
+		assert_eq!(Reputation::global_trust_of(&6), None);
+		// Nothing leaks: the members' trust sums to one.
+		let total: f64 = (1..=4u64).map(trust).sum();
+		assert!((total - 1.0).abs() < 1e-9, "{total}");
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_peer_that_registers_again_rejoins_the_epochs() {
+	new_test_ext(vec![1]).execute_with(|| {
+		for peer in 1..=3 {
+			register(peer);
+		}
+		serve(2, 1, 100);
+		serve(3, 1, 100);
+		// 2 leaves and comes back before any epoch: it keeps its one slot.
+		<Reputation as PeerLifecycle<AccountId>>::on_unregistered(&2);
+		register(2);
+		check_invariants();
+		// 3 leaves for an epoch: it is dropped, then listed again when it comes back.
+		<Reputation as PeerLifecycle<AccountId>>::on_unregistered(&3);
+		run_epoch();
+		assert!(trust(2) > 0.0);
+		assert_eq!(Reputation::global_trust_of(&3), None);
+		assert_eq!(MemberCount::<Test>::get(), 2);
+		register(3);
+		assert!(Reputations::<Test>::get(3).unwrap().listed);
+		assert_eq!(Members::<Test>::get(2), Some(Reputations::<Test>::get(3).unwrap().index));
+		check_invariants();
+		serve(3, 1, 100);
+		run_epoch();
+		assert!(trust(3) > 0.0);
+		assert_eq!(Published::<Test>::get().unwrap().peers, 3);
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_founder_that_leaves_mid_compaction_does_not_anchor_the_epoch() {
+	new_test_ext(vec![1, 2]).execute_with(|| {
+		register(3);
+		serve(3, 1, 100);
+		serve(1, 2, 100);
+		// Start the epoch and stop before compaction reaches founder 2's slot.
+		System::set_block_number(10);
+		let budget = <() as WeightInfo>::on_idle_base()
+			.saturating_add(<() as WeightInfo>::start_epoch(4))
+			.saturating_add(<() as WeightInfo>::compact());
+		Reputation::on_idle(now(), budget);
+		<Reputation as PeerLifecycle<AccountId>>::on_unregistered(&2);
+		run_epoch();
+		assert_eq!(Reputation::global_trust_of(&2), None);
+		assert_eq!(Published::<Test>::get().unwrap().peers, 2);
+		// All trust is anchored at the remaining founder and what it passed on.
+		let total = trust(1) + trust(3);
+		assert!((total - 1.0).abs() < 1e-9, "{total}");
 		check_invariants();
 	});
 }

@@ -10,6 +10,9 @@ pub use repute_primitives::reputation::{Admission, DenialReason, SubjectiveTrust
 /// A peer's position in the trust vector. Assigned once, in order of first appearance.
 pub type PeerIndex = u32;
 
+/// A position in the list of peers an epoch walks ([`crate::Members`]).
+pub type MemberSlot = u32;
+
 /// Which of the three trust buffers a vector lives in (see [`crate::TrustBuffers`]).
 pub type BufferId = u8;
 
@@ -128,6 +131,10 @@ pub struct PeerReputation<BlockNumber> {
 	/// ([`DenialReason::StrangerAllowanceExhausted`]). Until it graduates, such a peer gets only
 	/// `stranger_allowance_min` (see [`crate::admission::allowance_of`]).
 	pub exhausted_allowance: bool,
+	/// Whether it holds a slot in [`crate::Members`], the peers epochs walk. A peer that leaves
+	/// good standing keeps its slot until the next epoch's compaction drops it; if it registers
+	/// again after that, it is given a new one.
+	pub listed: bool,
 }
 
 /// The providers a consumer received service from, with decayed units: its local trust.
@@ -158,8 +165,12 @@ pub struct Debts<BlockNumber, MaxCreditors: Get<u32>> {
 pub struct TrustEntry {
 	/// The iteration that wrote it.
 	pub stamp: u32,
-	/// The trust value.
+	/// The trust value: once `damped`, the peer's value in that iteration's vector; before,
+	/// the trust its consumers passed it so far.
 	pub value: FixedU128,
+	/// Whether `value` is final. Only the epoch's members are damped: trust passed to a peer
+	/// outside the epoch never becomes part of the vector (it returns to the founders).
+	pub damped: bool,
 }
 
 /// The global trust vector readers see: always a completed epoch.
@@ -171,7 +182,7 @@ pub struct PublishedTrust<BlockNumber> {
 	pub buffer: BufferId,
 	/// The stamp of its entries.
 	pub stamp: u32,
-	/// How many peers it covers (indices below this).
+	/// How many peers it covers: the members of its epoch.
 	pub peers: u32,
 	/// The damping it was computed with.
 	pub damping: Perbill,
@@ -186,20 +197,29 @@ pub struct PublishedTrust<BlockNumber> {
 /// Which pass of an epoch runs next.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
 pub enum EpochPhase {
-	/// Consumers pass their trust to their providers, from this consumer on.
+	/// The member list is compacted: peers that left good standing since the last epoch are
+	/// dropped, and the others move down to fill the gaps, in order.
+	Compact {
+		/// The next slot to read.
+		read: MemberSlot,
+		/// The slot the next peer kept moves to.
+		write: MemberSlot,
+	},
+	/// Consumers pass their trust to their providers, from this member slot on.
 	Spread {
-		/// The next consumer to process.
-		next: PeerIndex,
+		/// The slot of the next consumer to process.
+		next: MemberSlot,
 	},
-	/// Each peer's accumulated trust is damped and compared with the last iterate.
+	/// Each member's accumulated trust is damped and compared with the last iterate (the
+	/// founders' at the end of the iteration, once the trust that reached no member is known).
 	Damp {
-		/// The next peer to damp.
-		next: PeerIndex,
+		/// The slot of the next peer to damp.
+		next: MemberSlot,
 	},
-	/// The result is published; every peer's admission is reviewed against it.
+	/// The result is published; every member's admission is reviewed against it.
 	Review {
-		/// The next peer to review.
-		next: PeerIndex,
+		/// The slot of the next peer to review.
+		next: MemberSlot,
 	},
 }
 
@@ -212,7 +232,8 @@ pub struct EpochRun<BlockNumber, MaxPreTrusted: Get<u32>, MaxTop: Get<u32>> {
 	pub epoch: u32,
 	/// The block it started at.
 	pub started_at: BlockNumber,
-	/// Peers in this epoch's vector (indices below this; later peers wait for the next).
+	/// The members this epoch walks (slots below this, once compacted; peers registering
+	/// later wait for the next epoch). Zero while compacting.
 	pub peers: u32,
 	/// Damping, snapshot at the start.
 	pub damping: Perbill,
@@ -220,7 +241,7 @@ pub struct EpochRun<BlockNumber, MaxPreTrusted: Get<u32>, MaxTop: Get<u32>> {
 	pub max_iterations: u32,
 	/// Residual at which to stop, snapshot at the start.
 	pub tolerance: FixedU128,
-	/// Indices of the pre-trusted peers, sorted; empty means uniform damping.
+	/// Indices of the pre-trusted peers, sorted (never empty once compacted).
 	pub pretrusted: BoundedVec<PeerIndex, MaxPreTrusted>,
 	/// Iterations completed.
 	pub iteration: u32,
@@ -238,8 +259,8 @@ pub struct EpochRun<BlockNumber, MaxPreTrusted: Get<u32>, MaxTop: Get<u32>> {
 	pub previous_total: FixedU128,
 	/// Sum of the current iterate over the peers damped so far.
 	pub current_total: FixedU128,
-	/// Trust of the consumers that passed theirs on in this iteration.
-	pub distributed: FixedU128,
+	/// Trust passed on to the members damped so far in this iteration (before damping).
+	pub accumulated: FixedU128,
 	/// L1 distance to the last iterate, accumulated over the peers damped so far.
 	pub residual: FixedU128,
 	/// The most trusted peers of the published result, gathered by the review, best first.

@@ -49,8 +49,9 @@ pub trait WeightInfo {
 	fn on_idle_base() -> Weight;
 	fn start_epoch(p: u32, ) -> Weight;
 	fn spread(k: u32, ) -> Weight;
+	fn compact() -> Weight;
 	fn damp() -> Weight;
-	fn finish_iteration() -> Weight;
+	fn finish_iteration(p: u32, ) -> Weight;
 	fn review() -> Weight;
 	fn set_parameters() -> Weight;
 	fn set_pretrusted(p: u32, ) -> Weight;
@@ -167,13 +168,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	}
 	/// Storage: `Reputation::Published` (r:0 w:1)
 	/// Proof: `Reputation::Published` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
-	fn finish_iteration() -> Weight {
-		// Proof Size summary in bytes:
-		//  Measured:  `0`
-		//  Estimated: `0`
-		// Minimum execution time: 6_112_000 picoseconds.
+	fn compact() -> Weight {
+		Weight::from_parts(40_000_000, 6000)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	fn finish_iteration(p: u32, ) -> Weight {
 		Weight::from_parts(7_003_000, 0)
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(20_000_000, 5032).saturating_mul(p.into()))
+			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_add(p.into())))
 	}
 	/// Storage: `Reputation::PeerAt` (r:1 w:0)
 	/// Proof: `Reputation::PeerAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
@@ -279,9 +283,16 @@ impl WeightInfo for () {
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
-	fn finish_iteration() -> Weight {
+	fn compact() -> Weight {
+		Weight::from_parts(40_000_000, 6000)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(2_u64))
+	}
+	fn finish_iteration(p: u32, ) -> Weight {
 		Weight::from_parts(7_003_000, 0)
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(20_000_000, 5032).saturating_mul(p.into()))
+			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_add(p.into())))
 	}
 	fn review() -> Weight {
 		Weight::from_parts(40_225_000, 3558)

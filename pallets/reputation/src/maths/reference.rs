@@ -44,23 +44,23 @@ pub fn accumulate_trust(
 }
 
 /// Completes one EigenTrust iteration once every edge was accumulated into `next`:
-/// `next = (1 − damping) · (next + dangling) + damping · pretrusted`, where `dangling` is the
-/// trust of peers that consumed nothing (their trust would otherwise leak out of the vector)
-/// redistributed like the damping term. `pretrusted` is the damping distribution: it must sum
-/// to 1 (see [`pretrusted_distribution`]). Returns the L1 distance between `previous` and the
-/// new `next`: the residual that tells when the iteration has converged.
+/// `next = (1 − damping) · (next + dangling · pretrusted) + damping · pretrusted`, where
+/// `dangling` is the trust of the last iterate that reached no peer of the vector (the trust of
+/// peers that consumed nothing, and of edges to peers outside the epoch, which would otherwise
+/// leak out of the vector), redistributed like the damping term. `pretrusted` is the damping
+/// distribution: it must sum to 1 (see [`pretrusted_distribution`]). Returns the L1 distance
+/// between `previous` and the new `next`: the residual that tells when the iteration has
+/// converged.
 pub fn finish_iteration(
 	next: &mut [FixedU128],
 	previous: &[FixedU128],
-	consumed: &[u128],
 	pretrusted: &[FixedU128],
 	damping: Perbill,
 ) -> FixedU128 {
-	let dangling = previous
-		.iter()
-		.zip(consumed)
-		.filter(|(_, total)| **total == 0)
-		.fold(FixedU128::zero(), |sum, (t, _)| sum.saturating_add(*t));
+	let sum = |vector: &[FixedU128]| {
+		vector.iter().fold(FixedU128::zero(), |sum, t| sum.saturating_add(*t))
+	};
+	let dangling = sum(previous).saturating_sub(sum(next));
 	let mut residual = FixedU128::zero();
 	for (i, value) in next.iter_mut().enumerate() {
 		let prior = pretrusted.get(i).copied().unwrap_or_default();
@@ -107,6 +107,20 @@ pub fn eigentrust(
 	max_iterations: u32,
 	tolerance: FixedU128,
 ) -> TrustResult {
+	eigentrust_without(peers, &[], edges, pretrusted, damping, max_iterations, tolerance)
+}
+
+/// [`eigentrust`] over the peers below `peers` except `absent` ones (peers outside the epoch:
+/// their trust stays zero, and what their consumers pass them is dangling).
+pub fn eigentrust_without(
+	peers: usize,
+	absent: &[u32],
+	edges: &[Edge],
+	pretrusted: &[u32],
+	damping: Perbill,
+	max_iterations: u32,
+	tolerance: FixedU128,
+) -> TrustResult {
 	let mut consumed = alloc::vec![0u128; peers];
 	for edge in edges {
 		if let Some(total) = consumed.get_mut(edge.consumer as usize) {
@@ -120,7 +134,12 @@ pub fn eigentrust(
 	while iterations < max_iterations {
 		let mut next = alloc::vec![FixedU128::zero(); peers];
 		accumulate_trust(edges, &trust, &consumed, &mut next);
-		residual = finish_iteration(&mut next, &trust, &consumed, &prior, damping);
+		for peer in absent {
+			if let Some(value) = next.get_mut(*peer as usize) {
+				*value = FixedU128::zero();
+			}
+		}
+		residual = finish_iteration(&mut next, &trust, &prior, damping);
 		trust = next;
 		iterations += 1;
 		if residual <= tolerance {
@@ -137,9 +156,11 @@ mod tests {
 	fn to_f64(x: FixedU128) -> f64 {
 		x.into_inner() as f64 / 1e18
 	}
-	/// EigenTrust in f64, written independently from the fixed-point version.
+	/// EigenTrust in f64, written independently from the fixed-point version: the trust of
+	/// consumers with no edges and of edges to `absent` peers is dangling.
 	fn reference(
 		peers: usize,
+		absent: &[u32],
 		edges: &[Edge],
 		pretrusted: &[u32],
 		damping: f64,
@@ -161,11 +182,16 @@ mod tests {
 		let mut t = prior.clone();
 		for _ in 0..iterations {
 			let mut next = vec![0f64; peers];
+			let mut dangling: f64 = (0..peers).filter(|i| consumed[*i] == 0.0).map(|i| t[i]).sum();
 			for e in edges {
 				let c = e.consumer as usize;
-				next[e.provider as usize] += t[c] * e.units as f64 / consumed[c];
+				let passed = t[c] * e.units as f64 / consumed[c];
+				if absent.contains(&e.provider) {
+					dangling += passed;
+				} else {
+					next[e.provider as usize] += passed;
+				}
 			}
-			let dangling: f64 = (0..peers).filter(|i| consumed[*i] == 0.0).map(|i| t[i]).sum();
 			for i in 0..peers {
 				next[i] = (1.0 - damping) * (next[i] + dangling * prior[i]) + damping * prior[i];
 			}
@@ -199,13 +225,30 @@ mod tests {
 				40,
 				FixedU128::zero(),
 			);
-			let expected = reference(6, &edges, &pretrusted, damping as f64 / 100.0, 40);
+			let expected = reference(6, &[], &edges, &pretrusted, damping as f64 / 100.0, 40);
 			for (got, want) in result.trust.iter().zip(&expected) {
 				assert!((to_f64(*got) - want).abs() < 1e-9, "{:?} vs {expected:?}", result.trust);
 			}
 			let sum: f64 = result.trust.iter().map(|t| to_f64(*t)).sum();
 			assert!((sum - 1.0).abs() < 1e-9, "trust sums to {sum}");
 		}
+	}
+
+	#[test]
+	fn trust_passed_to_absent_peers_returns_to_the_founders() {
+		let edges = graph();
+		let half = Perbill::from_percent(50);
+		let with_all = eigentrust(6, &edges, &[0], half, 60, FixedU128::zero());
+		// Peer 3 left: what 0 passes it is dangling, and 3 passes nothing on to 2.
+		let result = eigentrust_without(6, &[3], &edges, &[0], half, 60, FixedU128::zero());
+		let expected = reference(6, &[3], &edges, &[0], 0.5, 60);
+		for (got, want) in result.trust.iter().zip(&expected) {
+			assert!((to_f64(*got) - want).abs() < 1e-9, "{got:?} vs {want}");
+		}
+		assert_eq!(result.trust[3], FixedU128::zero());
+		let sum: f64 = result.trust.iter().map(|t| to_f64(*t)).sum();
+		assert!((sum - 1.0).abs() < 1e-9, "trust sums to {sum}");
+		assert!(result.trust[0] > with_all.trust[0], "the founder took back the dangling trust");
 	}
 
 	#[test]
