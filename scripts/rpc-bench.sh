@@ -4,8 +4,10 @@
 #   scripts/rpc-bench.sh            10 seconds per run
 #   SECONDS_PER_RUN=30 scripts/rpc-bench.sh
 #
-# Starts repute-node with `--chain rpc-bench` (the dev chain plus 100,000 synthetic registered
-# peers and 1,000,000 pair entries, written at genesis) on loopback ports it picks, waits for it,
+# Builds repute-node with the `synthetic-population` feature (in a target directory of its own,
+# `RPC_BENCH_TARGET_DIR`), starts it with `--chain rpc-bench` (the dev chain plus 100,000
+# synthetic registered peers and 1,000,000 pair entries, written at genesis) on loopback ports it
+# picks, waits for it,
 # runs the load generator `rpc/examples/rpc_bench.rs` (admission, batched admission, peer report
 # and subjective trust at concurrency 1, 16 and 64), prints a Markdown table, and stops the node,
 # also on failure or Ctrl-C.
@@ -13,10 +15,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/repute/target}"
-cargo build --release --locked -p repute-node
-# With the whole workspace, so features unify as in the test build and artifacts are shared.
-cargo build --release --locked --workspace --examples
+# The `rpc-bench` chain exists only in a node built with the `synthetic-population` feature, which
+# changes the runtime: that build has a target directory of its own, so it never replaces the
+# production node the other scripts and the tests build.
+export CARGO_TARGET_DIR="${RPC_BENCH_TARGET_DIR:-$HOME/.cache/repute/rpc-bench-target}"
+cargo build --release --locked --workspace --bins --examples \
+	--features repute-node/synthetic-population
 node="$CARGO_TARGET_DIR/release/repute-node"
 bench="$CARGO_TARGET_DIR/release/examples/rpc_bench"
 

@@ -1,6 +1,6 @@
-//! The chain specifications the node knows by name (`dev`, `local`, and `rpc-bench` for speed
-//! benchmarks), built from the runtime's genesis presets, and loading of any other chain spec
-//! from a JSON file.
+//! The chain specifications the node knows by name (`dev`, `local`, and, built with the
+//! `synthetic-population` feature, `rpc-bench` for speed benchmarks), built from the runtime's
+//! genesis presets, and loading of any other chain spec from a JSON file.
 
 use repute_runtime::WASM_BINARY;
 use sc_service::{ChainType, Properties};
@@ -49,7 +49,9 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 }
 
 /// The dev chain plus a synthetic population of 100,000 peers and 1,000,000 pair entries, for
-/// `scripts/rpc-bench.sh`. Never for a real network: the synthetic peers have no keys.
+/// `scripts/rpc-bench.sh` (only with the `synthetic-population` feature). Never for a real
+/// network: the synthetic peers have no keys.
+#[cfg(feature = "synthetic-population")]
 pub fn rpc_bench_chain_spec() -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm_binary()?, None)
 		.with_name("Repute RPC Benchmark")
@@ -61,16 +63,23 @@ pub fn rpc_bench_chain_spec() -> Result<ChainSpec, String> {
 		.build())
 }
 
+/// The chains this node knows by name.
+#[cfg(not(feature = "synthetic-population"))]
+const BUILT_IN: &str = "dev, local";
+#[cfg(feature = "synthetic-population")]
+const BUILT_IN: &str = "dev, local, rpc-bench";
+
 /// The chain spec named by `--chain`: a built-in name or the path of a JSON chain spec.
 pub fn load(id: &str) -> Result<Box<dyn sc_service::ChainSpec>, String> {
 	Ok(match id {
 		"dev" => Box::new(development_chain_spec()?),
 		"" | "local" => Box::new(local_chain_spec()?),
+		#[cfg(feature = "synthetic-population")]
 		"rpc-bench" => Box::new(rpc_bench_chain_spec()?),
 		path => {
 			Box::new(ChainSpec::from_json_file(std::path::PathBuf::from(path)).map_err(|e| {
 				format!(
-					"`{path}` is neither a built-in chain (dev, local, rpc-bench) nor a chain spec file: {e}"
+					"`{path}` is neither a built-in chain ({BUILT_IN}) nor a chain spec file: {e}"
 				)
 			})?)
 		}

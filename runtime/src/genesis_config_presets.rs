@@ -88,12 +88,15 @@ pub fn local_config_genesis() -> Value {
 	)
 }
 
-/// The name of the preset with a large synthetic history, for speed benchmarks.
+/// The name of the preset with a large synthetic history, for speed benchmarks (only with the
+/// `synthetic-population` feature).
+#[cfg(feature = "synthetic-population")]
 pub const RPC_BENCH_PRESET: &str = "rpc-bench";
 
 /// The `rpc-bench` preset: the development chain plus 100,000 synthetic peers, each served by
 /// ten others (1,000,000 pair entries), registered, with local trust and a published trust
 /// vector. For `scripts/rpc-bench.sh`; never for a real network.
+#[cfg(feature = "synthetic-population")]
 pub fn rpc_bench_config_genesis() -> Value {
 	let mut genesis = development_config_genesis();
 	let history = serde_json::json!({ "peers": 100_000, "partners": 10, "units": 10_000 });
@@ -107,6 +110,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		#[cfg(feature = "synthetic-population")]
 		RPC_BENCH_PRESET => rpc_bench_config_genesis(),
 		_ => return None,
 	};
@@ -119,6 +123,7 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		#[cfg(feature = "synthetic-population")]
 		PresetId::from(RPC_BENCH_PRESET),
 	]
 }

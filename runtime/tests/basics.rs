@@ -17,18 +17,43 @@ fn runtime_is_named_repute() {
 }
 
 #[test]
-fn presets_are_dev_local_and_rpc_bench() {
+fn presets_are_dev_and_local() {
 	let names = genesis_config_presets::preset_names();
-	assert_eq!(
-		names,
-		vec![
-			PresetId::from(DEV_RUNTIME_PRESET),
-			PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET),
-			PresetId::from(genesis_config_presets::RPC_BENCH_PRESET),
-		]
-	);
+	let mut expected =
+		vec![PresetId::from(DEV_RUNTIME_PRESET), PresetId::from(LOCAL_TESTNET_RUNTIME_PRESET)];
+	if cfg!(feature = "synthetic-population") {
+		expected.push(PresetId::from("rpc-bench"));
+	}
+	assert_eq!(names, expected);
 	assert!(genesis_config_presets::get_preset(&PresetId::from("no-such-preset")).is_none());
-	// The benchmark preset is the dev chain plus the same synthetic population in both pallets.
+	assert!(genesis_config_presets::get_preset(&PresetId::from(DEV_RUNTIME_PRESET))
+		.map(|dev| !String::from_utf8(dev).unwrap().contains("synthetic"))
+		.unwrap());
+}
+
+/// A production runtime has no way to write a synthetic population: the genesis field exists
+/// only with the `synthetic-population` feature, and a chain spec that names it is refused.
+#[cfg(not(feature = "synthetic-population"))]
+#[test]
+fn a_production_runtime_refuses_a_synthetic_population() {
+	assert!(genesis_config_presets::get_preset(&PresetId::from("rpc-bench")).is_none());
+	let mut genesis =
+		serde_json::to_value(repute_runtime::RuntimeGenesisConfig::default()).unwrap();
+	genesis["reputation"]["synthetic"] =
+		serde_json::json!({ "peers": 10, "partners": 2, "units": 5 });
+	let built = sp_io::TestExternalities::default().execute_with(|| {
+		frame_support::genesis_builder_helper::build_state::<repute_runtime::RuntimeGenesisConfig>(
+			serde_json::to_vec(&genesis).unwrap(),
+		)
+	});
+	let error = built.expect_err("an unknown genesis field is refused");
+	assert!(error.contains("synthetic"), "{error}");
+}
+
+/// The benchmark preset is the dev chain plus the same synthetic population in both pallets.
+#[cfg(feature = "synthetic-population")]
+#[test]
+fn the_rpc_bench_preset_adds_a_synthetic_population_to_the_dev_chain() {
 	let bench: serde_json::Value = serde_json::from_slice(
 		&genesis_config_presets::get_preset(&PresetId::from(
 			genesis_config_presets::RPC_BENCH_PRESET,
@@ -40,9 +65,6 @@ fn presets_are_dev_local_and_rpc_bench() {
 	assert_eq!(synthetic["peers"], 100_000);
 	assert_eq!(synthetic["partners"], 10);
 	assert_eq!(&bench["receipts"]["synthetic"], synthetic);
-	assert!(genesis_config_presets::get_preset(&PresetId::from(DEV_RUNTIME_PRESET))
-		.map(|dev| !String::from_utf8(dev).unwrap().contains("synthetic"))
-		.unwrap());
 }
 
 fn alice() -> AccountId {

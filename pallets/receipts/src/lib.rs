@@ -211,7 +211,6 @@ pub mod pallet {
 	>;
 
 	#[pallet::genesis_config]
-	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// The parameters at genesis; `None` keeps [`Config::DefaultParameters`].
 		pub parameters: Option<ParametersOf<T>>,
@@ -219,8 +218,20 @@ pub mod pallet {
 		/// founders a chain names as pre-trusted must be among them).
 		pub peers: alloc::vec::Vec<T::AccountId>,
 		/// A synthetic population to register with its pair ledgers, for speed benchmarks
-		/// (the `rpc-bench` preset); `None` on real chains.
+		/// (the `rpc-bench` preset). Only with the `synthetic-population` feature.
+		#[cfg(any(test, feature = "synthetic-population"))]
 		pub synthetic: Option<repute_primitives::synthetic::SyntheticHistory>,
+	}
+
+	impl<T: Config> Default for GenesisConfig<T> {
+		fn default() -> Self {
+			Self {
+				parameters: None,
+				peers: alloc::vec::Vec::new(),
+				#[cfg(any(test, feature = "synthetic-population"))]
+				synthetic: None,
+			}
+		}
 	}
 
 	#[pallet::genesis_build]
@@ -237,6 +248,7 @@ pub mod pallet {
 				assert!(!Peers::<T>::contains_key(peer), "a genesis peer is listed twice");
 				Pallet::<T>::bond(peer).expect("a genesis peer's balance must cover the bond");
 			}
+			#[cfg(any(test, feature = "synthetic-population"))]
 			if let Some(history) = self.synthetic {
 				Pallet::<T>::build_synthetic(history);
 			}
@@ -837,6 +849,7 @@ pub mod pallet {
 
 		/// Registers a synthetic population, funded and bonded, with a pair ledger per
 		/// (provider, consumer) and consistent totals. Genesis only: it panics on bad input.
+		#[cfg(any(test, feature = "synthetic-population"))]
 		fn build_synthetic(history: repute_primitives::synthetic::SyntheticHistory) {
 			use repute_primitives::synthetic::{account, provider};
 			let who = |index: u32| {

@@ -78,6 +78,7 @@ pub mod maths;
 #[cfg(test)]
 mod mock;
 pub mod subjective;
+#[cfg(any(test, feature = "synthetic-population"))]
 mod synthetic;
 #[cfg(test)]
 mod tests;
@@ -215,7 +216,6 @@ pub mod pallet {
 	pub type Strangers<T: Config> = StorageValue<_, StrangerPolicy, ValueQuery>;
 
 	#[pallet::genesis_config]
-	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// The parameters at genesis; `None` keeps [`Config::DefaultParameters`].
 		pub parameters: Option<ReputationParameters>,
@@ -223,8 +223,21 @@ pub mod pallet {
 		/// genesis (which comes first in the runtime).
 		pub pretrusted: Vec<T::AccountId>,
 		/// A synthetic population with its local trust and a published uniform trust vector,
-		/// for speed benchmarks (the `rpc-bench` preset); `None` on real chains.
+		/// for speed benchmarks (the `rpc-bench` preset). Only with the `synthetic-population`
+		/// feature.
+		#[cfg(any(test, feature = "synthetic-population"))]
 		pub synthetic: Option<repute_primitives::synthetic::SyntheticHistory>,
+	}
+
+	impl<T: Config> Default for GenesisConfig<T> {
+		fn default() -> Self {
+			Self {
+				parameters: None,
+				pretrusted: Vec::new(),
+				#[cfg(any(test, feature = "synthetic-population"))]
+				synthetic: None,
+			}
+		}
 	}
 
 	#[pallet::genesis_build]
@@ -245,6 +258,7 @@ pub mod pallet {
 			);
 			PreTrusted::<T>::put(pretrusted);
 			Epoch::<T>::put(EpochState::Idle { next_epoch_at: parameters.epoch_length.into() });
+			#[cfg(any(test, feature = "synthetic-population"))]
 			if let Some(history) = self.synthetic {
 				Pallet::<T>::build_synthetic(history, &parameters);
 			}
