@@ -4,18 +4,42 @@
 use crate::error::Error;
 use sp_core::crypto::{AccountId32, Ss58Codec};
 
+/// The longest peer name accepted, in bytes once trimmed: an ed25519 `PeerId` is 52 characters
+/// and an SS58 address of a 32-byte account at most 50. Longer input is refused before it is
+/// decoded (base58 decoding takes time quadratic in the length).
+pub const MAX_PEER_NAME_LEN: usize = 64;
+
+/// How much of a refused input an error quotes.
+const QUOTED_PREFIX: usize = 16;
+
 /// The account `input` names: an SS58 address of any network prefix, or an ed25519 libp2p
 /// `PeerId` (base58, `12D3KooW...`).
 pub fn parse_peer(input: &str) -> Result<AccountId32, Error> {
 	let input = input.trim();
+	if input.len() > MAX_PEER_NAME_LEN {
+		return Err(Error::InvalidParams(format!(
+			"`{}` is {} bytes long; a peer is named in at most {MAX_PEER_NAME_LEN}",
+			quoted(input),
+			input.len()
+		)));
+	}
 	if let Ok(key) = repute_primitives::peer_id::ed25519_key_from_peer_id(input) {
 		return Ok(AccountId32::from(key));
 	}
 	AccountId32::from_ss58check(input).map_err(|_| {
 		Error::InvalidParams(format!(
-			"`{input}` is neither an SS58 address nor a libp2p PeerId of an ed25519 key"
+			"`{}` is neither an SS58 address nor a libp2p PeerId of an ed25519 key",
+			quoted(input)
 		))
 	})
+}
+
+/// `input` as an error quotes it: whole if short, else its first characters and an ellipsis.
+fn quoted(input: &str) -> String {
+	match input.char_indices().nth(QUOTED_PREFIX) {
+		Some((end, _)) if input.len() > MAX_PEER_NAME_LEN => format!("{}…", &input[..end]),
+		_ => input.to_string(),
+	}
 }
 
 /// [`parse_peer`] for the parameter called `what`, whose name prefixes the error message.
@@ -80,6 +104,22 @@ mod tests {
 			};
 			assert!(message.contains("neither an SS58 address nor a libp2p PeerId"), "{message}");
 		}
+	}
+
+	#[test]
+	fn an_overlong_name_is_refused_before_decoding_and_quoted_short() {
+		// A megabyte of base58 would take minutes to decode.
+		let huge = "1".repeat(1 << 20);
+		let Err(Error::InvalidParams(message)) = parse_peer(&huge) else { panic!("accepted") };
+		assert!(message.len() < 120, "{message}");
+		assert!(message.contains("1048576 bytes long"), "{message}");
+		assert!(message.starts_with("`1111111111111111…`"), "{message}");
+		// Multi-byte characters are cut on a character boundary.
+		let wide = "é".repeat(100);
+		let Err(Error::InvalidParams(message)) = parse_peer(&wide) else { panic!("accepted") };
+		assert!(message.starts_with(&format!("`{}…`", "é".repeat(16))), "{message}");
+		// The longest real names still parse.
+		assert!(parse_peer("12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp").is_ok());
 	}
 
 	#[test]
