@@ -255,7 +255,7 @@ mod benchmarks {
 		let state;
 		#[block]
 		{
-			state = Reputation::<T>::step(run, now::<T>(), &parameters);
+			state = Reputation::<T>::step(run, now::<T>(), &parameters).0;
 		}
 		let run = run_of::<T>(state);
 		assert!(run.pretrusted.is_empty());
@@ -275,10 +275,12 @@ mod benchmarks {
 			phase: EpochPhase::Spread { next: slot_of::<T>(index_of::<T>(&consumer)) },
 			..running::<T>(&[])
 		};
+		let edges;
 		#[block]
 		{
-			let _ = Reputation::<T>::step(run, now::<T>(), &parameters);
+			edges = Reputation::<T>::step(run, now::<T>(), &parameters).1;
 		}
+		assert_eq!(edges, Some(k));
 		for provider in &providers {
 			assert!(!TrustBuffers::<T>::get(2, index_of::<T>(provider)).value.is_zero());
 		}
@@ -296,7 +298,7 @@ mod benchmarks {
 		let state;
 		#[block]
 		{
-			state = Reputation::<T>::step(run, now::<T>(), &parameters);
+			state = Reputation::<T>::step(run, now::<T>(), &parameters).0;
 		}
 		let run = run_of::<T>(state);
 		assert!(!run.current_total.is_zero());
@@ -308,7 +310,8 @@ mod benchmarks {
 	fn finish_iteration(p: Linear<0, { T::MaxPreTrusted::get() }>) {
 		let parameters = Parameters::<T>::get();
 		let founders = registered::<T>(0, p);
-		let mut run = running::<T>(&founders);
+		// The last iteration allowed: the epoch is published (one more write than iterating).
+		let mut run = EpochRun { max_iterations: 2, ..running::<T>(&founders) };
 		for founder in &founders {
 			TrustBuffers::<T>::insert(
 				2,
@@ -320,7 +323,7 @@ mod benchmarks {
 		let state;
 		#[block]
 		{
-			state = Reputation::<T>::step(run, now::<T>(), &parameters);
+			state = Reputation::<T>::step(run, now::<T>(), &parameters).0;
 		}
 		let run = run_of::<T>(state);
 		assert!(matches!(run.phase, EpochPhase::Review { .. }));

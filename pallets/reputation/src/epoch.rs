@@ -2,7 +2,8 @@
 //! bounded steps in `on_idle` and published atomically.
 //!
 //! Each block spends at most `epoch_block_share` of its weight, in steps metered at their
-//! benchmarked worst case: *compact* (one slot of the member list is kept, moved down or
+//! benchmarked cost (a step runs only if its worst case fits; a spread step is then charged for
+//! the edges it visited, not for the most a consumer can have): *compact* (one slot of the member list is kept, moved down or
 //! dropped), *spread* (one consumer passes its trust to its providers), *damp* (one member's
 //! accumulated trust is damped and compared with the last iterate), *finish* (an iteration ends:
 //! the founders are damped, then the epoch is published or the next iteration starts) and
@@ -75,6 +76,8 @@ impl<T: Config> Pallet<T> {
 		let mut state = Epoch::<T>::get()
 			.unwrap_or(EpochState::Idle { next_epoch_at: parameters.epoch_length.into() });
 		let compact = T::WeightInfo::compact();
+		// A consumer is checked against the most providers it can have, and charged for the
+		// ones it has.
 		let spread = T::WeightInfo::spread(T::MaxPartners::get());
 		let damp = T::WeightInfo::damp();
 		let finish = T::WeightInfo::finish_iteration(T::MaxPreTrusted::get());
@@ -93,13 +96,15 @@ impl<T: Config> Pallet<T> {
 					_ => finish,
 				},
 			};
-			if meter.try_consume(step).is_err() {
+			if !meter.can_consume(step) {
 				break;
 			}
-			state = match state {
-				EpochState::Idle { .. } => Self::start_epoch(now, &parameters),
+			let (next, edges) = match state {
+				EpochState::Idle { .. } => (Self::start_epoch(now, &parameters), None),
 				EpochState::Running(run) => Self::step(run, now, &parameters),
 			};
+			meter.consume(edges.map_or(step, T::WeightInfo::spread));
+			state = next;
 		}
 		Epoch::<T>::put(state);
 		meter.consumed()
@@ -169,12 +174,13 @@ impl<T: Config> Pallet<T> {
 		(0..BUFFERS).find(|id| Some(*id) != a && Some(*id) != b).unwrap_or(0)
 	}
 
-	/// One step of a running epoch.
+	/// One step of a running epoch, and, for a spread step, how many edges it visited.
 	pub(crate) fn step(
 		mut run: EpochRunOf<T>,
 		now: BlockNumberFor<T>,
 		parameters: &ReputationParameters,
-	) -> EpochStateOf<T> {
+	) -> (EpochStateOf<T>, Option<u32>) {
+		let mut edges = None;
 		match run.phase {
 			EpochPhase::Compact { read, write } => {
 				// Peers registering meanwhile take slots at the end: they are compacted too.
@@ -182,13 +188,12 @@ impl<T: Config> Pallet<T> {
 					let write = Self::compact_slot(&mut run, read, write);
 					run.phase = EpochPhase::Compact { read: read.saturating_add(1), write };
 				} else if !Self::begin_iterations(&mut run, write) {
-					return Self::idle_after(run.started_at, now, parameters);
+					return (Self::idle_after(run.started_at, now, parameters), None);
 				}
 			}
 			EpochPhase::Spread { next } if next < run.peers => {
-				if let Some(consumer) = Members::<T>::get(next) {
-					Self::spread_from(&mut run, consumer);
-				}
+				let consumer = Members::<T>::get(next);
+				edges = Some(consumer.map_or(0, |consumer| Self::spread_from(&mut run, consumer)));
 				run.phase = EpochPhase::Spread { next: next.saturating_add(1) };
 			}
 			EpochPhase::Spread { .. } => run.phase = EpochPhase::Damp { next: 0 },
@@ -211,10 +216,10 @@ impl<T: Config> Pallet<T> {
 			EpochPhase::Review { .. } => {
 				TopPeers::<T>::put(TopList { epoch: run.epoch, peers: run.top });
 				Self::adapt_strangers(parameters);
-				return Self::idle_after(run.started_at, now, parameters);
+				return (Self::idle_after(run.started_at, now, parameters), None);
 			}
 		}
-		EpochState::Running(run)
+		(EpochState::Running(run), edges)
 	}
 
 	/// Compacts slot `read` of the member list into slot `write`: keeps its peer if it is
@@ -302,17 +307,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Consumer `consumer` passes its trust to its providers, in proportion to the units each
-	/// gave it. What reaches a provider outside the epoch is never damped: it is dangling.
-	pub(crate) fn spread_from(run: &mut EpochRunOf<T>, consumer: PeerIndex) {
+	/// gave it, and returns how many it passed trust to. What reaches a provider outside the
+	/// epoch is never damped: it is dangling.
+	pub(crate) fn spread_from(run: &mut EpochRunOf<T>, consumer: PeerIndex) -> u32 {
 		let trust = Self::previous_value(run, consumer);
 		if trust.is_zero() {
-			return;
+			return 0;
 		}
-		let Some(local) = LocalTrustOf::<T>::get(consumer) else { return };
+		let Some(local) = LocalTrustOf::<T>::get(consumer) else { return 0 };
 		let total =
 			local.providers.iter().fold(0u128, |sum, (_, units)| sum.saturating_add(*units));
 		if total == 0 {
-			return;
+			return 0;
 		}
 		for (provider, units) in local.providers.iter() {
 			let passed = maths::pass_on(trust, *units, total);
@@ -324,6 +330,7 @@ impl<T: Config> Pallet<T> {
 				entry.value = entry.value.saturating_add(passed);
 			});
 		}
+		local.providers.len() as u32
 	}
 
 	/// Damps `peer`'s accumulated trust into its final value for this iteration. `peer` is a

@@ -193,6 +193,44 @@ fn slicing_the_epoch_over_many_small_blocks_gives_the_same_result() {
 }
 
 #[test]
+fn a_consumer_is_charged_for_the_edges_it_has_not_the_most_it_could_have() {
+	new_test_ext(vec![1]).execute_with(|| {
+		for peer in 1..=40 {
+			register(peer);
+		}
+		// Every consumer has a single provider.
+		for consumer in 1..=40u64 {
+			serve(consumer % 40 + 1, consumer, 100);
+		}
+		// Start the epoch and compact its forty members, no more.
+		System::set_block_number(10);
+		let start = <() as WeightInfo>::on_idle_base()
+			.saturating_add(<() as WeightInfo>::start_epoch(4))
+			.saturating_add(<() as WeightInfo>::compact().saturating_mul(41));
+		Reputation::on_idle(now(), start);
+		assert!(matches!(
+			Epoch::<Test>::get(),
+			Some(EpochState::Running(EpochRun { phase: EpochPhase::Spread { next: 0 }, .. }))
+		));
+		// A block with room for three worst-case spread steps spreads more than three one-edge
+		// consumers: each is charged for its edge (a step runs while a worst case still fits).
+		let budget = <() as WeightInfo>::on_idle_base()
+			.saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS).saturating_mul(3));
+		let used = Reputation::on_idle(now(), budget);
+		let Some(EpochState::Running(run)) = Epoch::<Test>::get() else { panic!("running") };
+		let EpochPhase::Spread { next } = run.phase else { panic!("spreading") };
+		assert!(next > 3, "only {next} consumers spread");
+		// In the first iteration only the founder (slot 0) has trust to pass on, over its one
+		// edge; the others visit none.
+		let expected = <() as WeightInfo>::on_idle_base()
+			.saturating_add(<() as WeightInfo>::spread(1))
+			.saturating_add(<() as WeightInfo>::spread(0).saturating_mul((next - 1).into()));
+		assert_eq!(used, expected);
+		assert!(budget.all_gte(used));
+	});
+}
+
+#[test]
 fn readers_see_only_completed_epochs() {
 	new_test_ext(vec![1]).execute_with(|| {
 		for peer in 1..=4 {
