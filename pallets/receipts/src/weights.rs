@@ -67,21 +67,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Reputation::Parameters` (r:1 w:0)
 	/// Proof: `Reputation::Parameters` (`max_values`: Some(1), `max_size`: Some(100), added: 595, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Reputations` (r:1 w:1)
-	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PeerCount` (r:1 w:1)
 	/// Proof: `Reputation::PeerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::MemberCount` (r:1 w:1)
+	/// Proof: `Reputation::MemberCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Strangers` (r:1 w:0)
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PeerAt` (r:0 w:1)
 	/// Proof: `Reputation::PeerAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::Members` (r:0 w:1)
+	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `718`
+		//  Measured:  `775`
 		//  Estimated: `3796`
-		// Minimum execution time: 108_243_000 picoseconds.
-		Weight::from_parts(121_909_000, 3796)
-			.saturating_add(T::DbWeight::get().reads(8_u64))
-			.saturating_add(T::DbWeight::get().writes(6_u64))
+		// Minimum execution time: 115_016_000 picoseconds.
+		Weight::from_parts(212_989_000, 3796)
+			.saturating_add(T::DbWeight::get().reads(9_u64))
+			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Receipts::Peers` (r:1 w:1)
 	/// Proof: `Receipts::Peers` (`max_values`: None, `max_size`: Some(331), added: 2806, mode: `MaxEncodedLen`)
@@ -91,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `276`
 		//  Estimated: `3796`
-		// Minimum execution time: 24_436_000 picoseconds.
-		Weight::from_parts(27_542_000, 3796)
+		// Minimum execution time: 25_858_000 picoseconds.
+		Weight::from_parts(54_132_000, 3796)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -105,17 +109,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Reputation::Parameters` (r:1 w:0)
 	/// Proof: `Reputation::Parameters` (`max_values`: Some(1), `max_size`: Some(100), added: 595, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Reputations` (r:1 w:1)
-	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Strangers` (r:1 w:0)
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PreTrusted` (r:1 w:0)
 	/// Proof: `Reputation::PreTrusted` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1023`
+		//  Measured:  `1080`
 		//  Estimated: `3796`
-		// Minimum execution time: 110_497_000 picoseconds.
-		Weight::from_parts(118_683_000, 3796)
+		// Minimum execution time: 114_675_000 picoseconds.
+		Weight::from_parts(199_223_000, 3796)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -136,7 +140,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Reputation::Strangers` (r:1 w:0)
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Reputations` (r:1024 w:1024)
-	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::LocalTrustOf` (r:512 w:512)
 	/// Proof: `Reputation::LocalTrustOf` (`max_values`: None, `max_size`: Some(1298), added: 3773, mode: `MaxEncodedLen`)
 	/// Storage: `Receipts::ServedBy` (r:0 w:512)
@@ -144,12 +148,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 512]`.
 	fn submit_receipts(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `671 + n * (350 ±0)`
+		//  Measured:  `728 + n * (352 ±0)`
 		//  Estimated: `3509 + n * (5612 ±0)`
-		// Minimum execution time: 290_816_000 picoseconds.
-		Weight::from_parts(290_966_000, 3509)
-			// Standard Error: 5_751_523
-			.saturating_add(Weight::from_parts(257_282_877, 0).saturating_mul(n.into()))
+		// Minimum execution time: 328_216_000 picoseconds.
+		Weight::from_parts(380_203_000, 3509)
+			// Standard Error: 4_840_183
+			.saturating_add(Weight::from_parts(321_646_452, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
@@ -170,17 +174,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Reputation::Parameters` (r:1 w:0)
 	/// Proof: `Reputation::Parameters` (`max_values`: Some(1), `max_size`: Some(100), added: 595, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Reputations` (r:2 w:2)
-	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Strangers` (r:1 w:0)
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PreTrusted` (r:1 w:0)
 	/// Proof: `Reputation::PreTrusted` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1512`
+		//  Measured:  `1570`
 		//  Estimated: `8799`
-		// Minimum execution time: 454_162_000 picoseconds.
-		Weight::from_parts(674_735_000, 8799)
+		// Minimum execution time: 468_709_000 picoseconds.
+		Weight::from_parts(747_101_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -193,17 +197,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Reputation::Parameters` (r:1 w:0)
 	/// Proof: `Reputation::Parameters` (`max_values`: Some(1), `max_size`: Some(100), added: 595, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Reputations` (r:1 w:1)
-	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Strangers` (r:1 w:0)
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PreTrusted` (r:1 w:0)
 	/// Proof: `Reputation::PreTrusted` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	fn sanction() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1019`
+		//  Measured:  `1076`
 		//  Estimated: `3796`
-		// Minimum execution time: 97_463_000 picoseconds.
-		Weight::from_parts(109_455_000, 3796)
+		// Minimum execution time: 102_201_000 picoseconds.
+		Weight::from_parts(173_085_000, 3796)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -213,8 +217,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `147`
 		//  Estimated: `1529`
-		// Minimum execution time: 13_355_000 picoseconds.
-		Weight::from_parts(15_128_000, 1529)
+		// Minimum execution time: 13_726_000 picoseconds.
+		Weight::from_parts(26_600_000, 1529)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -223,40 +227,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(121_909_000, 3796)
-			.saturating_add(ParityDbWeight::get().reads(8_u64))
-			.saturating_add(ParityDbWeight::get().writes(6_u64))
+		Weight::from_parts(212_989_000, 3796)
+			.saturating_add(ParityDbWeight::get().reads(9_u64))
+			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn unregister() -> Weight {
-		Weight::from_parts(27_542_000, 3796)
+		Weight::from_parts(54_132_000, 3796)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(118_683_000, 3796)
+		Weight::from_parts(199_223_000, 3796)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn submit_receipts(n: u32, ) -> Weight {
-		Weight::from_parts(290_966_000, 3509)
-			.saturating_add(Weight::from_parts(257_282_877, 0).saturating_mul(n.into()))
+		Weight::from_parts(380_203_000, 3509)
+			.saturating_add(Weight::from_parts(321_646_452, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((7_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5612).saturating_mul(n.into()))
 	}
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(674_735_000, 8799)
+		Weight::from_parts(747_101_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn sanction() -> Weight {
-		Weight::from_parts(109_455_000, 3796)
+		Weight::from_parts(173_085_000, 3796)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(15_128_000, 1529)
+		Weight::from_parts(26_600_000, 1529)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

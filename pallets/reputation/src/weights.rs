@@ -48,8 +48,8 @@ pub trait WeightInfo {
 	fn note_standing() -> Weight;
 	fn on_idle_base() -> Weight;
 	fn start_epoch(p: u32, ) -> Weight;
-	fn spread(k: u32, ) -> Weight;
 	fn compact() -> Weight;
+	fn spread(k: u32, ) -> Weight;
 	fn damp() -> Weight;
 	fn finish_iteration(p: u32, ) -> Weight;
 	fn review() -> Weight;
@@ -66,7 +66,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Reputation::Strangers` (r:1 w:0)
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Reputations` (r:4 w:4)
-	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::LocalTrustOf` (r:1 w:1)
 	/// Proof: `Reputation::LocalTrustOf` (`max_values`: None, `max_size`: Some(1298), added: 3773, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::DebtsOf` (r:2 w:2)
@@ -75,172 +75,204 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::PeerAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn on_receipt_recorded() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4024`
-		//  Estimated: `11262`
-		// Minimum execution time: 122_149_000 picoseconds.
-		Weight::from_parts(129_763_000, 11262)
+		//  Measured:  `4085`
+		//  Estimated: `11266`
+		// Minimum execution time: 132_408_000 picoseconds.
+		Weight::from_parts(235_592_000, 11266)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
 	/// Storage: `Reputation::Parameters` (r:1 w:0)
 	/// Proof: `Reputation::Parameters` (`max_values`: Some(1), `max_size`: Some(100), added: 595, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Reputations` (r:1 w:1)
-	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PeerCount` (r:1 w:1)
 	/// Proof: `Reputation::PeerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::MemberCount` (r:1 w:1)
+	/// Proof: `Reputation::MemberCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Strangers` (r:1 w:0)
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PreTrusted` (r:1 w:0)
 	/// Proof: `Reputation::PreTrusted` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PeerAt` (r:0 w:1)
 	/// Proof: `Reputation::PeerAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::Members` (r:0 w:1)
+	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn note_standing() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `466`
-		//  Estimated: `3558`
-		// Minimum execution time: 29_255_000 picoseconds.
-		Weight::from_parts(31_709_000, 3558)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().writes(3_u64))
+		//  Measured:  `522`
+		//  Estimated: `3559`
+		// Minimum execution time: 33_904_000 picoseconds.
+		Weight::from_parts(57_047_000, 3559)
+			.saturating_add(T::DbWeight::get().reads(6_u64))
+			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Reputation::Parameters` (r:1 w:0)
 	/// Proof: `Reputation::Parameters` (`max_values`: Some(1), `max_size`: Some(100), added: 595, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Epoch` (r:1 w:1)
-	/// Proof: `Reputation::Epoch` (`max_values`: Some(1), `max_size`: Some(5370), added: 5865, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::Epoch` (`max_values`: Some(1), `max_size`: Some(5374), added: 5869, mode: `MaxEncodedLen`)
 	fn on_idle_base() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `258`
-		//  Estimated: `6855`
-		// Minimum execution time: 9_728_000 picoseconds.
-		Weight::from_parts(10_760_000, 6855)
+		//  Measured:  `281`
+		//  Estimated: `6859`
+		// Minimum execution time: 10_389_000 picoseconds.
+		Weight::from_parts(17_984_000, 6859)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Storage: `Reputation::PeerCount` (r:1 w:0)
-	/// Proof: `Reputation::PeerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::MemberCount` (r:1 w:0)
+	/// Proof: `Reputation::MemberCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PreTrusted` (r:1 w:0)
 	/// Proof: `Reputation::PreTrusted` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Reputations` (r:32 w:0)
-	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Published` (r:1 w:0)
 	/// Proof: `Reputation::Published` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[0, 32]`.
 	fn start_epoch(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `348 + p * (131 ±0)`
-		//  Estimated: `2510 + p * (2568 ±0)`
-		// Minimum execution time: 13_044_000 picoseconds.
-		Weight::from_parts(20_998_012, 2510)
-			// Standard Error: 3_153
-			.saturating_add(Weight::from_parts(5_173_599, 0).saturating_mul(p.into()))
+		//  Measured:  `409 + p * (132 ±0)`
+		//  Estimated: `2510 + p * (2569 ±0)`
+		// Minimum execution time: 16_250_000 picoseconds.
+		Weight::from_parts(20_250_940, 2510)
+			// Standard Error: 22_490
+			.saturating_add(Weight::from_parts(5_972_790, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 2568).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
 	}
+	/// Storage: `Reputation::MemberCount` (r:1 w:0)
+	/// Proof: `Reputation::MemberCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::Members` (r:1 w:1)
+	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::PeerAt` (r:1 w:0)
+	/// Proof: `Reputation::PeerAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::Reputations` (r:1 w:1)
+	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
+	fn compact() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `645`
+		//  Estimated: `3559`
+		// Minimum execution time: 31_339_000 picoseconds.
+		Weight::from_parts(54_031_000, 3559)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(2_u64))
+	}
+	/// Storage: `Reputation::Members` (r:1 w:0)
+	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::TrustBuffers` (r:65 w:64)
-	/// Proof: `Reputation::TrustBuffers` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::TrustBuffers` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::LocalTrustOf` (r:1 w:0)
 	/// Proof: `Reputation::LocalTrustOf` (`max_values`: None, `max_size`: Some(1298), added: 3773, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[0, 64]`.
 	fn spread(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `520 + k * (26 ±0)`
-		//  Estimated: `4763 + k * (2516 ±0)`
-		// Minimum execution time: 12_554_000 picoseconds.
-		Weight::from_parts(16_550_585, 4763)
-			// Standard Error: 2_971
-			.saturating_add(Weight::from_parts(3_815_689, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		//  Measured:  `756 + k * (35 ±0)`
+		//  Estimated: `4763 + k * (2517 ±0)`
+		// Minimum execution time: 22_312_000 picoseconds.
+		Weight::from_parts(44_749_315, 4763)
+			// Standard Error: 69_304
+			.saturating_add(Weight::from_parts(5_902_483, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(k.into())))
 			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 2516).saturating_mul(k.into()))
+			.saturating_add(Weight::from_parts(0, 2517).saturating_mul(k.into()))
 	}
+	/// Storage: `Reputation::Members` (r:1 w:0)
+	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::TrustBuffers` (r:2 w:1)
-	/// Proof: `Reputation::TrustBuffers` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::TrustBuffers` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	fn damp() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `267`
-		//  Estimated: `6022`
-		// Minimum execution time: 16_541_000 picoseconds.
-		Weight::from_parts(18_374_000, 6022)
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		//  Measured:  `587`
+		//  Estimated: `6024`
+		// Minimum execution time: 30_446_000 picoseconds.
+		Weight::from_parts(53_861_000, 6024)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
+	/// Storage: `Reputation::TrustBuffers` (r:64 w:32)
+	/// Proof: `Reputation::TrustBuffers` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Published` (r:0 w:1)
 	/// Proof: `Reputation::Published` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
-	fn compact() -> Weight {
-		Weight::from_parts(40_000_000, 6000)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
-	}
+	/// The range of component `p` is `[0, 32]`.
 	fn finish_iteration(p: u32, ) -> Weight {
-		Weight::from_parts(7_003_000, 0)
-			.saturating_add(Weight::from_parts(20_000_000, 5032).saturating_mul(p.into()))
+		// Proof Size summary in bytes:
+		//  Measured:  `296 + p * (76 ±0)`
+		//  Estimated: `990 + p * (5034 ±0)`
+		// Minimum execution time: 7_144_000 picoseconds.
+		Weight::from_parts(23_728_565, 990)
+			// Standard Error: 106_933
+			.saturating_add(Weight::from_parts(19_692_138, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_add(p.into())))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 5034).saturating_mul(p.into()))
 	}
+	/// Storage: `Reputation::Members` (r:1 w:0)
+	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PeerAt` (r:1 w:0)
 	/// Proof: `Reputation::PeerAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Reputations` (r:1 w:1)
-	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Strangers` (r:1 w:0)
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::TrustBuffers` (r:1 w:0)
-	/// Proof: `Reputation::TrustBuffers` (`max_values`: None, `max_size`: Some(41), added: 2516, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::TrustBuffers` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	fn review() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `734`
-		//  Estimated: `3558`
-		// Minimum execution time: 35_807_000 picoseconds.
-		Weight::from_parts(40_225_000, 3558)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		//  Measured:  `860`
+		//  Estimated: `3559`
+		// Minimum execution time: 45_726_000 picoseconds.
+		Weight::from_parts(76_344_000, 3559)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Reputation::Parameters` (r:1 w:1)
 	/// Proof: `Reputation::Parameters` (`max_values`: Some(1), `max_size`: Some(100), added: 595, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Epoch` (r:1 w:0)
-	/// Proof: `Reputation::Epoch` (`max_values`: Some(1), `max_size`: Some(5370), added: 5865, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::Epoch` (`max_values`: Some(1), `max_size`: Some(5374), added: 5869, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Strangers` (r:1 w:1)
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	fn set_parameters() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `306`
-		//  Estimated: `6855`
-		// Minimum execution time: 22_892_000 picoseconds.
-		Weight::from_parts(30_898_000, 6855)
+		//  Measured:  `363`
+		//  Estimated: `6859`
+		// Minimum execution time: 23_725_000 picoseconds.
+		Weight::from_parts(39_154_000, 6859)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Reputation::Reputations` (r:32 w:0)
-	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PreTrusted` (r:1 w:1)
 	/// Proof: `Reputation::PreTrusted` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[0, 32]`.
 	fn set_pretrusted(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `317 + p * (99 ±0)`
-		//  Estimated: `2510 + p * (2568 ±0)`
-		// Minimum execution time: 18_224_000 picoseconds.
-		Weight::from_parts(24_366_567, 2510)
-			// Standard Error: 8_236
-			.saturating_add(Weight::from_parts(5_550_358, 0).saturating_mul(p.into()))
+		//  Measured:  `374 + p * (100 ±0)`
+		//  Estimated: `2510 + p * (2569 ±0)`
+		// Minimum execution time: 19_666_000 picoseconds.
+		Weight::from_parts(34_731_238, 2510)
+			// Standard Error: 35_828
+			.saturating_add(Weight::from_parts(8_242_243, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(Weight::from_parts(0, 2568).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
 	}
 	/// Storage: `Reputation::Reputations` (r:1 w:1)
-	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(93), added: 2568, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Parameters` (r:1 w:0)
 	/// Proof: `Reputation::Parameters` (`max_values`: Some(1), `max_size`: Some(100), added: 595, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Strangers` (r:1 w:0)
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	fn refresh_admission() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `530`
-		//  Estimated: `3558`
-		// Minimum execution time: 31_289_000 picoseconds.
-		Weight::from_parts(34_164_000, 3558)
+		//  Measured:  `588`
+		//  Estimated: `3559`
+		// Minimum execution time: 33_022_000 picoseconds.
+		Weight::from_parts(58_810_000, 3559)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -249,71 +281,73 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn on_receipt_recorded() -> Weight {
-		Weight::from_parts(129_763_000, 11262)
+		Weight::from_parts(235_592_000, 11266)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn note_standing() -> Weight {
-		Weight::from_parts(31_709_000, 3558)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().writes(3_u64))
+		Weight::from_parts(57_047_000, 3559)
+			.saturating_add(ParityDbWeight::get().reads(6_u64))
+			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn on_idle_base() -> Weight {
-		Weight::from_parts(10_760_000, 6855)
+		Weight::from_parts(17_984_000, 6859)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn start_epoch(p: u32, ) -> Weight {
-		Weight::from_parts(20_998_012, 2510)
-			.saturating_add(Weight::from_parts(5_173_599, 0).saturating_mul(p.into()))
+		Weight::from_parts(20_250_940, 2510)
+			.saturating_add(Weight::from_parts(5_972_790, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 2568).saturating_mul(p.into()))
-	}
-	fn spread(k: u32, ) -> Weight {
-		Weight::from_parts(16_550_585, 4763)
-			.saturating_add(Weight::from_parts(3_815_689, 0).saturating_mul(k.into()))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(k.into())))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 2516).saturating_mul(k.into()))
-	}
-	fn damp() -> Weight {
-		Weight::from_parts(18_374_000, 6022)
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
 	}
 	fn compact() -> Weight {
-		Weight::from_parts(40_000_000, 6000)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
+		Weight::from_parts(54_031_000, 3559)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
+	fn spread(k: u32, ) -> Weight {
+		Weight::from_parts(44_749_315, 4763)
+			.saturating_add(Weight::from_parts(5_902_483, 0).saturating_mul(k.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(k.into())))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(k.into())))
+			.saturating_add(Weight::from_parts(0, 2517).saturating_mul(k.into()))
+	}
+	fn damp() -> Weight {
+		Weight::from_parts(53_861_000, 6024)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
 	fn finish_iteration(p: u32, ) -> Weight {
-		Weight::from_parts(7_003_000, 0)
-			.saturating_add(Weight::from_parts(20_000_000, 5032).saturating_mul(p.into()))
+		Weight::from_parts(23_728_565, 990)
+			.saturating_add(Weight::from_parts(19_692_138, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_add(p.into())))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(p.into())))
+			.saturating_add(Weight::from_parts(0, 5034).saturating_mul(p.into()))
 	}
 	fn review() -> Weight {
-		Weight::from_parts(40_225_000, 3558)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
+		Weight::from_parts(76_344_000, 3559)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(30_898_000, 6855)
+		Weight::from_parts(39_154_000, 6859)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_pretrusted(p: u32, ) -> Weight {
-		Weight::from_parts(24_366_567, 2510)
-			.saturating_add(Weight::from_parts(5_550_358, 0).saturating_mul(p.into()))
+		Weight::from_parts(34_731_238, 2510)
+			.saturating_add(Weight::from_parts(8_242_243, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
-			.saturating_add(Weight::from_parts(0, 2568).saturating_mul(p.into()))
+			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
 	}
 	fn refresh_admission() -> Weight {
-		Weight::from_parts(34_164_000, 3558)
+		Weight::from_parts(58_810_000, 3559)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
