@@ -91,8 +91,11 @@ fn receipts_become_reputation_and_admission_through_the_runtime_api() {
 			Admission::Denied(DenialReason::Banned)
 		);
 
+		// Charlie serves the other founder too.
+		submit(charlie, Sr25519Keyring::BobStash, 1, 10);
+
 		// The first epoch runs in on_idle, within its share of each block, damped towards the
-		// preset's founders; Alice served one of them (before her ban).
+		// preset's founders; Alice and Charlie each served one of them, and Alice is banned.
 		assert_eq!(Runtime::peer_report(bob.to_account_id()).unwrap().global_trust, None);
 		let max_block = RuntimeBlockWeights::get().max_block;
 		let share = Parameters::<Runtime>::get().epoch_block_share.perbill();
@@ -104,10 +107,14 @@ fn receipts_become_reputation_and_admission_through_the_runtime_api() {
 			assert!(used.ref_time() <= share.mul_floor(max_block.ref_time()), "{used:?}");
 			assert!(block < 10_000);
 		}
-		let report = Runtime::peer_report(alice.to_account_id()).expect("registered");
+		let report = Runtime::peer_report(charlie.to_account_id()).expect("registered");
 		let trust = report.global_trust.expect("published");
 		assert_eq!(trust.epoch, 0);
 		assert!(trust.parts_per_quintillion > 0);
+		// A banned peer leaves the epoch's members: it has no global trust, and what its
+		// founder passed it returned to the founders.
+		let banned = Runtime::peer_report(alice.to_account_id()).expect("registered");
+		assert_eq!(banned.global_trust, None);
 		assert_eq!(Reputation::on_idle(block + 1, Weight::zero()), Weight::zero());
 	});
 }
