@@ -86,13 +86,23 @@ pub struct GateConfig {
 	pub max_staleness: Duration,
 	/// The most peers the gate watches and caches.
 	pub max_peers: usize,
+	/// The longest wait between two attempts to reach the node while it is gone: once it is
+	/// back, verdicts are fresh again within about this long.
+	pub max_reconnect_backoff: Duration,
 }
 
 impl Default for GateConfig {
 	fn default() -> Self {
-		Self { max_staleness: Duration::from_secs(60), max_peers: 100_000 }
+		Self {
+			max_staleness: Duration::from_secs(60),
+			max_peers: 100_000,
+			max_reconnect_backoff: Duration::from_secs(2),
+		}
 	}
 }
+
+/// The first wait before trying to reach the node again.
+const FIRST_RECONNECT_BACKOFF: Duration = Duration::from_millis(250);
 
 struct Shared {
 	cache: RwLock<HashMap<AccountId32, Verdict>>,
@@ -238,7 +248,7 @@ async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 	let mut watched_set: HashSet<AccountId32> = HashSet::new();
 	let mut streams = SelectAll::new();
 	let mut subscribed = false;
-	let mut backoff = Duration::from_millis(250);
+	let mut backoff = FIRST_RECONNECT_BACKOFF.min(gate.config.max_reconnect_backoff);
 	loop {
 		// Peers asked about since the last turn, not watched yet.
 		let fresh: Vec<AccountId32> = {
@@ -281,7 +291,7 @@ async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 				streams = fresh_streams;
 				subscribed = true;
 				gate.alive();
-				backoff = Duration::from_millis(250);
+				backoff = FIRST_RECONNECT_BACKOFF.min(gate.config.max_reconnect_backoff);
 			}
 		}
 		let wake = gate.wake.notified();
@@ -309,7 +319,7 @@ async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 				_ = wake => {}
 				_ = tokio::time::sleep(backoff) => {}
 			}
-			backoff = (backoff * 2).min(Duration::from_secs(30));
+			backoff = (backoff * 2).min(gate.config.max_reconnect_backoff);
 		}
 	}
 }
@@ -350,7 +360,11 @@ mod tests {
 		let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
 		let chain = Arc::new(ChainClient::new(format!("ws://127.0.0.1:{port}")));
 		let me = AccountId32::new([1; 32]);
-		let config = GateConfig { max_staleness: Duration::from_millis(200), max_peers: 10 };
+		let config = GateConfig {
+			max_staleness: Duration::from_millis(200),
+			max_peers: 10,
+			..GateConfig::default()
+		};
 		let gate = AdmissionGate::spawn_with(chain, GatePolicy::Global, &me, config);
 		let peer = AccountId32::new([2; 32]);
 		// The node answered once (admitted), and the subscription was alive.
@@ -369,7 +383,7 @@ mod tests {
 		let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
 		let chain = Arc::new(ChainClient::new(format!("ws://127.0.0.1:{port}")));
 		let me = AccountId32::new([1; 32]);
-		let config = GateConfig { max_staleness: Duration::from_secs(60), max_peers: 10 };
+		let config = GateConfig { max_peers: 10, ..GateConfig::default() };
 		let gate = AdmissionGate::spawn_with(chain, GatePolicy::Global, &me, config);
 		for i in 0..1_000u32 {
 			let mut bytes = [0u8; 32];
@@ -382,5 +396,38 @@ mod tests {
 		// The task forgets all but the 10 newest (and their answers).
 		tokio::time::sleep(Duration::from_millis(200)).await;
 		assert!(gate.known() <= 10, "{}", gate.known());
+	}
+
+	/// After an outage the gate used to wait up to 30 s between attempts, so verdicts stayed
+	/// stale for up to 30 s after the node was back. Attempts now come at least every
+	/// `max_reconnect_backoff`, however long the node was gone.
+	#[tokio::test]
+	async fn a_gate_keeps_trying_the_node_at_its_bound() {
+		// A "node" that accepts connections and drops them at once: every attempt fails fast.
+		let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+		let port = listener.local_addr().unwrap().port();
+		let attempts = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+		let counted = attempts.clone();
+		tokio::spawn(async move {
+			while let Ok((stream, _)) = listener.accept().await {
+				counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+				drop(stream);
+			}
+		});
+		let chain = Arc::new(ChainClient::new(format!("ws://127.0.0.1:{port}")));
+		let me = AccountId32::new([1; 32]);
+		let config = GateConfig {
+			max_reconnect_backoff: Duration::from_millis(100),
+			..GateConfig::default()
+		};
+		let gate = AdmissionGate::spawn_with(chain, GatePolicy::Global, &me, config);
+		gate.watch([AccountId32::new([2; 32])]);
+		// Long enough for an uncapped doubling backoff to have reached seconds...
+		tokio::time::sleep(Duration::from_secs(2)).await;
+		let before = attempts.load(std::sync::atomic::Ordering::SeqCst);
+		// ... while the capped one still tries about every 100 ms.
+		tokio::time::sleep(Duration::from_secs(1)).await;
+		let during = attempts.load(std::sync::atomic::Ordering::SeqCst) - before;
+		assert!(during >= 4, "{during} attempts in a second");
 	}
 }
