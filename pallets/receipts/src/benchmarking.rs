@@ -98,7 +98,9 @@ mod benchmarks {
 
 	/// The worst case per receipt: distinct pairs, each new (so the reverse index is written
 	/// too), between peers whose totals are all different storage items (no receipt of the
-	/// batch finds another's writes in the overlay).
+	/// batch finds another's writes in the overlay). This weighs the pallet alone: the call adds
+	/// `Config::OnReceiptRecorded`'s own weight per receipt, so a runtime benchmarks this with
+	/// that listener left out (Repute's runtime does, in its `runtime-benchmarks` build).
 	#[benchmark]
 	fn submit_receipts(n: Linear<1, { T::MaxReceiptsPerBatch::get() }>) {
 		let pairs: Vec<(T::AccountId, T::AccountId)> = (0..n)

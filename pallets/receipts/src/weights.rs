@@ -82,8 +82,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `775`
 		//  Estimated: `3796`
-		// Minimum execution time: 115_016_000 picoseconds.
-		Weight::from_parts(212_989_000, 3796)
+		// Minimum execution time: 120_045_000 picoseconds.
+		Weight::from_parts(220_543_000, 3796)
 			.saturating_add(T::DbWeight::get().reads(9_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -95,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `276`
 		//  Estimated: `3796`
-		// Minimum execution time: 25_858_000 picoseconds.
-		Weight::from_parts(54_132_000, 3796)
+		// Minimum execution time: 26_249_000 picoseconds.
+		Weight::from_parts(48_892_000, 3796)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -118,8 +118,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1080`
 		//  Estimated: `3796`
-		// Minimum execution time: 114_675_000 picoseconds.
-		Weight::from_parts(199_223_000, 3796)
+		// Minimum execution time: 120_346_000 picoseconds.
+		Weight::from_parts(213_951_000, 3796)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -135,28 +135,20 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Receipts::Served` (`max_values`: None, `max_size`: Some(136), added: 2611, mode: `MaxEncodedLen`)
 	/// Storage: `Receipts::Totals` (r:1024 w:1024)
 	/// Proof: `Receipts::Totals` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
-	/// Storage: `Reputation::Parameters` (r:1 w:0)
-	/// Proof: `Reputation::Parameters` (`max_values`: Some(1), `max_size`: Some(100), added: 595, mode: `MaxEncodedLen`)
-	/// Storage: `Reputation::Strangers` (r:1 w:0)
-	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
-	/// Storage: `Reputation::Reputations` (r:1024 w:1024)
-	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
-	/// Storage: `Reputation::LocalTrustOf` (r:512 w:512)
-	/// Proof: `Reputation::LocalTrustOf` (`max_values`: None, `max_size`: Some(1298), added: 3773, mode: `MaxEncodedLen`)
 	/// Storage: `Receipts::ServedBy` (r:0 w:512)
 	/// Proof: `Receipts::ServedBy` (`max_values`: None, `max_size`: Some(108), added: 2583, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 512]`.
 	fn submit_receipts(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `728 + n * (352 ±0)`
+		//  Measured:  `285 + n * (151 ±0)`
 		//  Estimated: `3509 + n * (5612 ±0)`
-		// Minimum execution time: 328_216_000 picoseconds.
-		Weight::from_parts(380_203_000, 3509)
-			// Standard Error: 4_840_183
-			.saturating_add(Weight::from_parts(321_646_452, 0).saturating_mul(n.into()))
-			.saturating_add(T::DbWeight::get().reads(5_u64))
-			.saturating_add(T::DbWeight::get().reads((8_u64).saturating_mul(n.into())))
-			.saturating_add(T::DbWeight::get().writes((7_u64).saturating_mul(n.into())))
+		// Minimum execution time: 409_128_000 picoseconds.
+		Weight::from_parts(423_084_000, 3509)
+			// Standard Error: 2_104_285
+			.saturating_add(Weight::from_parts(251_852_937, 0).saturating_mul(n.into()))
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5612).saturating_mul(n.into()))
 	}
 	/// Storage: `System::BlockHash` (r:1 w:0)
@@ -183,8 +175,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1570`
 		//  Estimated: `8799`
-		// Minimum execution time: 468_709_000 picoseconds.
-		Weight::from_parts(747_101_000, 8799)
+		// Minimum execution time: 486_493_000 picoseconds.
+		Weight::from_parts(744_416_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -206,8 +198,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `1076`
 		//  Estimated: `3796`
-		// Minimum execution time: 102_201_000 picoseconds.
-		Weight::from_parts(173_085_000, 3796)
+		// Minimum execution time: 102_803_000 picoseconds.
+		Weight::from_parts(175_179_000, 3796)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -217,8 +209,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `147`
 		//  Estimated: `1529`
-		// Minimum execution time: 13_726_000 picoseconds.
-		Weight::from_parts(26_600_000, 1529)
+		// Minimum execution time: 13_806_000 picoseconds.
+		Weight::from_parts(25_869_000, 1529)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -227,40 +219,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(212_989_000, 3796)
+		Weight::from_parts(220_543_000, 3796)
 			.saturating_add(ParityDbWeight::get().reads(9_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn unregister() -> Weight {
-		Weight::from_parts(54_132_000, 3796)
+		Weight::from_parts(48_892_000, 3796)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(199_223_000, 3796)
+		Weight::from_parts(213_951_000, 3796)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn submit_receipts(n: u32, ) -> Weight {
-		Weight::from_parts(380_203_000, 3509)
-			.saturating_add(Weight::from_parts(321_646_452, 0).saturating_mul(n.into()))
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
-			.saturating_add(ParityDbWeight::get().reads((8_u64).saturating_mul(n.into())))
-			.saturating_add(ParityDbWeight::get().writes((7_u64).saturating_mul(n.into())))
+		Weight::from_parts(423_084_000, 3509)
+			.saturating_add(Weight::from_parts(251_852_937, 0).saturating_mul(n.into()))
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
+			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5612).saturating_mul(n.into()))
 	}
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(747_101_000, 8799)
+		Weight::from_parts(744_416_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn sanction() -> Weight {
-		Weight::from_parts(173_085_000, 3796)
+		Weight::from_parts(175_179_000, 3796)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(26_600_000, 1529)
+		Weight::from_parts(25_869_000, 1529)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

@@ -144,7 +144,13 @@ impl pallet_receipts::Config for Runtime {
 	/// Slashed bonds, less the reporter's reward, are burnt.
 	type Slashed = ();
 	/// Reputation turns every recorded receipt into service, usage and local trust.
+	#[cfg(not(feature = "runtime-benchmarks"))]
 	type OnReceiptRecorded = Reputation;
+	/// A node built for benchmarks leaves the reputation hook out, so that the receipts pallet's
+	/// benchmarks weigh that pallet alone: `submit_receipts` adds the hook's own benchmarked worst
+	/// case (`pallet_reputation`'s `on_receipt_recorded`) for each receipt, once.
+	#[cfg(feature = "runtime-benchmarks")]
+	type OnReceiptRecorded = ();
 	/// Reputation follows registrations and bans to keep every peer's admission decision.
 	type PeerLifecycle = Reputation;
 	/// Two full batches fit in a block at the weights of 2026-11-30 (docs/performance.md).
