@@ -56,6 +56,9 @@ impl frame_system::Config for Runtime {
 	type BlockHashCount = BlockHashCount;
 	/// The node stores state in ParityDB, so reads and writes are weighed for it.
 	type DbWeight = ParityDbWeight;
+	/// Every signed transaction's checks (nonce, era, weight...), benchmarked on this runtime
+	/// with ParityDB rates; the default would weigh them at polkadot-sdk's reference rates.
+	type ExtensionsWeightInfo = crate::weights::frame_system_extensions::WeightInfo<Runtime>;
 	type Version = Version;
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
