@@ -3,6 +3,7 @@
 //! `scripts/benchmark-pallets.sh` runs them and writes `weights.rs`.
 
 use super::*;
+use crate::trust_pages::{PageTraffic, TrustCache};
 use crate::Pallet as Reputation;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
@@ -59,19 +60,48 @@ fn slot_of<T: Config>(index: PeerIndex) -> MemberSlot {
 	Members::<T>::iter().find(|(_, i)| *i == index).expect("a member").0
 }
 
-/// A published epoch over `peers` peers in buffer 0, in which everyone has some trust.
-fn published<T: Config>(peers: u32) {
-	for index in 0..peers {
-		TrustBuffers::<T>::insert(
-			0,
-			index,
-			TrustEntry {
-				stamp: 1,
-				value: FixedU128::from_rational(1, peers.max(1) as u128),
-				damped: true,
-			},
+/// Writes `entry` for every index below `indices` in `buffer`, in whole pages.
+fn fill_buffer<T: Config>(buffer: BufferId, indices: u32, entry: TrustEntry) {
+	for page in 0..indices.div_ceil(TRUST_PAGE_SIZE) {
+		let len = indices.saturating_sub(page * TRUST_PAGE_SIZE).min(TRUST_PAGE_SIZE);
+		TrustPages::<T>::insert(
+			buffer,
+			page,
+			BoundedVec::truncate_from(alloc::vec![entry; len as usize]),
 		);
 	}
+}
+
+/// `index`'s entry in `buffer`, from storage.
+fn stored_entry<T: Config>(buffer: BufferId, index: PeerIndex) -> TrustEntry {
+	let (page, _) = crate::trust_pages::locate(index);
+	crate::trust_pages::entry_in(&TrustPages::<T>::get(buffer, page), index)
+}
+
+/// A cache holding the pages of `indices` in the buffers a running epoch reads and writes,
+/// with its traffic counted away: steps are benchmarked without their page traffic, which is
+/// charged by `load_trust_page` and `store_trust_page`.
+fn cached<T: Config>(indices: &[PeerIndex]) -> TrustCache<T> {
+	let mut cache = TrustCache::<T>::default();
+	for index in indices {
+		cache.get(1, *index);
+		cache.mutate(2, *index, |_| {});
+	}
+	cache.take_traffic();
+	cache
+}
+
+/// A published epoch over `peers` peers in buffer 0, in which everyone has some trust.
+fn published<T: Config>(peers: u32) {
+	fill_buffer::<T>(
+		0,
+		peers,
+		TrustEntry {
+			stamp: 1,
+			value: FixedU128::from_rational(1, peers.max(1) as u128),
+			damped: true,
+		},
+	);
 	Published::<T>::put(PublishedTrust {
 		epoch: 0,
 		buffer: 0,
@@ -89,17 +119,15 @@ fn published<T: Config>(peers: u32) {
 /// peers.
 fn running<T: Config>(founders: &[T::AccountId]) -> EpochRunOf<T> {
 	let indices = PeerCount::<T>::get();
-	for index in 0..indices {
-		TrustBuffers::<T>::insert(
-			1,
-			index,
-			TrustEntry {
-				stamp: 2,
-				value: FixedU128::from_rational(1, indices.max(1) as u128),
-				damped: true,
-			},
-		);
-	}
+	fill_buffer::<T>(
+		1,
+		indices,
+		TrustEntry {
+			stamp: 2,
+			value: FixedU128::from_rational(1, indices.max(1) as u128),
+			damped: true,
+		},
+	);
 	let mut pretrusted: Vec<PeerIndex> = founders.iter().map(index_of::<T>).collect();
 	pretrusted.sort_unstable();
 	EpochRun {
@@ -252,17 +280,20 @@ mod benchmarks {
 			phase: EpochPhase::Compact { read: slot, write: slot },
 			..running::<T>(&peers[..1])
 		};
+		let mut cache = TrustCache::<T>::default();
 		let state;
 		#[block]
 		{
-			state = Reputation::<T>::step(run, now::<T>(), &parameters).0;
+			state = Reputation::<T>::step(run, now::<T>(), &parameters, &mut cache).0;
 		}
+		assert_eq!(cache.take_traffic(), PageTraffic::default());
 		let run = run_of::<T>(state);
 		assert!(run.pretrusted.is_empty());
 		assert!(!Reputations::<T>::get(&peers[0]).expect("registered once").listed);
 	}
 
-	/// One consumer passing its trust to `k` providers.
+	/// One consumer passing its trust to `k` providers, their pages already in the block's
+	/// cache.
 	#[benchmark]
 	fn spread(k: Linear<0, { T::MaxPartners::get() }>) {
 		let parameters = Parameters::<T>::get();
@@ -275,34 +306,40 @@ mod benchmarks {
 			phase: EpochPhase::Spread { next: slot_of::<T>(index_of::<T>(&consumer)) },
 			..running::<T>(&[])
 		};
+		let indices: Vec<PeerIndex> =
+			core::iter::once(&consumer).chain(&providers).map(index_of::<T>).collect();
+		let mut cache = cached::<T>(&indices);
 		let edges;
 		#[block]
 		{
-			edges = Reputation::<T>::step(run, now::<T>(), &parameters).1;
+			edges = Reputation::<T>::step(run, now::<T>(), &parameters, &mut cache).1;
 		}
 		assert_eq!(edges, Some(k));
+		assert_eq!(cache.take_traffic(), PageTraffic::default());
 		for provider in &providers {
-			assert!(!TrustBuffers::<T>::get(2, index_of::<T>(provider)).value.is_zero());
+			assert!(!cache.get(2, index_of::<T>(provider)).value.is_zero());
 		}
 	}
 
-	/// Damping one member's trust.
+	/// Damping one member's trust, its pages already in the block's cache.
 	#[benchmark]
 	fn damp() {
 		let parameters = Parameters::<T>::get();
 		let peers = registered::<T>(0, 2);
 		Reputation::<T>::note_service(&peers[1], &peers[0], 1_000, now::<T>());
 		let mut run = running::<T>(&[]);
-		Reputation::<T>::spread_from(&mut run, index_of::<T>(&peers[0]));
+		let mut cache = cached::<T>(&[index_of::<T>(&peers[0]), index_of::<T>(&peers[1])]);
+		Reputation::<T>::spread_from(&mut run, index_of::<T>(&peers[0]), &mut cache);
 		run.phase = EpochPhase::Damp { next: slot_of::<T>(index_of::<T>(&peers[1])) };
 		let state;
 		#[block]
 		{
-			state = Reputation::<T>::step(run, now::<T>(), &parameters).0;
+			state = Reputation::<T>::step(run, now::<T>(), &parameters, &mut cache).0;
 		}
+		assert_eq!(cache.take_traffic(), PageTraffic::default());
 		let run = run_of::<T>(state);
 		assert!(!run.current_total.is_zero());
-		assert!(TrustBuffers::<T>::get(2, index_of::<T>(&peers[1])).damped);
+		assert!(cache.get(2, index_of::<T>(&peers[1])).damped);
 	}
 
 	/// Ending an iteration with `p` founders to damp, by publishing the epoch.
@@ -312,10 +349,12 @@ mod benchmarks {
 		let founders = registered::<T>(0, p);
 		// The last iteration allowed: the epoch is published (one more write than iterating).
 		let mut run = EpochRun { max_iterations: 2, ..running::<T>(&founders) };
-		for founder in &founders {
-			TrustBuffers::<T>::insert(
+		let indices: Vec<PeerIndex> = founders.iter().map(index_of::<T>).collect();
+		let mut cache = cached::<T>(&indices);
+		for index in &indices {
+			cache.insert(
 				2,
-				index_of::<T>(founder),
+				*index,
 				TrustEntry { stamp: 3, value: FixedU128::from_rational(1, 1_000), damped: false },
 			);
 		}
@@ -323,12 +362,13 @@ mod benchmarks {
 		let state;
 		#[block]
 		{
-			state = Reputation::<T>::step(run, now::<T>(), &parameters).0;
+			state = Reputation::<T>::step(run, now::<T>(), &parameters, &mut cache).0;
 		}
+		assert_eq!(cache.take_traffic(), PageTraffic::default());
 		let run = run_of::<T>(state);
 		assert!(matches!(run.phase, EpochPhase::Review { .. }));
-		for founder in &founders {
-			assert!(TrustBuffers::<T>::get(2, index_of::<T>(founder)).damped);
+		for index in &indices {
+			assert!(cache.get(2, *index).damped);
 		}
 	}
 
@@ -351,14 +391,48 @@ mod benchmarks {
 			phase: EpochPhase::Review { next: slot_of::<T>(index_of::<T>(&peers[1])) },
 			..running::<T>(&[])
 		};
+		let mut cache = cached::<T>(&[index_of::<T>(&peers[1])]);
 		#[block]
 		{
-			let _ = Reputation::<T>::step(run, now::<T>(), &parameters);
+			let _ = Reputation::<T>::step(run, now::<T>(), &parameters, &mut cache);
 		}
+		assert_eq!(cache.take_traffic(), PageTraffic::default());
 		assert_eq!(
 			Reputations::<T>::get(&peers[1]).map(|r| r.admission),
 			Some(Admission::Probation)
 		);
+	}
+
+	/// Loading a full trust page into the block's cache: one read, decoded.
+	#[benchmark]
+	fn load_trust_page() {
+		let entry = TrustEntry { stamp: 1, value: FixedU128::from_rational(1, 3), damped: true };
+		fill_buffer::<T>(0, TRUST_PAGE_SIZE, entry);
+		let mut cache = TrustCache::<T>::default();
+		let read;
+		#[block]
+		{
+			read = cache.get(0, TRUST_PAGE_SIZE - 1);
+		}
+		assert_eq!(read, entry);
+		assert_eq!(cache.take_traffic(), PageTraffic { loaded: 1, dirtied: 0 });
+	}
+
+	/// Writing a full, changed trust page back at the end of a block's share: encoded, one
+	/// write.
+	#[benchmark]
+	fn store_trust_page() {
+		let entry = TrustEntry { stamp: 1, value: FixedU128::from_rational(1, 3), damped: true };
+		fill_buffer::<T>(0, TRUST_PAGE_SIZE, entry);
+		let mut cache = TrustCache::<T>::default();
+		let changed = TrustEntry { stamp: 2, ..entry };
+		cache.insert(0, 0, changed);
+		#[block]
+		{
+			cache.flush();
+		}
+		assert_eq!(stored_entry::<T>(0, 0), changed);
+		assert_eq!(TrustPages::<T>::get(0, 0).len() as u32, TRUST_PAGE_SIZE);
 	}
 
 	#[benchmark]

@@ -27,6 +27,7 @@
 //! let Sybils farm trust, so the chain keeps its last published vector instead
 //! ([`crate::Event::EpochSkippedWithoutPreTrusted`]). Admission never reads global trust.
 
+use crate::trust_pages::{self, PageTraffic, TrustCache};
 use crate::types::{
 	insert_ranked, BufferId, EpochPhase, EpochRun, EpochState, MemberSlot, PeerIndex,
 	PublishedTrust, ReputationParameters, Standing, TopList, TrustEntry,
@@ -34,7 +35,7 @@ use crate::types::{
 use crate::{
 	admission, maths, Config, Epoch, EpochRunOf, EpochStateOf, Event, LocalTrustOf, MemberCount,
 	Members, Pallet, Parameters, PeerAt, PreTrusted, Published, Reputations, Strangers, TopPeers,
-	TrustBuffers, WeightInfo,
+	TrustPages, WeightInfo,
 };
 use alloc::vec::Vec;
 use frame_support::{
@@ -50,6 +51,56 @@ use sp_arithmetic::{
 
 /// The number of trust buffers: the published vector and the two iterates of a running epoch.
 pub(crate) const BUFFERS: BufferId = 3;
+
+/// The log target of the epoch's progress (`-l runtime::reputation=debug` shows a line a block).
+pub const LOG_TARGET: &str = "runtime::reputation";
+
+/// What one block's share of an epoch did, for its log line.
+#[derive(Default)]
+struct BlockWork {
+	spread: u32,
+	edges: u32,
+	damped: u32,
+	compacted: u32,
+	reviewed: u32,
+	pages: PageTraffic,
+}
+
+impl BlockWork {
+	/// Counts a step about to be taken from `before`.
+	fn count_step<B, P: Get<u32>, K: Get<u32>>(&mut self, before: &EpochState<B, P, K>) {
+		let counter = match before {
+			EpochState::Running(run) => match run.phase {
+				EpochPhase::Compact { .. } => Some(&mut self.compacted),
+				EpochPhase::Spread { next } if next < run.peers => Some(&mut self.spread),
+				EpochPhase::Damp { next } if next < run.peers => Some(&mut self.damped),
+				EpochPhase::Review { next } if next < run.peers => Some(&mut self.reviewed),
+				_ => None,
+			},
+			EpochState::Idle { .. } => None,
+		};
+		if let Some(counter) = counter {
+			*counter = counter.saturating_add(1);
+		}
+	}
+
+	/// Counts the edges a step visited and the page traffic it caused.
+	fn count_traffic(&mut self, edges: Option<u32>, traffic: PageTraffic) {
+		self.edges = self.edges.saturating_add(edges.unwrap_or(0));
+		self.pages.loaded = self.pages.loaded.saturating_add(traffic.loaded);
+		self.pages.dirtied = self.pages.dirtied.saturating_add(traffic.dirtied);
+	}
+}
+
+/// A phase's name in the log.
+fn phase_name(phase: EpochPhase) -> &'static str {
+	match phase {
+		EpochPhase::Compact { .. } => "compacting",
+		EpochPhase::Spread { .. } => "spreading",
+		EpochPhase::Damp { .. } => "damping",
+		EpochPhase::Review { .. } => "reviewing",
+	}
+}
 
 impl<T: Config> Pallet<T> {
 	/// The most weight one block may spend on the epoch: `epoch_block_share` of a block.
@@ -83,31 +134,82 @@ impl<T: Config> Pallet<T> {
 		let finish = T::WeightInfo::finish_iteration(T::MaxPreTrusted::get());
 		let review = T::WeightInfo::review();
 		let start = T::WeightInfo::start_epoch(T::MaxPreTrusted::get());
+		// The most trust pages each kind of step can load and dirty.
+		let founders = T::MaxPreTrusted::get();
+		let spread_pages = Self::spread_page_traffic();
+		let damp_pages = Self::page_traffic(2, 1);
+		let finish_pages = Self::page_traffic(founders.saturating_mul(2), founders);
+		let review_pages = Self::page_traffic(1, 0);
+		let mut cache = TrustCache::<T>::default();
+		let mut work = BlockWork::default();
 		loop {
-			let step = match &state {
+			// What the step computes, and the most page traffic it can cause.
+			let (compute, pages) = match &state {
 				EpochState::Idle { next_epoch_at } if now < *next_epoch_at => break,
-				EpochState::Idle { .. } => start,
+				EpochState::Idle { .. } => (start, Weight::zero()),
 				EpochState::Running(run) => match run.phase {
 					// The step that ends compaction costs less than one that moves a slot.
-					EpochPhase::Compact { .. } => compact,
-					EpochPhase::Spread { next } if next < run.peers => spread,
-					EpochPhase::Damp { next } if next < run.peers => damp,
-					EpochPhase::Review { next } if next < run.peers => review,
-					_ => finish,
+					EpochPhase::Compact { .. } => (compact, Weight::zero()),
+					EpochPhase::Spread { next } if next < run.peers => (spread, spread_pages),
+					EpochPhase::Damp { next } if next < run.peers => (damp, damp_pages),
+					EpochPhase::Review { next } if next < run.peers => (review, review_pages),
+					EpochPhase::Review { .. } => (finish, Weight::zero()),
+					_ => (finish, finish_pages),
 				},
 			};
-			if !meter.can_consume(step) {
+			if !meter.can_consume(compute.saturating_add(pages)) {
 				break;
 			}
+			work.count_step(&state);
 			let (next, edges) = match state {
 				EpochState::Idle { .. } => (Self::start_epoch(now, &parameters), None),
-				EpochState::Running(run) => Self::step(run, now, &parameters),
+				EpochState::Running(run) => Self::step(run, now, &parameters, &mut cache),
 			};
-			meter.consume(edges.map_or(step, T::WeightInfo::spread));
+			let traffic = cache.take_traffic();
+			work.count_traffic(edges, traffic);
+			meter.consume(
+				edges
+					.map_or(compute, T::WeightInfo::spread)
+					.saturating_add(Self::page_traffic(traffic.loaded, traffic.dirtied)),
+			);
 			state = next;
+		}
+		cache.flush();
+		if let EpochState::Running(run) = &state {
+			log::debug!(
+				target: LOG_TARGET,
+				"reputation: epoch {} block {:?} phase {} iteration {}: {} spread over {} edges, \
+				 {} damped, {} compacted, {} reviewed; pages {} loaded {} written; charged {} us",
+				run.epoch,
+				now,
+				phase_name(run.phase),
+				run.iteration,
+				work.spread,
+				work.edges,
+				work.damped,
+				work.compacted,
+				work.reviewed,
+				work.pages.loaded,
+				work.pages.dirtied,
+				meter.consumed().ref_time() / 1_000_000,
+			);
 		}
 		Epoch::<T>::put(state);
 		meter.consumed()
+	}
+
+	/// The most trust-page traffic a spread step can cause: its consumer's page of the last
+	/// iterate, and a page of the running one for each provider.
+	pub(crate) fn spread_page_traffic() -> Weight {
+		let partners = T::MaxPartners::get();
+		Self::page_traffic(partners.saturating_add(1), partners)
+	}
+
+	/// The weight of loading `loaded` trust pages and writing `dirtied` back.
+	pub(crate) fn page_traffic(loaded: u32, dirtied: u32) -> Weight {
+		T::WeightInfo::load_trust_page()
+			.saturating_mul(loaded.into())
+			.saturating_add(T::WeightInfo::store_trust_page().saturating_mul(dirtied.into()))
 	}
 
 	/// Starts an epoch by compacting the member list, or waits another epoch if there are no
@@ -179,6 +281,7 @@ impl<T: Config> Pallet<T> {
 		mut run: EpochRunOf<T>,
 		now: BlockNumberFor<T>,
 		parameters: &ReputationParameters,
+		cache: &mut TrustCache<T>,
 	) -> (EpochStateOf<T>, Option<u32>) {
 		let mut edges = None;
 		match run.phase {
@@ -193,7 +296,9 @@ impl<T: Config> Pallet<T> {
 			}
 			EpochPhase::Spread { next } if next < run.peers => {
 				let consumer = Members::<T>::get(next);
-				edges = Some(consumer.map_or(0, |consumer| Self::spread_from(&mut run, consumer)));
+				edges = Some(
+					consumer.map_or(0, |consumer| Self::spread_from(&mut run, consumer, cache)),
+				);
 				run.phase = EpochPhase::Spread { next: next.saturating_add(1) };
 			}
 			EpochPhase::Spread { .. } => run.phase = EpochPhase::Damp { next: 0 },
@@ -201,15 +306,15 @@ impl<T: Config> Pallet<T> {
 				if let Some(peer) = Members::<T>::get(next) {
 					// Founders are damped when the iteration finishes.
 					if run.pretrusted.binary_search(&peer).is_err() {
-						Self::damp_peer(&mut run, peer);
+						Self::damp_peer(&mut run, peer, cache);
 					}
 				}
 				run.phase = EpochPhase::Damp { next: next.saturating_add(1) };
 			}
-			EpochPhase::Damp { .. } => Self::finish_iteration(&mut run, now),
+			EpochPhase::Damp { .. } => Self::finish_iteration(&mut run, now, cache),
 			EpochPhase::Review { next } if next < run.peers => {
 				if let Some(index) = Members::<T>::get(next) {
-					Self::review_member(&mut run, index, now, parameters);
+					Self::review_member(&mut run, index, now, parameters, cache);
 				}
 				run.phase = EpochPhase::Review { next: next.saturating_add(1) };
 			}
@@ -282,11 +387,15 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `peer`'s value in the last iterate (zero for a peer outside the epoch).
-	fn previous_value(run: &EpochRunOf<T>, peer: PeerIndex) -> FixedU128 {
+	fn previous_value(
+		run: &EpochRunOf<T>,
+		peer: PeerIndex,
+		cache: &mut TrustCache<T>,
+	) -> FixedU128 {
 		match run.previous {
 			None => Self::prior(run, peer),
 			Some(buffer) => {
-				let entry = TrustBuffers::<T>::get(buffer, peer);
+				let entry = cache.get(buffer, peer);
 				if entry.damped && entry.stamp == run.stamp.wrapping_sub(1) {
 					entry.value
 				} else {
@@ -297,8 +406,12 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// What consumers passed `peer` so far in this iteration.
-	fn accumulated_value(run: &EpochRunOf<T>, peer: PeerIndex) -> FixedU128 {
-		let entry = TrustBuffers::<T>::get(run.current, peer);
+	fn accumulated_value(
+		run: &EpochRunOf<T>,
+		peer: PeerIndex,
+		cache: &mut TrustCache<T>,
+	) -> FixedU128 {
+		let entry = cache.get(run.current, peer);
 		if !entry.damped && entry.stamp == run.stamp {
 			entry.value
 		} else {
@@ -309,8 +422,12 @@ impl<T: Config> Pallet<T> {
 	/// Consumer `consumer` passes its trust to its providers, in proportion to the units each
 	/// gave it, and returns how many it passed trust to. What reaches a provider outside the
 	/// epoch is never damped: it is dangling.
-	pub(crate) fn spread_from(run: &mut EpochRunOf<T>, consumer: PeerIndex) -> u32 {
-		let trust = Self::previous_value(run, consumer);
+	pub(crate) fn spread_from(
+		run: &mut EpochRunOf<T>,
+		consumer: PeerIndex,
+		cache: &mut TrustCache<T>,
+	) -> u32 {
+		let trust = Self::previous_value(run, consumer, cache);
 		if trust.is_zero() {
 			return 0;
 		}
@@ -322,7 +439,7 @@ impl<T: Config> Pallet<T> {
 		}
 		for (provider, units) in local.providers.iter() {
 			let passed = maths::pass_on(trust, *units, total);
-			TrustBuffers::<T>::mutate(run.current, provider, |entry| {
+			cache.mutate(run.current, *provider, |entry| {
 				if entry.stamp != run.stamp {
 					*entry =
 						TrustEntry { stamp: run.stamp, value: FixedU128::zero(), damped: false };
@@ -336,10 +453,10 @@ impl<T: Config> Pallet<T> {
 	/// Damps `peer`'s accumulated trust into its final value for this iteration. `peer` is a
 	/// member and not a founder, so its share of the damping distribution is zero and dangling
 	/// trust does not reach it.
-	pub(crate) fn damp_peer(run: &mut EpochRunOf<T>, peer: PeerIndex) {
-		let accumulated = Self::accumulated_value(run, peer);
+	pub(crate) fn damp_peer(run: &mut EpochRunOf<T>, peer: PeerIndex, cache: &mut TrustCache<T>) {
+		let accumulated = Self::accumulated_value(run, peer, cache);
 		let value = maths::damp(accumulated, FixedU128::zero(), FixedU128::zero(), run.damping);
-		Self::write_damped(run, peer, accumulated, value);
+		Self::write_damped(run, peer, accumulated, value, cache);
 	}
 
 	/// Writes `peer`'s damped `value` and adds it to the iteration's sums.
@@ -348,25 +465,22 @@ impl<T: Config> Pallet<T> {
 		peer: PeerIndex,
 		accumulated: FixedU128,
 		value: FixedU128,
+		cache: &mut TrustCache<T>,
 	) {
-		TrustBuffers::<T>::insert(
-			run.current,
-			peer,
-			TrustEntry { stamp: run.stamp, value, damped: true },
-		);
+		cache.insert(run.current, peer, TrustEntry { stamp: run.stamp, value, damped: true });
 		run.accumulated = run.accumulated.saturating_add(accumulated);
-		run.residual =
-			run.residual.saturating_add(maths::distance(value, Self::previous_value(run, peer)));
+		let previous = Self::previous_value(run, peer, cache);
+		run.residual = run.residual.saturating_add(maths::distance(value, previous));
 		run.current_total = run.current_total.saturating_add(value);
 	}
 
 	/// Damps the founders, now that every other member's share is known: the trust of the last
 	/// iterate that reached no member (dangling) returns to them with the damping distribution.
-	fn damp_founders(run: &mut EpochRunOf<T>) {
+	fn damp_founders(run: &mut EpochRunOf<T>, cache: &mut TrustCache<T>) {
 		let founders: Vec<(PeerIndex, FixedU128)> = run
 			.pretrusted
 			.iter()
-			.map(|founder| (*founder, Self::accumulated_value(run, *founder)))
+			.map(|founder| (*founder, Self::accumulated_value(run, *founder, cache)))
 			.collect();
 		let reached = founders
 			.iter()
@@ -374,14 +488,18 @@ impl<T: Config> Pallet<T> {
 		let dangling = run.previous_total.saturating_sub(reached);
 		for (founder, accumulated) in founders {
 			let value = maths::damp(accumulated, dangling, Self::prior(run, founder), run.damping);
-			Self::write_damped(run, founder, accumulated, value);
+			Self::write_damped(run, founder, accumulated, value, cache);
 		}
 	}
 
 	/// Ends an iteration: damps the founders, then publishes the epoch if it converged or ran
 	/// out of iterations, and starts the next iteration in the free buffer otherwise.
-	pub(crate) fn finish_iteration(run: &mut EpochRunOf<T>, now: BlockNumberFor<T>) {
-		Self::damp_founders(run);
+	pub(crate) fn finish_iteration(
+		run: &mut EpochRunOf<T>,
+		now: BlockNumberFor<T>,
+		cache: &mut TrustCache<T>,
+	) {
+		Self::damp_founders(run, cache);
 		run.iteration = run.iteration.saturating_add(1);
 		if run.residual <= run.tolerance || run.iteration >= run.max_iterations {
 			Published::<T>::put(PublishedTrust {
@@ -394,6 +512,16 @@ impl<T: Config> Pallet<T> {
 				residual: run.residual,
 				published_at: now,
 			});
+			log::info!(
+				target: LOG_TARGET,
+				"reputation: epoch {} published at block {:?} after {} iterations over {} peers, \
+				 residual {:?}",
+				run.epoch,
+				now,
+				run.iteration,
+				run.peers,
+				run.residual,
+			);
 			Self::deposit_event(Event::EpochPublished {
 				epoch: run.epoch,
 				peers: run.peers,
@@ -420,13 +548,14 @@ impl<T: Config> Pallet<T> {
 		index: PeerIndex,
 		now: BlockNumberFor<T>,
 		parameters: &ReputationParameters,
+		cache: &mut TrustCache<T>,
 	) {
 		if let Some(peer) = PeerAt::<T>::get(index) {
 			if let Some(record) = Reputations::<T>::get(&peer) {
 				Self::store(&peer, Self::decayed(record, now, parameters), parameters, None);
 			}
 		}
-		let entry = TrustBuffers::<T>::get(run.current, index);
+		let entry = cache.get(run.current, index);
 		if entry.damped && entry.stamp == run.stamp {
 			insert_ranked(&mut run.top, (index, entry.value));
 		}
@@ -453,7 +582,8 @@ impl<T: Config> Pallet<T> {
 		published: &PublishedTrust<BlockNumberFor<T>>,
 		index: PeerIndex,
 	) -> Option<FixedU128> {
-		let entry = TrustBuffers::<T>::get(published.buffer, index);
+		let (page, _) = trust_pages::locate(index);
+		let entry = trust_pages::entry_in(&TrustPages::<T>::get(published.buffer, page), index);
 		(entry.damped && entry.stamp == published.stamp).then_some(entry.value)
 	}
 }

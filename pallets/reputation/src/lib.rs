@@ -82,6 +82,7 @@ pub mod subjective;
 mod synthetic;
 #[cfg(test)]
 mod tests;
+pub mod trust_pages;
 pub mod types;
 pub mod weights;
 
@@ -186,16 +187,17 @@ pub mod pallet {
 	pub type DebtsOf<T: Config> =
 		StorageMap<_, Twox64Concat, PeerIndex, Debts<BlockNumberFor<T>, T::MaxCreditors>>;
 
-	/// Three trust vectors by buffer: the published one and a running epoch's two iterates.
-	/// An entry counts only for the iteration its stamp names.
+	/// Three trust vectors by buffer, in pages of [`TRUST_PAGE_SIZE`] entries by peer index:
+	/// the published one and a running epoch's two iterates. An entry counts only for the
+	/// iteration its stamp names. See [`trust_pages`].
 	#[pallet::storage]
-	pub type TrustBuffers<T: Config> = StorageDoubleMap<
+	pub type TrustPages<T: Config> = StorageDoubleMap<
 		_,
 		Twox64Concat,
 		BufferId,
 		Twox64Concat,
-		PeerIndex,
-		TrustEntry,
+		TrustPageIndex,
+		TrustPage,
 		ValueQuery,
 	>;
 
@@ -503,7 +505,10 @@ pub mod pallet {
 			if let (Some(record), Some(published)) =
 				(Reputations::<T>::get(peer), Published::<T>::get())
 			{
-				keys.push(TrustBuffers::<T>::hashed_key_for(published.buffer, record.index));
+				keys.push(TrustPages::<T>::hashed_key_for(
+					published.buffer,
+					trust_pages::locate(record.index).0,
+				));
 			}
 			keys
 		}

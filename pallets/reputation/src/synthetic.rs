@@ -2,8 +2,9 @@
 //! (the `rpc-bench` preset). Never used on a real network.
 
 use crate::{
+	trust_pages::locate,
 	types::{LocalTrust, PublishedTrust, ReputationParameters, TrustEntry},
-	Config, LocalTrustOf, Pallet, Published, TrustBuffers,
+	Config, LocalTrustOf, Pallet, Published, TrustPages,
 };
 use alloc::vec::Vec;
 use codec::Decode;
@@ -21,6 +22,12 @@ impl<T: Config> Pallet<T> {
 		let partners = history.partners.min(history.peers.saturating_sub(1));
 		let total = history.units.saturating_mul(u128::from(partners));
 		let now = frame_system::Pallet::<T>::block_number();
+		let uniform = TrustEntry {
+			stamp: 1,
+			value: FixedU128::saturating_from_rational(1u32, history.peers.max(1)),
+			damped: true,
+		};
+		let mut page = Vec::new();
 		for index in 0..history.peers {
 			let peer =
 				T::AccountId::decode(&mut &account(index)[..]).expect("32-byte accounts decode");
@@ -35,15 +42,15 @@ impl<T: Config> Pallet<T> {
 				index,
 				LocalTrust { updated_at: now, providers: BoundedVec::truncate_from(providers) },
 			);
-			TrustBuffers::<T>::insert(
-				0,
-				index,
-				TrustEntry {
-					stamp: 1,
-					value: FixedU128::saturating_from_rational(1u32, history.peers.max(1)),
-					damped: true,
-				},
-			);
+			page.push(uniform);
+			let (number, offset) = locate(index);
+			if offset as u32 + 1 == crate::TRUST_PAGE_SIZE || index + 1 == history.peers {
+				TrustPages::<T>::insert(
+					0,
+					number,
+					BoundedVec::truncate_from(core::mem::take(&mut page)),
+				);
+			}
 		}
 		Published::<T>::put(PublishedTrust {
 			epoch: 0,

@@ -185,8 +185,9 @@ fn slicing_the_epoch_over_many_small_blocks_gives_the_same_result() {
 	};
 	let (whole, few_blocks) = graph(None);
 	// Just enough for the base cost and one worst-case spread step per block.
-	let small =
-		<() as WeightInfo>::on_idle_base().saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS));
+	let small = <() as WeightInfo>::on_idle_base()
+		.saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS))
+		.saturating_add(Reputation::spread_page_traffic());
 	let (sliced, many_blocks) = graph(Some(small));
 	assert_eq!(whole, sliced);
 	assert!(many_blocks > few_blocks * 10, "{many_blocks} vs {few_blocks}");
@@ -194,36 +195,41 @@ fn slicing_the_epoch_over_many_small_blocks_gives_the_same_result() {
 
 #[test]
 fn a_consumer_is_charged_for_the_edges_it_has_not_the_most_it_could_have() {
+	// A block with room for three worst-case spread steps, and more one-edge consumers than
+	// it could spread at their worst case.
+	let worst =
+		<() as WeightInfo>::spread(MAX_PARTNERS).saturating_add(Reputation::spread_page_traffic());
+	let budget = <() as WeightInfo>::on_idle_base().saturating_add(worst.saturating_mul(3));
+	let peers = budget.ref_time() / <() as WeightInfo>::spread(0).ref_time() + 10;
 	new_test_ext(vec![1]).execute_with(|| {
-		for peer in 1..=40 {
+		for peer in 1..=peers {
 			register(peer);
 		}
 		// Every consumer has a single provider.
-		for consumer in 1..=40u64 {
-			serve(consumer % 40 + 1, consumer, 100);
+		for consumer in 1..=peers {
+			serve(consumer % peers + 1, consumer, 100);
 		}
-		// Start the epoch and compact its forty members, no more.
+		// Start the epoch and compact its members, no more.
 		System::set_block_number(10);
 		let start = <() as WeightInfo>::on_idle_base()
 			.saturating_add(<() as WeightInfo>::start_epoch(4))
-			.saturating_add(<() as WeightInfo>::compact().saturating_mul(41));
+			.saturating_add(<() as WeightInfo>::compact().saturating_mul(peers + 1));
 		Reputation::on_idle(now(), start);
 		assert!(matches!(
 			Epoch::<Test>::get(),
 			Some(EpochState::Running(EpochRun { phase: EpochPhase::Spread { next: 0 }, .. }))
 		));
-		// A block with room for three worst-case spread steps spreads more than three one-edge
-		// consumers: each is charged for its edge (a step runs while a worst case still fits).
-		let budget = <() as WeightInfo>::on_idle_base()
-			.saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS).saturating_mul(3));
+		// The block spreads more than three one-edge consumers: each is charged for its edge
+		// (a step runs while a worst case still fits).
 		let used = Reputation::on_idle(now(), budget);
 		let Some(EpochState::Running(run)) = Epoch::<Test>::get() else { panic!("running") };
 		let EpochPhase::Spread { next } = run.phase else { panic!("spreading") };
 		assert!(next > 3, "only {next} consumers spread");
 		// In the first iteration only the founder (slot 0) has trust to pass on, over its one
-		// edge; the others visit none.
+		// edge, loading and changing one page of the running iterate; the others visit none.
 		let expected = <() as WeightInfo>::on_idle_base()
 			.saturating_add(<() as WeightInfo>::spread(1))
+			.saturating_add(Reputation::page_traffic(1, 1))
 			.saturating_add(<() as WeightInfo>::spread(0).saturating_mul((next - 1).into()));
 		assert_eq!(used, expected);
 		assert!(budget.all_gte(used));
@@ -243,7 +249,8 @@ fn readers_see_only_completed_epochs() {
 		// Change the graph, then run the next epoch one step per block.
 		serve(4, 1, 10_000);
 		let one_step = <() as WeightInfo>::on_idle_base()
-			.saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS));
+			.saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS))
+			.saturating_add(Reputation::spread_page_traffic());
 		let mut saw_running = false;
 		while Published::<Test>::get().unwrap().epoch == first {
 			System::set_block_number(now() + 1);

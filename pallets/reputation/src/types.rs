@@ -13,8 +13,18 @@ pub type PeerIndex = u32;
 /// A position in the list of peers an epoch walks ([`crate::Members`]).
 pub type MemberSlot = u32;
 
-/// Which of the three trust buffers a vector lives in (see [`crate::TrustBuffers`]).
+/// Which of the three trust buffers a vector lives in (see [`crate::TrustPages`]).
 pub type BufferId = u8;
+
+/// A page of a trust buffer: peers `page × TRUST_PAGE_SIZE` up to the next page's first.
+pub type TrustPageIndex = u32;
+
+/// How many peers' entries a trust page holds.
+pub const TRUST_PAGE_SIZE: u32 = 256;
+
+/// The entries of one trust page, by position (`index % TRUST_PAGE_SIZE`). A page may be
+/// shorter than `TRUST_PAGE_SIZE`: a missing entry is the default, stale one.
+pub type TrustPage = BoundedVec<TrustEntry, frame_support::traits::ConstU32<TRUST_PAGE_SIZE>>;
 
 pub use repute_primitives::parameters::{PartsPerBillion, ReputationParameters};
 

@@ -53,6 +53,8 @@ pub trait WeightInfo {
 	fn damp() -> Weight;
 	fn finish_iteration(p: u32, ) -> Weight;
 	fn review() -> Weight;
+	fn load_trust_page() -> Weight;
+	fn store_trust_page() -> Weight;
 	fn set_parameters() -> Weight;
 	fn set_pretrusted(p: u32, ) -> Weight;
 	fn refresh_admission() -> Weight;
@@ -77,8 +79,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4085`
 		//  Estimated: `11266`
-		// Minimum execution time: 132_408_000 picoseconds.
-		Weight::from_parts(235_592_000, 11266)
+		// Minimum execution time: 139_371_000 picoseconds.
+		Weight::from_parts(242_104_000, 11266)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -102,8 +104,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `522`
 		//  Estimated: `3559`
-		// Minimum execution time: 33_904_000 picoseconds.
-		Weight::from_parts(57_047_000, 3559)
+		// Minimum execution time: 34_895_000 picoseconds.
+		Weight::from_parts(62_898_000, 3559)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -115,8 +117,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `281`
 		//  Estimated: `6859`
-		// Minimum execution time: 10_389_000 picoseconds.
-		Weight::from_parts(17_984_000, 6859)
+		// Minimum execution time: 10_751_000 picoseconds.
+		Weight::from_parts(19_085_000, 6859)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -133,10 +135,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `409 + p * (132 ±0)`
 		//  Estimated: `2510 + p * (2569 ±0)`
-		// Minimum execution time: 16_250_000 picoseconds.
-		Weight::from_parts(20_250_940, 2510)
-			// Standard Error: 22_490
-			.saturating_add(Weight::from_parts(5_972_790, 0).saturating_mul(p.into()))
+		// Minimum execution time: 15_119_000 picoseconds.
+		Weight::from_parts(29_239_331, 2510)
+			// Standard Error: 20_809
+			.saturating_add(Weight::from_parts(8_600_378, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
@@ -153,61 +155,48 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `645`
 		//  Estimated: `3559`
-		// Minimum execution time: 31_339_000 picoseconds.
-		Weight::from_parts(54_031_000, 3559)
+		// Minimum execution time: 31_469_000 picoseconds.
+		Weight::from_parts(56_566_000, 3559)
 			.saturating_add(T::DbWeight::get().reads(4_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
 	/// Storage: `Reputation::Members` (r:1 w:0)
 	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
-	/// Storage: `Reputation::TrustBuffers` (r:65 w:64)
-	/// Proof: `Reputation::TrustBuffers` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::LocalTrustOf` (r:1 w:0)
 	/// Proof: `Reputation::LocalTrustOf` (`max_values`: None, `max_size`: Some(1298), added: 3773, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[0, 64]`.
 	fn spread(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `756 + k * (35 ±0)`
-		//  Estimated: `4763 + k * (2517 ±0)`
-		// Minimum execution time: 22_312_000 picoseconds.
-		Weight::from_parts(44_749_315, 4763)
-			// Standard Error: 69_304
-			.saturating_add(Weight::from_parts(5_902_483, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(k.into())))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 2517).saturating_mul(k.into()))
+		//  Measured:  `455 + k * (28 ±0)`
+		//  Estimated: `4763`
+		// Minimum execution time: 16_541_000 picoseconds.
+		Weight::from_parts(32_986_471, 4763)
+			// Standard Error: 9_715
+			.saturating_add(Weight::from_parts(606_484, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(2_u64))
 	}
 	/// Storage: `Reputation::Members` (r:1 w:0)
 	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
-	/// Storage: `Reputation::TrustBuffers` (r:2 w:1)
-	/// Proof: `Reputation::TrustBuffers` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	fn damp() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `587`
-		//  Estimated: `6024`
-		// Minimum execution time: 30_446_000 picoseconds.
-		Weight::from_parts(53_861_000, 6024)
-			.saturating_add(T::DbWeight::get().reads(3_u64))
-			.saturating_add(T::DbWeight::get().writes(1_u64))
+		//  Measured:  `362`
+		//  Estimated: `3481`
+		// Minimum execution time: 15_399_000 picoseconds.
+		Weight::from_parts(26_339_000, 3481)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
-	/// Storage: `Reputation::TrustBuffers` (r:64 w:32)
-	/// Proof: `Reputation::TrustBuffers` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Published` (r:0 w:1)
 	/// Proof: `Reputation::Published` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
 	/// The range of component `p` is `[0, 32]`.
 	fn finish_iteration(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `296 + p * (76 ±0)`
-		//  Estimated: `990 + p * (5034 ±0)`
-		// Minimum execution time: 7_144_000 picoseconds.
-		Weight::from_parts(23_728_565, 990)
-			// Standard Error: 106_933
-			.saturating_add(Weight::from_parts(19_692_138, 0).saturating_mul(p.into()))
-			.saturating_add(T::DbWeight::get().reads((2_u64).saturating_mul(p.into())))
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 7_525_000 picoseconds.
+		Weight::from_parts(14_512_526, 0)
+			// Standard Error: 4_241
+			.saturating_add(Weight::from_parts(1_016_128, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
-			.saturating_add(T::DbWeight::get().writes((1_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 5034).saturating_mul(p.into()))
 	}
 	/// Storage: `Reputation::Members` (r:1 w:0)
 	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
@@ -217,15 +206,33 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Strangers` (r:1 w:0)
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
-	/// Storage: `Reputation::TrustBuffers` (r:1 w:0)
-	/// Proof: `Reputation::TrustBuffers` (`max_values`: None, `max_size`: Some(42), added: 2517, mode: `MaxEncodedLen`)
 	fn review() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `860`
+		//  Measured:  `764`
 		//  Estimated: `3559`
-		// Minimum execution time: 45_726_000 picoseconds.
-		Weight::from_parts(76_344_000, 3559)
-			.saturating_add(T::DbWeight::get().reads(5_u64))
+		// Minimum execution time: 40_627_000 picoseconds.
+		Weight::from_parts(60_644_000, 3559)
+			.saturating_add(T::DbWeight::get().reads(4_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Reputation::TrustPages` (r:1 w:0)
+	/// Proof: `Reputation::TrustPages` (`max_values`: None, `max_size`: Some(5399), added: 7874, mode: `MaxEncodedLen`)
+	fn load_trust_page() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `5618`
+		//  Estimated: `8864`
+		// Minimum execution time: 13_224_000 picoseconds.
+		Weight::from_parts(18_915_000, 8864)
+			.saturating_add(T::DbWeight::get().reads(1_u64))
+	}
+	/// Storage: `Reputation::TrustPages` (r:0 w:1)
+	/// Proof: `Reputation::TrustPages` (`max_values`: None, `max_size`: Some(5399), added: 7874, mode: `MaxEncodedLen`)
+	fn store_trust_page() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 6_001_000 picoseconds.
+		Weight::from_parts(11_331_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Reputation::Parameters` (r:1 w:1)
@@ -238,8 +245,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `363`
 		//  Estimated: `6859`
-		// Minimum execution time: 23_725_000 picoseconds.
-		Weight::from_parts(39_154_000, 6859)
+		// Minimum execution time: 24_536_000 picoseconds.
+		Weight::from_parts(46_727_000, 6859)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -252,10 +259,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `374 + p * (100 ±0)`
 		//  Estimated: `2510 + p * (2569 ±0)`
-		// Minimum execution time: 19_666_000 picoseconds.
-		Weight::from_parts(34_731_238, 2510)
-			// Standard Error: 35_828
-			.saturating_add(Weight::from_parts(8_242_243, 0).saturating_mul(p.into()))
+		// Minimum execution time: 20_228_000 picoseconds.
+		Weight::from_parts(38_496_396, 2510)
+			// Standard Error: 26_336
+			.saturating_add(Weight::from_parts(9_061_852, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -271,8 +278,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `588`
 		//  Estimated: `3559`
-		// Minimum execution time: 33_022_000 picoseconds.
-		Weight::from_parts(58_810_000, 3559)
+		// Minimum execution time: 33_322_000 picoseconds.
+		Weight::from_parts(56_737_000, 3559)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -281,73 +288,74 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn on_receipt_recorded() -> Weight {
-		Weight::from_parts(235_592_000, 11266)
+		Weight::from_parts(242_104_000, 11266)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn note_standing() -> Weight {
-		Weight::from_parts(57_047_000, 3559)
+		Weight::from_parts(62_898_000, 3559)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn on_idle_base() -> Weight {
-		Weight::from_parts(17_984_000, 6859)
+		Weight::from_parts(19_085_000, 6859)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn start_epoch(p: u32, ) -> Weight {
-		Weight::from_parts(20_250_940, 2510)
-			.saturating_add(Weight::from_parts(5_972_790, 0).saturating_mul(p.into()))
+		Weight::from_parts(29_239_331, 2510)
+			.saturating_add(Weight::from_parts(8_600_378, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
 	}
 	fn compact() -> Weight {
-		Weight::from_parts(54_031_000, 3559)
+		Weight::from_parts(56_566_000, 3559)
 			.saturating_add(ParityDbWeight::get().reads(4_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn spread(k: u32, ) -> Weight {
-		Weight::from_parts(44_749_315, 4763)
-			.saturating_add(Weight::from_parts(5_902_483, 0).saturating_mul(k.into()))
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(k.into())))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(k.into())))
-			.saturating_add(Weight::from_parts(0, 2517).saturating_mul(k.into()))
+		Weight::from_parts(32_986_471, 4763)
+			.saturating_add(Weight::from_parts(606_484, 0).saturating_mul(k.into()))
+			.saturating_add(ParityDbWeight::get().reads(2_u64))
 	}
 	fn damp() -> Weight {
-		Weight::from_parts(53_861_000, 6024)
-			.saturating_add(ParityDbWeight::get().reads(3_u64))
-			.saturating_add(ParityDbWeight::get().writes(1_u64))
+		Weight::from_parts(26_339_000, 3481)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn finish_iteration(p: u32, ) -> Weight {
-		Weight::from_parts(23_728_565, 990)
-			.saturating_add(Weight::from_parts(19_692_138, 0).saturating_mul(p.into()))
-			.saturating_add(ParityDbWeight::get().reads((2_u64).saturating_mul(p.into())))
+		Weight::from_parts(14_512_526, 0)
+			.saturating_add(Weight::from_parts(1_016_128, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
-			.saturating_add(ParityDbWeight::get().writes((1_u64).saturating_mul(p.into())))
-			.saturating_add(Weight::from_parts(0, 5034).saturating_mul(p.into()))
 	}
 	fn review() -> Weight {
-		Weight::from_parts(76_344_000, 3559)
-			.saturating_add(ParityDbWeight::get().reads(5_u64))
+		Weight::from_parts(60_644_000, 3559)
+			.saturating_add(ParityDbWeight::get().reads(4_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
+	}
+	fn load_trust_page() -> Weight {
+		Weight::from_parts(18_915_000, 8864)
+			.saturating_add(ParityDbWeight::get().reads(1_u64))
+	}
+	fn store_trust_page() -> Weight {
+		Weight::from_parts(11_331_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(39_154_000, 6859)
+		Weight::from_parts(46_727_000, 6859)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_pretrusted(p: u32, ) -> Weight {
-		Weight::from_parts(34_731_238, 2510)
-			.saturating_add(Weight::from_parts(8_242_243, 0).saturating_mul(p.into()))
+		Weight::from_parts(38_496_396, 2510)
+			.saturating_add(Weight::from_parts(9_061_852, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
 	}
 	fn refresh_admission() -> Weight {
-		Weight::from_parts(58_810_000, 3559)
+		Weight::from_parts(56_737_000, 3559)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
