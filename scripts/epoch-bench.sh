@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Measures a global-trust epoch on a live node over 1,000,000 local-trust edges (a benchmark,
+# not a test).
+#
+#   scripts/epoch-bench.sh                    until the epoch is published (at most 3 hours)
+#   EPOCH_BENCH_MAX_MINUTES=30 scripts/epoch-bench.sh
+#
+# Builds repute-node with the `synthetic-population` feature (in the target directory
+# `RPC_BENCH_TARGET_DIR` that scripts/rpc-bench.sh uses, so the production node is never
+# replaced) and the governance helper `overlay/examples/start_epoch.rs`, starts
+# `repute-node --chain rpc-bench` (100,000 synthetic peers, each served by ten others) on
+# loopback ports it picks, names four synthetic peers founders and brings the epoch forward
+# through sudo, then follows the node's log until `EpochPublished`. It prints, per block of the
+# epoch, what the runtime reports (`-l runtime::reputation=debug`: steps, edges visited, trust
+# pages loaded and written, weight charged) beside the block's real build time (the node's
+# "Prepared block for proposing" line), then a summary: blocks to publication, iterations,
+# edges per block, blocks per iteration, charged weight over real build time, and the node's
+# RSS over the run. The node is stopped on exit, also on failure or Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/setup.sh
+export CARGO_TARGET_DIR="${RPC_BENCH_TARGET_DIR:-$HOME/.cache/repute/rpc-bench-target}"
+cargo build --release --locked -p repute-node --features synthetic-population
+cargo build --release --locked -p repute-overlay --example start_epoch
+node="$CARGO_TARGET_DIR/release/repute-node"
+start_epoch="$CARGO_TARGET_DIR/release/examples/start_epoch"
+max_minutes="${EPOCH_BENCH_MAX_MINUTES:-180}"
+
+free_port() {
+	local port
+	while :; do
+		port=$((20000 + RANDOM % 40000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
+	done
+}
+rpc_port="$(free_port)"
+p2p_port="$(free_port)"
+base="$(mktemp -d)"
+log="$base/node.log"
+rss="$base/rss.tsv"
+"$node" --chain rpc-bench --alice --validator --force-authoring --base-path "$base/db" \
+	--node-key 0000000000000000000000000000000000000000000000000000000000000001 \
+	--rpc-port "$rpc_port" --no-prometheus --no-telemetry \
+	--listen-addr "/ip4/127.0.0.1/tcp/$p2p_port" \
+	-l runtime::reputation=debug,sc_basic_authorship=info >"$log" 2>&1 &
+node_pid=$!
+cleanup() { kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; rm -rf "$base"; }
+trap cleanup EXIT INT TERM
+
+echo "[epoch-bench] building the genesis state (100,000 peers) and starting the node..." >&2
+for _ in $(seq 1 900); do
+	if curl -s -H 'Content-Type: application/json' "http://127.0.0.1:$rpc_port" \
+		-d '{"jsonrpc":"2.0","id":1,"method":"chain_getHeader","params":[]}' | grep -q '"number"'; then
+		break
+	fi
+	kill -0 "$node_pid" 2>/dev/null || { echo "the node exited:" >&2; tail -20 "$log" >&2; exit 1; }
+	sleep 1
+done
+"$start_epoch" "$rpc_port" >&2
+
+started="$(date +%s)"
+echo "[epoch-bench] following the epoch (RSS sampled every 30 s)..." >&2
+while :; do
+	now="$(date +%s)"
+	echo -e "$(( (now - started) / 60 ))\t$(ps -o rss= -p "$node_pid" | tr -d ' ')" >>"$rss"
+	grep -q 'reputation: epoch [0-9]* published' "$log" && break
+	kill -0 "$node_pid" 2>/dev/null || { echo "the node exited:" >&2; tail -20 "$log" >&2; exit 1; }
+	if (( now - started > max_minutes * 60 )); then
+		echo "[epoch-bench] not published within $max_minutes minutes; partial figures follow" >&2
+		break
+	fi
+	sleep 30
+done
+
+# Per block: the runtime's line for the epoch, and the authorship line for the same block.
+# Runtime line: "reputation: epoch E block B phase P iteration I: S spread over V edges,
+#   D damped, C compacted, R reviewed; pages L loaded W written; charged X us"
+# Authorship line: "Prepared block for proposing at B (T ms) ..."
+awk -v rss="$rss" '
+	/reputation: epoch [0-9]+ block [0-9]+ / {
+		for (i = 1; i <= NF; i++) {
+			if ($i == "block") block = $(i + 1)
+			if ($i == "iteration") iteration[block] = $(i + 1) + 0
+			if ($i == "spread") spread[block] = $(i - 1) + 0
+			if ($i == "edges,") edges[block] = $(i - 1) + 0
+			if ($i == "loaded") loaded[block] = $(i - 1) + 0
+			if ($i == "written;") written[block] = $(i - 1) + 0
+			if ($i == "charged") charged[block] = $(i + 1) + 0
+		}
+		blocks[++n] = block
+	}
+	/reputation: epoch [0-9]+ published/ { published = $0 }
+	/Prepared block for proposing at/ {
+		for (i = 1; i <= NF; i++) if ($i == "at") { b = $(i + 1); t = $(i + 2); gsub(/[(]/, "", t); built[b] = t + 0 }
+	}
+	END {
+		if (n == 0) { print "no epoch block was logged"; exit 1 }
+		printf "| block | iteration | consumers spread | edges | pages loaded | pages written | charged (ms) | built (ms) |\n"
+		printf "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n"
+		for (k = 1; k <= n; k++) {
+			b = blocks[k]
+			if (k <= 5 || k > n - 5 || k % 50 == 0)
+				printf "| %d | %d | %d | %d | %d | %d | %.1f | %s |\n", b, iteration[b], spread[b], edges[b], loaded[b], written[b], charged[b] / 1000, (b in built) ? built[b] : "?"
+			total_edges += edges[b]; total_charged += charged[b]
+			if (b in built) { total_built += built[b]; charged_built += charged[b] }
+			if (edges[b] > max_edges) max_edges = edges[b]
+			last_iteration = iteration[b]
+		}
+		print ""
+		printf "blocks with epoch work: %d (blocks %d to %d)\n", n, blocks[1], blocks[n]
+		printf "iterations reached: %d; blocks per iteration: %.1f\n", last_iteration + 1, n / (last_iteration + 1)
+		printf "edges visited: %d; per block: %.0f on average, %d at most\n", total_edges, total_edges / n, max_edges
+		if (total_built > 0) printf "charged weight / real build time: %.2f (blocks with a build time)\n", charged_built / 1000 / total_built
+		print (published != "" ? published : "the epoch was not published in this run")
+		while ((getline line < rss) > 0) { split(line, f, "\t"); if (f[2] > max_rss) max_rss = f[2]; if (min_rss == 0 || f[2] < min_rss) min_rss = f[2]; last_rss = f[2]; minutes = f[1] }
+		printf "node RSS: %.0f MiB at least, %.0f MiB at most, %.0f MiB after %d minutes\n", min_rss / 1024, max_rss / 1024, last_rss / 1024, minutes
+	}
+' "$log"
