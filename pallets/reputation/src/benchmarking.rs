@@ -3,7 +3,7 @@
 //! `scripts/benchmark-pallets.sh` runs them and writes `weights.rs`.
 
 use super::*;
-use crate::trust_pages::{PageTraffic, TrustCache};
+use crate::pages::{PageCache, PageTraffic};
 use crate::Pallet as Reputation;
 use alloc::vec::Vec;
 use frame_benchmarking::v2::*;
@@ -57,7 +57,9 @@ fn registered<T: Config>(first: u32, count: u32) -> Vec<T::AccountId> {
 
 /// `index`'s slot in the member list.
 fn slot_of<T: Config>(index: PeerIndex) -> MemberSlot {
-	Members::<T>::iter().find(|(_, i)| *i == index).expect("a member").0
+	(0..MemberCount::<T>::get())
+		.find(|slot| crate::pages::member::<T>(*slot) == Some(index))
+		.expect("a member")
 }
 
 /// Writes `entry` for every index below `indices` in `buffer`, in whole pages.
@@ -74,18 +76,20 @@ fn fill_buffer<T: Config>(buffer: BufferId, indices: u32, entry: TrustEntry) {
 
 /// `index`'s entry in `buffer`, from storage.
 fn stored_entry<T: Config>(buffer: BufferId, index: PeerIndex) -> TrustEntry {
-	let (page, _) = crate::trust_pages::locate(index);
-	crate::trust_pages::entry_in(&TrustPages::<T>::get(buffer, page), index)
+	let (page, _) = crate::pages::locate(index);
+	crate::pages::entry_in(&TrustPages::<T>::get(buffer, page), index)
 }
 
-/// A cache holding the pages of `indices` in the buffers a running epoch reads and writes,
-/// with its traffic counted away: steps are benchmarked without their page traffic, which is
-/// charged by `load_trust_page` and `store_trust_page`.
-fn cached<T: Config>(indices: &[PeerIndex]) -> TrustCache<T> {
-	let mut cache = TrustCache::<T>::default();
+/// A cache holding the pages of `indices` in the buffers a running epoch reads and writes, and
+/// their member pages, with its traffic counted away: steps are benchmarked without their page
+/// traffic, which is charged by `load_trust_page` and `store_trust_page`.
+fn cached<T: Config>(indices: &[PeerIndex]) -> PageCache<T> {
+	let mut cache = PageCache::<T>::default();
 	for index in indices {
-		cache.get(1, *index);
-		cache.mutate(2, *index, |_| {});
+		cache.trust(1, *index);
+		cache.mutate_trust(2, *index, |_| {});
+		let slot = slot_of::<T>(*index);
+		cache.set_member(slot, *index);
 	}
 	cache.take_traffic();
 	cache
@@ -280,7 +284,7 @@ mod benchmarks {
 			phase: EpochPhase::Compact { read: slot, write: slot },
 			..running::<T>(&peers[..1])
 		};
-		let mut cache = TrustCache::<T>::default();
+		let mut cache = cached::<T>(&[index_of::<T>(&peers[0])]);
 		let state;
 		#[block]
 		{
@@ -317,7 +321,7 @@ mod benchmarks {
 		assert_eq!(edges, Some(k));
 		assert_eq!(cache.take_traffic(), PageTraffic::default());
 		for provider in &providers {
-			assert!(!cache.get(2, index_of::<T>(provider)).value.is_zero());
+			assert!(!cache.trust(2, index_of::<T>(provider)).value.is_zero());
 		}
 	}
 
@@ -339,7 +343,7 @@ mod benchmarks {
 		assert_eq!(cache.take_traffic(), PageTraffic::default());
 		let run = run_of::<T>(state);
 		assert!(!run.current_total.is_zero());
-		assert!(cache.get(2, index_of::<T>(&peers[1])).damped);
+		assert!(cache.trust(2, index_of::<T>(&peers[1])).damped);
 	}
 
 	/// Ending an iteration with `p` founders to damp, by publishing the epoch.
@@ -352,7 +356,7 @@ mod benchmarks {
 		let indices: Vec<PeerIndex> = founders.iter().map(index_of::<T>).collect();
 		let mut cache = cached::<T>(&indices);
 		for index in &indices {
-			cache.insert(
+			cache.insert_trust(
 				2,
 				*index,
 				TrustEntry { stamp: 3, value: FixedU128::from_rational(1, 1_000), damped: false },
@@ -368,7 +372,7 @@ mod benchmarks {
 		let run = run_of::<T>(state);
 		assert!(matches!(run.phase, EpochPhase::Review { .. }));
 		for index in &indices {
-			assert!(cache.get(2, *index).damped);
+			assert!(cache.trust(2, *index).damped);
 		}
 	}
 
@@ -408,11 +412,11 @@ mod benchmarks {
 	fn load_trust_page() {
 		let entry = TrustEntry { stamp: 1, value: FixedU128::from_rational(1, 3), damped: true };
 		fill_buffer::<T>(0, TRUST_PAGE_SIZE, entry);
-		let mut cache = TrustCache::<T>::default();
+		let mut cache = PageCache::<T>::default();
 		let read;
 		#[block]
 		{
-			read = cache.get(0, TRUST_PAGE_SIZE - 1);
+			read = cache.trust(0, TRUST_PAGE_SIZE - 1);
 		}
 		assert_eq!(read, entry);
 		assert_eq!(cache.take_traffic(), PageTraffic { loaded: 1, dirtied: 0 });
@@ -424,9 +428,9 @@ mod benchmarks {
 	fn store_trust_page() {
 		let entry = TrustEntry { stamp: 1, value: FixedU128::from_rational(1, 3), damped: true };
 		fill_buffer::<T>(0, TRUST_PAGE_SIZE, entry);
-		let mut cache = TrustCache::<T>::default();
+		let mut cache = PageCache::<T>::default();
 		let changed = TrustEntry { stamp: 2, ..entry };
-		cache.insert(0, 0, changed);
+		cache.insert_trust(0, 0, changed);
 		#[block]
 		{
 			cache.flush();

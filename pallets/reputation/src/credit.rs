@@ -57,8 +57,8 @@ use crate::types::{
 	Standing,
 };
 use crate::{
-	admission, maths, Config, DebtsOf, Event, LocalTrustOf, MemberCount, Members, Pallet,
-	Parameters, PeerAt, PeerCount, PreTrusted, Reputations, Strangers,
+	admission, maths, Config, DebtsOf, Event, LocalTrustOf, MemberCount, Pallet, Parameters,
+	PeerAt, PeerCount, PreTrusted, Reputations, Strangers,
 };
 use frame_support::BoundedVec;
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -309,7 +309,7 @@ impl<T: Config> Pallet<T> {
 		let slot = MemberCount::<T>::get();
 		// There are no more slots than indices, and indices are u32.
 		MemberCount::<T>::put(slot.saturating_add(1));
-		Members::<T>::insert(slot, record.index);
+		crate::pages::set_member::<T>(slot, record.index);
 		record.listed = true;
 	}
 

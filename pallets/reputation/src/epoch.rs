@@ -14,7 +14,7 @@
 //!
 //! ## Members
 //!
-//! An epoch walks the member list ([`crate::Members`]), not every index ever assigned. A peer
+//! An epoch walks the member list ([`crate::MemberPages`]), not every index ever assigned. A peer
 //! that withdraws its bond or is banned keeps its slot until the next epoch starts, whose first
 //! pass drops it and moves the remaining members down in order: from then on it costs epochs
 //! nothing, and it is not counted in their `peers`. Peers registering while an epoch runs take
@@ -27,14 +27,14 @@
 //! let Sybils farm trust, so the chain keeps its last published vector instead
 //! ([`crate::Event::EpochSkippedWithoutPreTrusted`]). Admission never reads global trust.
 
-use crate::trust_pages::{self, PageTraffic, TrustCache};
+use crate::pages::{self, PageCache, PageTraffic};
 use crate::types::{
 	insert_ranked, BufferId, EpochPhase, EpochRun, EpochState, MemberSlot, PeerIndex,
 	PublishedTrust, ReputationParameters, Standing, TopList, TrustEntry,
 };
 use crate::{
 	admission, maths, Config, Epoch, EpochRunOf, EpochStateOf, Event, LocalTrustOf, MemberCount,
-	Members, Pallet, Parameters, PeerAt, PreTrusted, Published, Reputations, Strangers, TopPeers,
+	Pallet, Parameters, PeerAt, PreTrusted, Published, Reputations, Strangers, TopPeers,
 	TrustPages, WeightInfo,
 };
 use alloc::vec::Vec;
@@ -137,10 +137,12 @@ impl<T: Config> Pallet<T> {
 		// The most trust pages each kind of step can load and dirty.
 		let founders = T::MaxPreTrusted::get();
 		let spread_pages = Self::spread_page_traffic();
-		let damp_pages = Self::page_traffic(2, 1);
+		// Every step that walks a slot may load its member page first.
+		let compact_pages = Self::page_traffic(2, 1);
+		let damp_pages = Self::page_traffic(3, 1);
 		let finish_pages = Self::page_traffic(founders.saturating_mul(2), founders);
-		let review_pages = Self::page_traffic(1, 0);
-		let mut cache = TrustCache::<T>::default();
+		let review_pages = Self::page_traffic(2, 0);
+		let mut cache = PageCache::<T>::default();
 		let mut work = BlockWork::default();
 		loop {
 			// What the step computes, and the most page traffic it can cause.
@@ -149,7 +151,7 @@ impl<T: Config> Pallet<T> {
 				EpochState::Idle { .. } => (start, Weight::zero()),
 				EpochState::Running(run) => match run.phase {
 					// The step that ends compaction costs less than one that moves a slot.
-					EpochPhase::Compact { .. } => (compact, Weight::zero()),
+					EpochPhase::Compact { .. } => (compact, compact_pages),
 					EpochPhase::Spread { next } if next < run.peers => (spread, spread_pages),
 					EpochPhase::Damp { next } if next < run.peers => (damp, damp_pages),
 					EpochPhase::Review { next } if next < run.peers => (review, review_pages),
@@ -198,14 +200,15 @@ impl<T: Config> Pallet<T> {
 		meter.consumed()
 	}
 
-	/// The most trust-page traffic a spread step can cause: its consumer's page of the last
-	/// iterate, and a page of the running one for each provider.
+	/// The most page traffic a spread step can cause: its consumer's member page and page of
+	/// the last iterate, and a page of the running one for each provider.
 	pub(crate) fn spread_page_traffic() -> Weight {
 		let partners = T::MaxPartners::get();
-		Self::page_traffic(partners.saturating_add(1), partners)
+		Self::page_traffic(partners.saturating_add(2), partners)
 	}
 
-	/// The weight of loading `loaded` trust pages and writing `dirtied` back.
+	/// The weight of loading `loaded` pages and writing `dirtied` back. Member pages (at most
+	/// 1 KiB) are charged as trust pages (5.4 KiB).
 	pub(crate) fn page_traffic(loaded: u32, dirtied: u32) -> Weight {
 		T::WeightInfo::load_trust_page()
 			.saturating_mul(loaded.into())
@@ -281,21 +284,21 @@ impl<T: Config> Pallet<T> {
 		mut run: EpochRunOf<T>,
 		now: BlockNumberFor<T>,
 		parameters: &ReputationParameters,
-		cache: &mut TrustCache<T>,
+		cache: &mut PageCache<T>,
 	) -> (EpochStateOf<T>, Option<u32>) {
 		let mut edges = None;
 		match run.phase {
 			EpochPhase::Compact { read, write } => {
 				// Peers registering meanwhile take slots at the end: they are compacted too.
 				if read < MemberCount::<T>::get() {
-					let write = Self::compact_slot(&mut run, read, write);
+					let write = Self::compact_slot(&mut run, read, write, cache);
 					run.phase = EpochPhase::Compact { read: read.saturating_add(1), write };
 				} else if !Self::begin_iterations(&mut run, write) {
 					return (Self::idle_after(run.started_at, now, parameters), None);
 				}
 			}
 			EpochPhase::Spread { next } if next < run.peers => {
-				let consumer = Members::<T>::get(next);
+				let consumer = cache.member(next);
 				edges = Some(
 					consumer.map_or(0, |consumer| Self::spread_from(&mut run, consumer, cache)),
 				);
@@ -303,7 +306,7 @@ impl<T: Config> Pallet<T> {
 			}
 			EpochPhase::Spread { .. } => run.phase = EpochPhase::Damp { next: 0 },
 			EpochPhase::Damp { next } if next < run.peers => {
-				if let Some(peer) = Members::<T>::get(next) {
+				if let Some(peer) = cache.member(next) {
 					// Founders are damped when the iteration finishes.
 					if run.pretrusted.binary_search(&peer).is_err() {
 						Self::damp_peer(&mut run, peer, cache);
@@ -313,7 +316,7 @@ impl<T: Config> Pallet<T> {
 			}
 			EpochPhase::Damp { .. } => Self::finish_iteration(&mut run, now, cache),
 			EpochPhase::Review { next } if next < run.peers => {
-				if let Some(index) = Members::<T>::get(next) {
+				if let Some(index) = cache.member(next) {
 					Self::review_member(&mut run, index, now, parameters, cache);
 				}
 				run.phase = EpochPhase::Review { next: next.saturating_add(1) };
@@ -334,8 +337,9 @@ impl<T: Config> Pallet<T> {
 		run: &mut EpochRunOf<T>,
 		read: MemberSlot,
 		write: MemberSlot,
+		cache: &mut PageCache<T>,
 	) -> MemberSlot {
-		let Some(index) = Members::<T>::take(read) else {
+		let Some(index) = cache.member(read) else {
 			frame_support::defensive!("a member slot below the count is empty");
 			return write;
 		};
@@ -351,7 +355,9 @@ impl<T: Config> Pallet<T> {
 				write
 			}
 			_ => {
-				Members::<T>::insert(write, index);
+				if write != read {
+					cache.set_member(write, index);
+				}
 				write.saturating_add(1)
 			}
 		}
@@ -387,15 +393,11 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `peer`'s value in the last iterate (zero for a peer outside the epoch).
-	fn previous_value(
-		run: &EpochRunOf<T>,
-		peer: PeerIndex,
-		cache: &mut TrustCache<T>,
-	) -> FixedU128 {
+	fn previous_value(run: &EpochRunOf<T>, peer: PeerIndex, cache: &mut PageCache<T>) -> FixedU128 {
 		match run.previous {
 			None => Self::prior(run, peer),
 			Some(buffer) => {
-				let entry = cache.get(buffer, peer);
+				let entry = cache.trust(buffer, peer);
 				if entry.damped && entry.stamp == run.stamp.wrapping_sub(1) {
 					entry.value
 				} else {
@@ -409,9 +411,9 @@ impl<T: Config> Pallet<T> {
 	fn accumulated_value(
 		run: &EpochRunOf<T>,
 		peer: PeerIndex,
-		cache: &mut TrustCache<T>,
+		cache: &mut PageCache<T>,
 	) -> FixedU128 {
-		let entry = cache.get(run.current, peer);
+		let entry = cache.trust(run.current, peer);
 		if !entry.damped && entry.stamp == run.stamp {
 			entry.value
 		} else {
@@ -425,7 +427,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn spread_from(
 		run: &mut EpochRunOf<T>,
 		consumer: PeerIndex,
-		cache: &mut TrustCache<T>,
+		cache: &mut PageCache<T>,
 	) -> u32 {
 		let trust = Self::previous_value(run, consumer, cache);
 		if trust.is_zero() {
@@ -439,7 +441,7 @@ impl<T: Config> Pallet<T> {
 		}
 		for (provider, units) in local.providers.iter() {
 			let passed = maths::pass_on(trust, *units, total);
-			cache.mutate(run.current, *provider, |entry| {
+			cache.mutate_trust(run.current, *provider, |entry| {
 				if entry.stamp != run.stamp {
 					*entry =
 						TrustEntry { stamp: run.stamp, value: FixedU128::zero(), damped: false };
@@ -453,7 +455,7 @@ impl<T: Config> Pallet<T> {
 	/// Damps `peer`'s accumulated trust into its final value for this iteration. `peer` is a
 	/// member and not a founder, so its share of the damping distribution is zero and dangling
 	/// trust does not reach it.
-	pub(crate) fn damp_peer(run: &mut EpochRunOf<T>, peer: PeerIndex, cache: &mut TrustCache<T>) {
+	pub(crate) fn damp_peer(run: &mut EpochRunOf<T>, peer: PeerIndex, cache: &mut PageCache<T>) {
 		let accumulated = Self::accumulated_value(run, peer, cache);
 		let value = maths::damp(accumulated, FixedU128::zero(), FixedU128::zero(), run.damping);
 		Self::write_damped(run, peer, accumulated, value, cache);
@@ -465,9 +467,9 @@ impl<T: Config> Pallet<T> {
 		peer: PeerIndex,
 		accumulated: FixedU128,
 		value: FixedU128,
-		cache: &mut TrustCache<T>,
+		cache: &mut PageCache<T>,
 	) {
-		cache.insert(run.current, peer, TrustEntry { stamp: run.stamp, value, damped: true });
+		cache.insert_trust(run.current, peer, TrustEntry { stamp: run.stamp, value, damped: true });
 		run.accumulated = run.accumulated.saturating_add(accumulated);
 		let previous = Self::previous_value(run, peer, cache);
 		run.residual = run.residual.saturating_add(maths::distance(value, previous));
@@ -476,7 +478,7 @@ impl<T: Config> Pallet<T> {
 
 	/// Damps the founders, now that every other member's share is known: the trust of the last
 	/// iterate that reached no member (dangling) returns to them with the damping distribution.
-	fn damp_founders(run: &mut EpochRunOf<T>, cache: &mut TrustCache<T>) {
+	fn damp_founders(run: &mut EpochRunOf<T>, cache: &mut PageCache<T>) {
 		let founders: Vec<(PeerIndex, FixedU128)> = run
 			.pretrusted
 			.iter()
@@ -497,7 +499,7 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn finish_iteration(
 		run: &mut EpochRunOf<T>,
 		now: BlockNumberFor<T>,
-		cache: &mut TrustCache<T>,
+		cache: &mut PageCache<T>,
 	) {
 		Self::damp_founders(run, cache);
 		run.iteration = run.iteration.saturating_add(1);
@@ -548,14 +550,14 @@ impl<T: Config> Pallet<T> {
 		index: PeerIndex,
 		now: BlockNumberFor<T>,
 		parameters: &ReputationParameters,
-		cache: &mut TrustCache<T>,
+		cache: &mut PageCache<T>,
 	) {
 		if let Some(peer) = PeerAt::<T>::get(index) {
 			if let Some(record) = Reputations::<T>::get(&peer) {
 				Self::store(&peer, Self::decayed(record, now, parameters), parameters, None);
 			}
 		}
-		let entry = cache.get(run.current, index);
+		let entry = cache.trust(run.current, index);
 		if entry.damped && entry.stamp == run.stamp {
 			insert_ranked(&mut run.top, (index, entry.value));
 		}
@@ -582,8 +584,8 @@ impl<T: Config> Pallet<T> {
 		published: &PublishedTrust<BlockNumberFor<T>>,
 		index: PeerIndex,
 	) -> Option<FixedU128> {
-		let (page, _) = trust_pages::locate(index);
-		let entry = trust_pages::entry_in(&TrustPages::<T>::get(published.buffer, page), index);
+		let (page, _) = pages::locate(index);
+		let entry = pages::entry_in(&TrustPages::<T>::get(published.buffer, page), index);
 		(entry.damped && entry.stamp == published.stamp).then_some(entry.value)
 	}
 }

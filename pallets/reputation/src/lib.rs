@@ -77,12 +77,12 @@ pub mod epoch;
 pub mod maths;
 #[cfg(test)]
 mod mock;
+pub mod pages;
 pub mod subjective;
 #[cfg(any(test, feature = "synthetic-population"))]
 mod synthetic;
 #[cfg(test)]
 mod tests;
-pub mod trust_pages;
 pub mod types;
 pub mod weights;
 
@@ -166,12 +166,14 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PeerCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
-	/// The peers epochs walk, by slot: every registered peer, and those that left good standing
-	/// since the last epoch's compaction. Slots below [`MemberCount`] are in use.
+	/// The peers epochs walk, by slot, in pages of [`MEMBER_PAGE_SIZE`] slots: every registered
+	/// peer, and those that left good standing since the last epoch's compaction. Slots below
+	/// [`MemberCount`] are in use. See [`pages`].
 	#[pallet::storage]
-	pub type Members<T: Config> = StorageMap<_, Twox64Concat, MemberSlot, PeerIndex>;
+	pub type MemberPages<T: Config> =
+		StorageMap<_, Twox64Concat, MemberPageIndex, MemberPage, ValueQuery>;
 
-	/// How many slots of [`Members`] are in use: new peers take the next one.
+	/// How many slots of [`MemberPages`] are in use: new peers take the next one.
 	#[pallet::storage]
 	pub type MemberCount<T: Config> = StorageValue<_, u32, ValueQuery>;
 
@@ -189,7 +191,7 @@ pub mod pallet {
 
 	/// Three trust vectors by buffer, in pages of [`TRUST_PAGE_SIZE`] entries by peer index:
 	/// the published one and a running epoch's two iterates. An entry counts only for the
-	/// iteration its stamp names. See [`trust_pages`].
+	/// iteration its stamp names. See [`pages`].
 	#[pallet::storage]
 	pub type TrustPages<T: Config> = StorageDoubleMap<
 		_,
@@ -507,7 +509,7 @@ pub mod pallet {
 			{
 				keys.push(TrustPages::<T>::hashed_key_for(
 					published.buffer,
-					trust_pages::locate(record.index).0,
+					pages::locate(record.index).0,
 				));
 			}
 			keys
@@ -522,8 +524,9 @@ pub mod pallet {
 			let count = PeerCount::<T>::get();
 			let members = MemberCount::<T>::get();
 			let mut listed = alloc::collections::BTreeSet::new();
-			for (slot, index) in Members::<T>::iter() {
-				ensure!(slot < members, "a member slot beyond the count is in use");
+			for slot in 0..members {
+				let index =
+					pages::member::<T>(slot).ok_or("a member slot below the count is empty")?;
 				ensure!(listed.insert(index), "a peer holds two member slots");
 			}
 			for (account, record) in Reputations::<T>::iter() {

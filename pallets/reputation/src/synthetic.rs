@@ -2,7 +2,7 @@
 //! (the `rpc-bench` preset). Never used on a real network.
 
 use crate::{
-	trust_pages::locate,
+	pages::locate,
 	types::{LocalTrust, PublishedTrust, ReputationParameters, TrustEntry},
 	Config, LocalTrustOf, Pallet, Published, TrustPages,
 };

@@ -10,8 +10,18 @@ pub use repute_primitives::reputation::{Admission, DenialReason, SubjectiveTrust
 /// A peer's position in the trust vector. Assigned once, in order of first appearance.
 pub type PeerIndex = u32;
 
-/// A position in the list of peers an epoch walks ([`crate::Members`]).
+/// A position in the list of peers an epoch walks ([`crate::MemberPages`]).
 pub type MemberSlot = u32;
+
+/// A page of the member list: slots `page × MEMBER_PAGE_SIZE` up to the next page's first.
+pub type MemberPageIndex = u32;
+
+/// How many member slots a page holds.
+pub const MEMBER_PAGE_SIZE: u32 = 256;
+
+/// The peers of one member page, by position (`slot % MEMBER_PAGE_SIZE`). Positions at or past
+/// `MemberCount` mean nothing: compaction leaves them behind and registration overwrites them.
+pub type MemberPage = BoundedVec<PeerIndex, frame_support::traits::ConstU32<MEMBER_PAGE_SIZE>>;
 
 /// Which of the three trust buffers a vector lives in (see [`crate::TrustPages`]).
 pub type BufferId = u8;

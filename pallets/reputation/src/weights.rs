@@ -77,10 +77,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::PeerAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn on_receipt_recorded() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `4085`
+		//  Measured:  `4061`
 		//  Estimated: `11266`
-		// Minimum execution time: 139_371_000 picoseconds.
-		Weight::from_parts(242_104_000, 11266)
+		// Minimum execution time: 137_918_000 picoseconds.
+		Weight::from_parts(241_893_000, 11266)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -92,21 +92,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::PeerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::MemberCount` (r:1 w:1)
 	/// Proof: `Reputation::MemberCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::MemberPages` (r:1 w:1)
+	/// Proof: `Reputation::MemberPages` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Strangers` (r:1 w:0)
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PreTrusted` (r:1 w:0)
 	/// Proof: `Reputation::PreTrusted` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PeerAt` (r:0 w:1)
 	/// Proof: `Reputation::PeerAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Reputation::Members` (r:0 w:1)
-	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn note_standing() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `522`
-		//  Estimated: `3559`
-		// Minimum execution time: 34_895_000 picoseconds.
-		Weight::from_parts(62_898_000, 3559)
-			.saturating_add(T::DbWeight::get().reads(6_u64))
+		//  Measured:  `533`
+		//  Estimated: `4503`
+		// Minimum execution time: 39_504_000 picoseconds.
+		Weight::from_parts(61_706_000, 4503)
+			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
 	/// Storage: `Reputation::Parameters` (r:1 w:0)
@@ -115,10 +115,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::Epoch` (`max_values`: Some(1), `max_size`: Some(5374), added: 5869, mode: `MaxEncodedLen`)
 	fn on_idle_base() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `281`
+		//  Measured:  `291`
 		//  Estimated: `6859`
-		// Minimum execution time: 10_751_000 picoseconds.
-		Weight::from_parts(19_085_000, 6859)
+		// Minimum execution time: 10_220_000 picoseconds.
+		Weight::from_parts(17_493_000, 6859)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -133,57 +133,50 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[0, 32]`.
 	fn start_epoch(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `409 + p * (132 ±0)`
+		//  Measured:  `412 + p * (132 ±0)`
 		//  Estimated: `2510 + p * (2569 ±0)`
-		// Minimum execution time: 15_119_000 picoseconds.
-		Weight::from_parts(29_239_331, 2510)
-			// Standard Error: 20_809
-			.saturating_add(Weight::from_parts(8_600_378, 0).saturating_mul(p.into()))
+		// Minimum execution time: 16_461_000 picoseconds.
+		Weight::from_parts(27_196_611, 2510)
+			// Standard Error: 41_459
+			.saturating_add(Weight::from_parts(6_726_081, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
 	}
 	/// Storage: `Reputation::MemberCount` (r:1 w:0)
 	/// Proof: `Reputation::MemberCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Reputation::Members` (r:1 w:1)
-	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PeerAt` (r:1 w:0)
 	/// Proof: `Reputation::PeerAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Reputations` (r:1 w:1)
 	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	fn compact() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `645`
+		//  Measured:  `551`
 		//  Estimated: `3559`
-		// Minimum execution time: 31_469_000 picoseconds.
-		Weight::from_parts(56_566_000, 3559)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
-			.saturating_add(T::DbWeight::get().writes(2_u64))
+		// Minimum execution time: 25_167_000 picoseconds.
+		Weight::from_parts(44_423_000, 3559)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
+			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Storage: `Reputation::Members` (r:1 w:0)
-	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::LocalTrustOf` (r:1 w:0)
 	/// Proof: `Reputation::LocalTrustOf` (`max_values`: None, `max_size`: Some(1298), added: 3773, mode: `MaxEncodedLen`)
 	/// The range of component `k` is `[0, 64]`.
 	fn spread(k: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `455 + k * (28 ±0)`
+		//  Measured:  `241 + k * (20 ±0)`
 		//  Estimated: `4763`
-		// Minimum execution time: 16_541_000 picoseconds.
-		Weight::from_parts(32_986_471, 4763)
-			// Standard Error: 9_715
-			.saturating_add(Weight::from_parts(606_484, 0).saturating_mul(k.into()))
-			.saturating_add(T::DbWeight::get().reads(2_u64))
+		// Minimum execution time: 7_704_000 picoseconds.
+		Weight::from_parts(19_629_618, 4763)
+			// Standard Error: 12_493
+			.saturating_add(Weight::from_parts(695_943, 0).saturating_mul(k.into()))
+			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
-	/// Storage: `Reputation::Members` (r:1 w:0)
-	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn damp() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `362`
-		//  Estimated: `3481`
-		// Minimum execution time: 15_399_000 picoseconds.
-		Weight::from_parts(26_339_000, 3481)
-			.saturating_add(T::DbWeight::get().reads(1_u64))
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 2_444_000 picoseconds.
+		Weight::from_parts(5_030_000, 0)
 	}
 	/// Storage: `Reputation::Published` (r:0 w:1)
 	/// Proof: `Reputation::Published` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
@@ -192,14 +185,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 7_525_000 picoseconds.
-		Weight::from_parts(14_512_526, 0)
-			// Standard Error: 4_241
-			.saturating_add(Weight::from_parts(1_016_128, 0).saturating_mul(p.into()))
+		// Minimum execution time: 12_423_000 picoseconds.
+		Weight::from_parts(18_917_609, 0)
+			// Standard Error: 19_771
+			.saturating_add(Weight::from_parts(1_832_324, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
-	/// Storage: `Reputation::Members` (r:1 w:0)
-	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PeerAt` (r:1 w:0)
 	/// Proof: `Reputation::PeerAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Reputations` (r:1 w:1)
@@ -208,21 +199,21 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	fn review() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `764`
+		//  Measured:  `675`
 		//  Estimated: `3559`
-		// Minimum execution time: 40_627_000 picoseconds.
-		Weight::from_parts(60_644_000, 3559)
-			.saturating_add(T::DbWeight::get().reads(4_u64))
+		// Minimum execution time: 32_642_000 picoseconds.
+		Weight::from_parts(54_362_000, 3559)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Reputation::TrustPages` (r:1 w:0)
 	/// Proof: `Reputation::TrustPages` (`max_values`: None, `max_size`: Some(5399), added: 7874, mode: `MaxEncodedLen`)
 	fn load_trust_page() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5618`
+		//  Measured:  `5628`
 		//  Estimated: `8864`
-		// Minimum execution time: 13_224_000 picoseconds.
-		Weight::from_parts(18_915_000, 8864)
+		// Minimum execution time: 12_874_000 picoseconds.
+		Weight::from_parts(21_951_000, 8864)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Reputation::TrustPages` (r:0 w:1)
@@ -231,8 +222,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_001_000 picoseconds.
-		Weight::from_parts(11_331_000, 0)
+		// Minimum execution time: 6_212_000 picoseconds.
+		Weight::from_parts(10_760_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Reputation::Parameters` (r:1 w:1)
@@ -243,10 +234,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	fn set_parameters() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `363`
+		//  Measured:  `339`
 		//  Estimated: `6859`
-		// Minimum execution time: 24_536_000 picoseconds.
-		Weight::from_parts(46_727_000, 6859)
+		// Minimum execution time: 24_025_000 picoseconds.
+		Weight::from_parts(43_241_000, 6859)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -257,12 +248,12 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `p` is `[0, 32]`.
 	fn set_pretrusted(p: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `374 + p * (100 ±0)`
+		//  Measured:  `350 + p * (100 ±0)`
 		//  Estimated: `2510 + p * (2569 ±0)`
-		// Minimum execution time: 20_228_000 picoseconds.
-		Weight::from_parts(38_496_396, 2510)
-			// Standard Error: 26_336
-			.saturating_add(Weight::from_parts(9_061_852, 0).saturating_mul(p.into()))
+		// Minimum execution time: 20_929_000 picoseconds.
+		Weight::from_parts(40_880_707, 2510)
+			// Standard Error: 18_179
+			.saturating_add(Weight::from_parts(9_125_293, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -276,10 +267,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	fn refresh_admission() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `588`
+		//  Measured:  `564`
 		//  Estimated: `3559`
-		// Minimum execution time: 33_322_000 picoseconds.
-		Weight::from_parts(56_737_000, 3559)
+		// Minimum execution time: 32_151_000 picoseconds.
+		Weight::from_parts(46_868_000, 3559)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -288,74 +279,73 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn on_receipt_recorded() -> Weight {
-		Weight::from_parts(242_104_000, 11266)
+		Weight::from_parts(241_893_000, 11266)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn note_standing() -> Weight {
-		Weight::from_parts(62_898_000, 3559)
-			.saturating_add(ParityDbWeight::get().reads(6_u64))
+		Weight::from_parts(61_706_000, 4503)
+			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn on_idle_base() -> Weight {
-		Weight::from_parts(19_085_000, 6859)
+		Weight::from_parts(17_493_000, 6859)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn start_epoch(p: u32, ) -> Weight {
-		Weight::from_parts(29_239_331, 2510)
-			.saturating_add(Weight::from_parts(8_600_378, 0).saturating_mul(p.into()))
+		Weight::from_parts(27_196_611, 2510)
+			.saturating_add(Weight::from_parts(6_726_081, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
 	}
 	fn compact() -> Weight {
-		Weight::from_parts(56_566_000, 3559)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
-			.saturating_add(ParityDbWeight::get().writes(2_u64))
+		Weight::from_parts(44_423_000, 3559)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn spread(k: u32, ) -> Weight {
-		Weight::from_parts(32_986_471, 4763)
-			.saturating_add(Weight::from_parts(606_484, 0).saturating_mul(k.into()))
-			.saturating_add(ParityDbWeight::get().reads(2_u64))
-	}
-	fn damp() -> Weight {
-		Weight::from_parts(26_339_000, 3481)
+		Weight::from_parts(19_629_618, 4763)
+			.saturating_add(Weight::from_parts(695_943, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
+	fn damp() -> Weight {
+		Weight::from_parts(5_030_000, 0)
+	}
 	fn finish_iteration(p: u32, ) -> Weight {
-		Weight::from_parts(14_512_526, 0)
-			.saturating_add(Weight::from_parts(1_016_128, 0).saturating_mul(p.into()))
+		Weight::from_parts(18_917_609, 0)
+			.saturating_add(Weight::from_parts(1_832_324, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn review() -> Weight {
-		Weight::from_parts(60_644_000, 3559)
-			.saturating_add(ParityDbWeight::get().reads(4_u64))
+		Weight::from_parts(54_362_000, 3559)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn load_trust_page() -> Weight {
-		Weight::from_parts(18_915_000, 8864)
+		Weight::from_parts(21_951_000, 8864)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn store_trust_page() -> Weight {
-		Weight::from_parts(11_331_000, 0)
+		Weight::from_parts(10_760_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(46_727_000, 6859)
+		Weight::from_parts(43_241_000, 6859)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_pretrusted(p: u32, ) -> Weight {
-		Weight::from_parts(38_496_396, 2510)
-			.saturating_add(Weight::from_parts(9_061_852, 0).saturating_mul(p.into()))
+		Weight::from_parts(40_880_707, 2510)
+			.saturating_add(Weight::from_parts(9_125_293, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
 	}
 	fn refresh_admission() -> Weight {
-		Weight::from_parts(56_737_000, 3559)
+		Weight::from_parts(46_868_000, 3559)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
