@@ -318,11 +318,38 @@ mod benchmarks {
 		{
 			edges = Reputation::<T>::step(run, now::<T>(), &parameters, &mut cache).1;
 		}
-		assert_eq!(edges, Some(k));
+		assert_eq!(edges, Some(crate::epoch::Spread::Edges(k)));
 		assert_eq!(cache.take_traffic(), PageTraffic::default());
 		for provider in &providers {
 			assert!(!cache.trust(2, index_of::<T>(provider)).value.is_zero());
 		}
+	}
+
+	/// A consumer with no trust to pass on, its pages already in the block's cache: its local
+	/// trust (full) is not read.
+	#[benchmark]
+	fn spread_without_trust() {
+		let parameters = Parameters::<T>::get();
+		let consumer = registered::<T>(0, 1).remove(0);
+		for provider in registered::<T>(1, T::MaxPartners::get()) {
+			Reputation::<T>::note_service(&provider, &consumer, 1_000, now::<T>());
+		}
+		let index = index_of::<T>(&consumer);
+		let run = EpochRun {
+			phase: EpochPhase::Spread { next: slot_of::<T>(index) },
+			..running::<T>(&[])
+		};
+		let mut cache = cached::<T>(&[index]);
+		// It received nothing in the last iteration.
+		cache.insert_trust(1, index, TrustEntry::default());
+		cache.take_traffic();
+		let outcome;
+		#[block]
+		{
+			outcome = Reputation::<T>::step(run, now::<T>(), &parameters, &mut cache).1;
+		}
+		assert_eq!(outcome, Some(crate::epoch::Spread::NothingToPass));
+		assert_eq!(cache.take_traffic(), PageTraffic::default());
 	}
 
 	/// Damping one member's trust, its pages already in the block's cache.

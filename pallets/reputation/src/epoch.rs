@@ -52,6 +52,15 @@ use sp_arithmetic::{
 /// The number of trust buffers: the published vector and the two iterates of a running epoch.
 pub(crate) const BUFFERS: BufferId = 3;
 
+/// What a spread step did, which is what it is charged for.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Spread {
+	/// The consumer had no trust to pass on (or its slot was empty): nothing was read.
+	NothingToPass,
+	/// The consumer passed its trust over this many edges (none if it has no local trust).
+	Edges(u32),
+}
+
 /// The log target of the epoch's progress (`-l runtime::reputation=debug` shows a line a block).
 pub const LOG_TARGET: &str = "runtime::reputation";
 
@@ -85,8 +94,10 @@ impl BlockWork {
 	}
 
 	/// Counts the edges a step visited and the page traffic it caused.
-	fn count_traffic(&mut self, edges: Option<u32>, traffic: PageTraffic) {
-		self.edges = self.edges.saturating_add(edges.unwrap_or(0));
+	fn count_traffic(&mut self, spread: Option<Spread>, traffic: PageTraffic) {
+		if let Some(Spread::Edges(edges)) = spread {
+			self.edges = self.edges.saturating_add(edges);
+		}
 		self.pages.loaded = self.pages.loaded.saturating_add(traffic.loaded);
 		self.pages.dirtied = self.pages.dirtied.saturating_add(traffic.dirtied);
 	}
@@ -163,16 +174,19 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 			work.count_step(&state);
-			let (next, edges) = match state {
+			let (next, spread) = match state {
 				EpochState::Idle { .. } => (Self::start_epoch(now, &parameters), None),
 				EpochState::Running(run) => Self::step(run, now, &parameters, &mut cache),
 			};
 			let traffic = cache.take_traffic();
-			work.count_traffic(edges, traffic);
+			work.count_traffic(spread, traffic);
+			let compute = match spread {
+				None => compute,
+				Some(Spread::NothingToPass) => T::WeightInfo::spread_without_trust(),
+				Some(Spread::Edges(edges)) => T::WeightInfo::spread(edges),
+			};
 			meter.consume(
-				edges
-					.map_or(compute, T::WeightInfo::spread)
-					.saturating_add(Self::page_traffic(traffic.loaded, traffic.dirtied)),
+				compute.saturating_add(Self::page_traffic(traffic.loaded, traffic.dirtied)),
 			);
 			state = next;
 		}
@@ -279,14 +293,14 @@ impl<T: Config> Pallet<T> {
 		(0..BUFFERS).find(|id| Some(*id) != a && Some(*id) != b).unwrap_or(0)
 	}
 
-	/// One step of a running epoch, and, for a spread step, how many edges it visited.
+	/// One step of a running epoch, and, for a spread step, what it did.
 	pub(crate) fn step(
 		mut run: EpochRunOf<T>,
 		now: BlockNumberFor<T>,
 		parameters: &ReputationParameters,
 		cache: &mut PageCache<T>,
-	) -> (EpochStateOf<T>, Option<u32>) {
-		let mut edges = None;
+	) -> (EpochStateOf<T>, Option<Spread>) {
+		let mut spread = None;
 		match run.phase {
 			EpochPhase::Compact { read, write } => {
 				// Peers registering meanwhile take slots at the end: they are compacted too.
@@ -299,9 +313,9 @@ impl<T: Config> Pallet<T> {
 			}
 			EpochPhase::Spread { next } if next < run.peers => {
 				let consumer = cache.member(next);
-				edges = Some(
-					consumer.map_or(0, |consumer| Self::spread_from(&mut run, consumer, cache)),
-				);
+				spread = Some(consumer.map_or(Spread::NothingToPass, |consumer| {
+					Self::spread_from(&mut run, consumer, cache)
+				}));
 				run.phase = EpochPhase::Spread { next: next.saturating_add(1) };
 			}
 			EpochPhase::Spread { .. } => run.phase = EpochPhase::Damp { next: 0 },
@@ -327,7 +341,7 @@ impl<T: Config> Pallet<T> {
 				return (Self::idle_after(run.started_at, now, parameters), None);
 			}
 		}
-		(EpochState::Running(run), edges)
+		(EpochState::Running(run), spread)
 	}
 
 	/// Compacts slot `read` of the member list into slot `write`: keeps its peer if it is
@@ -422,22 +436,23 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Consumer `consumer` passes its trust to its providers, in proportion to the units each
-	/// gave it, and returns how many it passed trust to. What reaches a provider outside the
-	/// epoch is never damped: it is dangling.
+	/// gave it, and returns what it did: nothing if it has no trust (its local trust is not
+	/// even read), or how many providers it passed trust to. What reaches a provider outside
+	/// the epoch is never damped: it is dangling.
 	pub(crate) fn spread_from(
 		run: &mut EpochRunOf<T>,
 		consumer: PeerIndex,
 		cache: &mut PageCache<T>,
-	) -> u32 {
+	) -> Spread {
 		let trust = Self::previous_value(run, consumer, cache);
 		if trust.is_zero() {
-			return 0;
+			return Spread::NothingToPass;
 		}
-		let Some(local) = LocalTrustOf::<T>::get(consumer) else { return 0 };
+		let Some(local) = LocalTrustOf::<T>::get(consumer) else { return Spread::Edges(0) };
 		let total =
 			local.providers.iter().fold(0u128, |sum, (_, units)| sum.saturating_add(*units));
 		if total == 0 {
-			return 0;
+			return Spread::Edges(0);
 		}
 		for (provider, units) in local.providers.iter() {
 			let passed = maths::pass_on(trust, *units, total);
@@ -449,7 +464,7 @@ impl<T: Config> Pallet<T> {
 				entry.value = entry.value.saturating_add(passed);
 			});
 		}
-		local.providers.len() as u32
+		Spread::Edges(local.providers.len() as u32)
 	}
 
 	/// Damps `peer`'s accumulated trust into its final value for this iteration. `peer` is a

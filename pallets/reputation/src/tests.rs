@@ -200,7 +200,7 @@ fn a_consumer_is_charged_for_the_edges_it_has_not_the_most_it_could_have() {
 	let worst =
 		<() as WeightInfo>::spread(MAX_PARTNERS).saturating_add(Reputation::spread_page_traffic());
 	let budget = <() as WeightInfo>::on_idle_base().saturating_add(worst.saturating_mul(3));
-	let peers = budget.ref_time() / <() as WeightInfo>::spread(0).ref_time() + 10;
+	let peers = budget.ref_time() / <() as WeightInfo>::spread_without_trust().ref_time() + 10;
 	new_test_ext(vec![1]).execute_with(|| {
 		for peer in 1..=peers {
 			register(peer);
@@ -235,7 +235,9 @@ fn a_consumer_is_charged_for_the_edges_it_has_not_the_most_it_could_have() {
 		let expected = <() as WeightInfo>::on_idle_base()
 			.saturating_add(<() as WeightInfo>::spread(1))
 			.saturating_add(Reputation::page_traffic(1 + member_pages, 1))
-			.saturating_add(<() as WeightInfo>::spread(0).saturating_mul((next - 1).into()));
+			.saturating_add(
+				<() as WeightInfo>::spread_without_trust().saturating_mul((next - 1).into()),
+			);
 		assert_eq!(used, expected);
 		assert!(budget.all_gte(used));
 	});

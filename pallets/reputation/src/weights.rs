@@ -50,6 +50,7 @@ pub trait WeightInfo {
 	fn start_epoch(p: u32, ) -> Weight;
 	fn compact() -> Weight;
 	fn spread(k: u32, ) -> Weight;
+	fn spread_without_trust() -> Weight;
 	fn damp() -> Weight;
 	fn finish_iteration(p: u32, ) -> Weight;
 	fn review() -> Weight;
@@ -79,8 +80,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4061`
 		//  Estimated: `11266`
-		// Minimum execution time: 137_918_000 picoseconds.
-		Weight::from_parts(241_893_000, 11266)
+		// Minimum execution time: 131_717_000 picoseconds.
+		Weight::from_parts(218_710_000, 11266)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -104,8 +105,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `533`
 		//  Estimated: `4503`
-		// Minimum execution time: 39_504_000 picoseconds.
-		Weight::from_parts(61_706_000, 4503)
+		// Minimum execution time: 39_334_000 picoseconds.
+		Weight::from_parts(46_186_000, 4503)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -117,8 +118,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `291`
 		//  Estimated: `6859`
-		// Minimum execution time: 10_220_000 picoseconds.
-		Weight::from_parts(17_493_000, 6859)
+		// Minimum execution time: 10_330_000 picoseconds.
+		Weight::from_parts(18_194_000, 6859)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -135,10 +136,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `412 + p * (132 ±0)`
 		//  Estimated: `2510 + p * (2569 ±0)`
-		// Minimum execution time: 16_461_000 picoseconds.
-		Weight::from_parts(27_196_611, 2510)
-			// Standard Error: 41_459
-			.saturating_add(Weight::from_parts(6_726_081, 0).saturating_mul(p.into()))
+		// Minimum execution time: 16_641_000 picoseconds.
+		Weight::from_parts(30_700_034, 2510)
+			// Standard Error: 16_050
+			.saturating_add(Weight::from_parts(8_283_906, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
@@ -153,8 +154,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `551`
 		//  Estimated: `3559`
-		// Minimum execution time: 25_167_000 picoseconds.
-		Weight::from_parts(44_423_000, 3559)
+		// Minimum execution time: 26_039_000 picoseconds.
+		Weight::from_parts(41_248_000, 3559)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -165,18 +166,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `241 + k * (20 ±0)`
 		//  Estimated: `4763`
-		// Minimum execution time: 7_704_000 picoseconds.
-		Weight::from_parts(19_629_618, 4763)
-			// Standard Error: 12_493
-			.saturating_add(Weight::from_parts(695_943, 0).saturating_mul(k.into()))
+		// Minimum execution time: 7_624_000 picoseconds.
+		Weight::from_parts(13_942_705, 4763)
+			// Standard Error: 9_730
+			.saturating_add(Weight::from_parts(585_754, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
+	}
+	fn spread_without_trust() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 2_004_000 picoseconds.
+		Weight::from_parts(4_077_000, 0)
 	}
 	fn damp() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 2_444_000 picoseconds.
-		Weight::from_parts(5_030_000, 0)
+		// Minimum execution time: 2_034_000 picoseconds.
+		Weight::from_parts(3_186_000, 0)
 	}
 	/// Storage: `Reputation::Published` (r:0 w:1)
 	/// Proof: `Reputation::Published` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
@@ -185,10 +193,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 12_423_000 picoseconds.
-		Weight::from_parts(18_917_609, 0)
-			// Standard Error: 19_771
-			.saturating_add(Weight::from_parts(1_832_324, 0).saturating_mul(p.into()))
+		// Minimum execution time: 12_313_000 picoseconds.
+		Weight::from_parts(15_604_537, 0)
+			// Standard Error: 8_469
+			.saturating_add(Weight::from_parts(1_016_319, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Reputation::PeerAt` (r:1 w:0)
@@ -201,8 +209,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `675`
 		//  Estimated: `3559`
-		// Minimum execution time: 32_642_000 picoseconds.
-		Weight::from_parts(54_362_000, 3559)
+		// Minimum execution time: 32_632_000 picoseconds.
+		Weight::from_parts(36_809_000, 3559)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -212,8 +220,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5628`
 		//  Estimated: `8864`
-		// Minimum execution time: 12_874_000 picoseconds.
-		Weight::from_parts(21_951_000, 8864)
+		// Minimum execution time: 12_774_000 picoseconds.
+		Weight::from_parts(23_143_000, 8864)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Reputation::TrustPages` (r:0 w:1)
@@ -222,8 +230,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_212_000 picoseconds.
-		Weight::from_parts(10_760_000, 0)
+		// Minimum execution time: 6_122_000 picoseconds.
+		Weight::from_parts(11_371_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Reputation::Parameters` (r:1 w:1)
@@ -236,8 +244,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `339`
 		//  Estimated: `6859`
-		// Minimum execution time: 24_025_000 picoseconds.
-		Weight::from_parts(43_241_000, 6859)
+		// Minimum execution time: 22_653_000 picoseconds.
+		Weight::from_parts(37_880_000, 6859)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -250,10 +258,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `350 + p * (100 ±0)`
 		//  Estimated: `2510 + p * (2569 ±0)`
-		// Minimum execution time: 20_929_000 picoseconds.
-		Weight::from_parts(40_880_707, 2510)
-			// Standard Error: 18_179
-			.saturating_add(Weight::from_parts(9_125_293, 0).saturating_mul(p.into()))
+		// Minimum execution time: 19_266_000 picoseconds.
+		Weight::from_parts(36_571_334, 2510)
+			// Standard Error: 25_458
+			.saturating_add(Weight::from_parts(8_422_668, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -269,8 +277,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `564`
 		//  Estimated: `3559`
-		// Minimum execution time: 32_151_000 picoseconds.
-		Weight::from_parts(46_868_000, 3559)
+		// Minimum execution time: 33_192_000 picoseconds.
+		Weight::from_parts(52_448_000, 3559)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -279,73 +287,76 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn on_receipt_recorded() -> Weight {
-		Weight::from_parts(241_893_000, 11266)
+		Weight::from_parts(218_710_000, 11266)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn note_standing() -> Weight {
-		Weight::from_parts(61_706_000, 4503)
+		Weight::from_parts(46_186_000, 4503)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn on_idle_base() -> Weight {
-		Weight::from_parts(17_493_000, 6859)
+		Weight::from_parts(18_194_000, 6859)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn start_epoch(p: u32, ) -> Weight {
-		Weight::from_parts(27_196_611, 2510)
-			.saturating_add(Weight::from_parts(6_726_081, 0).saturating_mul(p.into()))
+		Weight::from_parts(30_700_034, 2510)
+			.saturating_add(Weight::from_parts(8_283_906, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
 	}
 	fn compact() -> Weight {
-		Weight::from_parts(44_423_000, 3559)
+		Weight::from_parts(41_248_000, 3559)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn spread(k: u32, ) -> Weight {
-		Weight::from_parts(19_629_618, 4763)
-			.saturating_add(Weight::from_parts(695_943, 0).saturating_mul(k.into()))
+		Weight::from_parts(13_942_705, 4763)
+			.saturating_add(Weight::from_parts(585_754, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
+	fn spread_without_trust() -> Weight {
+		Weight::from_parts(4_077_000, 0)
+	}
 	fn damp() -> Weight {
-		Weight::from_parts(5_030_000, 0)
+		Weight::from_parts(3_186_000, 0)
 	}
 	fn finish_iteration(p: u32, ) -> Weight {
-		Weight::from_parts(18_917_609, 0)
-			.saturating_add(Weight::from_parts(1_832_324, 0).saturating_mul(p.into()))
+		Weight::from_parts(15_604_537, 0)
+			.saturating_add(Weight::from_parts(1_016_319, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn review() -> Weight {
-		Weight::from_parts(54_362_000, 3559)
+		Weight::from_parts(36_809_000, 3559)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn load_trust_page() -> Weight {
-		Weight::from_parts(21_951_000, 8864)
+		Weight::from_parts(23_143_000, 8864)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn store_trust_page() -> Weight {
-		Weight::from_parts(10_760_000, 0)
+		Weight::from_parts(11_371_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(43_241_000, 6859)
+		Weight::from_parts(37_880_000, 6859)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_pretrusted(p: u32, ) -> Weight {
-		Weight::from_parts(40_880_707, 2510)
-			.saturating_add(Weight::from_parts(9_125_293, 0).saturating_mul(p.into()))
+		Weight::from_parts(36_571_334, 2510)
+			.saturating_add(Weight::from_parts(8_422_668, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
 	}
 	fn refresh_admission() -> Weight {
-		Weight::from_parts(46_868_000, 3559)
+		Weight::from_parts(52_448_000, 3559)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
