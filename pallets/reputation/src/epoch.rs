@@ -532,12 +532,12 @@ impl<T: Config> Pallet<T> {
 			log::info!(
 				target: LOG_TARGET,
 				"reputation: epoch {} published at block {:?} after {} iterations over {} peers, \
-				 residual {:?}",
+				 residual {} (parts per 10^18)",
 				run.epoch,
 				now,
 				run.iteration,
 				run.peers,
-				run.residual,
+				run.residual.into_inner(),
 			);
 			Self::deposit_event(Event::EpochPublished {
 				epoch: run.epoch,
