@@ -1,19 +1,18 @@
 //! Governance step of `scripts/epoch-bench.sh`: on a node started with `--chain rpc-bench`
 //! (100,000 synthetic peers, each served by ten others), names the first `FOUNDERS` synthetic
 //! peers as founders and brings the next epoch forward to the next block, through the dev
-//! chain's sudo key (`//Alice`). Every other parameter keeps its default, the 20% block share
-//! included.
+//! chain's sudo key (`//Alice`). Every other parameter keeps the value the chain has (the
+//! runtime's defaults on that chain, the 20% block share included).
 //!
 //! Usage: `start_epoch <rpc-port>`. Exits once the chain has taken both calls.
 
+use codec::Decode;
 use repute_overlay::{
 	chain::{calls::Call, ChainClient},
 	AccountId32, Signer,
 };
-use repute_primitives::{
-	parameters::{PartsPerBillion, ReputationParameters},
-	synthetic::account,
-};
+use repute_primitives::{parameters::ReputationParameters, synthetic::account};
+use sp_crypto_hashing::twox_128;
 use std::time::Duration;
 
 /// Founders taken from the synthetic population, so that trust flows through its edges.
@@ -28,23 +27,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 	let founders: Vec<AccountId32> =
 		(0..FOUNDERS).map(|index| AccountId32::from(account(index))).collect();
 	chain.submit_and_wait(&Call::sudo(Call::set_pretrusted(&founders)), &sudo, wait).await?;
-	// The runtime's defaults (`pallet_reputation::DefaultParameters`), with epochs due every
+	// The chain's own parameters (the runtime's defaults on this chain), with epochs due every
 	// block: the next one starts at once, and each starts as soon as the last is published.
-	let parameters = ReputationParameters {
-		service_half_life: 100_800,
-		usage_half_life: 100_800,
-		epoch_length: 1,
-		damping: PartsPerBillion::from_percent(50),
-		max_iterations: 30,
-		tolerance: PartsPerBillion(1_000),
-		epoch_block_share: PartsPerBillion::from_percent(20),
-		usage_allowance_percent: 100,
-		graduation_service: 10_000,
-		stranger_allowance_min: 1_000,
-		stranger_allowance_max: 100_000,
-		subjective_neighbours: 16,
-		subjective_scale: 10_000,
-	};
+	let key = [twox_128(b"Reputation"), twox_128(b"Parameters")].concat();
+	let stored = chain.storage(&[key]).await?.pop().flatten().ok_or("no reputation parameters")?;
+	let parameters =
+		ReputationParameters { epoch_length: 1, ..ReputationParameters::decode(&mut &stored[..])? };
 	chain
 		.submit_and_wait(&Call::sudo(Call::set_reputation_parameters(&parameters)), &sudo, wait)
 		.await?;
