@@ -145,7 +145,7 @@ impl<T: Config> Pallet<T> {
 		let finish = T::WeightInfo::finish_iteration(T::MaxPreTrusted::get());
 		let review = T::WeightInfo::review();
 		let start = T::WeightInfo::start_epoch(T::MaxPreTrusted::get());
-		// The most trust pages each kind of step can load and dirty.
+		// The most pages each kind of step can load and dirty.
 		let founders = T::MaxPreTrusted::get();
 		let spread_pages = Self::spread_page_traffic();
 		// Every step that walks a slot may load its member page first.
@@ -174,13 +174,13 @@ impl<T: Config> Pallet<T> {
 				break;
 			}
 			work.count_step(&state);
-			let (next, spread) = match state {
+			let (next, outcome) = match state {
 				EpochState::Idle { .. } => (Self::start_epoch(now, &parameters), None),
 				EpochState::Running(run) => Self::step(run, now, &parameters, &mut cache),
 			};
 			let traffic = cache.take_traffic();
-			work.count_traffic(spread, traffic);
-			let compute = match spread {
+			work.count_traffic(outcome, traffic);
+			let compute = match outcome {
 				None => compute,
 				Some(Spread::NothingToPass) => T::WeightInfo::spread_without_trust(),
 				Some(Spread::Edges(edges)) => T::WeightInfo::spread(edges),
