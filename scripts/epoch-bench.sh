@@ -27,13 +27,7 @@ node="$CARGO_TARGET_DIR/release/repute-node"
 start_epoch="$CARGO_TARGET_DIR/release/examples/start_epoch"
 max_minutes="${EPOCH_BENCH_MAX_MINUTES:-180}"
 
-free_port() {
-	local port
-	while :; do
-		port=$((20000 + RANDOM % 40000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "$port"; return; }
-	done
-}
+source scripts/lib/node.sh
 rpc_port="$(free_port)"
 p2p_port="$(free_port)"
 base="$(mktemp -d)"
@@ -49,14 +43,7 @@ cleanup() { kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null |
 trap cleanup EXIT INT TERM
 
 echo "[epoch-bench] building the genesis state (100,000 peers) and starting the node..." >&2
-for _ in $(seq 1 900); do
-	if curl -s -H 'Content-Type: application/json' "http://127.0.0.1:$rpc_port" \
-		-d '{"jsonrpc":"2.0","id":1,"method":"chain_getHeader","params":[]}' | grep -q '"number"'; then
-		break
-	fi
-	kill -0 "$node_pid" 2>/dev/null || { echo "the node exited:" >&2; tail -20 "$log" >&2; exit 1; }
-	sleep 1
-done
+wait_for_rpc "$rpc_port" "$node_pid" "$log" 900
 "$start_epoch" "$rpc_port" >&2
 
 started="$(date +%s)"
