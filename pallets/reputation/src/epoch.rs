@@ -75,22 +75,52 @@ struct BlockWork {
 	pages: PageTraffic,
 }
 
-impl BlockWork {
-	/// Counts a step about to be taken from `before`.
-	fn count_step<B, P: Get<u32>, K: Get<u32>>(&mut self, before: &EpochState<B, P, K>) {
-		let counter = match before {
+/// The kind of step an epoch in some state takes next: what it is charged and counted as.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum StepKind {
+	Start,
+	Compact,
+	Spread,
+	Damp,
+	Review,
+	/// Ends a pass: finishes an iteration (founders damped) or moves to the next phase.
+	EndPass,
+	/// Ends the review: the epoch goes idle.
+	EndReview,
+}
+
+impl StepKind {
+	/// The next step from `state`, or `None` while idle before the next epoch is due.
+	fn next<B: PartialOrd, P: Get<u32>, K: Get<u32>>(
+		state: &EpochState<B, P, K>,
+		now: &B,
+	) -> Option<Self> {
+		Some(match state {
+			EpochState::Idle { next_epoch_at } if now < next_epoch_at => return None,
+			EpochState::Idle { .. } => Self::Start,
 			EpochState::Running(run) => match run.phase {
-				EpochPhase::Compact { .. } => Some(&mut self.compacted),
-				EpochPhase::Spread { next } if next < run.peers => Some(&mut self.spread),
-				EpochPhase::Damp { next } if next < run.peers => Some(&mut self.damped),
-				EpochPhase::Review { next } if next < run.peers => Some(&mut self.reviewed),
-				_ => None,
+				EpochPhase::Compact { .. } => Self::Compact,
+				EpochPhase::Spread { next } if next < run.peers => Self::Spread,
+				EpochPhase::Damp { next } if next < run.peers => Self::Damp,
+				EpochPhase::Review { next } if next < run.peers => Self::Review,
+				EpochPhase::Review { .. } => Self::EndReview,
+				_ => Self::EndPass,
 			},
-			EpochState::Idle { .. } => None,
+		})
+	}
+}
+
+impl BlockWork {
+	/// Counts a step of kind `kind`.
+	fn count_step(&mut self, kind: StepKind) {
+		let counter = match kind {
+			StepKind::Compact => &mut self.compacted,
+			StepKind::Spread => &mut self.spread,
+			StepKind::Damp => &mut self.damped,
+			StepKind::Review => &mut self.reviewed,
+			StepKind::Start | StepKind::EndPass | StepKind::EndReview => return,
 		};
-		if let Some(counter) = counter {
-			*counter = counter.saturating_add(1);
-		}
+		*counter = counter.saturating_add(1);
 	}
 
 	/// Counts the edges a step visited and the page traffic it caused.
@@ -155,25 +185,22 @@ impl<T: Config> Pallet<T> {
 		let review_pages = Self::page_traffic(2, 0);
 		let mut cache = PageCache::<T>::default();
 		let mut work = BlockWork::default();
-		loop {
+		while let Some(kind) = StepKind::next(&state, &now) {
 			// What the step computes, and the most page traffic it can cause.
-			let (compute, pages) = match &state {
-				EpochState::Idle { next_epoch_at } if now < *next_epoch_at => break,
-				EpochState::Idle { .. } => (start, Weight::zero()),
-				EpochState::Running(run) => match run.phase {
-					// The step that ends compaction costs less than one that moves a slot.
-					EpochPhase::Compact { .. } => (compact, compact_pages),
-					EpochPhase::Spread { next } if next < run.peers => (spread, spread_pages),
-					EpochPhase::Damp { next } if next < run.peers => (damp, damp_pages),
-					EpochPhase::Review { next } if next < run.peers => (review, review_pages),
-					EpochPhase::Review { .. } => (finish, Weight::zero()),
-					_ => (finish, finish_pages),
-				},
+			let (compute, pages) = match kind {
+				StepKind::Start => (start, Weight::zero()),
+				// The step that ends compaction costs less than one that moves a slot.
+				StepKind::Compact => (compact, compact_pages),
+				StepKind::Spread => (spread, spread_pages),
+				StepKind::Damp => (damp, damp_pages),
+				StepKind::Review => (review, review_pages),
+				StepKind::EndReview => (finish, Weight::zero()),
+				StepKind::EndPass => (finish, finish_pages),
 			};
 			if !meter.can_consume(compute.saturating_add(pages)) {
 				break;
 			}
-			work.count_step(&state);
+			work.count_step(kind);
 			let (next, outcome) = match state {
 				EpochState::Idle { .. } => (Self::start_epoch(now, &parameters), None),
 				EpochState::Running(run) => Self::step(run, now, &parameters, &mut cache),
