@@ -74,13 +74,19 @@ pub async fn fund(
 
 /// Registers every identity (each pays its own bond) and waits until all are peers.
 pub async fn register(chain: &ChainClient, identities: &[Identity]) -> Result<(), ChainError> {
+	let signers: Vec<Signer> = identities.iter().map(Identity::signer).collect();
+	register_signers(chain, &signers).await
+}
+
+/// Registers the account of every key, ed25519 or sr25519 (each pays its own bond), and waits
+/// until all are peers.
+pub async fn register_signers(chain: &ChainClient, signers: &[Signer]) -> Result<(), ChainError> {
 	let info = chain.chain_info().await?;
-	for identity in identities {
-		let signer = identity.signer();
-		let nonce = chain.next_nonce(identity.account()).await?;
-		chain.submit_with(&Call::register(), &signer, nonce, &info).await?;
+	for signer in signers {
+		let nonce = chain.next_nonce(&signer.account()).await?;
+		chain.submit_with(&Call::register(), signer, nonce, &info).await?;
 	}
-	let accounts: Vec<_> = identities.iter().map(|i| i.account().clone()).collect();
+	let accounts: Vec<_> = signers.iter().map(Signer::account).collect();
 	wait_for(chain, &accounts, keys::peer, |value| value.is_some()).await
 }
 

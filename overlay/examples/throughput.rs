@@ -1,0 +1,445 @@
+//! Load generator of `scripts/throughput.sh`: how many receipts and how many balance transfers a
+//! live dev node puts in a block, each kind with the node's pool kept full.
+//!
+//! On a node started with `--dev` (the script starts it), it funds and registers a population
+//! through the dev chain's sudo key (`//Alice`): `PEERS` peers with ed25519 keys and as many
+//! with sr25519 keys. Then three phases run one after the other, each until `blocks` blocks have
+//! been built full (the node's block builder stopped for weight, length or time, not for want
+//! of transactions):
+//!
+//! 1. receipts co-signed with ed25519 keys, in batches of `batch`, one receipt per distinct
+//!    (provider, consumer) pair, the realistic worst case (every receipt opens a new ledger);
+//! 2. the same with sr25519 keys;
+//! 3. `Balances.transfer_keep_alive` between the same accounts, one transfer per transaction.
+//!
+//! Every transaction is signed before its phase starts, so signing never throttles the feed;
+//! the feed keeps at least two blocks' worth waiting in the pool. Receipt batches are sent by
+//! relayers of their own (`RELAYERS` per phase), so the batches a phase signs but never needs
+//! leave no gap in the nonces of the accounts a later phase signs with. Per block it reports the items
+//! included (read from the block's extrinsics), the normal-class weight used
+//! (`System.BlockWeight`), the real build time and why building stopped (the node's "Prepared
+//! block for proposing" log line), and the node's RSS; then a summary over the full blocks.
+//! After the receipt phases it checks that the chain recorded every receipt submitted.
+//!
+//! Usage: `throughput <rpc-port> <node-log> <node-pid> <blocks> <batch>`.
+
+use codec::{Compact, Decode};
+use futures::{stream, StreamExt, TryStreamExt};
+use jsonrpsee::rpc_params;
+use repute_overlay::{
+	chain::{calls::Call, extrinsic},
+	devnet, AccountId32, ChainClient, Identity, PairKey, Receipt, SignedReceipt, Signer, H256,
+};
+use sp_core::bytes::{from_hex, to_hex};
+use sp_crypto_hashing::{blake2_256, twox_128};
+use std::{
+	collections::BTreeMap,
+	path::{Path, PathBuf},
+	sync::Arc,
+	time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+/// Peers of each signature scheme: `PEERS · (PEERS − 1)` distinct pairs per receipt phase.
+const PEERS: usize = 256;
+/// Accounts that send the receipt batches of one phase.
+const RELAYERS: usize = 16;
+/// Items kept waiting in the pool before the first block of a phase is known.
+const FIRST_FILL: u64 = 4_000;
+/// Transfers signed for the transfer phase, per block asked for.
+const TRANSFERS_PER_BLOCK: usize = 8_000;
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// One signed transaction, encoded, and how many items (receipts or transfers) it carries.
+struct Prepared {
+	hex: String,
+	items: u64,
+}
+
+/// What one block of a phase held, and what the node says of it.
+struct BlockRow {
+	number: u32,
+	items: u64,
+	normal_weight_ms: f64,
+	rss_mib: f64,
+	built_ms: Option<f64>,
+	end: Option<String>,
+}
+
+impl BlockRow {
+	/// Whether the block builder stopped for a limit, not because the pool ran dry.
+	fn full(&self) -> bool {
+		self.items > 0 && self.end.as_deref().is_some_and(|end| end != "NoMoreTransactions")
+	}
+}
+
+/// Which kind of item a phase counts in a block's extrinsics.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+	Receipts,
+	Transfers,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+	let args: Vec<String> = std::env::args().collect();
+	let [_, port, log, pid, blocks, batch] = &args[..] else {
+		return Err("usage: throughput <rpc-port> <node-log> <node-pid> <blocks> <batch>".into());
+	};
+	let (port, log, pid): (u16, PathBuf, u32) = (port.parse()?, log.into(), pid.parse()?);
+	let (blocks, batch): (usize, usize) = (blocks.parse()?, batch.parse()?);
+	let chain = Arc::new(ChainClient::connect(format!("ws://127.0.0.1:{port}")).await?);
+	let info = chain.chain_info().await?;
+
+	let ed25519: Vec<Signer> = (0..PEERS)
+		.map(|i| Identity::from_seed(blake2_256(format!("repute/throughput/{i}").as_bytes())))
+		.map(|identity| identity.signer())
+		.collect();
+	let sr25519: Vec<Signer> = (0..PEERS)
+		.map(|i| Signer::sr25519_from_uri(&format!("//repute//throughput//{i}")))
+		.collect::<Result<_, _>>()?;
+	let relayers: Vec<Vec<Signer>> = (0..2)
+		.map(|phase| {
+			(0..RELAYERS)
+				.map(|i| {
+					Signer::sr25519_from_uri(&format!(
+						"//repute//throughput//relayer//{phase}//{i}"
+					))
+				})
+				.collect::<Result<_, _>>()
+		})
+		.collect::<Result<_, _>>()?;
+	let everyone: Vec<Signer> = ed25519.iter().chain(&sr25519).cloned().collect();
+	eprintln!("[throughput] funding and registering {} peers...", everyone.len());
+	let alice = Signer::sr25519_from_uri("//Alice")?;
+	let alice_free = chain.free_balance(&alice.account()).await?;
+	let bond = chain.peer_bond().await?;
+	let amount = (alice_free / (4 * everyone.len() as u128)).min(1_000 * bond);
+	if amount < 2 * bond {
+		return Err(
+			format!("//Alice has {alice_free}, too little for {} bonds", everyone.len()).into()
+		);
+	}
+	let accounts: Vec<AccountId32> =
+		everyone.iter().chain(relayers.iter().flatten()).map(Signer::account).collect();
+	devnet::setup::fund(&chain, &alice, &accounts, amount).await?;
+	devnet::setup::register_signers(&chain, &everyone).await?;
+
+	let mut summaries = Vec::new();
+	let phases = [("receipts, ed25519", &ed25519), ("receipts, sr25519", &sr25519)];
+	for ((name, peers), relayers) in phases.into_iter().zip(&relayers) {
+		eprintln!("[throughput] signing {name}...");
+		let mut nonces = Nonces::read(&chain, relayers).await?;
+		let receipts = cosigned_pairs(peers, info.genesis_hash);
+		let work: Vec<Prepared> = receipts
+			.chunks(batch)
+			.enumerate()
+			.map(|(k, chunk)| {
+				let submitter = &relayers[k % relayers.len()];
+				let xt = extrinsic::signed(
+					&Call::submit_receipts(chunk),
+					submitter,
+					nonces.take(submitter),
+					&info,
+				);
+				Prepared { hex: to_hex(&xt, false), items: chunk.len() as u64 }
+			})
+			.collect();
+		let rows = run_phase(&chain, name, Kind::Receipts, work, blocks, &log, pid).await?;
+		let included: u64 = rows.iter().map(|row| row.items).sum();
+		let pairs: Vec<PairKey> =
+			receipts.iter().take(included as usize).map(PairKey::of).collect();
+		let recorded = chain.recorded(&pairs).await?;
+		let missing = recorded.iter().filter(|r| r.is_none()).count();
+		if missing > 0 {
+			return Err(
+				format!("{name}: {missing} of {included} included receipts not recorded").into()
+			);
+		}
+		eprintln!("[throughput] {name}: {included} receipts included, all recorded");
+		summaries.push(summary(name, &rows));
+	}
+
+	eprintln!("[throughput] signing transfers...");
+	let mut nonces = Nonces::read(&chain, &everyone).await?;
+	let wanted = TRANSFERS_PER_BLOCK * (blocks + 4);
+	let work: Vec<Prepared> = (0..wanted)
+		.map(|k| {
+			let sender = &everyone[k % everyone.len()];
+			let recipient = everyone[(k + 1) % everyone.len()].account();
+			let xt = extrinsic::signed(
+				&Call::transfer(&recipient, 1),
+				sender,
+				nonces.take(sender),
+				&info,
+			);
+			Prepared { hex: to_hex(&xt, false), items: 1 }
+		})
+		.collect();
+	let rows = run_phase(&chain, "transfers", Kind::Transfers, work, blocks, &log, pid).await?;
+	summaries.push(summary("balance transfers", &rows));
+
+	println!();
+	println!("| kind | full blocks | items per block (median) | normal weight used (ms, median) | real build time (ms, median) | charged ÷ real |");
+	println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+	for s in &summaries {
+		println!(
+			"| {} | {} | {} | {:.0} | {:.0} | {:.2} |",
+			s.name, s.full_blocks, s.items, s.weight_ms, s.built_ms, s.ratio
+		);
+	}
+	let transfers = summaries.last().map_or(0, |s| s.items).max(1);
+	for s in &summaries[..summaries.len() - 1] {
+		println!(
+			"\n{} ÷ balance transfers per block: {:.2}",
+			s.name,
+			s.items as f64 / transfers as f64
+		);
+	}
+	Ok(())
+}
+
+/// Every (provider, consumer) pair of `peers`, each with one co-signed receipt of 1,000 units.
+fn cosigned_pairs(peers: &[Signer], genesis_hash: H256) -> Vec<SignedReceipt> {
+	let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+	let mut receipts = Vec::with_capacity(peers.len() * (peers.len() - 1));
+	// Pairs in an order that spreads each peer's receipts over the run: pair (i, i + d) for each
+	// distance d in turn, so consecutive receipts touch different providers and consumers.
+	for distance in 1..peers.len() {
+		for (i, provider) in peers.iter().enumerate() {
+			let consumer = &peers[(i + distance) % peers.len()];
+			let receipt = Receipt {
+				genesis_hash,
+				provider: provider.account(),
+				consumer: consumer.account(),
+				service: 0,
+				sequence: 1,
+				cumulative_units: 1_000,
+				timestamp_ms: now_ms,
+			};
+			receipts.push(receipt.cosign(|p| provider.sign(p), |p| consumer.sign(p)));
+		}
+	}
+	receipts
+}
+
+/// Each signer's next nonce, counted here once read from the chain.
+struct Nonces(BTreeMap<AccountId32, u32>);
+
+impl Nonces {
+	async fn read(chain: &ChainClient, signers: &[Signer]) -> Result<Self, Error> {
+		let mut nonces = BTreeMap::new();
+		for signer in signers {
+			nonces.insert(signer.account(), chain.next_nonce(&signer.account()).await?);
+		}
+		Ok(Self(nonces))
+	}
+
+	fn take(&mut self, signer: &Signer) -> u32 {
+		let nonce = self.0.entry(signer.account()).or_default();
+		*nonce += 1;
+		*nonce - 1
+	}
+}
+
+/// Feeds `work` to the pool, keeping at least two blocks' worth waiting, until `blocks` full
+/// blocks are built (or the work runs out), then lets the pool drain; returns every block that
+/// held items of `kind`.
+async fn run_phase(
+	chain: &ChainClient,
+	name: &str,
+	kind: Kind,
+	work: Vec<Prepared>,
+	blocks: usize,
+	log: &Path,
+	pid: u32,
+) -> Result<Vec<BlockRow>, Error> {
+	eprintln!("[throughput] {name}: feeding the pool...");
+	let mut queue = work.into_iter().peekable();
+	let (mut submitted, mut included, mut most_in_a_block) = (0u64, 0u64, 0u64);
+	let mut next_block = chain.best_number().await? + 1;
+	let mut rows: Vec<BlockRow> = Vec::new();
+	let mut last_block_at = Instant::now();
+	loop {
+		let full_so_far = rows.iter().filter(|row| row.items > 0).count().saturating_sub(1);
+		let feeding = full_so_far < blocks;
+		let ahead = (2 * most_in_a_block).max(FIRST_FILL);
+		if feeding && submitted - included < ahead {
+			let mut chunk = Vec::new();
+			let mut adding = 0;
+			while submitted + adding - included < ahead + ahead / 2 {
+				let Some(prepared) = queue.next() else { break };
+				adding += prepared.items;
+				chunk.push(prepared);
+			}
+			submit_all(chain, chunk).await?;
+			submitted += adding;
+		}
+		if (!feeding || queue.peek().is_none()) && included == submitted {
+			break;
+		}
+		let Some(hash) = block_hash(chain, next_block).await? else {
+			if last_block_at.elapsed() > Duration::from_secs(120) {
+				return Err(format!("{name}: no block {next_block} within two minutes").into());
+			}
+			tokio::time::sleep(Duration::from_millis(100)).await;
+			continue;
+		};
+		last_block_at = Instant::now();
+		let items = items_in_block(chain, hash, kind).await?;
+		included += items;
+		most_in_a_block = most_in_a_block.max(items);
+		if items > 0 || !rows.is_empty() {
+			rows.push(BlockRow {
+				number: next_block,
+				items,
+				normal_weight_ms: normal_weight_ms(chain, hash).await?,
+				rss_mib: rss_mib(pid),
+				built_ms: None,
+				end: None,
+			});
+		}
+		next_block += 1;
+	}
+	rows.retain(|row| row.items > 0);
+	let built = prepared_blocks(log)?;
+	println!("\n### {name}\n");
+	println!("| block | items | normal weight used (ms) | built (ms) | building stopped | node RSS (MiB) |");
+	println!("| ---: | ---: | ---: | ---: | --- | ---: |");
+	for row in &mut rows {
+		if let Some((ms, end)) = built.get(&row.number) {
+			row.built_ms = Some(*ms);
+			row.end = Some(end.clone());
+		}
+		println!(
+			"| {} | {} | {:.0} | {} | {} | {:.0} |",
+			row.number,
+			row.items,
+			row.normal_weight_ms,
+			row.built_ms.map_or("?".into(), |ms| format!("{ms:.0}")),
+			row.end.as_deref().unwrap_or("?"),
+			row.rss_mib
+		);
+	}
+	Ok(rows)
+}
+
+/// Hands every transaction to the node's pool, 32 at a time.
+async fn submit_all(chain: &ChainClient, work: Vec<Prepared>) -> Result<(), Error> {
+	stream::iter(work)
+		.map(|prepared| async move {
+			chain.call::<H256>("author_submitExtrinsic", rpc_params![prepared.hex]).await
+		})
+		.buffer_unordered(32)
+		.try_collect::<Vec<_>>()
+		.await?;
+	Ok(())
+}
+
+async fn block_hash(chain: &ChainClient, number: u32) -> Result<Option<H256>, Error> {
+	Ok(chain.call("chain_getBlockHash", rpc_params![number]).await?)
+}
+
+/// The items of `kind` in the signed extrinsics of block `hash`.
+async fn items_in_block(chain: &ChainClient, hash: H256, kind: Kind) -> Result<u64, Error> {
+	let block: serde_json::Value = chain.call("chain_getBlock", rpc_params![hash]).await?;
+	let extrinsics = block["block"]["extrinsics"].as_array().ok_or("a block without extrinsics")?;
+	let mut items = 0;
+	for xt in extrinsics {
+		let bytes = from_hex(xt.as_str().ok_or("an extrinsic that is not hex")?)?;
+		items += match (kind, call_of(&bytes)) {
+			(Kind::Receipts, Some(([10, 3], mut arguments))) => {
+				u64::from(Compact::<u32>::decode(&mut arguments)?.0)
+			}
+			(Kind::Transfers, Some(([4, 3], _))) => 1,
+			_ => 0,
+		};
+	}
+	Ok(items)
+}
+
+/// The (pallet, call) indices and the arguments of a signed extrinsic as `extrinsic::signed`
+/// encodes it (immortal, ed25519 or sr25519); `None` for anything else (inherents).
+fn call_of(mut bytes: &[u8]) -> Option<([u8; 2], &[u8])> {
+	let input = &mut bytes;
+	Compact::<u32>::decode(input).ok()?;
+	let header: [u8; 35] = input.get(..35)?.try_into().ok()?; // version, MultiAddress::Id, account, signature variant
+	if header[0] != 0b1000_0100 || header[1] != 0 || header[34] > 1 {
+		return None;
+	}
+	*input = input.get(35 + 64..)?;
+	let era = u8::decode(input).ok()?;
+	if era != 0 {
+		return None;
+	}
+	Compact::<u32>::decode(input).ok()?; // nonce
+	Compact::<u128>::decode(input).ok()?; // tip
+	u8::decode(input).ok()?; // metadata-hash mode
+	let call: [u8; 2] = input.get(..2)?.try_into().ok()?;
+	Some((call, &input[2..]))
+}
+
+/// Normal-class `ref_time` used in block `hash` (`System.BlockWeight`: per class, a `Weight` of
+/// two compact `u64`s, normal first), in milliseconds.
+async fn normal_weight_ms(chain: &ChainClient, hash: H256) -> Result<f64, Error> {
+	let key = to_hex(&[twox_128(b"System"), twox_128(b"BlockWeight")].concat(), false);
+	let value: Option<String> = chain.call("state_getStorage", rpc_params![key, hash]).await?;
+	let bytes = from_hex(&value.ok_or("no System.BlockWeight")?)?;
+	let (ref_time, _proof_size) = <(Compact<u64>, Compact<u64>)>::decode(&mut &bytes[..])?;
+	Ok(ref_time.0 as f64 / 1e9)
+}
+
+fn rss_mib(pid: u32) -> f64 {
+	let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+	status
+		.lines()
+		.find_map(|line| line.strip_prefix("VmRSS:"))
+		.and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+		.map_or(0.0, |kib| kib / 1024.0)
+}
+
+/// Per block number, the build time and the reason building stopped, from the node's lines
+/// `Prepared block for proposing at N (T ms) hash: …; end: REASON; extrinsics_count: K`.
+fn prepared_blocks(log: &Path) -> Result<BTreeMap<u32, (f64, String)>, Error> {
+	let text = std::fs::read_to_string(log)?;
+	let mut blocks = BTreeMap::new();
+	for line in text.lines() {
+		let Some(rest) = line.split("Prepared block for proposing at ").nth(1) else { continue };
+		let mut words = rest.split_whitespace();
+		let number = words.next().and_then(|n| n.parse::<u32>().ok());
+		let ms = words.next().and_then(|t| t.trim_start_matches('(').parse::<f64>().ok());
+		let end = rest.split("end: ").nth(1).and_then(|e| e.split(';').next());
+		if let (Some(number), Some(ms), Some(end)) = (number, ms, end) {
+			blocks.insert(number, (ms, end.to_string()));
+		}
+	}
+	Ok(blocks)
+}
+
+struct Summary {
+	name: &'static str,
+	full_blocks: usize,
+	items: u64,
+	weight_ms: f64,
+	built_ms: f64,
+	ratio: f64,
+}
+
+/// Medians over the full blocks, and their charged weight over their real build time.
+fn summary(name: &'static str, rows: &[BlockRow]) -> Summary {
+	let full: Vec<&BlockRow> = rows.iter().filter(|row| row.full()).collect();
+	let median = |mut values: Vec<f64>| {
+		values.sort_by(f64::total_cmp);
+		values.get(values.len() / 2).copied().unwrap_or(0.0)
+	};
+	let weight: f64 = full.iter().map(|row| row.normal_weight_ms).sum();
+	let built: f64 = full.iter().filter_map(|row| row.built_ms).sum();
+	Summary {
+		name,
+		full_blocks: full.len(),
+		items: median(full.iter().map(|row| row.items as f64).collect()) as u64,
+		weight_ms: median(full.iter().map(|row| row.normal_weight_ms).collect()),
+		built_ms: median(full.iter().filter_map(|row| row.built_ms).collect()),
+		ratio: if built > 0.0 { weight / built } else { 0.0 },
+	}
+}

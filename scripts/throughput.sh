@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Counts, on a live dev node with its pool kept full, how many receipts and how many balance
+# transfers fit in a block (a benchmark, not a test).
+#
+#   scripts/throughput.sh                  5 full blocks of each kind, receipts in batches of 256
+#   THROUGHPUT_BLOCKS=10 THROUGHPUT_BATCH=512 scripts/throughput.sh
+#
+# Builds the production repute-node (the target directory the README's commands share) and the
+# load generator `overlay/examples/throughput.rs`, starts `repute-node --dev` on loopback ports it
+# picks, and runs the generator: it registers 256 peers with ed25519 keys and 256 with sr25519
+# keys, then keeps the pool full of pre-signed receipt batches (one receipt per distinct
+# provider/consumer pair; ed25519, then sr25519), then of pre-signed balance transfers. Per
+# block it prints the items included, the normal-class weight used, the real build time and why
+# building stopped (the node's "Prepared block for proposing" line) and the node's RSS; then,
+# per kind, the medians over the blocks that were full and charged weight ÷ real build time. The
+# node is stopped on exit, also on failure or Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/setup.sh
+cargo build --release --locked -p repute-node
+cargo build --release --locked -p repute-overlay --features devnet --example throughput
+target="${CARGO_TARGET_DIR:-target}"
+node="$target/release/repute-node"
+generator="$target/release/examples/throughput"
+
+source scripts/lib/node.sh
+rpc_port="$(free_port)"
+p2p_port="$(free_port)"
+base="$(mktemp -d)"
+log="$base/node.log"
+"$node" --dev --base-path "$base/db" --rpc-port "$rpc_port" --no-prometheus --no-telemetry \
+	--listen-addr "/ip4/127.0.0.1/tcp/$p2p_port" --rpc-max-connections 256 \
+	--pool-limit 100000 --pool-kbytes 512000 >"$log" 2>&1 &
+node_pid=$!
+cleanup() { kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; rm -rf "$base"; }
+trap cleanup EXIT INT TERM
+
+wait_for_rpc "$rpc_port" "$node_pid" "$log" 120
+"$generator" "$rpc_port" "$log" "$node_pid" "${THROUGHPUT_BLOCKS:-5}" "${THROUGHPUT_BATCH:-256}"
