@@ -2,8 +2,10 @@
 # Runs the FRAME benchmarks of Repute's pallets on this machine and writes their weights.rs.
 #
 #   scripts/benchmark-pallets.sh                 every Repute pallet, and the runtime's weights
-#                                                of frame-system's transaction extensions
-#   scripts/benchmark-pallets.sh pallet_receipts one pallet (or frame_system_extensions)
+#                                                of frame-system's transaction extensions, of
+#                                                an empty block and of a transaction's base
+#   scripts/benchmark-pallets.sh pallet_receipts one pallet (or frame_system_extensions, or
+#                                                overhead: the block and transaction bases)
 #   STEPS=10 REPEAT=5 scripts/benchmark-pallets.sh   a quicker, rougher run
 #
 # It builds repute-node with `--features runtime-benchmarks` into its own target directory
@@ -16,7 +18,7 @@ cd "$(dirname "$0")/.."
 steps="${STEPS:-50}"
 repeat="${REPEAT:-20}"
 pallets=("$@")
-[ "${#pallets[@]}" -gt 0 ] || pallets=(pallet_receipts pallet_reputation frame_system_extensions)
+[ "${#pallets[@]}" -gt 0 ] || pallets=(overhead pallet_receipts pallet_reputation frame_system_extensions)
 
 ./scripts/setup.sh
 export CARGO_TARGET_DIR="${REPUTE_BENCH_TARGET_DIR:-$HOME/.cache/repute/bench-target}"
@@ -27,6 +29,14 @@ cargo build --release --locked -p repute-node --features runtime-benchmarks
 node="$CARGO_TARGET_DIR/release/repute-node"
 
 for pallet in "${pallets[@]}"; do
+	if [ "$pallet" = overhead ]; then
+		# An empty block, and a block full of `System.remark`s: the runtime's
+		# `BlockExecutionWeight` and `ExtrinsicBaseWeight` (block_weights.rs, extrinsic_weights.rs).
+		echo "[bench] overhead -> runtime/src/weights/{block,extrinsic}_weights.rs" >&2
+		"$node" benchmark overhead --chain dev --weight-path runtime/src/weights/ \
+			--header .maintain/HEADER-APACHE2
+		continue
+	fi
 	if [ "$pallet" = frame_system_extensions ]; then
 		# A polkadot-sdk benchmark whose weights the runtime configures: the benchmark CLI's own
 		# template writes them as `frame_system::ExtensionsWeightInfo`.

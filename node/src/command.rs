@@ -130,8 +130,24 @@ pub fn run() -> sc_cli::Result<()> {
 				BenchmarkCmd::Machine(cmd) => {
 					cmd.run(&config, frame_benchmarking_cli::SUBSTRATE_REFERENCE_HARDWARE.clone())
 				}
-				_ => Err("repute-node supports `benchmark pallet` and `benchmark machine`; \
-				          weigh blocks and storage with frame-omni-bencher"
+				// Weighs a read and a write of this node's database (ParityDB) on the state at the
+				// best block: the source of the runtime's `DbWeight`
+				// (`runtime/src/weights/paritydb_weights.rs`, docs/performance.md).
+				BenchmarkCmd::Storage(cmd) => {
+					let PartialComponents { client, backend, .. } = service::new_partial(&config)?;
+					let db = backend.expose_db();
+					let storage = backend.expose_storage();
+					let shared_trie_cache = backend.expose_shared_trie_cache();
+					cmd.run(config, client, db, storage, shared_trie_cache)
+				}
+				// Weighs an empty block and a block of `System.remark`s on this machine: the
+				// source of the runtime's `BlockExecutionWeight` and `ExtrinsicBaseWeight`
+				// (`runtime/src/weights/{block,extrinsic}_weights.rs`).
+				BenchmarkCmd::Overhead(cmd) => {
+					cmd.run_with_default_builder_and_spec::<Block, ()>(Some(config.chain_spec))
+				}
+				_ => Err("repute-node supports `benchmark pallet`, `benchmark storage`, \
+				          `benchmark overhead` and `benchmark machine`"
 					.into()),
 			})
 		}
