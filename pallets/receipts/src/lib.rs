@@ -70,7 +70,7 @@ pub mod pallet {
 	use repute_primitives::{parameters::PartsPerBillion, receipts_contradict};
 	use sp_runtime::{
 		traits::{IdentifyAccount, Saturating, Verify, Zero},
-		Perbill,
+		DispatchErrorWithPostInfo, Perbill,
 	};
 
 	/// The in-code storage version.
@@ -450,20 +450,23 @@ pub mod pallet {
 		/// Origin: signed, by anyone (either party, or a relayer paying the fee).
 		/// Emits [`Event::ReceiptRecorded`] or [`Event::ReceiptRejected`] per receipt.
 		///
+		/// ## Weight
+		/// Charged up front as if every receipt took [`Config::OnReceiptRecorded`]'s most; the
+		/// call then refunds what the listener did not use (all of it for a rejected receipt),
+		/// so the fee and the block's weight follow what the batch really did.
+		///
 		/// ## Complexity
 		/// O(n) in the number of receipts; each costs two signature checks and O(1) storage.
 		#[pallet::call_index(3)]
-		#[pallet::weight(
-			T::WeightInfo::submit_receipts(Pallet::<T>::charged_batch_len(receipts.len()))
-				.saturating_add(
-					T::OnReceiptRecorded::weight()
-						.saturating_mul(Pallet::<T>::charged_batch_len(receipts.len()).into())
-				)
-		)]
+		#[pallet::weight(Pallet::<T>::submit_receipts_weight(
+			Pallet::<T>::charged_batch_len(receipts.len()),
+			T::OnReceiptRecorded::weight()
+				.saturating_mul(Pallet::<T>::charged_batch_len(receipts.len()).into()),
+		))]
 		pub fn submit_receipts(
 			origin: OriginFor<T>,
 			receipts: Vec<SignedReceiptOf<T>>,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			ensure_signed(origin)?;
 			ensure!(!receipts.is_empty(), Error::<T>::EmptyBatch);
 			ensure!(
@@ -473,9 +476,13 @@ pub mod pallet {
 			let context = Self::check_context();
 			let mut recorded_any = false;
 			let mut first_rejection = None;
+			let mut listener_weight = Weight::zero();
 			for (index, signed) in receipts.iter().enumerate() {
 				match Self::record_receipt(signed, &context) {
-					Ok(()) => recorded_any = true,
+					Ok(used) => {
+						recorded_any = true;
+						listener_weight.saturating_accrue(used.min(T::OnReceiptRecorded::weight()));
+					}
 					Err(reason) => {
 						first_rejection.get_or_insert(reason);
 						Self::deposit_event(Event::ReceiptRejected {
@@ -485,9 +492,16 @@ pub mod pallet {
 					}
 				}
 			}
+			let actual = Some(Self::submit_receipts_weight(
+				Self::charged_batch_len(receipts.len()),
+				listener_weight,
+			));
 			match (recorded_any, first_rejection) {
-				(false, Some(reason)) => Err(Error::<T>::ReceiptRejected(reason).into()),
-				_ => Ok(()),
+				(false, Some(reason)) => Err(DispatchErrorWithPostInfo {
+					post_info: actual.into(),
+					error: Error::<T>::ReceiptRejected(reason).into(),
+				}),
+				_ => Ok(actual.into()),
 			}
 		}
 
@@ -658,6 +672,12 @@ pub mod pallet {
 			u32::try_from(len).unwrap_or(u32::MAX).min(T::MaxReceiptsPerBatch::get())
 		}
 
+		/// The weight of a `submit_receipts` of `len` receipts whose listener calls took
+		/// `listener` in all: this pallet's own work (benchmarked without a listener) plus theirs.
+		pub fn submit_receipts_weight(len: u32, listener: Weight) -> Weight {
+			T::WeightInfo::submit_receipts(len).saturating_add(listener)
+		}
+
 		/// Refuses parameters that would make the pallet unusable or unsafe.
 		pub fn validate_parameters(parameters: &ParametersOf<T>) -> DispatchResult {
 			ensure!(
@@ -680,11 +700,12 @@ pub mod pallet {
 			}
 		}
 
-		/// Checks one receipt against the rules and, only if it passes all of them, records it.
+		/// Checks one receipt against the rules and, only if it passes all of them, records it;
+		/// returns the weight the listener says it took.
 		fn record_receipt(
 			signed: &SignedReceiptOf<T>,
 			context: &CheckContext<T>,
-		) -> Result<(), Rejection> {
+		) -> Result<Weight, Rejection> {
 			let receipt = &signed.receipt;
 			if receipt.genesis_hash != context.genesis_hash {
 				return Err(Rejection::WrongGenesis);
@@ -761,7 +782,7 @@ pub mod pallet {
 			}
 			Totals::<T>::insert(&receipt.provider, receipt.service, provider_totals);
 			Totals::<T>::insert(&receipt.consumer, receipt.service, consumer_totals);
-			T::OnReceiptRecorded::on_receipt_recorded(
+			let listener_weight = T::OnReceiptRecorded::on_receipt_recorded(
 				&receipt.provider,
 				&receipt.consumer,
 				receipt.service,
@@ -777,7 +798,7 @@ pub mod pallet {
 				total: receipt.cumulative_units,
 				sequence: receipt.sequence,
 			});
-			Ok(())
+			Ok(listener_weight)
 		}
 
 		/// Both parties' signatures over the receipt's signing payload.

@@ -84,6 +84,13 @@ thread_local! {
 		const { RefCell::new(Vec::new()) };
 }
 
+/// What the listener's hook may take at most (charged per receipt up front)...
+pub const HOOK_WEIGHT_MOST: frame_support::weights::Weight =
+	frame_support::weights::Weight::from_parts(1_000_000, 0);
+/// ... and what each call says it took (refunded from the most).
+pub const HOOK_WEIGHT_USED: frame_support::weights::Weight =
+	frame_support::weights::Weight::from_parts(250_000, 0);
+
 /// Records the hook's calls so tests can see what another pallet would be told.
 pub struct RecordingListener;
 impl crate::OnReceiptRecorded<AccountId, u64> for RecordingListener {
@@ -94,14 +101,15 @@ impl crate::OnReceiptRecorded<AccountId, u64> for RecordingListener {
 		delta: u128,
 		total: u128,
 		_now: u64,
-	) {
+	) -> frame_support::weights::Weight {
 		HOOK_CALLS.with(|c| {
 			c.borrow_mut().push((provider.clone(), consumer.clone(), service, delta, total))
 		});
+		HOOK_WEIGHT_USED
 	}
 
 	fn weight() -> frame_support::weights::Weight {
-		frame_support::weights::Weight::from_parts(1_000, 0)
+		HOOK_WEIGHT_MOST
 	}
 }
 

@@ -39,7 +39,7 @@ fn relayer() -> RuntimeOrigin {
 }
 
 fn submit(batch: Vec<SignedReceiptOf<Test>>) -> frame_support::dispatch::DispatchResult {
-	Receipts::submit_receipts(relayer(), batch)
+	Receipts::submit_receipts(relayer(), batch).map(|_| ()).map_err(|e| e.error)
 }
 
 fn register(key: &Key) {
@@ -411,6 +411,27 @@ fn a_mixed_batch_records_the_valid_receipts_and_reports_the_rest() {
 			vec![(1, Rejection::ConsumerNotRegistered), (3, Rejection::SelfDealing)]
 		);
 		check_invariants();
+	});
+}
+
+/// A batch is charged up front as if every receipt took the listener's most, and refunds what
+/// the listener did not use: all of it for a rejected receipt, also when the call fails.
+#[test]
+fn a_batch_refunds_what_the_listener_did_not_use() {
+	new_test_ext().execute_with(|| {
+		let (a, b, c, _) = peers();
+		let batch = vec![signed(&a, &b, 1, 10), signed(&a, &a, 1, 10), signed(&b, &c, 1, 20)];
+		let own = <Test as Config>::WeightInfo::submit_receipts(3);
+		let call = Call::<Test>::submit_receipts { receipts: batch.clone() };
+		assert_eq!(call.get_dispatch_info().call_weight, own + HOOK_WEIGHT_MOST * 3);
+		let post = Receipts::submit_receipts(relayer(), batch).expect("two receipts recorded");
+		assert_eq!(post.actual_weight, Some(own + HOOK_WEIGHT_USED * 2));
+		let refused = Receipts::submit_receipts(relayer(), vec![signed(&a, &a, 2, 10)])
+			.expect_err("self-dealing is refused");
+		assert_eq!(
+			refused.post_info.actual_weight,
+			Some(<Test as Config>::WeightInfo::submit_receipts(1))
+		);
 	});
 }
 

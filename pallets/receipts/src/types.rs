@@ -191,9 +191,11 @@ pub enum Rejection {
 }
 
 /// Lets other pallets (reputation) learn of every recorded delta without reading this pallet's
-/// storage. Implemented for `()` (nobody listens) and for tuples.
+/// storage. Implemented for `()` (nobody listens).
 pub trait OnReceiptRecorded<AccountId, BlockNumber> {
 	/// `provider` gave `consumer` `delta` more units of `service`, for a pair total of `total`.
+	/// Returns the weight this call took, at most [`Self::weight`]: `submit_receipts` is
+	/// charged [`Self::weight`] per receipt up front and refunds the difference.
 	fn on_receipt_recorded(
 		provider: &AccountId,
 		consumer: &AccountId,
@@ -201,7 +203,7 @@ pub trait OnReceiptRecorded<AccountId, BlockNumber> {
 		delta: u128,
 		total: u128,
 		now: BlockNumber,
-	);
+	) -> frame_support::weights::Weight;
 
 	/// The most weight one call of `on_receipt_recorded` may take.
 	fn weight() -> frame_support::weights::Weight;
@@ -215,7 +217,8 @@ impl<AccountId, BlockNumber> OnReceiptRecorded<AccountId, BlockNumber> for () {
 		_: u128,
 		_: u128,
 		_: BlockNumber,
-	) {
+	) -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
 	}
 
 	fn weight() -> frame_support::weights::Weight {

@@ -72,19 +72,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::PeerCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::MemberCount` (r:1 w:1)
 	/// Proof: `Reputation::MemberCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::MemberPages` (r:1 w:1)
+	/// Proof: `Reputation::MemberPages` (`max_values`: None, `max_size`: Some(1038), added: 3513, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Strangers` (r:1 w:0)
 	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PeerAt` (r:0 w:1)
 	/// Proof: `Reputation::PeerAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
-	/// Storage: `Reputation::Members` (r:0 w:1)
-	/// Proof: `Reputation::Members` (`max_values`: None, `max_size`: Some(16), added: 2491, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `775`
-		//  Estimated: `3796`
-		// Minimum execution time: 120_045_000 picoseconds.
-		Weight::from_parts(220_543_000, 3796)
-			.saturating_add(T::DbWeight::get().reads(9_u64))
+		//  Measured:  `785`
+		//  Estimated: `4503`
+		// Minimum execution time: 125_485_000 picoseconds.
+		Weight::from_parts(156_093_000, 4503)
+			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
 	/// Storage: `Receipts::Peers` (r:1 w:1)
@@ -95,8 +95,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `276`
 		//  Estimated: `3796`
-		// Minimum execution time: 26_249_000 picoseconds.
-		Weight::from_parts(48_892_000, 3796)
+		// Minimum execution time: 25_718_000 picoseconds.
+		Weight::from_parts(35_276_000, 3796)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -116,10 +116,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::PreTrusted` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1080`
+		//  Measured:  `1057`
 		//  Estimated: `3796`
-		// Minimum execution time: 120_346_000 picoseconds.
-		Weight::from_parts(213_951_000, 3796)
+		// Minimum execution time: 115_737_000 picoseconds.
+		Weight::from_parts(130_975_000, 3796)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -142,10 +142,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `285 + n * (151 ±0)`
 		//  Estimated: `3509 + n * (5612 ±0)`
-		// Minimum execution time: 409_128_000 picoseconds.
-		Weight::from_parts(423_084_000, 3509)
-			// Standard Error: 2_104_285
-			.saturating_add(Weight::from_parts(251_852_937, 0).saturating_mul(n.into()))
+		// Minimum execution time: 262_662_000 picoseconds.
+		Weight::from_parts(301_525_000, 3509)
+			// Standard Error: 4_724_252
+			.saturating_add(Weight::from_parts(209_332_032, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
@@ -173,10 +173,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::PreTrusted` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1570`
+		//  Measured:  `1547`
 		//  Estimated: `8799`
-		// Minimum execution time: 486_493_000 picoseconds.
-		Weight::from_parts(744_416_000, 8799)
+		// Minimum execution time: 452_257_000 picoseconds.
+		Weight::from_parts(555_852_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
@@ -196,10 +196,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::PreTrusted` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	fn sanction() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1076`
+		//  Measured:  `1053`
 		//  Estimated: `3796`
-		// Minimum execution time: 102_803_000 picoseconds.
-		Weight::from_parts(175_179_000, 3796)
+		// Minimum execution time: 100_778_000 picoseconds.
+		Weight::from_parts(124_002_000, 3796)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -209,8 +209,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `147`
 		//  Estimated: `1529`
-		// Minimum execution time: 13_806_000 picoseconds.
-		Weight::from_parts(25_869_000, 1529)
+		// Minimum execution time: 13_817_000 picoseconds.
+		Weight::from_parts(17_413_000, 1529)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -219,40 +219,40 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(220_543_000, 3796)
-			.saturating_add(ParityDbWeight::get().reads(9_u64))
+		Weight::from_parts(156_093_000, 4503)
+			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn unregister() -> Weight {
-		Weight::from_parts(48_892_000, 3796)
+		Weight::from_parts(35_276_000, 3796)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(213_951_000, 3796)
+		Weight::from_parts(130_975_000, 3796)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn submit_receipts(n: u32, ) -> Weight {
-		Weight::from_parts(423_084_000, 3509)
-			.saturating_add(Weight::from_parts(251_852_937, 0).saturating_mul(n.into()))
+		Weight::from_parts(301_525_000, 3509)
+			.saturating_add(Weight::from_parts(209_332_032, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5612).saturating_mul(n.into()))
 	}
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(744_416_000, 8799)
+		Weight::from_parts(555_852_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn sanction() -> Weight {
-		Weight::from_parts(175_179_000, 3796)
+		Weight::from_parts(124_002_000, 3796)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(25_869_000, 1529)
+		Weight::from_parts(17_413_000, 1529)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

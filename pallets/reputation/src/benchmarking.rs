@@ -234,6 +234,45 @@ mod benchmarks {
 		assert!(Reputations::<T>::get(&lenders[1]).expect("registered").service > 0, "repaid");
 	}
 
+	/// The worst receipt that touches no debt: the consumer's credit covers every unit and the
+	/// provider has no deficit. The consumer's local trust is full and decayed (scanned, and the
+	/// smallest entry replaced); the provider graduates with the consumer admitted, so its
+	/// decision changes and the stranger policy counts the outcome.
+	#[benchmark]
+	fn on_receipt_recorded_vouched() {
+		let partners = T::MaxPartners::get();
+		let parameters = Parameters::<T>::get();
+		let consumer = registered::<T>(0, 1).remove(0);
+		let mut record = Reputations::<T>::get(&consumer).expect("registered");
+		record.service = u128::MAX / 4;
+		record.admission = Admission::Admitted;
+		Reputations::<T>::insert(&consumer, record);
+		for provider in registered::<T>(1, partners) {
+			Reputation::<T>::note_service(&provider, &consumer, 1_000, now::<T>());
+		}
+		let provider = registered::<T>(partners + 1, 1).remove(0);
+		advance::<T>(7);
+		let mut record = Reputations::<T>::get(&provider).expect("registered");
+		record.service = parameters.graduation_service.saturating_sub(1);
+		record.updated_at = now::<T>();
+		Reputations::<T>::insert(&provider, record);
+		let reciprocated = Strangers::<T>::get().reciprocated;
+		let settlement;
+		#[block]
+		{
+			settlement = Reputation::<T>::note_service(&provider, &consumer, 2_000, now::<T>());
+		}
+		assert_eq!(settlement, crate::credit::Settlement::Vouched);
+		let index = index_of::<T>(&provider);
+		let local = LocalTrustOf::<T>::get(index_of::<T>(&consumer)).expect("local trust");
+		assert!(local.providers.iter().any(|(p, _)| *p == index), "the smallest entry replaced");
+		assert_eq!(
+			Reputations::<T>::get(&provider).map(|r| r.admission),
+			Some(Admission::Admitted)
+		);
+		assert_eq!(Strangers::<T>::get().reciprocated, reciprocated.saturating_add(1));
+	}
+
 	/// A new peer's record is created and its decision changes (it is banned).
 	#[benchmark]
 	fn note_standing() {

@@ -110,6 +110,18 @@ pub fn deficit<BlockNumber>(
 /// The most creditors one receipt repays, so that a receipt's weight stays bounded.
 pub const MAX_REPAID_PER_RECEIPT: usize = 2;
 
+/// How a receipt's units were settled, which decides its weight: a receipt that touches debts
+/// reads and writes more storage than one the consumer's credit covers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Settlement {
+	/// The consumer vouched for every unit and the provider had no deficit: no debt was
+	/// touched (weighed by `on_receipt_recorded_vouched`).
+	Vouched,
+	/// The consumer owes part of the units, or the provider repaid its creditors (weighed by
+	/// `on_receipt_recorded`, the worst case).
+	WithDebts,
+}
+
 impl<T: Config> Pallet<T> {
 	/// The stranger allowance in force: what a peer without history gets.
 	pub fn stranger_allowance() -> u128 {
@@ -133,17 +145,21 @@ impl<T: Config> Pallet<T> {
 	/// `provider` gave `consumer` `delta` more units: the consumer vouches for them out of its
 	/// credit and owes the provider the rest, its usage grows by `delta`, its local trust notes
 	/// the provider, the provider passes what its deficit absorbs of the new credit on to its
-	/// own creditors, and every peer touched is decided again.
+	/// own creditors, and every peer touched is decided again. Says whether debts were touched.
 	pub(crate) fn note_service(
 		provider: &T::AccountId,
 		consumer: &T::AccountId,
 		delta: u128,
 		now: BlockNumberFor<T>,
-	) {
+	) -> Settlement {
 		let parameters = Parameters::<T>::get();
 		let allowance = Strangers::<T>::get().allowance;
-		let Some(consumer_record) = Self::record_or_new(consumer, now) else { return };
-		let Some(provider_record) = Self::record_or_new(provider, now) else { return };
+		let Some(consumer_record) = Self::record_or_new(consumer, now) else {
+			return Settlement::Vouched;
+		};
+		let Some(provider_record) = Self::record_or_new(provider, now) else {
+			return Settlement::Vouched;
+		};
 		let mut provider_record = Self::decayed(provider_record, now, &parameters);
 		let mut consumer_record = Self::decayed(consumer_record, now, &parameters);
 		// Each side's outcome is witnessed by the other: it counts for the stranger policy only
@@ -167,6 +183,11 @@ impl<T: Config> Pallet<T> {
 		let absorbed = gain.min(deficit_before);
 		if absorbed > 0 {
 			Self::repay(provider_index, absorbed, now, &parameters);
+		}
+		if owed > 0 || absorbed > 0 {
+			Settlement::WithDebts
+		} else {
+			Settlement::Vouched
 		}
 	}
 

@@ -594,8 +594,11 @@ pub mod pallet {
 			delta: u128,
 			_total: u128,
 			now: BlockNumberFor<T>,
-		) {
-			Self::note_service(provider, consumer, delta, now);
+		) -> Weight {
+			match Self::note_service(provider, consumer, delta, now) {
+				credit::Settlement::Vouched => T::WeightInfo::on_receipt_recorded_vouched(),
+				credit::Settlement::WithDebts => T::WeightInfo::on_receipt_recorded(),
+			}
 		}
 
 		fn weight() -> Weight {

@@ -20,7 +20,8 @@ fn register(peer: AccountId) {
 	<Reputation as PeerLifecycle<AccountId>>::on_registered(&peer);
 }
 
-fn serve(provider: AccountId, consumer: AccountId, units: u128) {
+/// Records that `provider` served `consumer` `units`; returns the weight the hook says it took.
+fn serve(provider: AccountId, consumer: AccountId, units: u128) -> Weight {
 	<Reputation as OnReceiptRecorded<AccountId, u64>>::on_receipt_recorded(
 		&provider,
 		&consumer,
@@ -28,7 +29,7 @@ fn serve(provider: AccountId, consumer: AccountId, units: u128) {
 		units,
 		units,
 		now(),
-	);
+	)
 }
 
 fn admission(peer: AccountId) -> Admission {
@@ -433,6 +434,30 @@ fn what_a_consumer_could_not_vouch_for_it_owes_and_repays_when_it_earns() {
 		assert_eq!(Reputation::admission_credit_of(&2), 500);
 		assert!(admission(2).allows_service());
 		check_invariants();
+	});
+}
+
+/// `submit_receipts` refunds what the hook says it did not use, so the hook must never say
+/// less than it took: a receipt that leaves a debt, or lets the provider repay its creditors,
+/// says the worst case; only one its consumer's credit covers, with no deficit on the
+/// provider's side, says the cheaper `on_receipt_recorded_vouched`.
+#[test]
+fn a_receipt_that_touches_debts_is_charged_the_worst_case() {
+	new_test_ext(vec![]).execute_with(|| {
+		for peer in [1, 2, 3] {
+			register(peer);
+		}
+		let (vouched, worst) = (
+			<() as crate::WeightInfo>::on_receipt_recorded_vouched(),
+			<() as crate::WeightInfo>::on_receipt_recorded(),
+		);
+		assert!(vouched.all_lte(worst));
+		let allowance = Reputation::stranger_allowance();
+		assert_eq!(serve(1, 2, 1_000), vouched, "2's credit covers it");
+		assert_eq!(serve(1, 2, allowance), worst, "2 owes 1 what its credit did not cover");
+		assert!(DebtsOf::<Test>::get(Reputations::<Test>::get(2).unwrap().index).is_some());
+		assert_eq!(serve(2, 3, 1_500), worst, "2 repays 1 out of what it earns");
+		assert_eq!(serve(3, 1, 10), vouched);
 	});
 }
 

@@ -45,6 +45,7 @@ use core::marker::PhantomData;
 /// Weight functions needed for `pallet_reputation`.
 pub trait WeightInfo {
 	fn on_receipt_recorded() -> Weight;
+	fn on_receipt_recorded_vouched() -> Weight;
 	fn note_standing() -> Weight;
 	fn on_idle_base() -> Weight;
 	fn start_epoch(p: u32, ) -> Weight;
@@ -80,10 +81,27 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4061`
 		//  Estimated: `11266`
-		// Minimum execution time: 131_717_000 picoseconds.
-		Weight::from_parts(218_710_000, 11266)
+		// Minimum execution time: 127_339_000 picoseconds.
+		Weight::from_parts(162_184_000, 11266)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
+	}
+	/// Storage: `Reputation::Parameters` (r:1 w:0)
+	/// Proof: `Reputation::Parameters` (`max_values`: Some(1), `max_size`: Some(100), added: 595, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::Strangers` (r:1 w:1)
+	/// Proof: `Reputation::Strangers` (`max_values`: Some(1), `max_size`: Some(24), added: 519, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::Reputations` (r:2 w:2)
+	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::LocalTrustOf` (r:1 w:1)
+	/// Proof: `Reputation::LocalTrustOf` (`max_values`: None, `max_size`: Some(1298), added: 3773, mode: `MaxEncodedLen`)
+	fn on_receipt_recorded_vouched() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `2590`
+		//  Estimated: `6128`
+		// Minimum execution time: 66_484_000 picoseconds.
+		Weight::from_parts(130_004_000, 6128)
+			.saturating_add(T::DbWeight::get().reads(5_u64))
+			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
 	/// Storage: `Reputation::Parameters` (r:1 w:0)
 	/// Proof: `Reputation::Parameters` (`max_values`: Some(1), `max_size`: Some(100), added: 595, mode: `MaxEncodedLen`)
@@ -105,8 +123,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `533`
 		//  Estimated: `4503`
-		// Minimum execution time: 39_334_000 picoseconds.
-		Weight::from_parts(46_186_000, 4503)
+		// Minimum execution time: 38_672_000 picoseconds.
+		Weight::from_parts(45_897_000, 4503)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -118,8 +136,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `291`
 		//  Estimated: `6859`
-		// Minimum execution time: 10_330_000 picoseconds.
-		Weight::from_parts(18_194_000, 6859)
+		// Minimum execution time: 10_479_000 picoseconds.
+		Weight::from_parts(23_223_000, 6859)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -136,10 +154,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `412 + p * (132 ±0)`
 		//  Estimated: `2510 + p * (2569 ±0)`
-		// Minimum execution time: 16_641_000 picoseconds.
-		Weight::from_parts(30_700_034, 2510)
-			// Standard Error: 16_050
-			.saturating_add(Weight::from_parts(8_283_906, 0).saturating_mul(p.into()))
+		// Minimum execution time: 15_980_000 picoseconds.
+		Weight::from_parts(22_944_582, 2510)
+			// Standard Error: 29_385
+			.saturating_add(Weight::from_parts(5_983_648, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
@@ -154,8 +172,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `551`
 		//  Estimated: `3559`
-		// Minimum execution time: 26_039_000 picoseconds.
-		Weight::from_parts(41_248_000, 3559)
+		// Minimum execution time: 24_977_000 picoseconds.
+		Weight::from_parts(28_543_000, 3559)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -166,25 +184,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `241 + k * (20 ±0)`
 		//  Estimated: `4763`
-		// Minimum execution time: 7_624_000 picoseconds.
-		Weight::from_parts(13_942_705, 4763)
-			// Standard Error: 9_730
-			.saturating_add(Weight::from_parts(585_754, 0).saturating_mul(k.into()))
+		// Minimum execution time: 7_664_000 picoseconds.
+		Weight::from_parts(17_085_960, 4763)
+			// Standard Error: 7_305
+			.saturating_add(Weight::from_parts(849_577, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	fn spread_without_trust() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 2_004_000 picoseconds.
-		Weight::from_parts(4_077_000, 0)
+		// Minimum execution time: 2_054_000 picoseconds.
+		Weight::from_parts(6_131_000, 0)
 	}
 	fn damp() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 2_034_000 picoseconds.
-		Weight::from_parts(3_186_000, 0)
+		// Minimum execution time: 2_244_000 picoseconds.
+		Weight::from_parts(4_198_000, 0)
 	}
 	/// Storage: `Reputation::Published` (r:0 w:1)
 	/// Proof: `Reputation::Published` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
@@ -193,10 +211,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 12_313_000 picoseconds.
-		Weight::from_parts(15_604_537, 0)
-			// Standard Error: 8_469
-			.saturating_add(Weight::from_parts(1_016_319, 0).saturating_mul(p.into()))
+		// Minimum execution time: 13_295_000 picoseconds.
+		Weight::from_parts(15_311_709, 0)
+			// Standard Error: 17_188
+			.saturating_add(Weight::from_parts(1_843_283, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Reputation::PeerAt` (r:1 w:0)
@@ -209,8 +227,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `675`
 		//  Estimated: `3559`
-		// Minimum execution time: 32_632_000 picoseconds.
-		Weight::from_parts(36_809_000, 3559)
+		// Minimum execution time: 34_204_000 picoseconds.
+		Weight::from_parts(57_077_000, 3559)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -220,8 +238,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `5628`
 		//  Estimated: `8864`
-		// Minimum execution time: 12_774_000 picoseconds.
-		Weight::from_parts(23_143_000, 8864)
+		// Minimum execution time: 12_393_000 picoseconds.
+		Weight::from_parts(23_384_000, 8864)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Reputation::TrustPages` (r:0 w:1)
@@ -230,8 +248,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 6_122_000 picoseconds.
-		Weight::from_parts(11_371_000, 0)
+		// Minimum execution time: 6_041_000 picoseconds.
+		Weight::from_parts(12_032_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Reputation::Parameters` (r:1 w:1)
@@ -244,8 +262,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `339`
 		//  Estimated: `6859`
-		// Minimum execution time: 22_653_000 picoseconds.
-		Weight::from_parts(37_880_000, 6859)
+		// Minimum execution time: 23_204_000 picoseconds.
+		Weight::from_parts(40_696_000, 6859)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -258,10 +276,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `350 + p * (100 ±0)`
 		//  Estimated: `2510 + p * (2569 ±0)`
-		// Minimum execution time: 19_266_000 picoseconds.
-		Weight::from_parts(36_571_334, 2510)
-			// Standard Error: 25_458
-			.saturating_add(Weight::from_parts(8_422_668, 0).saturating_mul(p.into()))
+		// Minimum execution time: 18_845_000 picoseconds.
+		Weight::from_parts(28_605_535, 2510)
+			// Standard Error: 18_915
+			.saturating_add(Weight::from_parts(5_790_732, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -277,8 +295,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `564`
 		//  Estimated: `3559`
-		// Minimum execution time: 33_192_000 picoseconds.
-		Weight::from_parts(52_448_000, 3559)
+		// Minimum execution time: 32_180_000 picoseconds.
+		Weight::from_parts(43_942_000, 3559)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -287,76 +305,81 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn on_receipt_recorded() -> Weight {
-		Weight::from_parts(218_710_000, 11266)
+		Weight::from_parts(162_184_000, 11266)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
+	fn on_receipt_recorded_vouched() -> Weight {
+		Weight::from_parts(130_004_000, 6128)
+			.saturating_add(ParityDbWeight::get().reads(5_u64))
+			.saturating_add(ParityDbWeight::get().writes(4_u64))
+	}
 	fn note_standing() -> Weight {
-		Weight::from_parts(46_186_000, 4503)
+		Weight::from_parts(45_897_000, 4503)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn on_idle_base() -> Weight {
-		Weight::from_parts(18_194_000, 6859)
+		Weight::from_parts(23_223_000, 6859)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn start_epoch(p: u32, ) -> Weight {
-		Weight::from_parts(30_700_034, 2510)
-			.saturating_add(Weight::from_parts(8_283_906, 0).saturating_mul(p.into()))
+		Weight::from_parts(22_944_582, 2510)
+			.saturating_add(Weight::from_parts(5_983_648, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
 	}
 	fn compact() -> Weight {
-		Weight::from_parts(41_248_000, 3559)
+		Weight::from_parts(28_543_000, 3559)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn spread(k: u32, ) -> Weight {
-		Weight::from_parts(13_942_705, 4763)
-			.saturating_add(Weight::from_parts(585_754, 0).saturating_mul(k.into()))
+		Weight::from_parts(17_085_960, 4763)
+			.saturating_add(Weight::from_parts(849_577, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn spread_without_trust() -> Weight {
-		Weight::from_parts(4_077_000, 0)
+		Weight::from_parts(6_131_000, 0)
 	}
 	fn damp() -> Weight {
-		Weight::from_parts(3_186_000, 0)
+		Weight::from_parts(4_198_000, 0)
 	}
 	fn finish_iteration(p: u32, ) -> Weight {
-		Weight::from_parts(15_604_537, 0)
-			.saturating_add(Weight::from_parts(1_016_319, 0).saturating_mul(p.into()))
+		Weight::from_parts(15_311_709, 0)
+			.saturating_add(Weight::from_parts(1_843_283, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn review() -> Weight {
-		Weight::from_parts(36_809_000, 3559)
+		Weight::from_parts(57_077_000, 3559)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn load_trust_page() -> Weight {
-		Weight::from_parts(23_143_000, 8864)
+		Weight::from_parts(23_384_000, 8864)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn store_trust_page() -> Weight {
-		Weight::from_parts(11_371_000, 0)
+		Weight::from_parts(12_032_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(37_880_000, 6859)
+		Weight::from_parts(40_696_000, 6859)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_pretrusted(p: u32, ) -> Weight {
-		Weight::from_parts(36_571_334, 2510)
-			.saturating_add(Weight::from_parts(8_422_668, 0).saturating_mul(p.into()))
+		Weight::from_parts(28_605_535, 2510)
+			.saturating_add(Weight::from_parts(5_790_732, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 2569).saturating_mul(p.into()))
 	}
 	fn refresh_admission() -> Weight {
-		Weight::from_parts(52_448_000, 3559)
+		Weight::from_parts(43_942_000, 3559)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
