@@ -88,3 +88,52 @@ fn a_full_batch_fits_in_one_extrinsic() {
 		"a batch of {max_batch} receipts weighs {full:?}, over the extrinsic limit {limit:?}"
 	);
 }
+
+/// Storage that an earlier receipt of the same block wrote (both peers' totals and reputation
+/// records, the consumer's local trust) is in the block's overlay: a receipt that touches it
+/// again is charged neither its database read nor its write. The next block starts cold.
+#[test]
+fn a_receipt_is_not_charged_again_for_storage_written_earlier_in_the_block() {
+	with_genesis_of(DEV_RUNTIME_PRESET, || {
+		start_block();
+		let provider = Sr25519Keyring::Alice;
+		let consumer = Sr25519Keyring::Bob;
+		for who in [provider, consumer] {
+			assert_ok!(pallet_receipts::Pallet::<Runtime>::register(RuntimeOrigin::signed(
+				who.to_account_id()
+			)));
+		}
+		let receipt = |sequence: u64| -> SignedReceiptOf<Runtime> {
+			Receipt {
+				genesis_hash: System::block_hash(0),
+				provider: provider.to_account_id(),
+				consumer: consumer.to_account_id(),
+				service: 0,
+				sequence,
+				cumulative_units: 10 * u128::from(sequence),
+				timestamp_ms: NOW_MS,
+			}
+			.cosign(
+				|payload| MultiSignature::from(provider.sign(payload)),
+				|payload| MultiSignature::from(consumer.sign(payload)),
+			)
+		};
+		let charged = |sequence: u64| {
+			pallet_receipts::Pallet::<Runtime>::submit_receipts(
+				RuntimeOrigin::signed(Sr25519Keyring::Charlie.to_account_id()),
+				vec![receipt(sequence)],
+			)
+			.expect("recorded")
+			.actual_weight
+			.expect("submit_receipts reports its weight")
+		};
+		// Registration wrote the records in block 1: start in a block of their own.
+		System::set_block_number(2);
+		let cold = charged(1);
+		let warm = charged(2);
+		let db = <Runtime as frame_system::Config>::DbWeight::get();
+		assert_eq!(cold.saturating_sub(warm), db.reads_writes(5, 5));
+		System::set_block_number(3);
+		assert_eq!(charged(3), cold);
+	});
+}

@@ -51,6 +51,13 @@ impl frame_system::Config for Test {
 	type AccountId = AccountId;
 	type Lookup = sp_runtime::traits::IdentityLookup<AccountId>;
 	type AccountData = pallet_balances::AccountData<Balance>;
+	type DbWeight = TestDbWeight;
+}
+
+parameter_types! {
+	/// Database weights the tests can tell apart from the listener's and the pallet's own.
+	pub const TestDbWeight: frame_support::weights::RuntimeDbWeight =
+		frame_support::weights::RuntimeDbWeight { read: 7_000, write: 11_000 };
 }
 
 #[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
@@ -87,9 +94,12 @@ thread_local! {
 /// What the listener's hook may take at most (charged per receipt up front)...
 pub const HOOK_WEIGHT_MOST: frame_support::weights::Weight =
 	frame_support::weights::Weight::from_parts(1_000_000, 0);
-/// ... and what each call says it took (refunded from the most).
+/// ... and what each call says it took (refunded from the most)...
 pub const HOOK_WEIGHT_USED: frame_support::weights::Weight =
 	frame_support::weights::Weight::from_parts(250_000, 0);
+/// ... and what the calls of one batch share (charged once per batch).
+pub const HOOK_WEIGHT_SHARED: frame_support::weights::Weight =
+	frame_support::weights::Weight::from_parts(40_000, 0);
 
 /// Records the hook's calls so tests can see what another pallet would be told.
 pub struct RecordingListener;
@@ -110,6 +120,10 @@ impl crate::OnReceiptRecorded<AccountId, u64> for RecordingListener {
 
 	fn weight() -> frame_support::weights::Weight {
 		HOOK_WEIGHT_MOST
+	}
+
+	fn batch_shared_weight() -> frame_support::weights::Weight {
+		HOOK_WEIGHT_SHARED
 	}
 }
 

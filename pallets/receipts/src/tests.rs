@@ -415,23 +415,67 @@ fn a_mixed_batch_records_the_valid_receipts_and_reports_the_rest() {
 }
 
 /// A batch is charged up front as if every receipt took the listener's most, and refunds what
-/// the listener did not use: all of it for a rejected receipt, also when the call fails.
+/// the listener did not use: all of it for a rejected receipt, also when the call fails. The
+/// listener's batch-shared part is charged once per batch.
 #[test]
 fn a_batch_refunds_what_the_listener_did_not_use() {
 	new_test_ext().execute_with(|| {
-		let (a, b, c, _) = peers();
-		let batch = vec![signed(&a, &b, 1, 10), signed(&a, &a, 1, 10), signed(&b, &c, 1, 20)];
+		let (a, b, c, d) = peers();
+		let batch = vec![signed(&a, &b, 1, 10), signed(&a, &a, 1, 10), signed(&c, &d, 1, 20)];
 		let own = <Test as Config>::WeightInfo::submit_receipts(3);
 		let call = Call::<Test>::submit_receipts { receipts: batch.clone() };
 		assert_eq!(call.get_dispatch_info().call_weight, own + HOOK_WEIGHT_MOST * 3);
 		let post = Receipts::submit_receipts(relayer(), batch).expect("two receipts recorded");
-		assert_eq!(post.actual_weight, Some(own + HOOK_WEIGHT_USED * 2));
+		assert_eq!(post.actual_weight, Some(own + HOOK_WEIGHT_SHARED + HOOK_WEIGHT_USED * 2));
 		let refused = Receipts::submit_receipts(relayer(), vec![signed(&a, &a, 2, 10)])
 			.expect_err("self-dealing is refused");
 		assert_eq!(
 			refused.post_info.actual_weight,
 			Some(<Test as Config>::WeightInfo::submit_receipts(1))
 		);
+	});
+}
+
+/// A peer's totals already written in this block (by this batch or an earlier one) are in the
+/// block's overlay: the receipt that touches them again is refunded their database read and
+/// write. Totals last written in an earlier block are charged in full.
+#[test]
+fn totals_already_written_in_the_block_are_not_charged_again() {
+	new_test_ext().execute_with(|| {
+		let (a, b, c, d) = peers();
+		let db = <Test as frame_system::Config>::DbWeight::get();
+		let charged = |len: u32, recorded: u64, warm: u64| {
+			Some(
+				<Test as Config>::WeightInfo::submit_receipts(len)
+					+ HOOK_WEIGHT_SHARED
+					+ HOOK_WEIGHT_USED * recorded
+					- db.reads_writes(warm, warm),
+			)
+		};
+		// a's totals: written by the first receipt, warm for the second.
+		let post = Receipts::submit_receipts(
+			relayer(),
+			vec![signed(&a, &b, 1, 10), signed(&a, &c, 1, 10)],
+		)
+		.expect("recorded");
+		assert_eq!(post.actual_weight, charged(2, 2, 1));
+		// Another batch of the same block: b and c were both written by the first one.
+		let post =
+			Receipts::submit_receipts(relayer(), vec![signed(&b, &c, 1, 10)]).expect("recorded");
+		assert_eq!(post.actual_weight, charged(1, 1, 2));
+		// d was never written; a rejected receipt refunds nothing for a's warm totals.
+		let post = Receipts::submit_receipts(
+			relayer(),
+			vec![signed(&a, &b, 1, 10), signed(&d, &c, 1, 10)],
+		)
+		.expect("the second is recorded");
+		assert_eq!(post.actual_weight, charged(2, 1, 1), "c is warm, d is not");
+		// The next block starts cold.
+		System::set_block_number(2);
+		let post =
+			Receipts::submit_receipts(relayer(), vec![signed(&a, &b, 2, 20)]).expect("recorded");
+		assert_eq!(post.actual_weight, charged(1, 1, 0));
+		check_invariants();
 	});
 }
 

@@ -100,6 +100,14 @@ pub struct PeerTotals<BlockNumber> {
 	pub last_activity: BlockNumber,
 }
 
+impl<BlockNumber: PartialEq> PeerTotals<BlockNumber> {
+	/// Whether a receipt recorded in block `now` already wrote these totals: they are then in
+	/// the block's overlay, where reading and writing them again costs no database access.
+	pub fn written_at(&self, now: BlockNumber) -> bool {
+		self.receipts > 0 && self.last_activity == now
+	}
+}
+
 /// A punished equivocation.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
 pub struct OffenceRecord<AccountId, Balance, BlockNumber> {
@@ -194,8 +202,10 @@ pub enum Rejection {
 /// storage. Implemented for `()` (nobody listens).
 pub trait OnReceiptRecorded<AccountId, BlockNumber> {
 	/// `provider` gave `consumer` `delta` more units of `service`, for a pair total of `total`.
-	/// Returns the weight this call took, at most [`Self::weight`]: `submit_receipts` is
-	/// charged [`Self::weight`] per receipt up front and refunds the difference.
+	/// Returns the weight this call took without [`Self::batch_shared_weight`], at most
+	/// [`Self::weight`]: `submit_receipts` is charged [`Self::weight`] per receipt up front,
+	/// then charges what the calls returned plus [`Self::batch_shared_weight`] once per batch,
+	/// and refunds the difference.
 	fn on_receipt_recorded(
 		provider: &AccountId,
 		consumer: &AccountId,
@@ -205,8 +215,12 @@ pub trait OnReceiptRecorded<AccountId, BlockNumber> {
 		now: BlockNumber,
 	) -> frame_support::weights::Weight;
 
-	/// The most weight one call of `on_receipt_recorded` may take.
+	/// The most weight one call of `on_receipt_recorded` may take, batch-shared part included.
 	fn weight() -> frame_support::weights::Weight;
+
+	/// The part of every call's weight spent on storage that all calls of one batch share (a
+	/// value read once and then served from the block's cache): charged once per batch.
+	fn batch_shared_weight() -> frame_support::weights::Weight;
 }
 
 impl<AccountId, BlockNumber> OnReceiptRecorded<AccountId, BlockNumber> for () {
@@ -222,6 +236,10 @@ impl<AccountId, BlockNumber> OnReceiptRecorded<AccountId, BlockNumber> for () {
 	}
 
 	fn weight() -> frame_support::weights::Weight {
+		frame_support::weights::Weight::zero()
+	}
+
+	fn batch_shared_weight() -> frame_support::weights::Weight {
 		frame_support::weights::Weight::zero()
 	}
 }

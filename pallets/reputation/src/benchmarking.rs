@@ -257,12 +257,13 @@ mod benchmarks {
 		record.updated_at = now::<T>();
 		Reputations::<T>::insert(&provider, record);
 		let reciprocated = Strangers::<T>::get().reciprocated;
-		let settlement;
+		let noted;
 		#[block]
 		{
-			settlement = Reputation::<T>::note_service(&provider, &consumer, 2_000, now::<T>());
+			noted = Reputation::<T>::note_service(&provider, &consumer, 2_000, now::<T>());
 		}
-		assert_eq!(settlement, crate::credit::Settlement::Vouched);
+		assert_eq!(noted.settlement, crate::credit::Settlement::Vouched);
+		assert!(noted.wrote_stranger_policy);
 		let index = index_of::<T>(&provider);
 		let local = LocalTrustOf::<T>::get(index_of::<T>(&consumer)).expect("local trust");
 		assert!(local.providers.iter().any(|(p, _)| *p == index), "the smallest entry replaced");

@@ -110,6 +110,20 @@ pub fn deficit<BlockNumber>(
 /// The most creditors one receipt repays, so that a receipt's weight stays bounded.
 pub const MAX_REPAID_PER_RECEIPT: usize = 2;
 
+/// What noting one receipt's service did, which decides its weight.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct ServiceNoted {
+	/// How the units were settled.
+	pub settlement: Settlement,
+	/// How many of the items every receipt reads and writes (the provider's and the consumer's
+	/// records, the consumer's local trust) an earlier receipt of this block already wrote:
+	/// they are in the block's overlay, where reading and writing them costs no database
+	/// access.
+	pub warm_items: u64,
+	/// Whether the stranger policy's counters were written (a newcomer's outcome counted).
+	pub wrote_stranger_policy: bool,
+}
+
 /// How a receipt's units were settled, which decides its weight: a receipt that touches debts
 /// reads and writes more storage than one the consumer's credit covers.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -145,21 +159,32 @@ impl<T: Config> Pallet<T> {
 	/// `provider` gave `consumer` `delta` more units: the consumer vouches for them out of its
 	/// credit and owes the provider the rest, its usage grows by `delta`, its local trust notes
 	/// the provider, the provider passes what its deficit absorbs of the new credit on to its
-	/// own creditors, and every peer touched is decided again. Says whether debts were touched.
+	/// own creditors, and every peer touched is decided again. Says whether debts were touched,
+	/// and what storage an earlier receipt of the block already wrote.
 	pub(crate) fn note_service(
 		provider: &T::AccountId,
 		consumer: &T::AccountId,
 		delta: u128,
 		now: BlockNumberFor<T>,
-	) -> Settlement {
+	) -> ServiceNoted {
+		let nothing = ServiceNoted {
+			settlement: Settlement::Vouched,
+			warm_items: 0,
+			wrote_stranger_policy: false,
+		};
 		let parameters = Parameters::<T>::get();
 		let allowance = Strangers::<T>::get().allowance;
-		let Some(consumer_record) = Self::record_or_new(consumer, now) else {
-			return Settlement::Vouched;
+		let Some((consumer_record, consumer_stored)) = Self::stored_or_new(consumer, now) else {
+			return nothing;
 		};
-		let Some(provider_record) = Self::record_or_new(provider, now) else {
-			return Settlement::Vouched;
+		let Some((provider_record, provider_stored)) = Self::stored_or_new(provider, now) else {
+			return nothing;
 		};
+		let mut warm_items =
+			[(consumer_stored, &consumer_record), (provider_stored, &provider_record)]
+				.into_iter()
+				.filter(|(stored, record)| *stored && record.updated_at == now)
+				.count() as u64;
 		let mut provider_record = Self::decayed(provider_record, now, &parameters);
 		let mut consumer_record = Self::decayed(consumer_record, now, &parameters);
 		// Each side's outcome is witnessed by the other: it counts for the stranger policy only
@@ -174,9 +199,14 @@ impl<T: Config> Pallet<T> {
 		let gain = covered(provider_record.service, 0, &parameters).saturating_sub(covered_before);
 		consumer_record.usage = consumer_record.usage.saturating_add(delta);
 		let (provider_index, consumer_index) = (provider_record.index, consumer_record.index);
-		Self::note_local_trust(consumer_index, provider_index, delta, now, &parameters);
-		Self::store(provider, provider_record, &parameters, Some(provider_witnessed));
-		Self::store(consumer, consumer_record, &parameters, Some(consumer_witnessed));
+		if Self::note_local_trust(consumer_index, provider_index, delta, now, &parameters) {
+			warm_items.saturating_accrue(1);
+		}
+		let provider_counted =
+			Self::store(provider, provider_record, &parameters, Some(provider_witnessed));
+		let consumer_counted =
+			Self::store(consumer, consumer_record, &parameters, Some(consumer_witnessed));
+		let wrote_stranger_policy = provider_counted || consumer_counted;
 		if owed > 0 {
 			Self::note_debt(consumer_index, provider_index, owed, now, &parameters);
 		}
@@ -184,11 +214,9 @@ impl<T: Config> Pallet<T> {
 		if absorbed > 0 {
 			Self::repay(provider_index, absorbed, now, &parameters);
 		}
-		if owed > 0 || absorbed > 0 {
-			Settlement::WithDebts
-		} else {
-			Settlement::Vouched
-		}
+		let settlement =
+			if owed > 0 || absorbed > 0 { Settlement::WithDebts } else { Settlement::Vouched };
+		ServiceNoted { settlement, warm_items, wrote_stranger_policy }
 	}
 
 	/// `debtor`'s debts decayed to `now`, largest first, without the ones decayed to nothing.
@@ -300,8 +328,16 @@ impl<T: Config> Pallet<T> {
 		peer: &T::AccountId,
 		now: BlockNumberFor<T>,
 	) -> Option<PeerReputation<BlockNumberFor<T>>> {
+		Self::stored_or_new(peer, now).map(|(record, _)| record)
+	}
+
+	/// [`Self::record_or_new`], and whether the record was already stored.
+	fn stored_or_new(
+		peer: &T::AccountId,
+		now: BlockNumberFor<T>,
+	) -> Option<(PeerReputation<BlockNumberFor<T>>, bool)> {
 		if let Some(record) = Reputations::<T>::get(peer) {
-			return Some(record);
+			return Some((record, true));
 		}
 		let index = PeerCount::<T>::get();
 		let Some(next) = index.checked_add(1) else {
@@ -322,7 +358,7 @@ impl<T: Config> Pallet<T> {
 			listed: false,
 		};
 		Self::list_member(&mut record);
-		Some(record)
+		Some((record, false))
 	}
 
 	/// Gives `record`'s peer the next member slot: epochs walk it from the next one on.
@@ -351,13 +387,14 @@ impl<T: Config> Pallet<T> {
 	/// one, counts a newcomer's way out of probation for the stranger policy when an admitted
 	/// counterparty `witnessed` it, and stores the record. `witnessed` is `None` when no
 	/// receipt caused the change (decay, a review, a change of standing or of the allowance):
-	/// such changes never count.
+	/// such changes never count. Says whether it wrote the stranger policy's counters.
 	pub(crate) fn store(
 		peer: &T::AccountId,
 		mut record: PeerReputation<BlockNumberFor<T>>,
 		parameters: &ReputationParameters,
 		witnessed: Option<bool>,
-	) {
+	) -> bool {
+		let mut wrote_stranger_policy = false;
 		let allowance = Strangers::<T>::get().allowance;
 		let new = admission::decide_record(&record, allowance, parameters);
 		let old = record.admission;
@@ -368,6 +405,7 @@ impl<T: Config> Pallet<T> {
 			if !record.newcomer_outcome_counted && witnessed == Some(true) {
 				if let Some(outcome) = admission::newcomer_outcome(old, new) {
 					record.newcomer_outcome_counted = true;
+					wrote_stranger_policy = true;
 					Strangers::<T>::mutate(|policy| match outcome {
 						admission::NewcomerOutcome::Reciprocated => {
 							policy.reciprocated = policy.reciprocated.saturating_add(1)
@@ -382,20 +420,24 @@ impl<T: Config> Pallet<T> {
 			Self::deposit_event(Event::AdmissionChanged { peer: peer.clone(), old, new });
 		}
 		Reputations::<T>::insert(peer, record);
+		wrote_stranger_policy
 	}
 
 	/// Adds `delta` units from `provider` to `consumer`'s local trust, decaying the existing
 	/// entries first. When the list is full, the new provider replaces the smallest entry if it
-	/// is larger, and is left out otherwise.
+	/// is larger, and is left out otherwise. Says whether an earlier receipt of this block
+	/// already wrote the list.
 	fn note_local_trust(
 		consumer: PeerIndex,
 		provider: PeerIndex,
 		delta: u128,
 		now: BlockNumberFor<T>,
 		parameters: &ReputationParameters,
-	) {
-		let mut local = LocalTrustOf::<T>::get(consumer)
-			.unwrap_or(LocalTrust { updated_at: now, providers: BoundedVec::new() });
+	) -> bool {
+		let stored = LocalTrustOf::<T>::get(consumer);
+		let written_in_block = stored.as_ref().is_some_and(|local| local.updated_at == now);
+		let mut local =
+			stored.unwrap_or(LocalTrust { updated_at: now, providers: BoundedVec::new() });
 		let elapsed: u32 = now.saturating_sub(local.updated_at).unique_saturated_into();
 		if elapsed > 0 {
 			maths::decay_all(
@@ -416,6 +458,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		LocalTrustOf::<T>::insert(consumer, local);
+		written_in_block
 	}
 }
 

@@ -35,6 +35,13 @@ mod runtime {
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type DbWeight = TestDbWeight;
+}
+
+frame_support::parameter_types! {
+	/// Database weights, so that the tests see what the receipt hook refunds.
+	pub const TestDbWeight: frame_support::weights::RuntimeDbWeight =
+		frame_support::weights::RuntimeDbWeight { read: 7_000, write: 11_000 };
 }
 
 /// The most providers a consumer's local trust keeps in the tests: small, to test eviction.
