@@ -24,9 +24,24 @@ impl Call {
 		Self(bytes)
 	}
 
+	/// A call read from a transaction ([`super::extrinsic::decode_signed`]).
+	pub(crate) fn from_encoded(bytes: Vec<u8>) -> Self {
+		Self(bytes)
+	}
+
 	/// The encoded call.
 	pub fn as_bytes(&self) -> &[u8] {
 		&self.0
+	}
+
+	/// The pallet's index in the runtime and the call's index in the pallet.
+	pub fn indices(&self) -> [u8; 2] {
+		[self.0.first().copied().unwrap_or_default(), self.0.get(1).copied().unwrap_or_default()]
+	}
+
+	/// The encoded arguments, after the two indices.
+	pub fn arguments(&self) -> &[u8] {
+		self.0.get(2..).unwrap_or_default()
 	}
 
 	/// `Receipts.register`: hold the peer bond from the sender and make it a peer.

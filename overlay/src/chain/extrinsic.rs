@@ -13,7 +13,11 @@
 
 use super::{calls::Call, ChainInfo};
 use crate::identity::Signer;
-use codec::{Compact, Encode};
+use codec::{Compact, Decode, Encode};
+use sp_runtime::{generic::Era, AccountId32, MultiSignature};
+
+/// The version byte of a signed transaction of extrinsic format 4: the signed bit and 4.
+const SIGNED_V4: u8 = 0b1000_0100;
 
 /// `call`, signed by `signer` with `nonce` as an immortal transaction with no tip.
 pub fn signed(call: &Call, signer: &Signer, nonce: u32, chain: &ChainInfo) -> Vec<u8> {
@@ -33,11 +37,118 @@ pub fn signed(call: &Call, signer: &Signer, nonce: u32, chain: &ChainInfo) -> Ve
 	} else {
 		signer.sign(&payload)
 	};
-	let mut body = vec![0b1000_0100u8];
+	let mut body = vec![SIGNED_V4];
 	0u8.encode_to(&mut body); // MultiAddress::Id
 	signer.account().encode_to(&mut body);
 	signature.encode_to(&mut body);
 	extra.encode_to(&mut body);
 	body.extend_from_slice(call.as_bytes());
 	body.encode()
+}
+
+/// A signed transaction read back: who signed it, its nonce and tip, and its call.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedTransaction {
+	/// The signer's account (`MultiAddress::Id`).
+	pub signer: AccountId32,
+	/// Its signature, not checked here.
+	pub signature: MultiSignature,
+	/// Its mortality.
+	pub era: Era,
+	/// The signer's nonce.
+	pub nonce: u32,
+	/// The tip.
+	pub tip: u128,
+	/// The call: pallet index, call index, arguments.
+	pub call: Call,
+}
+
+/// Reads a signed transaction of the format [`signed`] writes (extrinsic format 4, any
+/// `MultiSignature`, any era and tip, the metadata-hash mode byte 0), such as the hex strings of
+/// `chain_getBlock`'s `extrinsics`. `None` for anything else: an inherent (unsigned), another
+/// address kind, a length prefix that is not the rest of the bytes, or bytes that end early.
+pub fn decode_signed(bytes: &[u8]) -> Option<SignedTransaction> {
+	let input = &mut &bytes[..];
+	let length = Compact::<u32>::decode(input).ok()?.0;
+	if usize::try_from(length).ok()? != input.len() || u8::decode(input).ok()? != SIGNED_V4 {
+		return None;
+	}
+	// MultiAddress::Id is variant 0.
+	if u8::decode(input).ok()? != 0 {
+		return None;
+	}
+	let signer = AccountId32::decode(input).ok()?;
+	let signature = MultiSignature::decode(input).ok()?;
+	let era = Era::decode(input).ok()?;
+	let nonce = Compact::<u32>::decode(input).ok()?.0;
+	let tip = Compact::<u128>::decode(input).ok()?.0;
+	// CheckMetadataHash's mode: 0, no hash signed.
+	if u8::decode(input).ok()? != 0 || input.len() < 2 {
+		return None;
+	}
+	let call = Call::from_encoded(input.to_vec());
+	Some(SignedTransaction { signer, signature, era, nonce, tip, call })
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::Identity;
+	use sp_core::H256;
+	use sp_runtime::traits::Verify;
+
+	fn chain() -> ChainInfo {
+		ChainInfo { genesis_hash: H256::repeat_byte(7), spec_version: 3, transaction_version: 2 }
+	}
+
+	fn signers() -> [Signer; 2] {
+		[
+			Identity::from_seed([9; 32]).signer(),
+			Signer::sr25519_from_uri("//Bob").expect("a valid uri"),
+		]
+	}
+
+	#[test]
+	fn a_signed_transaction_reads_back_as_it_was_written() {
+		let calls = [
+			Call::register(),
+			Call::transfer(&AccountId32::new([5; 32]), 1_000_000),
+			// Long enough for the signed payload to be hashed first.
+			Call::set_pretrusted(&(0..12).map(|i| AccountId32::new([i; 32])).collect::<Vec<_>>()),
+		];
+		for signer in signers() {
+			for call in &calls {
+				let bytes = signed(call, &signer, 41, &chain());
+				let read = decode_signed(&bytes).expect("it reads back");
+				assert_eq!(read.signer, signer.account());
+				assert_eq!((read.era, read.nonce, read.tip), (Era::Immortal, 41, 0));
+				assert_eq!(&read.call, call);
+				assert_eq!(read.call.indices(), [call.as_bytes()[0], call.as_bytes()[1]]);
+				// The signature is over the documented payload.
+				let mut payload = call.as_bytes().to_vec();
+				(0u8, Compact(41u32), Compact(0u128), 0u8).encode_to(&mut payload);
+				(3u32, 2u32, chain().genesis_hash, chain().genesis_hash, None::<[u8; 32]>)
+					.encode_to(&mut payload);
+				if payload.len() > 256 {
+					payload = sp_crypto_hashing::blake2_256(&payload).to_vec();
+				}
+				assert!(read.signature.verify(&payload[..], &signer.account()));
+			}
+		}
+	}
+
+	#[test]
+	fn anything_else_is_not_read_as_a_signed_transaction() {
+		let bytes = signed(&Call::register(), &signers()[0], 0, &chain());
+		assert_eq!(decode_signed(&[]), None);
+		for end in 0..bytes.len() {
+			assert_eq!(decode_signed(&bytes[..end]), None, "cut at {end}");
+		}
+		let mut longer = bytes.clone();
+		longer.push(0);
+		assert_eq!(decode_signed(&longer), None, "the length prefix does not match");
+		// An inherent: version 4 without the signed bit (the timestamp's `set`).
+		let inherent = (Compact(5u32), 4u8, 3u8, 0u8, Compact(1u64)).encode();
+		assert_eq!(decode_signed(&inherent[..]), None);
+	}
 }
