@@ -2,13 +2,17 @@
 # Counts, on a live dev node with its pool kept full, how many receipts and how many balance
 # transfers fit in a block (a benchmark, not a test).
 #
-#   scripts/throughput.sh                  5 full blocks of each kind, receipts in batches of 256
+#   scripts/throughput.sh                  5 full blocks of each kind, receipts in batches of 256,
+#                                          256 peers per signature scheme
 #   THROUGHPUT_BLOCKS=10 THROUGHPUT_BATCH=512 scripts/throughput.sh
+#   THROUGHPUT_PEERS=8192 scripts/throughput.sh   a population larger than twice a block's
+#                                          receipts: no receipt finds a peer that an earlier one
+#                                          of its block wrote (see docs/performance.md)
 #
 # Builds the production repute-node (the target directory the README's commands share) and the
 # load generator `overlay/examples/throughput.rs`, starts `repute-node --dev` on loopback ports it
-# picks, and runs the generator: it registers 256 peers with ed25519 keys and 256 with sr25519
-# keys, then keeps the pool full of pre-signed receipt batches (one receipt per distinct
+# picks, and runs the generator: it registers THROUGHPUT_PEERS peers with ed25519 keys and as many
+# with sr25519 keys, then keeps the pool full of pre-signed receipt batches (one receipt per distinct
 # provider/consumer pair; ed25519, then sr25519), then of pre-signed balance transfers. Per
 # block it prints the items included, the normal-class weight used, the real build time and why
 # building stopped (the node's "Prepared block for proposing" line) and the node's RSS; then,
@@ -37,4 +41,5 @@ cleanup() { kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null |
 trap cleanup EXIT INT TERM
 
 wait_for_rpc "$rpc_port" "$node_pid" "$log" 120
-"$generator" "$rpc_port" "$log" "$node_pid" "${THROUGHPUT_BLOCKS:-5}" "${THROUGHPUT_BATCH:-256}"
+"$generator" "$rpc_port" "$log" "$node_pid" "${THROUGHPUT_BLOCKS:-5}" "${THROUGHPUT_BATCH:-256}" \
+	"${THROUGHPUT_PEERS:-256}"
