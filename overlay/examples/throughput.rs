@@ -385,20 +385,19 @@ async fn block_hash(chain: &ChainClient, number: u32) -> Result<Option<H256>, Er
 async fn items_in_block(chain: &ChainClient, hash: H256, kind: Kind) -> Result<u64, Error> {
 	let block: serde_json::Value = chain.call("chain_getBlock", rpc_params![hash]).await?;
 	let extrinsics = block["block"]["extrinsics"].as_array().ok_or("a block without extrinsics")?;
+	let submit_receipts = Call::submit_receipts(&[]).indices();
+	let transfer = Call::transfer(&AccountId32::new([0; 32]), 0).indices();
 	let mut items = 0;
 	for xt in extrinsics {
 		let bytes = from_hex(xt.as_str().ok_or("an extrinsic that is not hex")?)?;
 		let Some(transaction) = extrinsic::decode_signed(&bytes) else { continue };
 		let call = &transaction.call;
 		items += match kind {
-			Kind::Receipts if call.indices() == Call::submit_receipts(&[]).indices() => {
+			Kind::Receipts if call.indices() == submit_receipts => {
+				// The batch's length prefix: how many receipts it carries.
 				u64::from(Compact::<u32>::decode(&mut call.arguments())?.0)
 			}
-			Kind::Transfers
-				if call.indices() == Call::transfer(&AccountId32::new([0; 32]), 0).indices() =>
-			{
-				1
-			}
+			Kind::Transfers if call.indices() == transfer => 1,
 			_ => 0,
 		};
 	}
