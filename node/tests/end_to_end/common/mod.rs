@@ -3,8 +3,6 @@
 //!
 //! It uses only the standard library and `serde_json`, so the tests add nothing to the build.
 
-#![allow(dead_code)] // Each test binary uses a different part of the harness.
-
 pub mod extrinsic;
 pub mod ws;
 
@@ -116,11 +114,6 @@ impl Node {
 			.spawn()
 			.expect("start repute-node");
 		self.child = Some(child);
-	}
-
-	/// The process id, while the node runs.
-	pub fn pid(&self) -> Option<u32> {
-		self.child.as_ref().map(|c| c.id())
 	}
 
 	/// Asks the node to shut down (SIGTERM) and waits for it; kills it after `grace`.

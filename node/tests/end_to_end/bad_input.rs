@@ -1,9 +1,7 @@
 //! End to end: `repute-node` refuses unusable settings with one clear line on stderr and exit
 //! code 1, never with a panic or a backtrace; `--help` reads well.
 
-mod common;
-
-use common::{free_port, TempDir, NODE_BINARY};
+use crate::common::{free_port, TempDir, NODE_BINARY};
 use std::{
 	net::TcpListener,
 	process::{Command, Output, Stdio},

@@ -3,14 +3,12 @@
 //! verified against the block's state root as a light client would, the admission subscription
 //! streams a change, and every kind of bad input gets its JSON-RPC error.
 
-mod common;
-
-use codec::Decode;
-use common::{
+use crate::common::{
 	extrinsic::{cosigned_receipt_call, hex_bytes, next_nonce, submit},
 	ws::WsClient,
 	Node, Ports, TempDir,
 };
+use codec::Decode;
 use frame_support::{traits::Get, BoundedVec};
 use pallet_receipts::{PeerInfo, PeerTotals};
 use pallet_reputation::PeerReputation;

@@ -1,9 +1,7 @@
 //! End to end: three validators (Alice, Bob, Charlie) on the `local` chain. With one stopped the
 //! other two keep producing blocks; once it is back, finality resumes.
 
-mod common;
-
-use common::{Node, Ports, TempDir, NODE_BINARY};
+use crate::common::{Node, Ports, TempDir, NODE_BINARY};
 use std::{process::Command, time::Duration};
 
 const TIMEOUT: Duration = Duration::from_secs(180);

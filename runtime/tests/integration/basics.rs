@@ -1,8 +1,6 @@
 //! The runtime's identity, genesis presets and metadata, checked without a node.
 
-mod common;
-
-use common::with_genesis_of;
+use crate::common::with_genesis_of;
 use repute_runtime::{
 	genesis_config_presets::{self, ENDOWMENT},
 	AccountId, Runtime, VERSION,

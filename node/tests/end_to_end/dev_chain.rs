@@ -1,9 +1,7 @@
 //! End to end: a `--dev` node produces and finalises blocks, serves the standard RPCs and
 //! Prometheus metrics on loopback, and resumes from its database after a restart.
 
-mod common;
-
-use common::{http_request, Node, Ports, TempDir};
+use crate::common::{http_request, Node, Ports, TempDir};
 use serde_json::json;
 use std::time::Duration;
 

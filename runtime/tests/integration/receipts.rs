@@ -1,9 +1,7 @@
 //! The receipts pallet as configured in the Repute runtime: real accounts, real `MultiSignature`s,
 //! the runtime's hold reasons and block limits.
 
-mod common;
-
-use common::with_genesis_of;
+use crate::common::with_genesis_of;
 use frame_support::{
 	assert_ok,
 	dispatch::{DispatchClass, GetDispatchInfo},

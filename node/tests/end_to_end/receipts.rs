@@ -1,13 +1,11 @@
 //! End to end: two peers register on a dev chain, co-sign a receipt, a relayer submits it, and
 //! the chain's state shows the service, all through the node's RPC as a P2P app would do it.
 
-mod common;
-
-use codec::Decode;
-use common::{
+use crate::common::{
 	extrinsic::{cosigned_receipt_call, next_nonce, storage, submit},
 	Node, Ports, TempDir,
 };
+use codec::Decode;
 use pallet_receipts::PeerTotals;
 use repute_runtime::{Runtime, RuntimeCall};
 use sp_keyring::Sr25519Keyring;

@@ -2,9 +2,7 @@
 //! receipts from the receipts pallet, answers through the runtime API, and its epoch work stays
 //! within its share of a real block.
 
-mod common;
-
-use common::with_genesis_of;
+use crate::common::with_genesis_of;
 use frame_support::{assert_ok, traits::Hooks, weights::Weight, BoundedVec};
 use pallet_reputation::{Admission, DenialReason, Parameters, Published};
 use repute_primitives::Receipt;
