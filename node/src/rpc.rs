@@ -45,7 +45,8 @@ where
 	P: TransactionPool + 'static,
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
-	use repute_rpc::{Repute, ReputeApiServer};
+	use repute_rpc::Repute;
+	use repute_rpc_api::ReputeApiServer;
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());

@@ -46,8 +46,8 @@ use libp2p::{
 	Multiaddr, PeerId,
 };
 use repute_primitives::ServiceId;
+use sp_core::crypto::AccountId32;
 use sp_core::H256;
-use sp_runtime::{traits::Verify, AccountId32};
 use std::{
 	collections::{HashMap, VecDeque},
 	sync::Arc,

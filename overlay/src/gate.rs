@@ -21,9 +21,9 @@ use crate::{chain::ChainClient, error::ChainError, identity::account_of};
 use futures::{stream::SelectAll, StreamExt};
 use libp2p::PeerId;
 use repute_primitives::reputation::DenialReason;
-use repute_rpc::json::{AdmissionAnswer, Decision, Reason};
+use repute_rpc_api::json::{AdmissionAnswer, Decision, Reason};
+use sp_core::crypto::AccountId32;
 use sp_core::crypto::Ss58Codec;
-use sp_runtime::AccountId32;
 use std::{
 	collections::{HashMap, HashSet, VecDeque},
 	sync::{Arc, Mutex, RwLock},
@@ -77,7 +77,7 @@ impl Verdict {
 }
 
 /// The most peers one subscription watches (the node's limit).
-const WATCH_CHUNK: usize = repute_rpc::MAX_BATCH;
+const WATCH_CHUNK: usize = repute_rpc_api::MAX_BATCH;
 
 /// The gate's bounds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

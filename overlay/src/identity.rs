@@ -5,9 +5,10 @@
 //! owns that mapping and signing with the key.
 
 use crate::error::IdentityError;
+use crate::signature::MultiSignature;
 use libp2p::{identity, PeerId};
+use sp_core::crypto::AccountId32;
 use sp_core::{ed25519, sr25519, Pair};
-use sp_runtime::{AccountId32, MultiSignature};
 
 /// The account of a libp2p peer, if its `PeerId` holds an ed25519 key (what Repute accepts).
 pub fn account_of(peer: &PeerId) -> Result<AccountId32, IdentityError> {
@@ -164,7 +165,6 @@ mod tests {
 
 	#[test]
 	fn signatures_verify_against_the_account() {
-		use sp_runtime::traits::Verify;
 		let identity = Identity::generate();
 		let signature = identity.sign(b"hello");
 		assert!(signature.verify(&b"hello"[..], identity.account()));

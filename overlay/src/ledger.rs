@@ -12,9 +12,10 @@
 //! signing it, and [`ProviderBook::resume`] starts above it); the consumer signs only proposals
 //! above its last signed sequence and units.
 
+use crate::signature::MultiSignature;
 use crate::{wire::Refusal, Receipt};
+use sp_core::crypto::AccountId32;
 use sp_core::H256;
-use sp_runtime::{traits::Verify, AccountId32, MultiSignature};
 
 /// How incremental co-signing works for one peer; the same for every partner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

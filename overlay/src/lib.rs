@@ -47,6 +47,7 @@ pub mod error;
 pub mod gate;
 pub mod identity;
 pub mod ledger;
+pub mod signature;
 pub mod store;
 pub mod submitter;
 pub mod transport;
@@ -63,10 +64,58 @@ pub use submitter::{Submitter, SubmitterConfig, SubmitterStats};
 pub use transport::{build_swarm, TransportKind};
 
 pub use repute_primitives::ServiceId;
+pub use signature::MultiSignature;
+pub use sp_core::crypto::AccountId32;
 pub use sp_core::H256;
-pub use sp_runtime::{AccountId32, MultiSignature};
 
 /// A receipt as Repute's runtime defines it (32-byte accounts and hashes).
 pub type Receipt = repute_primitives::Receipt<AccountId32, H256>;
 /// A receipt signed by both parties, as submitted to the chain.
 pub type SignedReceipt = repute_primitives::SignedReceipt<AccountId32, H256, MultiSignature>;
+
+#[cfg(test)]
+mod tests {
+	use std::process::Command;
+
+	/// What an app that embeds the overlay must not compile: a Substrate client (`sc-*` and the
+	/// client-side `sp-*` crates, which bring the wasm executor), the runtime-API machinery, the
+	/// JSON-RPC server, nor `sp-runtime` with the runtime's I/O, state machine and trie.
+	/// `repute-rpc-api` holds the client side of the `repute_*` methods and [`signature`] the
+	/// runtime's signature type so that this holds; this test fails the day a dependency brings
+	/// any of them back.
+	#[test]
+	fn an_app_compiles_no_substrate_client_and_no_server() {
+		let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+		let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+		let output = Command::new(cargo)
+			.args(["tree", "--locked", "--offline", "--manifest-path", manifest])
+			.args(["-p", "repute-overlay", "-e", "normal,build", "--prefix", "none"])
+			.args(["--format", "{p}"])
+			.output()
+			.expect("run cargo tree");
+		assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+		let tree = String::from_utf8(output.stdout).expect("cargo tree prints UTF-8");
+		let crates: Vec<&str> = tree.lines().filter_map(|line| line.split(' ').next()).collect();
+		assert!(crates.contains(&"repute-rpc-api") && crates.contains(&"libp2p"), "{tree}");
+		let forbidden = |name: &&str| {
+			name.starts_with("sc-")
+				|| name.starts_with("wasmtime")
+				|| name.starts_with("frame-")
+				|| [
+					"sp-api",
+					"sp-blockchain",
+					"sp-consensus",
+					"sp-runtime",
+					"sp-io",
+					"sp-state-machine",
+					"sp-trie",
+					"jsonrpsee-server",
+					"repute-rpc",
+				]
+				.contains(name)
+		};
+		let found: std::collections::BTreeSet<&str> =
+			crates.iter().copied().filter(forbidden).collect();
+		assert!(found.is_empty(), "the overlay compiles server-side crates: {found:?}");
+	}
+}

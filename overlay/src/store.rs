@@ -17,7 +17,7 @@
 use crate::{error::StoreError, SignedReceipt};
 use codec::{Decode, Encode};
 use repute_primitives::ServiceId;
-use sp_runtime::AccountId32;
+use sp_core::crypto::AccountId32;
 use std::{
 	collections::BTreeMap,
 	fs::{self, File, OpenOptions},

@@ -6,12 +6,12 @@
 //! encoded, one per stream, and never longer than [`MAX_MESSAGE_BYTES`]: a longer or undecodable
 //! request is read as [`InboundRequest::Invalid`] and answered with a refusal, never a panic.
 
+use crate::signature::MultiSignature;
 use crate::{Receipt, SignedReceipt};
 use async_trait::async_trait;
 use codec::{Decode, DecodeAll, Encode};
 use futures::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use libp2p::StreamProtocol;
-use sp_runtime::MultiSignature;
 use std::io;
 
 /// The protocol name negotiated by multistream-select.
@@ -214,8 +214,8 @@ impl libp2p::request_response::Codec for ReceiptCodec {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use sp_core::crypto::AccountId32;
 	use sp_core::H256;
-	use sp_runtime::AccountId32;
 
 	fn proposal() -> Proposal {
 		Proposal {

@@ -1,115 +1,28 @@
 //! # Repute RPC
 //!
-//! The `repute_*` JSON-RPC methods of `repute-node`: one per query of the reputation runtime
-//! API, each at an optional block hash (default: the best block), plus a subscription that
-//! streams admission changes as blocks are finalized. `docs/rpc.md` documents every method.
+//! The server of the `repute_*` JSON-RPC methods in `repute-node`: one per query of the
+//! reputation runtime API, each at an optional block hash (default: the best block), plus a
+//! subscription that streams admission changes as blocks are finalized. The methods, their JSON
+//! answers and error codes are defined in `repute-rpc-api`, which is what an app compiles;
+//! `docs/rpc.md` documents every method.
 //!
-//! This crate is a thin adapter: it parses and bounds the input, calls the runtime API at a
-//! block and turns the answer into stable JSON ([`json`]). The logic lives in the runtime.
-//! Peers are named by SS58 address or by ed25519 libp2p `PeerId` ([`peer`]).
-
-pub mod error;
-pub mod json;
-pub mod peer;
+//! This crate is a thin adapter over a Substrate client: it parses and bounds the input, calls
+//! the runtime API at a block and turns the answer into stable JSON. The logic lives in the
+//! runtime.
 
 use std::{marker::PhantomData, sync::Arc};
 
-use error::Error;
 use futures::{future::Either, FutureExt, StreamExt};
-use json::*;
-use jsonrpsee::{core::RpcResult, proc_macros::rpc, PendingSubscriptionSink, SubscriptionMessage};
+use jsonrpsee::{core::RpcResult, PendingSubscriptionSink, SubscriptionMessage};
+use repute_rpc_api::{
+	error::Error, json::*, peer, ReputeApiServer, DEFAULT_PAGE, MAX_BATCH, MAX_PAGE, MAX_START,
+};
 use repute_runtime_api::{Admission, ReputationApi};
 use sc_client_api::{BlockchainEvents, ProofProvider};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_core::{crypto::AccountId32, traits::SpawnNamed, Bytes};
 use sp_runtime::traits::{Block as BlockT, Header as HeaderT, UniqueSaturatedInto};
-
-/// The most peers one `repute_admissions` call or one admission subscription may name.
-pub const MAX_BATCH: usize = 1024;
-/// The most entries one page of `repute_partners` or `repute_topPeers` may hold.
-pub const MAX_PAGE: u32 = 100;
-/// The furthest a `repute_partners` page may start: pages cost reads up to their start.
-pub const MAX_START: u32 = 10_000;
-/// The page size when none is given.
-pub const DEFAULT_PAGE: u32 = 20;
-
-/// The `repute_*` methods.
-#[rpc(client, server)]
-pub trait ReputeApi<BlockHash> {
-	/// Everything the chain knows about `peer`, or `null` if it never registered.
-	#[method(name = "repute_peerReport")]
-	fn peer_report(&self, peer: String, at: Option<BlockHash>)
-		-> RpcResult<Option<PeerReportJson>>;
-
-	/// `repute_peerReport` with a storage proof of the entries it was computed from.
-	#[method(name = "repute_peerReportProof")]
-	fn peer_report_proof(
-		&self,
-		peer: String,
-		at: Option<BlockHash>,
-	) -> RpcResult<PeerReportProof<BlockHash>>;
-
-	/// `peer`'s admission; from `viewer`'s point of view if one is given.
-	#[method(name = "repute_admission")]
-	fn admission(
-		&self,
-		peer: String,
-		viewer: Option<String>,
-		at: Option<BlockHash>,
-	) -> RpcResult<AdmissionAnswer>;
-
-	/// The admission of each of `peers` (at most [`MAX_BATCH`]), in order.
-	#[method(name = "repute_admissions")]
-	fn admissions(
-		&self,
-		peers: Vec<String>,
-		viewer: Option<String>,
-		at: Option<BlockHash>,
-	) -> RpcResult<Vec<AdmissionAnswer>>;
-
-	/// `target`'s reputation in `viewer`'s eyes.
-	#[method(name = "repute_subjectiveTrust")]
-	fn subjective_trust(
-		&self,
-		viewer: String,
-		target: String,
-		at: Option<BlockHash>,
-	) -> RpcResult<SubjectiveTrustJson>;
-
-	/// A page of `peer`'s partnerships in `direction` (`served` or `servedBy`).
-	#[method(name = "repute_partners")]
-	fn partners(
-		&self,
-		peer: String,
-		direction: DirectionJson,
-		start: Option<u32>,
-		limit: Option<u32>,
-		at: Option<BlockHash>,
-	) -> RpcResult<Vec<PartnerJson>>;
-
-	/// A page of the most trusted peers of the latest reviewed epoch.
-	#[method(name = "repute_topPeers")]
-	fn top_peers(
-		&self,
-		start: Option<u32>,
-		limit: Option<u32>,
-		at: Option<BlockHash>,
-	) -> RpcResult<TopPeersJson>;
-
-	/// The parameters of shared history and of reputation.
-	#[method(name = "repute_parameters")]
-	fn parameters(&self, at: Option<BlockHash>) -> RpcResult<ParametersJson>;
-
-	/// Streams the admission of `peers` (at most [`MAX_BATCH`]) at each finalized block: first
-	/// every peer, then only those whose decision changed.
-	#[subscription(
-		name = "repute_subscribeAdmissions" => "repute_admissionChanges",
-		unsubscribe = "repute_unsubscribeAdmissions",
-		item = AdmissionChanges<BlockHash>
-	)]
-	fn subscribe_admissions(&self, peers: Vec<String>, viewer: Option<String>);
-}
 
 /// The `repute_*` methods over a client.
 pub struct Repute<C, Block> {

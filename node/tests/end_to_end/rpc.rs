@@ -223,7 +223,7 @@ fn every_repute_method_answers_and_refuses_bad_input() {
 	let (code, message) = error_of(&node, "repute_peerReport", json!([address(bob), unknown]));
 	assert_eq!(code, 4001);
 	assert!(message.contains("unknown block"), "{message}");
-	let too_many = vec![address(bob); repute_rpc::MAX_BATCH + 1];
+	let too_many = vec![address(bob); repute_rpc_api::MAX_BATCH + 1];
 	let (code, message) = error_of(&node, "repute_admissions", json!([too_many]));
 	assert_eq!(code, INVALID_PARAMS);
 	assert!(message.contains("at most 1024"), "{message}");

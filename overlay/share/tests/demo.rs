@@ -7,7 +7,7 @@ use repute_overlay::devnet::{node_binary, setup, DevNode};
 use repute_overlay::{
 	AccountId32, ChainClient, Durability, Identity, PairKey, ReceiptStore, Signer,
 };
-use repute_rpc::json::Decision;
+use repute_rpc_api::json::Decision;
 use std::{
 	io::{BufRead, BufReader},
 	path::{Path, PathBuf},

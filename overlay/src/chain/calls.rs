@@ -6,7 +6,7 @@
 use crate::SignedReceipt;
 use codec::{Compact, Encode};
 use repute_primitives::parameters::{ReceiptParameters, ReputationParameters};
-use sp_runtime::AccountId32;
+use sp_core::crypto::AccountId32;
 
 const BALANCES: u8 = 4;
 const SUDO: u8 = 6;

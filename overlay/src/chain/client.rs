@@ -15,17 +15,17 @@ use jsonrpsee::{
 	rpc_params,
 	ws_client::{WsClient, WsClientBuilder},
 };
-use repute_rpc::{
+use repute_rpc_api::{
 	json::{AdmissionAnswer, AdmissionChanges, ParametersJson, PeerReportJson},
 	ReputeApiClient,
 };
 use serde::de::DeserializeOwned;
+use sp_core::crypto::AccountId32;
 use sp_core::{
 	bytes::{from_hex, to_hex},
 	crypto::Ss58Codec,
 	H256,
 };
-use sp_runtime::AccountId32;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::Mutex;
 

@@ -13,8 +13,9 @@
 
 use super::{calls::Call, ChainInfo};
 use crate::identity::Signer;
-use codec::{Compact, Decode, Encode};
-use sp_runtime::{generic::Era, AccountId32, MultiSignature};
+use crate::signature::MultiSignature;
+use codec::{Compact, Decode, Encode, Error, Input, Output};
+use sp_core::crypto::AccountId32;
 
 /// The version byte of a signed transaction of extrinsic format 4: the signed bit and 4.
 const SIGNED_V4: u8 = 0b1000_0100;
@@ -44,6 +45,49 @@ pub fn signed(call: &Call, signer: &Signer, nonce: u32, chain: &ChainInfo) -> Ve
 	extra.encode_to(&mut body);
 	body.extend_from_slice(call.as_bytes());
 	body.encode()
+}
+
+/// How long a transaction stays valid, encoded as the runtime's `sp_runtime::generic::Era`:
+/// immortal is the byte 0; mortal is two bytes, the period's power of two and the phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Era {
+	/// Valid forever (what [`signed`] writes).
+	Immortal,
+	/// Valid for `period` blocks (a power of two, 4 to 65536) from the block whose number is
+	/// `phase` modulo `period`.
+	Mortal(u64, u64),
+}
+
+impl Encode for Era {
+	fn encode_to<T: Output + ?Sized>(&self, output: &mut T) {
+		match *self {
+			Self::Immortal => output.push_byte(0),
+			Self::Mortal(period, phase) => {
+				let quantize_factor = (period >> 12).max(1);
+				let encoded = (period.trailing_zeros().saturating_sub(1)).clamp(1, 15) as u16
+					| ((phase / quantize_factor) << 4) as u16;
+				encoded.encode_to(output);
+			}
+		}
+	}
+}
+
+impl Decode for Era {
+	fn decode<I: Input>(input: &mut I) -> Result<Self, Error> {
+		let first = input.read_byte()?;
+		if first == 0 {
+			return Ok(Self::Immortal);
+		}
+		let encoded = u64::from(first) + (u64::from(input.read_byte()?) << 8);
+		let period = 2u64 << (encoded % (1 << 4));
+		let quantize_factor = (period >> 12).max(1);
+		let phase = (encoded >> 4) * quantize_factor;
+		if period >= 4 && phase < period {
+			Ok(Self::Mortal(period, phase))
+		} else {
+			Err("invalid period and phase".into())
+		}
+	}
 }
 
 /// A signed transaction read back: who signed it, its nonce and tip, and its call.
@@ -95,7 +139,6 @@ mod tests {
 	use super::*;
 	use crate::Identity;
 	use sp_core::H256;
-	use sp_runtime::traits::Verify;
 
 	fn chain() -> ChainInfo {
 		ChainInfo { genesis_hash: H256::repeat_byte(7), spec_version: 3, transaction_version: 2 }
@@ -150,5 +193,30 @@ mod tests {
 		// An inherent: version 4 without the signed bit (the timestamp's `set`).
 		let inherent = (Compact(5u32), 4u8, 3u8, 0u8, Compact(1u64)).encode();
 		assert_eq!(decode_signed(&inherent[..]), None);
+	}
+
+	/// `Era` reads every one- and two-byte input as `sp_runtime::generic::Era` does, and writes
+	/// what it reads back to the same bytes.
+	#[test]
+	fn eras_are_the_runtimes() {
+		use sp_runtime::generic::Era as Theirs;
+		let ours = |era: &Era| match *era {
+			Era::Immortal => Theirs::Immortal,
+			Era::Mortal(period, phase) => Theirs::Mortal(period, phase),
+		};
+		assert_eq!(Era::decode(&mut &[0u8][..]), Ok(Era::Immortal));
+		for encoded in 1..=u16::MAX {
+			let bytes = encoded.to_le_bytes();
+			let mine = Era::decode(&mut &bytes[..]).ok();
+			let theirs = Theirs::decode(&mut &bytes[..]).ok();
+			assert_eq!(mine.as_ref().map(ours), theirs, "{bytes:?}");
+			if let Some(era) = mine {
+				assert_eq!(era.encode(), ours(&era).encode(), "{bytes:?}");
+			}
+		}
+		for (period, phase) in [(4, 0), (64, 63), (4096, 100), (65536, 65535)] {
+			let era = Era::Mortal(period, phase);
+			assert_eq!(era.encode(), Theirs::Mortal(period, phase).encode());
+		}
 	}
 }

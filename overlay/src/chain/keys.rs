@@ -3,8 +3,8 @@
 
 use crate::store::PairKey;
 use codec::Encode;
+use sp_core::crypto::AccountId32;
 use sp_crypto_hashing::{blake2_128, twox_128, twox_64};
-use sp_runtime::AccountId32;
 
 fn prefix(item: &str) -> Vec<u8> {
 	[twox_128(b"Receipts"), twox_128(item.as_bytes())].concat()

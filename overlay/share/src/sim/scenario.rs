@@ -21,7 +21,7 @@ use repute_overlay::{
 	AdmissionGate, ChainClient, Durability, GatePolicy, Identity, ReceiptConfig, ReceiptPolicy,
 	ReceiptStore, Signer, Submitter, SubmitterConfig, TransportKind,
 };
-use repute_rpc::json::Decision;
+use repute_rpc_api::json::Decision;
 use std::{
 	collections::HashMap,
 	path::PathBuf,

@@ -2,9 +2,12 @@
 //! releases; numbers that can exceed 2^53 (units, balances, trust) are decimal strings.
 
 use crate::peer::address_of;
-use repute_runtime_api::{
-	Admission, BondStatus, DenialReason, GlobalTrust, Partner, PartnerDirection, PeerReport,
-	ReceiptParameters, ReputationParameters, SubjectiveTrust,
+use repute_primitives::{
+	parameters::{ReceiptParameters, ReputationParameters},
+	reputation::{
+		Admission, BondStatus, DenialReason, GlobalTrust, Partner, PartnerDirection, PeerReport,
+		SubjectiveTrust,
+	},
 };
 use serde::{Deserialize, Serialize};
 use sp_core::{crypto::AccountId32, Bytes};
