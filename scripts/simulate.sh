@@ -14,6 +14,6 @@ cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/repute/target}"
-cargo build --release --locked -p repute-node
-cargo build --release --locked -p repute-share
+# The whole workspace, as scripts/dev.sh and scripts/test.sh build it, so the artifacts are shared.
+cargo build --release --locked --workspace
 exec "$CARGO_TARGET_DIR/release/repute-sim" --out "${OUT:-target/simulation}" "$@"

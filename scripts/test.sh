@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test of the workspace: the runtime's and pallets' unit tests, and the end-to-end
 # tests that start the real repute-node binary on loopback ports they pick.
-# It builds in release, the same profile as scripts/dev.sh, so both share every artifact.
+# It builds in release, the same profile as scripts/dev.sh, with the same features for every
+# crate (scripts/check-build-sharing.sh checks it), so both share every artifact.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
 cargo fmt --all -- --check
+./scripts/check-build-sharing.sh
 cargo test --release --locked --workspace "$@"

@@ -76,7 +76,7 @@ if [ -n "${REPUTE_NODE:-}" ]; then
 	node="$REPUTE_NODE"
 else
 	./scripts/setup.sh
-	cargo build --release --locked -p repute-node
+	cargo build --release --locked --workspace # as dev.sh builds it: the artifacts are shared
 	node="${CARGO_TARGET_DIR:-target}/release/repute-node"
 fi
 

@@ -22,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
-cargo build --release --locked -p repute-node
+cargo build --release --locked --workspace # as dev.sh builds it: the artifacts are shared
 cargo build --release --locked -p repute-overlay --features devnet --example throughput
 target="${CARGO_TARGET_DIR:-target}"
 node="$target/release/repute-node"
