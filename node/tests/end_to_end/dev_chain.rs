@@ -1,7 +1,7 @@
 //! End to end: a `--dev` node produces and finalises blocks, serves the standard RPCs and
 //! Prometheus metrics on loopback, and resumes from its database after a restart.
 
-use crate::common::{http_request, Node, Ports, TempDir};
+use crate::common::{http_request, Node, TempDir};
 use serde_json::json;
 use std::time::Duration;
 
@@ -9,19 +9,10 @@ use std::time::Duration;
 const BLOCKS_TIMEOUT: Duration = Duration::from_secs(120);
 const STOP_GRACE: Duration = Duration::from_secs(30);
 
-fn start_dev_node(dir: &TempDir) -> Node {
-	let args = vec![
-		"--dev".to_string(),
-		"--base-path".to_string(),
-		dir.path().join("base").display().to_string(),
-	];
-	Node::start("dev", Ports::pick(), args, dir.path().join("node.log"))
-}
-
 #[test]
 fn dev_chain_produces_finalises_and_resumes_after_restart() {
 	let dir = TempDir::new("dev");
-	let mut node = start_dev_node(&dir);
+	let mut node = Node::start_dev(&dir);
 
 	node.wait_for("block 3 and a finalized block above 0", BLOCKS_TIMEOUT, |n| {
 		Ok(n.best_number()? >= 3 && n.finalized_number()? > 0)

@@ -3,7 +3,7 @@
 
 use crate::common::{
 	extrinsic::{cosigned_receipt_call, next_nonce, storage, submit},
-	Node, Ports, TempDir,
+	Node, TempDir,
 };
 use codec::Decode;
 use pallet_receipts::PeerTotals;
@@ -21,12 +21,7 @@ fn totals_key(peer: &repute_runtime::AccountId, service: u32) -> Vec<u8> {
 #[test]
 fn a_co_signed_receipt_reaches_the_chain() {
 	let dir = TempDir::new("receipts");
-	let args = vec![
-		"--dev".to_string(),
-		"--base-path".into(),
-		dir.path().join("base").display().to_string(),
-	];
-	let mut node = Node::start("dev", Ports::pick(), args, dir.path().join("node.log"));
+	let mut node = Node::start_dev(&dir);
 	node.wait_for("block 1", TIMEOUT, |n| Ok(n.best_number()? >= 1));
 
 	let (provider, consumer, relayer) =

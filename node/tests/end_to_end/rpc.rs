@@ -6,7 +6,7 @@
 use crate::common::{
 	extrinsic::{cosigned_receipt_call, hex_bytes, next_nonce, submit},
 	ws::WsClient,
-	Node, Ports, TempDir,
+	Node, TempDir,
 };
 use codec::Decode;
 use frame_support::{traits::Get, BoundedVec};
@@ -51,12 +51,7 @@ fn register_and_serve(node: &mut Node, provider: Sr25519Keyring, consumer: Sr255
 #[test]
 fn every_repute_method_answers_and_refuses_bad_input() {
 	let dir = TempDir::new("rpc");
-	let args = vec![
-		"--dev".to_string(),
-		"--base-path".into(),
-		dir.path().join("base").display().to_string(),
-	];
-	let mut node = Node::start("dev", Ports::pick(), args, dir.path().join("node.log"));
+	let mut node = Node::start_dev(&dir);
 	node.wait_for("block 1", TIMEOUT, |n| Ok(n.best_number()? >= 1));
 	let (bob, charlie, ferdie) =
 		(Sr25519Keyring::Bob, Sr25519Keyring::Charlie, Sr25519Keyring::Ferdie);

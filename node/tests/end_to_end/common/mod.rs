@@ -91,6 +91,17 @@ pub struct Node {
 }
 
 impl Node {
+	/// Starts `repute-node --dev` on picked ports, with its database in `dir/base` (so it can be
+	/// restarted on it) and its output in `dir/node.log`.
+	pub fn start_dev(dir: &TempDir) -> Self {
+		let args = vec![
+			"--dev".to_string(),
+			"--base-path".to_string(),
+			dir.path().join("base").display().to_string(),
+		];
+		Self::start("dev", Ports::pick(), args, dir.path().join("node.log"))
+	}
+
 	/// Starts `repute-node` with `args` plus the flags for `ports`; its output goes to `log`.
 	pub fn start(name: &str, ports: Ports, args: Vec<String>, log: PathBuf) -> Self {
 		let mut node = Self { name: name.into(), ports, args, log, child: None };
