@@ -21,6 +21,8 @@ pallets=("$@")
 [ "${#pallets[@]}" -gt 0 ] || pallets=(overhead pallet_receipts pallet_reputation frame_system_extensions)
 
 ./scripts/setup.sh
+# shellcheck source=lib/build-env.sh
+source scripts/lib/build-env.sh
 export CARGO_TARGET_DIR="${REPUTE_BENCH_TARGET_DIR:-$HOME/.cache/repute/bench-target}"
 # frame-benchmarking-cli brings the test runtime of `benchmark storage` (not used here), whose wasm
 # build cannot find its package through this workspace's WASM_BUILD_WORKSPACE_HINT and fails.

@@ -19,6 +19,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
+# shellcheck source=lib/build-env.sh
+source scripts/lib/build-env.sh
 work="${STORAGE_BENCH_DIR:-$HOME/.cache/repute/storage-bench}"
 mkdir -p "$work"
 

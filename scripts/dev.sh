@@ -11,6 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
+# shellcheck source=lib/build-env.sh
+source scripts/lib/build-env.sh
 cargo build --release --locked --workspace
 node="${CARGO_TARGET_DIR:-target}/release/repute-node"
 echo "[dev] starting $node --dev (Ctrl-C stops it)" >&2

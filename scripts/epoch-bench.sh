@@ -20,6 +20,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
+# shellcheck source=lib/build-env.sh
+source scripts/lib/build-env.sh
 export CARGO_TARGET_DIR="${RPC_BENCH_TARGET_DIR:-$HOME/.cache/repute/rpc-bench-target}"
 cargo build --release --locked -p repute-node --features synthetic-population
 cargo build --release --locked -p repute-overlay --example start_epoch

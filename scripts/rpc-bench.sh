@@ -15,6 +15,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
+# shellcheck source=lib/build-env.sh
+source scripts/lib/build-env.sh
 # The `rpc-bench` chain exists only in a node built with the `synthetic-population` feature, which
 # changes the runtime: that build has a target directory of its own, so it never replaces the
 # production node the other scripts and the tests build.

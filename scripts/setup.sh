@@ -3,7 +3,9 @@
 #   - Debian packages: protobuf-compiler (sc-network's build), libssl-dev and pkg-config
 #     (litep2p links the system's OpenSSL), git, curl, a C toolchain, fonts-dejavu-core
 #     (the font of the simulation's plots) and binaryen (the wasm-opt that compacts the runtime's
-#     wasm; tools/wasm-opt runs it instead of compiling Binaryen from source);
+#     wasm; tools/wasm-opt runs it instead of compiling Binaryen from source), libjemalloc-dev
+#     and libzstd-dev (the node's allocator and the runtime blob's decompression, linked from the
+#     system instead of compiled from C; scripts/lib/build-env.sh, .cargo/config.toml);
 #   - Rust: the wasm targets and rust-src that substrate-wasm-builder compiles the runtime with,
 #     and rustfmt for the format check of scripts/test.sh.
 # Run as root, or as a user who may use sudo, on Debian or Ubuntu.
@@ -16,7 +18,8 @@ as_root() {
 }
 
 install_debian_packages() {
-	local wanted=(protobuf-compiler libssl-dev pkg-config build-essential git curl fonts-dejavu-core binaryen)
+	local wanted=(protobuf-compiler libssl-dev pkg-config build-essential git curl fonts-dejavu-core binaryen
+		libjemalloc-dev libzstd-dev)
 	local missing=()
 	for package in "${wanted[@]}"; do
 		dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||

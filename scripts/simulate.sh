@@ -13,6 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
+# shellcheck source=lib/build-env.sh
+source scripts/lib/build-env.sh
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/repute/target}"
 # The whole workspace, as scripts/dev.sh and scripts/test.sh build it, so the artifacts are shared.
 cargo build --release --locked --workspace

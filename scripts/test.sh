@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
+# shellcheck source=lib/build-env.sh
+source scripts/lib/build-env.sh
 cargo fmt --all -- --check
 ./scripts/check-build-sharing.sh
 cargo test --release --locked --workspace "$@"

@@ -76,6 +76,8 @@ if [ -n "${REPUTE_NODE:-}" ]; then
 	node="$REPUTE_NODE"
 else
 	./scripts/setup.sh
+	# shellcheck source=lib/build-env.sh
+	source scripts/lib/build-env.sh
 	cargo build --release --locked --workspace # as dev.sh builds it: the artifacts are shared
 	node="${CARGO_TARGET_DIR:-target}/release/repute-node"
 fi

@@ -22,6 +22,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/setup.sh
+# shellcheck source=lib/build-env.sh
+source scripts/lib/build-env.sh
 cargo build --release --locked --workspace # as dev.sh builds it: the artifacts are shared
 cargo build --release --locked -p repute-overlay --features devnet --example throughput
 target="${CARGO_TARGET_DIR:-target}"

@@ -158,6 +158,7 @@ pub fn run() -> sc_cli::Result<()> {
 		None => {
 			let runner = cli.create_runner(&cli.run)?;
 			runner.run_node_until_exit(|mut config| async move {
+				log::info!("💾 Allocator: {}", crate::allocator::describe());
 				crate::preflight::check(&mut config)
 					.map_err(|e| sc_cli::Error::Application(e.into()))?;
 				// `--network-backend` picks the stack; litep2p is the default.

@@ -18,6 +18,20 @@ fn dev_chain_produces_finalises_and_resumes_after_restart() {
 		Ok(n.best_number()? >= 3 && n.finalized_number()? > 0)
 	});
 
+	// The allocator is jemalloc with its background threads running: they are what gives the
+	// memory of a large genesis or a finished epoch back to the system (docs/performance.md).
+	let log = node.log();
+	assert!(
+		log.contains("Allocator: jemalloc") && log.contains("background threads on"),
+		"the start-up log does not report jemalloc with background threads on:\n{}",
+		node.log_tail()
+	);
+	let threads = node.thread_names();
+	assert!(
+		threads.iter().any(|name| name.starts_with("jemalloc_bg_thd")),
+		"no jemalloc background thread among the node's threads: {threads:?}"
+	);
+
 	// The runtime is Repute's, and the standard RPC namespaces are all served.
 	let version = node.rpc("state_getRuntimeVersion", json!([])).unwrap();
 	assert_eq!(version["specName"], "repute", "runtime version: {version}");

@@ -148,6 +148,23 @@ impl Node {
 		self.spawn();
 	}
 
+	/// The whole of the node's log so far.
+	pub fn log(&self) -> String {
+		fs::read_to_string(&self.log).unwrap_or_default()
+	}
+
+	/// The names of the running process's threads (`/proc/<pid>/task/*/comm`).
+	pub fn thread_names(&self) -> Vec<String> {
+		let Some(child) = &self.child else { return Vec::new() };
+		let Ok(tasks) = fs::read_dir(format!("/proc/{}/task", child.id())) else {
+			return Vec::new();
+		};
+		tasks
+			.filter_map(|task| fs::read_to_string(task.ok()?.path().join("comm")).ok())
+			.map(|name| name.trim_end().to_string())
+			.collect()
+	}
+
 	/// The last lines of the node's log, for failure messages.
 	pub fn log_tail(&self) -> String {
 		let text = fs::read_to_string(&self.log).unwrap_or_default();
