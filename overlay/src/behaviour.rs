@@ -418,6 +418,18 @@ impl ReceiptBehaviour {
 		self.providing.get(&(*peer, service)).map_or(0, |e| e.book.served)
 	}
 
+	/// Units served to `peer` that the chain has not counted yet: served so far, less what the
+	/// chain has recorded of this pair at a finalized block (as the [`crate::Submitter`] last
+	/// read it). Unreceipted service, receipts not yet submitted and receipts not yet finalized
+	/// are all in it: it is what this peer gave that the chain's admission decision does not
+	/// know of, the input of a [`crate::StrangerWindow`].
+	pub fn unconfirmed_to(&self, peer: &PeerId, service: ServiceId) -> u128 {
+		let served = self.served_to(peer, service);
+		let Ok(consumer) = account_of(peer) else { return served };
+		let key = PairKey { provider: self.identity.account().clone(), consumer, service };
+		served.saturating_sub(self.store.confirmed(&key))
+	}
+
 	/// Counts `units` of `service` served to `peer` (call once they are sent), and proposes a
 	/// receipt if one is due.
 	pub fn served(&mut self, peer: PeerId, service: ServiceId, units: u128) {

@@ -13,6 +13,9 @@
 //!   never resending what the chain already recorded.
 //! - [`AdmissionGate`]: `is_admitted(peer)` from a local cache that the node's admission
 //!   subscription keeps fresh; never waits on the chain.
+//! - [`StrangerWindow`]: how much a server gives a newcomer that the chain has not counted yet
+//!   ([`ReceiptBehaviour::unconfirmed_to`]), so that a free rider served by many servers at once
+//!   takes a bounded multiple of its stranger allowance.
 //! - [`ChainClient`]: the node's JSON-RPC (jsonrpsee), and [`chain::calls`] to register a peer
 //!   (bond) and submit receipts.
 //!
@@ -30,8 +33,11 @@
 //!     ReceiptBehaviour::new(identity.clone(), genesis, store.clone(), ReceiptConfig::default());
 //! let mut swarm = build_swarm(&identity, behaviour, TransportKind::Tcp, Duration::from_secs(60))?;
 //! let _submitter = Submitter::spawn(store, chain.clone(), identity.signer(), Default::default());
+//! let window = StrangerWindow::shared_by(chain.stranger_allowance_max().await?, 16);
 //! let gate = AdmissionGate::spawn(chain, GatePolicy::Global, identity.account());
-//! // Before serving `peer`: `gate.is_admitted(&peer) && swarm.behaviour().may_serve(&peer, 0, n)`;
+//! // Before serving `n` units to `peer` (account `who`):
+//! //   window.allows(gate.check(&who), swarm.behaviour().unconfirmed_to(&peer, 0), n)
+//! //     && swarm.behaviour().may_serve(&peer, 0, n)
 //! // after: `swarm.behaviour_mut().served(peer, 0, n)`. The consumer calls `received`.
 //! # let _ = (&mut swarm, gate); Ok(()) }
 //! ```
@@ -49,6 +55,7 @@ pub mod identity;
 pub mod ledger;
 pub mod signature;
 pub mod store;
+pub mod stranger_window;
 pub mod submitter;
 pub mod transport;
 pub mod wire;
@@ -60,6 +67,7 @@ pub use gate::{AdmissionGate, GateConfig, GatePolicy, Verdict};
 pub use identity::{account_of, peer_of, Identity, Signer};
 pub use ledger::ReceiptPolicy;
 pub use store::{Durability, PairKey, ReceiptStore};
+pub use stranger_window::StrangerWindow;
 pub use submitter::{Submitter, SubmitterConfig, SubmitterStats};
 pub use transport::{build_swarm, TransportKind};
 

@@ -85,6 +85,10 @@ struct Inner {
 	entries: BTreeMap<PairKey, StoredReceipt>,
 	/// The newest proposal of each pair this peer provides, (sequence, units).
 	proposals: BTreeMap<PairKey, (u64, u128)>,
+	/// The cumulative units the chain is known to have recorded for each pair, as of a finalized
+	/// block: from the recorded receipts at start-up, then from what the submitter reads on
+	/// chain. Kept in memory only; one entry per stored pair at most.
+	confirmed: BTreeMap<PairKey, u128>,
 	log_bytes: u64,
 	/// What a compacted log of `entries` would take: kept up to date so that deciding whether
 	/// to compact costs nothing per write.
@@ -143,11 +147,17 @@ impl ReceiptStore {
 			);
 			file.set_len(intact).and_then(|_| file.sync_all()).map_err(io(&path))?;
 		}
+		let confirmed = entries
+			.iter()
+			.filter(|(_, stored)| stored.recorded)
+			.map(|(key, stored)| (key.clone(), stored.receipt.receipt.cumulative_units))
+			.collect();
 		let store = Self {
 			path,
 			durability,
 			inner: Mutex::new(Inner {
 				file,
+				confirmed,
 				live_bytes: entries.iter().map(|(key, stored)| live_size(key, stored)).sum::<u64>()
 					+ proposals.iter().map(|(key, p)| proposal_size(key, *p)).sum::<u64>(),
 				entries,
@@ -192,12 +202,36 @@ impl ReceiptStore {
 			return Ok(());
 		}
 		self.append(&mut inner, &Record::Recorded(key.clone(), sequence))?;
-		if let Some(stored) = inner.entries.get_mut(key) {
+		let units = inner.entries.get_mut(key).map(|stored| {
 			stored.recorded = true;
+			stored.receipt.receipt.cumulative_units
+		});
+		if let Some(units) = units {
+			let confirmed = inner.confirmed.entry(key.clone()).or_default();
+			*confirmed = (*confirmed).max(units);
 		}
 		inner.live_bytes +=
 			(HEADER + Record::Recorded(key.clone(), sequence).encoded_size()) as u64;
 		Ok(())
+	}
+
+	/// Notes that the chain (at a finalized block) has recorded `units` cumulative units for
+	/// `key`, for [`Self::confirmed`]. Ignored for a pair the store holds no receipt of (the
+	/// map stays bounded by the stored pairs) and when it would lower the figure.
+	pub fn note_confirmed(&self, key: &PairKey, units: u128) {
+		let mut inner = self.lock();
+		if !inner.entries.contains_key(key) {
+			return;
+		}
+		let confirmed = inner.confirmed.entry(key.clone()).or_default();
+		*confirmed = (*confirmed).max(units);
+	}
+
+	/// The cumulative units of `key` that the chain is known to have recorded at a finalized
+	/// block (0 if none is known): what it already counts in its admission decisions. Service
+	/// beyond it is service the chain has not seen yet.
+	pub fn confirmed(&self, key: &PairKey) -> u128 {
+		self.lock().confirmed.get(key).copied().unwrap_or(0)
 	}
 
 	/// Persists that this peer, as the provider of `key`, is about to sign a proposal of
@@ -440,6 +474,33 @@ mod tests {
 			store.unrecorded().iter().map(|r| r.receipt.cumulative_units).collect();
 		units.sort();
 		assert_eq!(units, vec![5, 20]);
+	}
+
+	#[test]
+	fn confirmed_units_follow_the_chain_never_fall_and_survive_a_reopen_once_recorded() {
+		let dir = Dir::new("confirmed");
+		let key = PairKey::of(&signed(2, 1, 10));
+		{
+			let store = ReceiptStore::open(&dir.0, Durability::Synced).unwrap();
+			store.note_confirmed(&key, 7);
+			assert_eq!(store.confirmed(&key), 0, "no receipt of the pair held: not kept");
+			assert!(store.put(&signed(2, 1, 10)).unwrap());
+			assert!(store.put(&signed(2, 2, 30)).unwrap());
+			// The chain has an older receipt of the pair (10 units) at a finalized block.
+			store.note_confirmed(&key, 10);
+			assert_eq!(store.confirmed(&key), 10);
+			store.note_confirmed(&key, 4);
+			assert_eq!(store.confirmed(&key), 10, "never lowered");
+			// Then the newest one: recorded, all its units confirmed.
+			store.mark_recorded(&key, 2).unwrap();
+			assert_eq!(store.confirmed(&key), 30);
+			let other = PairKey::of(&signed(3, 1, 5));
+			assert_eq!(store.confirmed(&other), 0);
+		}
+		let store = ReceiptStore::open(&dir.0, Durability::Synced).unwrap();
+		assert_eq!(store.confirmed(&key), 30, "a recorded receipt's units are confirmed");
+		assert!(store.put(&signed(2, 3, 50)).unwrap());
+		assert_eq!(store.confirmed(&key), 30, "a newer, unrecorded receipt confirms nothing");
 	}
 
 	#[test]

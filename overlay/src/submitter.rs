@@ -184,6 +184,9 @@ impl State {
 		let mut due = Vec::new();
 		for ((signed, key), on_chain) in candidates.into_iter().zip(keys).zip(recorded) {
 			let sequence = signed.receipt.sequence;
+			if let Some((_, units)) = on_chain {
+				self.store.note_confirmed(&key, units);
+			}
 			if let Some((chain_sequence, _)) = on_chain.filter(|(s, _)| *s >= sequence) {
 				if let Err(error) = self.store.mark_recorded(&key, chain_sequence) {
 					tracing::error!(%error, "cannot mark a receipt recorded; will check it again");

@@ -164,6 +164,46 @@ async fn honest_peers_cosign_every_few_chunks_and_both_store_the_receipt() {
 	assert_eq!(provider_copy[0].receipt.sequence, 3);
 }
 
+/// What a server has given a newcomer beyond what the chain counted: everything it served until
+/// the chain records a receipt at a finalized block, then only what came after. A stranger
+/// window caps it, and opens again as the chain catches up.
+#[tokio::test]
+async fn unconfirmed_service_is_served_less_what_the_chain_recorded_and_the_window_caps_it() {
+	let mut provider = peer(Duration::from_secs(10));
+	let mut consumer = peer(Duration::from_secs(10));
+	connect(&mut consumer.swarm, &mut provider.swarm).await;
+	let consumer_id = *consumer.swarm.local_peer_id();
+	let provider_id = *provider.swarm.local_peer_id();
+	let window = StrangerWindow { cap: 3 * CHUNK };
+	let serve = |provider: &mut Peer, consumer: &mut Peer| {
+		let unconfirmed = provider.swarm.behaviour().unconfirmed_to(&consumer_id, 0);
+		if !window.allows(Verdict::Probation, unconfirmed, CHUNK) {
+			return false;
+		}
+		consumer.swarm.behaviour_mut().received(provider_id, 0, CHUNK);
+		provider.swarm.behaviour_mut().served(consumer_id, 0, CHUNK);
+		true
+	};
+
+	assert!(serve(&mut provider, &mut consumer));
+	assert!(serve(&mut provider, &mut consumer));
+	let (events, _) = drive(&mut provider.swarm, &mut consumer.swarm, |a, _| !a.is_empty()).await;
+	assert_eq!(countersigned(&events), vec![2 * CHUNK]);
+	assert!(serve(&mut provider, &mut consumer));
+	// Receipted or not, none of it is on chain: the window is full.
+	assert_eq!(provider.swarm.behaviour().unconfirmed_to(&consumer_id, 0), 3 * CHUNK);
+	assert!(!serve(&mut provider, &mut consumer), "refused at the cap");
+
+	// The chain records the receipt of 2 chunks (the submitter reads it at a finalized block).
+	let key = PairKey::of(&provider.store.unrecorded()[0]);
+	provider.store.mark_recorded(&key, 1).unwrap();
+	assert_eq!(provider.swarm.behaviour().unconfirmed_to(&consumer_id, 0), CHUNK);
+	assert!(serve(&mut provider, &mut consumer));
+	assert!(serve(&mut provider, &mut consumer));
+	assert!(!serve(&mut provider, &mut consumer), "refused at the cap again");
+	assert_eq!(provider.swarm.behaviour().served_to(&consumer_id, 0), 5 * CHUNK);
+}
+
 #[tokio::test]
 async fn an_overstated_receipt_is_refused_and_never_followed_by_a_smaller_one() {
 	let mut provider = peer(Duration::from_secs(10));

@@ -60,6 +60,11 @@ pub enum Refused {
 	/// The request did not decode or was too long.
 	#[error("malformed request")]
 	Malformed,
+	/// The requester is a newcomer and this peer's service to it that the chain has not counted
+	/// yet is at the stranger window's cap ([`repute_overlay::StrangerWindow`]): ask again once
+	/// the chain has caught up.
+	#[error("service to this newcomer is not yet counted on chain")]
+	Unconfirmed,
 }
 
 /// What a peer answers.

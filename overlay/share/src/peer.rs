@@ -19,7 +19,7 @@ use libp2p::{
 };
 use repute_overlay::{
 	account_of, AdmissionGate, Identity, ReceiptBehaviour, ReceiptConfig, ReceiptEvent,
-	ReceiptStore, TransportKind, Verdict, H256,
+	ReceiptStore, StrangerWindow, TransportKind, Verdict, H256,
 };
 use std::{
 	collections::{HashMap, HashSet},
@@ -74,6 +74,8 @@ pub struct PeerConfig {
 	pub policy: ServePolicy,
 	/// How far tit-for-tat lets a stranger run ahead, in bytes.
 	pub tit_for_tat_allowance: u128,
+	/// How much service not yet counted on chain the Repute policies give a newcomer.
+	pub stranger_window: StrangerWindow,
 	/// Chunks it uploads per second at most (its capacity).
 	pub upload_chunks_per_second: f64,
 	/// Chunk requests it keeps in flight at most.
@@ -107,6 +109,7 @@ impl Default for PeerConfig {
 			role: Role::Honest,
 			policy: ServePolicy::ReputeGlobal,
 			tit_for_tat_allowance: 8 * CHUNK_BYTES as u128,
+			stranger_window: StrangerWindow::OPEN,
 			upload_chunks_per_second: 32.0,
 			max_in_flight: 8,
 			refusal_backoff: Duration::from_secs(2),
@@ -126,8 +129,8 @@ pub struct PeerStats {
 	pub received: AtomicU64,
 	/// Bytes of chunks served.
 	pub served: AtomicU64,
-	/// Refusals by reason: not admitted, unreceipted, busy, not found, malformed.
-	pub refused_by: [AtomicU64; 5],
+	/// Refusals by reason: not admitted, unreceipted, busy, not found, malformed, unconfirmed.
+	pub refused_by: [AtomicU64; 6],
 	/// Chunk requests this peer made that were answered with a chunk.
 	pub answered: AtomicU64,
 	/// Receipts co-signed (either side).
@@ -505,14 +508,25 @@ impl SharePeer {
 		let standing = Standing {
 			received_from: receipts.received_from(&peer, SERVICE),
 			served_to: receipts.served_to(&peer, SERVICE),
+			unconfirmed: receipts.unconfirmed_to(&peer, SERVICE),
 			verdict,
 		};
-		if let Err(reason) =
-			decide(self.config.policy, &standing, bytes, self.config.tit_for_tat_allowance)
-		{
+		if let Err(reason) = decide(
+			self.config.policy,
+			&standing,
+			bytes,
+			self.config.tit_for_tat_allowance,
+			&self.config.stranger_window,
+		) {
+			if reason == Refused::Unconfirmed {
+				// What holds the newcomer back is service the chain has not counted: propose a
+				// receipt for whatever is unreceipted, so that it can be (a cap below the
+				// co-signing step would otherwise never see a receipt).
+				self.swarm.behaviour_mut().receipts.settle(peer, SERVICE);
+			}
 			return refuse(reason);
 		}
-		if !receipts.may_serve(&peer, SERVICE, bytes) {
+		if !self.swarm.behaviour().receipts.may_serve(&peer, SERVICE, bytes) {
 			return refuse(Refused::Unreceipted);
 		}
 		self.refill();
@@ -571,6 +585,7 @@ impl SharePeer {
 					Refused::Busy => 2,
 					Refused::NotFound => 3,
 					Refused::Malformed => 4,
+					Refused::Unconfirmed => 5,
 				};
 				self.stats.refused_by[slot].fetch_add(1, Ordering::Relaxed);
 				let pause = match reason {

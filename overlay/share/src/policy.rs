@@ -6,9 +6,12 @@
 //!   what it was given exceeds what it gave back by at most a stranger allowance.
 //! - [`ServePolicy::ReputeGlobal`]: the chain's admission decision.
 //! - [`ServePolicy::ReputeSubjective`]: the chain's decision from this peer's point of view.
+//!
+//! Under both Repute policies a newcomer on probation is also held to the server's
+//! [`StrangerWindow`]: no more than its cap of service the chain has not counted yet.
 
 use crate::chunks::Refused;
-use repute_overlay::Verdict;
+use repute_overlay::{StrangerWindow, Verdict};
 
 /// Whom to serve.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -47,17 +50,20 @@ pub struct Standing {
 	pub received_from: u128,
 	/// Bytes this server gave the requester.
 	pub served_to: u128,
+	/// Of those, the bytes the chain has not counted yet (`ReceiptBehaviour::unconfirmed_to`).
+	pub unconfirmed: u128,
 	/// The admission gate's verdict on the requester (unused by the local policies).
 	pub verdict: Verdict,
 }
 
 /// Whether `policy` serves a requester of `standing` another chunk of `chunk` bytes; tit-for-tat
-/// lets a peer run `allowance` bytes ahead.
+/// lets a peer run `allowance` bytes ahead; the Repute policies hold newcomers to `window`.
 pub fn decide(
 	policy: ServePolicy,
 	standing: &Standing,
 	chunk: u128,
 	allowance: u128,
+	window: &StrangerWindow,
 ) -> Result<(), Refused> {
 	let ok = match policy {
 		ServePolicy::Open => true,
@@ -66,7 +72,13 @@ pub fn decide(
 				<= standing.received_from.saturating_add(allowance)
 		}
 		ServePolicy::ReputeGlobal | ServePolicy::ReputeSubjective => {
-			standing.verdict.allows_service()
+			if !standing.verdict.allows_service() {
+				return Err(Refused::NotAdmitted);
+			}
+			if !window.allows(standing.verdict, standing.unconfirmed, chunk) {
+				return Err(Refused::Unconfirmed);
+			}
+			true
 		}
 	};
 	ok.then_some(()).ok_or(Refused::NotAdmitted)
@@ -78,30 +90,35 @@ mod tests {
 	use repute_primitives::reputation::DenialReason;
 
 	fn standing(received_from: u128, served_to: u128, verdict: Verdict) -> Standing {
-		Standing { received_from, served_to, verdict }
+		Standing { received_from, served_to, unconfirmed: served_to, verdict }
 	}
+
+	const OPEN: StrangerWindow = StrangerWindow::OPEN;
 
 	#[test]
 	fn open_serves_everyone() {
 		let denied = Verdict::Denied(DenialReason::UsageExceedsService);
-		assert_eq!(decide(ServePolicy::Open, &standing(0, 1 << 40, denied), 10, 0), Ok(()));
+		assert_eq!(decide(ServePolicy::Open, &standing(0, 1 << 40, denied), 10, 0, &OPEN), Ok(()));
 	}
 
 	#[test]
 	fn tit_for_tat_serves_up_to_the_allowance_beyond_what_came_back() {
 		let s = |received, served| standing(received, served, Verdict::Unknown);
-		assert_eq!(decide(ServePolicy::TitForTat, &s(0, 90), 10, 100), Ok(()));
-		assert_eq!(decide(ServePolicy::TitForTat, &s(0, 91), 10, 100), Err(Refused::NotAdmitted));
-		assert_eq!(decide(ServePolicy::TitForTat, &s(500, 590), 10, 100), Ok(()));
+		assert_eq!(decide(ServePolicy::TitForTat, &s(0, 90), 10, 100, &OPEN), Ok(()));
+		assert_eq!(
+			decide(ServePolicy::TitForTat, &s(0, 91), 10, 100, &OPEN),
+			Err(Refused::NotAdmitted)
+		);
+		assert_eq!(decide(ServePolicy::TitForTat, &s(500, 590), 10, 100, &OPEN), Ok(()));
 	}
 
 	#[test]
 	fn repute_follows_the_gate() {
 		for policy in [ServePolicy::ReputeGlobal, ServePolicy::ReputeSubjective] {
-			assert_eq!(decide(policy, &standing(0, 0, Verdict::Admitted), 10, 0), Ok(()));
-			assert_eq!(decide(policy, &standing(0, 0, Verdict::Probation), 10, 0), Ok(()));
+			assert_eq!(decide(policy, &standing(0, 0, Verdict::Admitted), 10, 0, &OPEN), Ok(()));
+			assert_eq!(decide(policy, &standing(0, 0, Verdict::Probation), 10, 0, &OPEN), Ok(()));
 			assert_eq!(
-				decide(policy, &standing(1 << 40, 0, Verdict::Unknown), 10, 0),
+				decide(policy, &standing(1 << 40, 0, Verdict::Unknown), 10, 0, &OPEN),
 				Err(Refused::NotAdmitted)
 			);
 			assert_eq!(
@@ -109,10 +126,36 @@ mod tests {
 					policy,
 					&standing(1 << 40, 0, Verdict::Denied(DenialReason::NotRegistered)),
 					10,
-					0
+					0,
+					&OPEN
 				),
 				Err(Refused::NotAdmitted)
 			);
 		}
+	}
+
+	#[test]
+	fn repute_holds_newcomers_to_the_stranger_window() {
+		let window = StrangerWindow { cap: 100 };
+		for policy in [ServePolicy::ReputeGlobal, ServePolicy::ReputeSubjective] {
+			let probation = |unconfirmed| Standing {
+				received_from: 0,
+				served_to: 1 << 30,
+				unconfirmed,
+				verdict: Verdict::Probation,
+			};
+			assert_eq!(decide(policy, &probation(90), 10, 0, &window), Ok(()));
+			assert_eq!(decide(policy, &probation(91), 10, 0, &window), Err(Refused::Unconfirmed));
+			let admitted = Standing { verdict: Verdict::Admitted, ..probation(1 << 30) };
+			assert_eq!(decide(policy, &admitted, 10, 0, &window), Ok(()));
+			let denied = Standing {
+				verdict: Verdict::Denied(DenialReason::StrangerAllowanceExhausted),
+				..probation(0)
+			};
+			assert_eq!(decide(policy, &denied, 10, 0, &window), Err(Refused::NotAdmitted));
+		}
+		// The local policies ignore it.
+		let s = standing(0, 0, Verdict::Probation);
+		assert_eq!(decide(ServePolicy::Open, &s, 10, 0, &StrangerWindow { cap: 0 }), Ok(()));
 	}
 }

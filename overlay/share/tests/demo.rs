@@ -5,7 +5,7 @@
 
 use repute_overlay::devnet::{node_binary, setup, DevNode};
 use repute_overlay::{
-	AccountId32, ChainClient, Durability, Identity, PairKey, ReceiptStore, Signer,
+	AccountId32, ChainClient, Durability, Identity, PairKey, ReceiptStore, Signer, StrangerWindow,
 };
 use repute_rpc_api::json::Decision;
 use std::{
@@ -104,6 +104,16 @@ impl Drop for SharePeer {
 	}
 }
 
+/// The most a peer reported having received (its `REPORT … received N …` lines).
+fn received(dir: &Path) -> u128 {
+	let reports = std::fs::read_to_string(dir.join("reports.log")).unwrap_or_default();
+	reports
+		.lines()
+		.filter_map(|line| line.split_once(" received ")?.1.split(' ').next()?.parse().ok())
+		.max()
+		.unwrap_or_else(|| panic!("no REPORT line in {}", dir.display()))
+}
+
 fn identity_in(dir: &Path) -> Identity {
 	std::fs::create_dir_all(dir).unwrap();
 	let identity = Identity::generate();
@@ -199,9 +209,10 @@ async fn free_rider_denied_honest_admitted_and_a_killed_peer_loses_no_receipt() 
 		&[a.address.clone(), c.address.clone(), free_rider.address.clone()],
 	);
 
-	// Run until the chain has made up its mind (at most two minutes more).
+	// Run until the chain has made up its mind (at most three minutes more: the stranger window
+	// paces newcomers, the free rider included).
 	let mut verdicts = Vec::new();
-	for _ in 0..60 {
+	for _ in 0..90 {
 		tokio::time::sleep(Duration::from_secs(2)).await;
 		verdicts = Vec::new();
 		for account in &accounts {
@@ -221,6 +232,21 @@ async fn free_rider_denied_honest_admitted_and_a_killed_peer_loses_no_receipt() 
 	for peer in [a, b, c, free_rider] {
 		peer.stop();
 	}
+	// The stranger window (repute-share's default, 1/16 of the largest allowance per server):
+	// the free rider, served by three servers at once, took no more than its allowance plus one
+	// window from each, plus one window that B forgot when it was killed (its unreceipted
+	// service). Following the chain's verdict alone, it takes what three servers upload in the
+	// 15–25 s the chain needs to count it: several allowances.
+	let allowance = chain.stranger_allowance_max().await.unwrap();
+	let window = StrangerWindow::shared_by(allowance, 16);
+	let bound = window.overshoot_bound(allowance, 3) + window.cap;
+	let taken = received(&dirs[3]);
+	assert!(
+		taken <= bound,
+		"the free rider received {taken} bytes, over the stranger window's bound of {bound} \
+		 ({:.2} allowances of {allowance})",
+		taken as f64 / allowance as f64
+	);
 	for (dir, name) in dirs.iter().zip(["A", "B", "C", "free rider"]) {
 		assert_all_recorded(&chain, &stored(dir), name).await;
 	}

@@ -215,9 +215,26 @@ impl ChainClient {
 
 	/// The raw values at `keys` in the best block's state.
 	pub async fn storage(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>, ChainError> {
+		self.storage_at(keys, None).await
+	}
+
+	/// The hash of the newest finalized block, as the node's `0x…` hex.
+	pub async fn finalized_head(&self) -> Result<String, ChainError> {
+		self.call("chain_getFinalizedHead", rpc_params![]).await
+	}
+
+	/// The raw values at `keys` in the state of block `at` (a `0x…` hash), or of the best block.
+	pub async fn storage_at(
+		&self,
+		keys: &[Vec<u8>],
+		at: Option<&str>,
+	) -> Result<Vec<Option<Vec<u8>>>, ChainError> {
 		const METHOD: &str = "state_queryStorageAt";
 		let hex_keys: Vec<String> = keys.iter().map(|k| hex(k)).collect();
-		let answer: serde_json::Value = self.call(METHOD, rpc_params![hex_keys.clone()]).await?;
+		let answer: serde_json::Value = match at {
+			Some(at) => self.call(METHOD, rpc_params![hex_keys.clone(), at]).await?,
+			None => self.call(METHOD, rpc_params![hex_keys.clone()]).await?,
+		};
 		let bad = |reason: &str| ChainError::BadAnswer { method: METHOD, reason: reason.into() };
 		let changes = answer
 			.get(0)
@@ -236,15 +253,18 @@ impl ChainClient {
 		Ok(values)
 	}
 
-	/// The (sequence, cumulative units) the chain has recorded for each pair, if any.
+	/// The (sequence, cumulative units) the chain has recorded for each pair, if any, as of the
+	/// newest finalized block: what the chain's admission decisions (which follow finalized
+	/// blocks) already count.
 	pub async fn recorded(
 		&self,
 		pairs: &[PairKey],
 	) -> Result<Vec<Option<(u64, u128)>>, ChainError> {
+		let at = self.finalized_head().await?;
 		let keys: Vec<_> = pairs.iter().map(keys::served).collect();
 		let mut recorded = Vec::with_capacity(pairs.len());
 		for chunk in keys.chunks(256) {
-			for value in self.storage(chunk).await? {
+			for value in self.storage_at(chunk, Some(&at)).await? {
 				recorded.push(value.and_then(|bytes| <(u64, u128)>::decode(&mut &bytes[..]).ok()));
 			}
 		}
@@ -320,6 +340,17 @@ impl ChainClient {
 		bond.parse().map_err(|_| ChainError::BadAnswer {
 			method: "repute_parameters",
 			reason: format!("peer bond {bond} is not a number"),
+		})
+	}
+
+	/// The most stranger allowance the chain grants a newcomer (the adaptive allowance moves
+	/// between governance's minimum and this maximum): what a [`crate::StrangerWindow`] shares
+	/// out, so that its bound holds whatever the allowance is today.
+	pub async fn stranger_allowance_max(&self) -> Result<u128, ChainError> {
+		let allowance = self.parameters().await?.reputation.stranger_allowance_max;
+		allowance.parse().map_err(|_| ChainError::BadAnswer {
+			method: "repute_parameters",
+			reason: format!("stranger allowance {allowance} is not a number"),
 		})
 	}
 

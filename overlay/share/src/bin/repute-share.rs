@@ -14,8 +14,8 @@ use clap::Parser;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use libp2p::Multiaddr;
 use repute_overlay::{
-	AdmissionGate, ChainClient, Durability, GatePolicy, Identity, ReceiptStore, Signer, Submitter,
-	SubmitterConfig, TransportKind,
+	AdmissionGate, ChainClient, Durability, GatePolicy, Identity, ReceiptStore, Signer,
+	StrangerWindow, Submitter, SubmitterConfig, TransportKind,
 };
 use repute_share::{
 	library::{File, Library},
@@ -69,6 +69,11 @@ struct Cli {
 	/// Whom to serve.
 	#[arg(long, value_enum, default_value_t = ServePolicy::ReputeGlobal)]
 	policy: ServePolicy,
+	/// Under the Repute policies, give a newcomer at most 1/K of the chain's largest stranger
+	/// allowance in service the chain has not counted yet, so that K servers at once give it at
+	/// most twice its allowance (docs/overlay.md, "The stranger window"). 0: no such bound.
+	#[arg(long, default_value_t = 16)]
+	stranger_window: u32,
 	/// Chunks uploaded per second at most.
 	#[arg(long, default_value_t = 32.0)]
 	upload_rate: f64,
@@ -147,6 +152,10 @@ async fn main() -> Result<(), Error> {
 		}
 	};
 	let bond = chain.peer_bond().await?;
+	let stranger_window = match cli.stranger_window {
+		0 => StrangerWindow::OPEN,
+		k => StrangerWindow::shared_by(chain.stranger_allowance_max().await?, k),
+	};
 
 	let mut library = Library::default();
 	for path in &cli.files {
@@ -242,6 +251,7 @@ async fn main() -> Result<(), Error> {
 			role,
 			policy: cli.policy,
 			upload_chunks_per_second: cli.upload_rate,
+			stranger_window,
 			..Default::default()
 		};
 		let handle = SharePeer::start(

@@ -47,6 +47,15 @@ struct Cli {
 	/// Seed of the topology and churn.
 	#[arg(long, default_value_t = 7)]
 	seed: u64,
+	/// Seeds serving the free rider at once in the overshoot scenario (repeatable; default: 1, 4
+	/// and 16).
+	#[arg(long = "servers")]
+	servers: Vec<usize>,
+	/// The servers' stranger window K: a newcomer gets at most allowance/K of service the chain
+	/// has not counted from each server; 0 for none (repeatable; default: 0 and 16 in the
+	/// overshoot scenario, 0 in the others).
+	#[arg(long = "stranger-window")]
+	stranger_windows: Vec<u32>,
 }
 
 #[tokio::main]
@@ -59,7 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 		.init();
 	let cli = Cli::parse();
 	let scenarios = if cli.scenarios.is_empty() {
-		vec![Scenario::Baseline, Scenario::Imbalance, Scenario::Churn]
+		vec![Scenario::Baseline, Scenario::Imbalance, Scenario::Churn, Scenario::Overshoot]
 	} else {
 		cli.scenarios.clone()
 	};
@@ -77,7 +86,37 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 	let node_binary = node_binary()?;
 	let mut results = Vec::new();
 	for scenario in &scenarios {
-		for policy in &policies {
+		// The overshoot scenario varies the servers and the window; the others run once.
+		let (servers, windows) = match scenario {
+			Scenario::Overshoot => (
+				if cli.servers.is_empty() { vec![1, 4, 16] } else { cli.servers.clone() },
+				if cli.stranger_windows.is_empty() {
+					vec![0, 16]
+				} else {
+					cli.stranger_windows.clone()
+				},
+			),
+			_ => (
+				vec![0],
+				if cli.stranger_windows.is_empty() {
+					vec![0]
+				} else {
+					cli.stranger_windows.clone()
+				},
+			),
+		};
+		let mut variants: Vec<(ServePolicy, usize, u32)> = Vec::new();
+		// The window only changes what the Repute policies do.
+		for policy in policies.iter().filter(|p| *scenario != Scenario::Overshoot || p.uses_chain())
+		{
+			for count in &servers {
+				for window in &windows {
+					variants.push((*policy, *count, *window));
+				}
+			}
+		}
+		for (policy, servers, stranger_window) in variants {
+			let policy = &policy;
 			let config = SimConfig {
 				scenario: *scenario,
 				policy: *policy,
@@ -90,8 +129,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 				work_dir: cli.out.join("runs"),
 				node_binary: node_binary.clone(),
 				seed: cli.seed,
+				servers,
+				stranger_window,
 			};
-			println!("running {} under {} …", scenario.name(), policy.name());
+			println!(
+				"running {} under {} (servers {servers}, stranger window {stranger_window}) …",
+				scenario.name(),
+				policy.name()
+			);
 			let result = scenario::run(config).await?;
 			results.push(result);
 			// Write as we go, so a long run leaves partial results.
@@ -99,6 +144,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 			std::fs::write(cli.out.join("summary.md"), report::summary(&results))?;
 		}
 		let runs: Vec<_> = results.iter().filter(|r| r.scenario == *scenario).collect();
+		if *scenario == Scenario::Overshoot {
+			continue; // a table in the summary, no plot
+		}
 		let path = cli.out.join(format!("{}.png", scenario.name()));
 		plot::plot(&path, &format!("{}: service received per class", scenario.name()), &runs)?;
 		println!("wrote {}", path.display());

@@ -126,7 +126,33 @@ pub fn goals(results: &[RunResult]) -> Vec<Goal> {
 			met: ratio.map(|r| (0.8..).contains(&r)),
 		});
 	}
+	for run in results.iter().filter(|r| r.scenario == Scenario::Overshoot && r.servers == 16) {
+		let taken = overshoot(run);
+		goals.push(Goal {
+			text: format!(
+				"overshoot, {}, 16 servers, {}: a free rider takes ≤ 2 stranger allowances",
+				run.policy.name(),
+				window_name(run.stranger_window)
+			),
+			measured: format!("{taken:.2} allowances"),
+			met: Some(taken <= 2.0),
+		});
+	}
 	goals
+}
+
+/// What the free riders of an overshoot run took, in stranger allowances.
+pub fn overshoot(run: &RunResult) -> f64 {
+	let taken: u64 =
+		run.identities.iter().filter(|i| i.class == Class::FreeRider).map(|i| i.received).sum();
+	taken as f64 / run.allowance.max(1) as f64
+}
+
+fn window_name(k: u32) -> String {
+	match k {
+		0 => "no window".into(),
+		k => format!("window allowance/{k}"),
+	}
 }
 
 /// The Markdown summary: one table per scenario (steady-state KiB/s per peer, after the
@@ -165,6 +191,33 @@ pub fn summary(results: &[RunResult]) -> String {
 				kib(run.steady_rate(Class::Whitewasher)),
 				ratio,
 				run.identities_total,
+			);
+		}
+		let _ = writeln!(out);
+	}
+	let overshoots: Vec<_> = results.iter().filter(|r| r.scenario == Scenario::Overshoot).collect();
+	if !overshoots.is_empty() {
+		let _ = writeln!(out, "### overshoot\n");
+		let _ = writeln!(
+			out,
+			"One free rider against seeds serving it at once; what it took before every server \
+			 refused it, in stranger allowances ({} KiB).\n",
+			overshoots[0].allowance / 1024
+		);
+		let _ = writeln!(
+			out,
+			"| policy | servers | stranger window | taken (allowances) | denied at |"
+		);
+		let _ = writeln!(out, "| --- | ---: | --- | ---: | ---: |");
+		for run in overshoots {
+			let _ = writeln!(
+				out,
+				"| {} | {} | {} | {:.2} | {} |",
+				run.policy.name(),
+				run.servers,
+				window_name(run.stranger_window),
+				overshoot(run),
+				run.free_rider_denied_at.map_or("never".into(), |t| format!("{t:.0} s")),
 			);
 		}
 		let _ = writeln!(out);
@@ -218,7 +271,36 @@ mod tests {
 			allowance: 10,
 			warmup: 60.0,
 			identities_total: 3,
+			servers: 0,
+			stranger_window: 0,
+			free_rider_denied_at: None,
 		}
+	}
+
+	#[test]
+	fn overshoot_is_what_free_riders_took_in_allowances() {
+		let overshoot_run = |window, received| RunResult {
+			servers: 16,
+			stranger_window: window,
+			free_rider_denied_at: Some(40.0),
+			identities: vec![IdentityOutcome {
+				class: Class::FreeRider,
+				received,
+				ever_admitted: false,
+			}],
+			..run(Scenario::Overshoot, ServePolicy::ReputeGlobal, 0.0, 0.0)
+		};
+		let results = vec![overshoot_run(0, 95), overshoot_run(16, 18)];
+		let overshoot_goals: Vec<_> =
+			goals(&results).into_iter().filter(|g| g.text.starts_with("overshoot")).collect();
+		assert_eq!(overshoot_goals.len(), 2);
+		assert_eq!(overshoot_goals[0].met, Some(false), "9.5 allowances without the window");
+		assert_eq!(overshoot_goals[1].met, Some(true), "1.8 allowances with it");
+		let text = summary(&results);
+		assert!(
+			text.contains("| repute-global | 16 | window allowance/16 | 1.80 | 40 s |"),
+			"{text}"
+		);
 	}
 
 	#[test]

@@ -9,6 +9,9 @@
 //!   C's, C only A's: nobody can repay the peer that serves it.
 //! - [`Scenario::Churn`]: a large population (1,000 by default) with a tenth free riders that
 //!   re-key (whitewash) once denied; every period a tenth of the peers leave and fresh ones join.
+//! - [`Scenario::Overshoot`]: one free rider against [`SimConfig::servers`] seeds at once, each
+//!   with its own file: how much of its stranger allowance it takes before every server refuses
+//!   it, with and without the servers' [`StrangerWindow`].
 
 use crate::{
 	chunks::CHUNK_BYTES,
@@ -19,7 +22,7 @@ use rand::{seq::SliceRandom, Rng, SeedableRng};
 use repute_overlay::devnet::{setup, DevNode};
 use repute_overlay::{
 	AdmissionGate, ChainClient, Durability, GatePolicy, Identity, ReceiptConfig, ReceiptPolicy,
-	ReceiptStore, Signer, Submitter, SubmitterConfig, TransportKind,
+	ReceiptStore, Signer, StrangerWindow, Submitter, SubmitterConfig, TransportKind,
 };
 use repute_rpc_api::json::Decision;
 use std::{
@@ -38,6 +41,8 @@ pub enum Scenario {
 	Imbalance,
 	/// A large population with churn and whitewashers.
 	Churn,
+	/// One free rider against many seeds at once.
+	Overshoot,
 }
 
 impl Scenario {
@@ -47,6 +52,7 @@ impl Scenario {
 			Self::Baseline => "baseline",
 			Self::Imbalance => "imbalance",
 			Self::Churn => "churn",
+			Self::Overshoot => "overshoot",
 		}
 	}
 }
@@ -101,10 +107,19 @@ pub struct SimConfig {
 	pub node_binary: PathBuf,
 	/// Seed of the run's randomness (topology, churn).
 	pub seed: u64,
+	/// Seeds serving the free rider at once in the overshoot scenario.
+	pub servers: usize,
+	/// The servers' stranger window: a newcomer gets at most `allowance / k` of service the chain
+	/// has not counted from each server (0: no window, the chain's verdict alone).
+	pub stranger_window: u32,
 }
 
 /// The stranger allowance (and tit-for-tat's), in chunks.
 pub const ALLOWANCE_CHUNKS: u128 = 32;
+
+/// How long what the free rider receives must stay flat, after the chain denied it, for the
+/// overshoot run to end.
+const OVERSHOOT_QUIET: Duration = Duration::from_secs(30);
 
 /// Service one class received in one sampling interval.
 #[derive(Clone, Debug)]
@@ -147,6 +162,12 @@ pub struct RunResult {
 	pub warmup: f64,
 	/// Peers that ever took part.
 	pub identities_total: usize,
+	/// Servers in the overshoot scenario (0 in the others).
+	pub servers: usize,
+	/// The stranger window's `k` (0: none).
+	pub stranger_window: u32,
+	/// Seconds from the start until the chain denied the first free rider, if it did.
+	pub free_rider_denied_at: Option<f64>,
 }
 
 impl RunResult {
@@ -222,6 +243,10 @@ impl Run {
 			role,
 			policy: self.config.policy,
 			tit_for_tat_allowance: ALLOWANCE_CHUNKS * chunk,
+			stranger_window: match self.config.stranger_window {
+				0 => StrangerWindow::OPEN,
+				k => StrangerWindow::shared_by(ALLOWANCE_CHUNKS * chunk, k),
+			},
 			upload_chunks_per_second: self.config.upload_chunks_per_second,
 			max_in_flight: 4,
 			refusal_backoff: Duration::from_secs(2),
@@ -353,6 +378,30 @@ impl Run {
 		samples
 	}
 
+	/// Whether the chain denies any free rider now.
+	async fn any_free_rider_denied(&self) -> bool {
+		let accounts: Vec<_> = self
+			.members
+			.iter()
+			.filter(|m| m.class == Class::FreeRider)
+			.take(1000)
+			.map(|m| m.identity.account().clone())
+			.collect();
+		!accounts.is_empty()
+			&& self.chain.admissions(&accounts, None).await.is_ok_and(|answers| {
+				answers.iter().any(|answer| answer.decision == Decision::Denied)
+			})
+	}
+
+	/// Bytes the peers of `class` received so far.
+	fn received(&self, class: Class) -> u64 {
+		self.members
+			.iter()
+			.filter(|m| m.class == class)
+			.map(|m| m.handle.stats.received.load(Ordering::Relaxed))
+			.sum()
+	}
+
 	/// Records which attacking identities the chain admits now.
 	async fn watch_attackers(&mut self) {
 		let watched: Vec<usize> = (0..self.members.len())
@@ -374,8 +423,15 @@ impl Run {
 
 /// Runs one scenario under one policy; the node is stopped when it returns.
 pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
-	let run_dir =
-		config.work_dir.join(format!("{}-{}", config.scenario.name(), config.policy.name()));
+	let run_dir = config.work_dir.join(match config.scenario {
+		Scenario::Overshoot => format!(
+			"overshoot-{}-servers-{}-window-{}",
+			config.policy.name(),
+			config.servers,
+			config.stranger_window
+		),
+		_ => format!("{}-{}", config.scenario.name(), config.policy.name()),
+	});
 	let _ = std::fs::remove_dir_all(&run_dir);
 	let node = DevNode::start(&config.node_binary, &run_dir)?;
 	let chain = Arc::new(ChainClient::connect(node.url.clone()).await?);
@@ -393,6 +449,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 			let n = config.churn_peers.max(20);
 			(n - n / 10, 0, 0, n / 10)
 		}
+		Scenario::Overshoot => (config.servers.max(1), 1, 0, 0),
 	};
 	let initial = honest + free_riders + sybils + whitewashers;
 	let rounds = (config.duration.as_secs() / config.churn_period.as_secs().max(1)) as usize + 1;
@@ -414,7 +471,11 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 	// The stranger allowance adapts between an eighth of it and all of it, with how newcomers
 	// behave (Feldman et al.'s adaptive stranger policy): whitewashers drive it down.
 	let mut parameters = setup::fast_parameters(allowance, 2, 50);
-	parameters.stranger_allowance_min = allowance / 8;
+	parameters.stranger_allowance_min = match config.scenario {
+		// One fixed allowance, so that what the free rider takes is measured against it.
+		Scenario::Overshoot => allowance,
+		_ => allowance / 8,
+	};
 	setup::govern(&chain, &alice, &parameters, &pretrusted).await?;
 
 	let global_gate = (config.policy == ServePolicy::ReputeGlobal)
@@ -443,6 +504,8 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 			Scenario::Imbalance => {
 				Wants::Only(vec![format!("file-{}", 3 * (i / 3) + (i % 3 + 1) % 3)])
 			}
+			// Seeds: they only serve.
+			Scenario::Overshoot => Wants::Only(Vec::new()),
 			_ => Wants::Everything,
 		};
 		run.spawn(Class::Honest, identity, Role::Honest, library, wants).await?;
@@ -485,6 +548,8 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 	let mut samples = Vec::new();
 	let mut last_sample = started;
 	let mut next_churn = started + config.churn_period;
+	let mut free_rider_denied_at = None;
+	let (mut last_received, mut quiet) = (0, Duration::ZERO);
 	while started.elapsed() < config.duration {
 		tokio::time::sleep(config.sample_every).await;
 		let now = Instant::now();
@@ -499,6 +564,23 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		);
 		samples.extend(fresh);
 		run.watch_attackers().await;
+		if free_rider_denied_at.is_none() && run.any_free_rider_denied().await {
+			free_rider_denied_at = Some(t);
+		}
+		// The overshoot is measured once every server refuses: the chain has denied the free
+		// rider and what it received stopped growing for a while.
+		if config.scenario == Scenario::Overshoot {
+			let received = run.received(Class::FreeRider);
+			if free_rider_denied_at.is_some() && received == last_received {
+				quiet += config.sample_every;
+				if quiet >= OVERSHOOT_QUIET {
+					break;
+				}
+			} else {
+				quiet = Duration::ZERO;
+			}
+			last_received = received;
+		}
 		if config.scenario == Scenario::Churn {
 			whitewash(&mut run, &mut reserve).await?;
 			if now >= next_churn {
@@ -519,7 +601,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		.collect();
 	let identities_total = run.members.len();
 	for class in [Class::Honest, Class::FreeRider, Class::Sybil, Class::Whitewasher] {
-		let mut by = [0u64; 5];
+		let mut by = [0u64; 6];
 		let mut answered = 0;
 		for m in run.members.iter().filter(|m| m.class == class) {
 			for (slot, count) in m.handle.stats.refused_by.iter().enumerate() {
@@ -534,6 +616,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 			unreceipted = by[1],
 			busy = by[2],
 			not_found = by[3],
+			unconfirmed = by[5],
 			"requests made by the class"
 		);
 	}
@@ -551,6 +634,9 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		allowance,
 		warmup: config.warmup.as_secs_f64(),
 		identities_total,
+		servers: if config.scenario == Scenario::Overshoot { config.servers.max(1) } else { 0 },
+		stranger_window: config.stranger_window,
+		free_rider_denied_at,
 	})
 }
 
