@@ -87,7 +87,8 @@ struct Inner {
 	proposals: BTreeMap<PairKey, (u64, u128)>,
 	/// The cumulative units the chain is known to have recorded for each pair, as of a finalized
 	/// block: from the recorded receipts at start-up, then from what the submitter reads on
-	/// chain. Kept in memory only; one entry per stored pair at most.
+	/// chain (for consumers the chain still served at that block). Kept in memory only; one
+	/// entry per stored pair at most.
 	confirmed: BTreeMap<PairKey, u128>,
 	log_bytes: u64,
 	/// What a compacted log of `entries` would take: kept up to date so that deciding whether
@@ -202,13 +203,8 @@ impl ReceiptStore {
 			return Ok(());
 		}
 		self.append(&mut inner, &Record::Recorded(key.clone(), sequence))?;
-		let units = inner.entries.get_mut(key).map(|stored| {
+		if let Some(stored) = inner.entries.get_mut(key) {
 			stored.recorded = true;
-			stored.receipt.receipt.cumulative_units
-		});
-		if let Some(units) = units {
-			let confirmed = inner.confirmed.entry(key.clone()).or_default();
-			*confirmed = (*confirmed).max(units);
 		}
 		inner.live_bytes +=
 			(HEADER + Record::Recorded(key.clone(), sequence).encoded_size()) as u64;
@@ -491,8 +487,11 @@ mod tests {
 			assert_eq!(store.confirmed(&key), 10);
 			store.note_confirmed(&key, 4);
 			assert_eq!(store.confirmed(&key), 10, "never lowered");
-			// Then the newest one: recorded, all its units confirmed.
+			// Recording alone confirms nothing (the submitter confirms, for consumers the chain
+			// still serves); the chain's 30 units do.
 			store.mark_recorded(&key, 2).unwrap();
+			assert_eq!(store.confirmed(&key), 10);
+			store.note_confirmed(&key, 30);
 			assert_eq!(store.confirmed(&key), 30);
 			let other = PairKey::of(&signed(3, 1, 5));
 			assert_eq!(store.confirmed(&other), 0);

@@ -19,8 +19,10 @@ use crate::{
 	identity::Signer,
 	store::{PairKey, ReceiptStore},
 };
+use repute_rpc_api::json::Decision;
+use sp_core::crypto::AccountId32;
 use std::{
-	collections::HashMap,
+	collections::{HashMap, HashSet},
 	sync::{
 		atomic::{AtomicU64, Ordering},
 		Arc,
@@ -162,6 +164,35 @@ fn already_pending(error: &ChainError) -> bool {
 }
 
 impl State {
+	/// The consumers of this peer's own recorded pairs (it is their provider) that the chain
+	/// still serves (admitted or on probation) at block `at`.
+	async fn served_consumers_admitted(
+		&self,
+		keys: &[PairKey],
+		recorded: &[Option<(u64, u128)>],
+		me: &AccountId32,
+		at: &str,
+	) -> Result<HashSet<AccountId32>, ChainError> {
+		let consumers: Vec<AccountId32> = keys
+			.iter()
+			.zip(recorded)
+			.filter(|(key, on_chain)| key.provider == *me && on_chain.is_some())
+			.map(|(key, _)| key.consumer.clone())
+			.collect::<HashSet<_>>()
+			.into_iter()
+			.collect();
+		if consumers.is_empty() {
+			return Ok(HashSet::new());
+		}
+		let answers = self.chain.admissions_at(&consumers, at).await?;
+		Ok(consumers
+			.into_iter()
+			.zip(answers)
+			.filter(|(_, answer)| answer.decision != Decision::Denied)
+			.map(|(consumer, _)| consumer)
+			.collect())
+	}
+
 	async fn round(&mut self) -> Result<(), ChainError> {
 		let me = self.signer.account();
 		let now = Instant::now();
@@ -180,12 +211,21 @@ impl State {
 			return Ok(());
 		}
 		let keys: Vec<PairKey> = candidates.iter().map(PairKey::of).collect();
-		let recorded = self.chain.recorded(&keys).await?;
+		// Everything read at one finalized block, the one the chain's admission decisions
+		// (and so the admission gate's) follow.
+		let at = self.chain.finalized_head().await?;
+		let recorded = self.chain.recorded_at(&keys, &at).await?;
+		let served_consumers = self.served_consumers_admitted(&keys, &recorded, &me, &at).await?;
 		let mut due = Vec::new();
 		for ((signed, key), on_chain) in candidates.into_iter().zip(keys).zip(recorded) {
 			let sequence = signed.receipt.sequence;
+			// Service the chain counted to a consumer it still serves at that block opens this
+			// peer's stranger window again; counted service to a consumer it denies there does
+			// not, whatever the admission gate has heard yet (docs/overlay.md).
 			if let Some((_, units)) = on_chain {
-				self.store.note_confirmed(&key, units);
+				if served_consumers.contains(&key.consumer) {
+					self.store.note_confirmed(&key, units);
+				}
 			}
 			if let Some((chain_sequence, _)) = on_chain.filter(|(s, _)| *s >= sequence) {
 				if let Err(error) = self.store.mark_recorded(&key, chain_sequence) {

@@ -194,9 +194,11 @@ async fn unconfirmed_service_is_served_less_what_the_chain_recorded_and_the_wind
 	assert_eq!(provider.swarm.behaviour().unconfirmed_to(&consumer_id, 0), 3 * CHUNK);
 	assert!(!serve(&mut provider, &mut consumer), "refused at the cap");
 
-	// The chain records the receipt of 2 chunks (the submitter reads it at a finalized block).
+	// The chain records the receipt of 2 chunks (the submitter reads it at a finalized block,
+	// where the consumer is still served).
 	let key = PairKey::of(&provider.store.unrecorded()[0]);
 	provider.store.mark_recorded(&key, 1).unwrap();
+	provider.store.note_confirmed(&key, 2 * CHUNK);
 	assert_eq!(provider.swarm.behaviour().unconfirmed_to(&consumer_id, 0), CHUNK);
 	assert!(serve(&mut provider, &mut consumer));
 	assert!(serve(&mut provider, &mut consumer));

@@ -431,6 +431,11 @@ impl SharePeer {
 		}
 	}
 
+	/// Bytes answered to `peer` and not yet written (not yet counted as served).
+	fn sending_to(&self, peer: &PeerId) -> u128 {
+		self.sending.values().filter(|(to, _)| to == peer).map(|(_, bytes)| *bytes).sum()
+	}
+
 	fn on_chunk_event(
 		&mut self,
 		event: request_response::Event<Option<ChunkRequest>, ChunkResponse>,
@@ -508,7 +513,11 @@ impl SharePeer {
 		let standing = Standing {
 			received_from: receipts.received_from(&peer, SERVICE),
 			served_to: receipts.served_to(&peer, SERVICE),
-			unconfirmed: receipts.unconfirmed_to(&peer, SERVICE),
+			// Chunks on their way out are not counted as served until they are written: count
+			// them here, or every request in flight would pass the window on the same count.
+			unconfirmed: receipts
+				.unconfirmed_to(&peer, SERVICE)
+				.saturating_add(self.sending_to(&peer)),
 			verdict,
 		};
 		if let Err(reason) = decide(

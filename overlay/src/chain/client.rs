@@ -261,10 +261,20 @@ impl ChainClient {
 		pairs: &[PairKey],
 	) -> Result<Vec<Option<(u64, u128)>>, ChainError> {
 		let at = self.finalized_head().await?;
+		self.recorded_at(pairs, &at).await
+	}
+
+	/// The (sequence, cumulative units) the chain has recorded for each pair, if any, in the
+	/// state of block `at` (a `0x…` hash).
+	pub async fn recorded_at(
+		&self,
+		pairs: &[PairKey],
+		at: &str,
+	) -> Result<Vec<Option<(u64, u128)>>, ChainError> {
 		let keys: Vec<_> = pairs.iter().map(keys::served).collect();
 		let mut recorded = Vec::with_capacity(pairs.len());
 		for chunk in keys.chunks(256) {
-			for value in self.storage_at(chunk, Some(&at)).await? {
+			for value in self.storage_at(chunk, Some(at)).await? {
 				recorded.push(value.and_then(|bytes| <(u64, u128)>::decode(&mut &bytes[..]).ok()));
 			}
 		}
@@ -312,6 +322,31 @@ impl ChainClient {
 			.admissions(names, viewer.map(|v| v.to_ss58check()), None::<H256>)
 			.await
 			.map_err(|e| self.error("repute_admissions", e))
+	}
+
+	/// The chain's own (global) admission of each of `peers` in the state of block `at` (a `0x…`
+	/// hash), in order, in calls of at most [`repute_rpc_api::MAX_BATCH`] peers.
+	pub async fn admissions_at(
+		&self,
+		peers: &[AccountId32],
+		at: &str,
+	) -> Result<Vec<AdmissionAnswer>, ChainError> {
+		let bad = |reason: String| ChainError::BadAnswer { method: "repute_admissions", reason };
+		let at: H256 = at.parse().map_err(|_| bad(format!("block hash {at} is not a hash")))?;
+		let client = self.connection().await?;
+		let mut answers = Vec::with_capacity(peers.len());
+		for chunk in peers.chunks(repute_rpc_api::MAX_BATCH) {
+			let names = chunk.iter().map(|p| p.to_ss58check()).collect();
+			let part = client
+				.admissions(names, None, Some(at))
+				.await
+				.map_err(|e| self.error("repute_admissions", e))?;
+			if part.len() != chunk.len() {
+				return Err(bad(format!("{} answers for {} peers", part.len(), chunk.len())));
+			}
+			answers.extend(part);
+		}
+		Ok(answers)
 	}
 
 	/// Streams the admission of `peers` at each finalized block (first all, then changes).

@@ -466,7 +466,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 	);
 	let mut reserve = Reserve::new(&chain, &alice, initial + spare, bond).await?;
 	// The first four honest peers are the pre-trusted ones (a network's founders).
-	let founders: Vec<Identity> = (0..4).filter_map(|_| reserve.take()).collect();
+	let founders: Vec<Identity> = (0..honest.min(4)).filter_map(|_| reserve.take()).collect();
 	let pretrusted: Vec<_> = founders.iter().map(|i| i.account().clone()).collect();
 	// The stranger allowance adapts between an eighth of it and all of it, with how newcomers
 	// behave (Feldman et al.'s adaptive stranger policy): whitewashers drive it down.
