@@ -290,6 +290,10 @@ pub mod pallet {
 		},
 		/// Governance replaced the parameters `old` with `new`.
 		ParametersSet { old: ParametersOf<T>, new: ParametersOf<T> },
+		/// `peer`, leaving, forfeited `amount` of its bond for what it took on its stranger
+		/// allowance and never earned back ([`Config::PeerLifecycle`]'s `settle_on_leaving`,
+		/// `share` of the bond). Deposited just before its [`Event::BondReleased`].
+		BondForfeited { peer: T::AccountId, amount: BalanceOf<T>, share: PartsPerBillion },
 	}
 
 	#[pallet::error]
@@ -362,7 +366,9 @@ pub mod pallet {
 		}
 
 		/// Start leaving: after `unbonding_period` blocks the caller may withdraw its bond. Its
-		/// receipts are still recorded meanwhile, and it can still be sanctioned.
+		/// receipts are still recorded meanwhile, and it can still be sanctioned; but it is no
+		/// longer to be served on the bond it is taking back ([`Config::PeerLifecycle`] is told:
+		/// in this runtime its admission becomes `Denied(NotRegistered)`).
 		///
 		/// Origin: signed, by an active peer.
 		/// Emits [`Event::UnbondingStarted`].
@@ -370,7 +376,7 @@ pub mod pallet {
 		/// ## Complexity
 		/// O(1).
 		#[pallet::call_index(1)]
-		#[pallet::weight(T::WeightInfo::unregister())]
+		#[pallet::weight(T::WeightInfo::unregister().saturating_add(T::PeerLifecycle::weight()))]
 		pub fn unregister(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
 			let unlock_at = Peers::<T>::try_mutate(&who, |peer| {
@@ -385,6 +391,7 @@ pub mod pallet {
 				peer.status = PeerStatus::Unbonding { unlock_at };
 				Ok(unlock_at)
 			})?;
+			T::PeerLifecycle::on_unbonding(&who);
 			Self::deposit_event(Event::UnbondingStarted { peer: who, unlock_at });
 			Ok(())
 		}
@@ -394,18 +401,29 @@ pub mod pallet {
 		/// its bond `unbonding_period` blocks after its ban; it stays banned (its key cannot
 		/// register again).
 		///
+		/// A leaving peer first forfeits the share of its bond that
+		/// [`Config::PeerLifecycle`]'s `settle_on_leaving` names (to [`Config::Slashed`]): in
+		/// this runtime, what it consumed on its stranger allowance and never earned back by
+		/// serving, so that a fresh identity's allowance is paid for by its bond (a free rider
+		/// that exhausted its allowance forfeits all of it; docs/reputation.md, "Leaving").
+		///
 		/// Origin: signed, by an unbonding peer whose `unlock_at` has passed, or a banned peer
 		/// whose cooldown has passed.
 		/// Errors: [`Error::NotRegistered`], [`Error::NotUnbonding`] (an active peer),
 		/// [`Error::StillUnbonding`] (too early), [`Error::BondAlreadyReleased`] (a banned peer,
 		/// twice).
-		/// Emits [`Event::BondReleased`].
+		/// Emits [`Event::BondForfeited`] (if anything was forfeited), then [`Event::BondReleased`].
 		///
 		/// ## Complexity
 		/// O(1).
 		#[pallet::call_index(2)]
+		// The benchmark of `withdraw_bond` now runs the forfeit's slash (of zero), but the
+		// committed weights predate it: the slash is charged as `sanction`'s, which slashes a
+		// bond and bans, until `scripts/benchmark-pallets.sh pallet_receipts` runs again.
 		#[pallet::weight(
-			T::WeightInfo::withdraw_bond().saturating_add(T::PeerLifecycle::weight())
+			T::WeightInfo::withdraw_bond()
+				.saturating_add(T::WeightInfo::sanction())
+				.saturating_add(T::PeerLifecycle::weight().saturating_mul(2))
 		)]
 		pub fn withdraw_bond(origin: OriginFor<T>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
@@ -424,6 +442,21 @@ pub mod pallet {
 					true
 				}
 			};
+			if !banned {
+				// Always through the slash, a zero one included, so that the benchmark weighs
+				// the path a forfeiting peer takes.
+				let share = T::PeerLifecycle::settle_on_leaving(&who);
+				let credit = Self::slash_bond(&who, share);
+				let forfeited = credit.peek();
+				T::Slashed::on_unbalanced(credit);
+				if !forfeited.is_zero() {
+					Self::deposit_event(Event::BondForfeited {
+						peer: who.clone(),
+						amount: forfeited,
+						share: PartsPerBillion(share.deconstruct()),
+					});
+				}
+			}
 			let amount = T::Currency::release_all(
 				&HoldReason::PeerBond.into(),
 				&who,

@@ -128,9 +128,13 @@ impl crate::OnReceiptRecorded<AccountId, u64> for RecordingListener {
 }
 
 thread_local! {
-	/// Every lifecycle notice the pallet gave: ("registered" | "banned" | "unregistered", peer).
+	/// Every lifecycle notice the pallet gave: ("registered" | "banned" | "unbonding" |
+	/// "unregistered", peer).
 	pub static LIFECYCLE_CALLS: RefCell<Vec<(&'static str, AccountId)>> =
 		const { RefCell::new(Vec::new()) };
+	/// What `settle_on_leaving` answers (a test sets it; nothing by default).
+	pub static FORFEIT_ON_LEAVING: RefCell<sp_runtime::Perbill> =
+		const { RefCell::new(sp_runtime::Perbill::zero()) };
 }
 
 /// Records the lifecycle notices so tests can see what another pallet would be told.
@@ -142,8 +146,14 @@ impl crate::PeerLifecycle<AccountId> for RecordingLifecycle {
 	fn on_banned(peer: &AccountId) {
 		LIFECYCLE_CALLS.with(|c| c.borrow_mut().push(("banned", peer.clone())));
 	}
+	fn on_unbonding(peer: &AccountId) {
+		LIFECYCLE_CALLS.with(|c| c.borrow_mut().push(("unbonding", peer.clone())));
+	}
 	fn on_unregistered(peer: &AccountId) {
 		LIFECYCLE_CALLS.with(|c| c.borrow_mut().push(("unregistered", peer.clone())));
+	}
+	fn settle_on_leaving(_: &AccountId) -> sp_runtime::Perbill {
+		FORFEIT_ON_LEAVING.with(|f| *f.borrow())
 	}
 	fn weight() -> frame_support::weights::Weight {
 		frame_support::weights::Weight::from_parts(2_000, 0)
@@ -225,6 +235,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 		pallet_timestamp::Now::<Test>::put(START_MS);
 		HOOK_CALLS.with(|c| c.borrow_mut().clear());
 		LIFECYCLE_CALLS.with(|c| c.borrow_mut().clear());
+		FORFEIT_ON_LEAVING.with(|f| *f.borrow_mut() = sp_runtime::Perbill::zero());
 	});
 	ext
 }

@@ -164,6 +164,66 @@ fn unregister_then_withdraw_after_the_cooldown() {
 }
 
 #[test]
+fn a_leaving_peer_forfeits_the_share_of_its_bond_the_listener_names() {
+	new_test_ext().execute_with(|| {
+		let (stays, leaves) = (Key::new(0), Key::new(1));
+		register(&stays);
+		register(&leaves);
+		let issuance = Balances::total_issuance();
+		assert_ok!(Receipts::unregister(RuntimeOrigin::signed(leaves.account())));
+		System::set_block_number(1 + Parameters::<Test>::get().unbonding_period);
+		// The listener (reputation, in the runtime) says it took 40% of its allowance unpaid.
+		FORFEIT_ON_LEAVING.with(|f| *f.borrow_mut() = sp_runtime::Perbill::from_percent(40));
+		assert_ok!(Receipts::withdraw_bond(RuntimeOrigin::signed(leaves.account())));
+		let forfeited = BOND * 40 / 100;
+		assert_eq!(held(&leaves), 0);
+		assert_eq!(Balances::balance(&leaves.account()), ENDOWMENT - forfeited);
+		assert_eq!(Balances::total_issuance(), issuance - forfeited, "burned (Slashed = ())");
+		assert!(Peers::<Test>::get(leaves.account()).is_none());
+		let receipts_events: Vec<_> = System::events()
+			.into_iter()
+			.map(|r| r.event)
+			.filter(|e| matches!(e, RuntimeEvent::Receipts(_)))
+			.collect();
+		assert_eq!(
+			receipts_events[receipts_events.len() - 2..].to_vec(),
+			vec![
+				RuntimeEvent::Receipts(Event::BondForfeited {
+					peer: leaves.account(),
+					amount: forfeited,
+					share: PartsPerBillion::from_percent(40),
+				}),
+				RuntimeEvent::Receipts(Event::BondReleased {
+					peer: leaves.account(),
+					amount: BOND - forfeited
+				}),
+			]
+		);
+		assert_eq!(held(&stays), BOND, "nobody else's bond is touched");
+		check_invariants();
+	});
+}
+
+#[test]
+fn a_banned_peer_forfeits_nothing_more_when_it_withdraws_what_is_left() {
+	new_test_ext().execute_with(|| {
+		let peer = Key::new(0);
+		register(&peer);
+		assert_ok!(Receipts::sanction(
+			RuntimeOrigin::root(),
+			peer.account(),
+			PartsPerBillion::from_percent(10),
+			BoundedVec::truncate_from(b"spam".to_vec())
+		));
+		System::set_block_number(1 + Parameters::<Test>::get().unbonding_period);
+		FORFEIT_ON_LEAVING.with(|f| *f.borrow_mut() = sp_runtime::Perbill::one());
+		assert_ok!(Receipts::withdraw_bond(RuntimeOrigin::signed(peer.account())));
+		assert_eq!(Balances::balance(&peer.account()), ENDOWMENT - BOND / 10);
+		check_invariants();
+	});
+}
+
+#[test]
 fn registering_banning_and_leaving_are_told_to_the_listener() {
 	new_test_ext().execute_with(|| {
 		let (a, b) = (Key::new(0), Key::new(1));
@@ -185,6 +245,7 @@ fn registering_banning_and_leaving_are_told_to_the_listener() {
 					("registered", a.account()),
 					("registered", b.account()),
 					("banned", b.account()),
+					("unbonding", a.account()),
 					("unregistered", a.account()),
 				]
 			)

@@ -245,14 +245,22 @@ impl<AccountId, BlockNumber> OnReceiptRecorded<AccountId, BlockNumber> for () {
 }
 
 /// Lets other pallets (reputation) follow peers' registrations and bans without reading this
-/// pallet's storage. Implemented for `()` (nobody listens).
+/// pallet's storage, and say what a leaving peer owes. Implemented for `()` (nobody listens;
+/// nothing is forfeited).
 pub trait PeerLifecycle<AccountId> {
 	/// `peer` registered (or registered again after withdrawing its bond).
 	fn on_registered(peer: &AccountId);
 	/// Governance banned `peer`.
 	fn on_banned(peer: &AccountId);
+	/// `peer` started unbonding: it is leaving, and is no longer to be served on the bond it is
+	/// taking back.
+	fn on_unbonding(peer: &AccountId);
 	/// `peer` withdrew its bond and is no longer registered.
 	fn on_unregistered(peer: &AccountId);
+	/// `peer` is withdrawing its bond: the share of the bond that pays for what it took on its
+	/// stranger allowance and never earned back, which the bond stands for. The listener
+	/// counts that debt as paid (the caller slashes exactly this share).
+	fn settle_on_leaving(peer: &AccountId) -> sp_runtime::Perbill;
 	/// The most weight one call of any of these may take.
 	fn weight() -> frame_support::weights::Weight;
 }
@@ -260,7 +268,11 @@ pub trait PeerLifecycle<AccountId> {
 impl<AccountId> PeerLifecycle<AccountId> for () {
 	fn on_registered(_: &AccountId) {}
 	fn on_banned(_: &AccountId) {}
+	fn on_unbonding(_: &AccountId) {}
 	fn on_unregistered(_: &AccountId) {}
+	fn settle_on_leaving(_: &AccountId) -> sp_runtime::Perbill {
+		sp_runtime::Perbill::zero()
+	}
 	fn weight() -> frame_support::weights::Weight {
 		frame_support::weights::Weight::zero()
 	}

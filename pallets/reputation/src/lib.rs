@@ -57,6 +57,7 @@
 //!
 //! - [`credit`]: the credit model (vouching, decay of records, the admission decision stored).
 //! - [`admission`]: the decision rule and the adaptive stranger allowance, as pure functions.
+//! - [`leaving`]: what a leaving peer forfeits of its bond for the credit it never earned back.
 //! - [`epoch`]: the global-trust epoch, step by step in `on_idle`.
 //! - [`subjective`]: two-hop subjective trust and the viewer's admission.
 //! - [`maths`]: decay, EigenTrust steps and max-flow, free of FRAME.
@@ -74,6 +75,7 @@ pub mod admission;
 mod benchmarking;
 pub mod credit;
 pub mod epoch;
+pub mod leaving;
 pub mod maths;
 #[cfg(test)]
 mod mock;
@@ -647,10 +649,21 @@ pub mod pallet {
 			Self::note_standing(peer, Standing::Banned);
 		}
 
+		fn on_unbonding(peer: &T::AccountId) {
+			Self::note_standing(peer, Standing::Unregistered);
+		}
+
 		fn on_unregistered(peer: &T::AccountId) {
 			Self::note_standing(peer, Standing::Unregistered);
 		}
 
+		fn settle_on_leaving(peer: &T::AccountId) -> sp_arithmetic::Perbill {
+			Self::settle_on_leaving(peer)
+		}
+
+		/// `note_standing` reads and writes at least what `settle_on_leaving` does (the record,
+		/// the parameters and the stranger policy; the record written back), so its benchmark
+		/// bounds every call.
 		fn weight() -> Weight {
 			T::WeightInfo::note_standing()
 		}

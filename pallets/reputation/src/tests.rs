@@ -1294,3 +1294,42 @@ fn module_errors_encode_as_documented() {
 	assert_eq!(module(Error::TooManyPreTrusted), [3, 0, 0, 0]);
 	assert_eq!(module(Error::PreTrustedNotRegistered), [4, 0, 0, 0]);
 }
+
+#[test]
+fn leaving_denies_at_once_and_settles_the_unpaid_allowance_once() {
+	new_test_ext(vec![]).execute_with(|| {
+		let allowance = Reputation::stranger_allowance();
+		for peer in [1, 2, 3] {
+			register(peer);
+		}
+		// 2 takes its whole allowance and more from 1, and gives nothing: denied, flagged.
+		serve(1, 2, allowance + 1);
+		assert_eq!(admission(2), Admission::Denied(DenialReason::StrangerAllowanceExhausted));
+		// 3 takes a quarter of its allowance.
+		serve(1, 3, allowance / 4);
+		assert_eq!(Reputation::forfeit_on_leaving(&1), Perbill::zero(), "1 only served");
+		assert_eq!(Reputation::forfeit_on_leaving(&2), Perbill::one());
+		assert_eq!(Reputation::forfeit_on_leaving(&3), Perbill::from_percent(25));
+
+		// Unbonding: no longer served on the bond it is taking back.
+		<Reputation as PeerLifecycle<AccountId>>::on_unbonding(&3);
+		assert_eq!(admission(3), Admission::Denied(DenialReason::NotRegistered));
+
+		// Withdrawing settles: the share pays the debt, once.
+		let settle = |peer| <Reputation as PeerLifecycle<AccountId>>::settle_on_leaving(&peer);
+		assert_eq!(settle(3), Perbill::from_percent(25));
+		assert_eq!(Reputation::forfeit_on_leaving(&3), Perbill::zero(), "paid");
+		assert_eq!(settle(3), Perbill::zero(), "not charged twice");
+		assert_eq!(settle(2), Perbill::one());
+		let record = Reputations::<Test>::get(2).unwrap();
+		assert!(!record.exhausted_allowance, "its bond paid for what it did");
+		assert_eq!(record.usage, 0);
+		assert_eq!(settle(1), Perbill::zero());
+		assert_eq!(settle(9), Perbill::zero(), "no record: never consumed");
+		// Registering the paid-up key again is registering a new key: a new bond, an allowance.
+		<Reputation as PeerLifecycle<AccountId>>::on_unregistered(&2);
+		register(2);
+		assert_eq!(admission(2), Admission::Probation);
+		check_invariants();
+	});
+}

@@ -116,3 +116,59 @@ fn receipts_become_reputation_and_admission_through_the_runtime_api() {
 		assert_eq!(Reputation::on_idle(block + 1, Weight::zero()), Weight::zero());
 	});
 }
+
+/// Whitewashing through the runtime: a fresh key takes its stranger allowance and leaves to come
+/// back as another key. Leaving starts denying it at once, and withdrawing the bond forfeits
+/// what it took without serving; a peer that served as much as it took leaves with its whole
+/// bond.
+#[test]
+fn a_whitewasher_pays_for_its_allowance_with_its_bond_and_an_honest_peer_does_not() {
+	use frame_support::traits::fungible::Inspect;
+	use pallet_receipts::Parameters as ReceiptParameters;
+	use repute_runtime::Balances;
+
+	with_genesis_of(DEV_RUNTIME_PRESET, || {
+		System::set_block_number(1);
+		pallet_timestamp::Now::<Runtime>::put(NOW_MS);
+		let (server, whitewasher, honest) =
+			(Sr25519Keyring::Alice, Sr25519Keyring::Dave, Sr25519Keyring::Eve);
+		for peer in [server, whitewasher, honest] {
+			assert_ok!(pallet_receipts::Pallet::<Runtime>::register(RuntimeOrigin::signed(
+				peer.to_account_id()
+			)));
+		}
+		let bond = ReceiptParameters::<Runtime>::get().peer_bond;
+		let allowance = Reputation::stranger_allowance();
+		// The whitewasher takes its whole allowance and gives nothing: denied, flagged.
+		submit(server, whitewasher, 1, allowance + 1);
+		assert_eq!(
+			Runtime::admission(whitewasher.to_account_id(), None),
+			Admission::Denied(DenialReason::StrangerAllowanceExhausted)
+		);
+		// The honest newcomer takes half an allowance and serves as much back.
+		submit(server, honest, 1, allowance / 2);
+		submit(honest, server, 1, allowance / 2);
+
+		for peer in [whitewasher, honest] {
+			assert_ok!(pallet_receipts::Pallet::<Runtime>::unregister(RuntimeOrigin::signed(
+				peer.to_account_id()
+			)));
+			assert_eq!(
+				Runtime::admission(peer.to_account_id(), None),
+				Admission::Denied(DenialReason::NotRegistered),
+				"not served on a bond it is taking back"
+			);
+		}
+		let unlock = 1 + ReceiptParameters::<Runtime>::get().unbonding_period;
+		System::set_block_number(unlock);
+		let before = |peer: Sr25519Keyring| Balances::balance(&peer.to_account_id());
+		let (whitewasher_before, honest_before) = (before(whitewasher), before(honest));
+		for peer in [whitewasher, honest] {
+			assert_ok!(pallet_receipts::Pallet::<Runtime>::withdraw_bond(RuntimeOrigin::signed(
+				peer.to_account_id()
+			)));
+		}
+		assert_eq!(before(whitewasher), whitewasher_before, "its whole bond is forfeited");
+		assert_eq!(before(honest), honest_before + bond, "its whole bond comes back");
+	});
+}

@@ -11,6 +11,10 @@
 //! honest peer, in chunks, for as long as that peer's policy (the chain's global decision, or
 //! the peer's own subjective view) says to serve it. What the coalition took is checked against
 //! the bound.
+//!
+//! Then every member leaves, and what their bonds forfeit ([`crate::leaving`]) is checked to
+//! pay, in stranger allowances, for what the coalition took beyond what outsiders received from
+//! it: whitewashing the members' keys afterwards gains nothing that was not paid for.
 
 use crate::{mock::*, *};
 use frame_support::traits::Hooks;
@@ -178,8 +182,29 @@ fn allowed(member: u64, provider: u64, policy: Policy) -> bool {
 	.allows_service()
 }
 
+/// What one case played out to.
+struct Outcome {
+	/// What the coalition took from outsiders.
+	taken: u128,
+	/// The most it may take.
+	bound: u128,
+	/// What outsiders co-signed as received from it.
+	given: u128,
+	/// Slack for rounding and the last chunk each member was served.
+	slack: u128,
+	/// What its members' bonds forfeit by leaving, in units (share of the bond × the stranger
+	/// allowance the bond stands for).
+	forfeited: u128,
+}
+
 /// Plays `case` and returns what the coalition took and the bound it must stay within.
 fn play(case: &Case) -> (u128, u128) {
+	let outcome = play_out(case);
+	(outcome.taken, outcome.bound)
+}
+
+/// Plays `case` to the end: the coalition takes what it can, then every member leaves.
+fn play_out(case: &Case) -> Outcome {
 	let founders = if case.founders { vec![1, 2] } else { vec![] };
 	let mut ext = new_test_ext(founders);
 	ext.execute_with(|| {
@@ -228,8 +253,19 @@ fn play(case: &Case) -> (u128, u128) {
 		let allowance = Parameters::<Test>::get().stranger_allowance_max;
 		let k = case.coalition as u128;
 		// Each member may overshoot by the last chunk it was served before it was refused.
-		let bound = k * allowance + world.given_to_outsiders + k * CHUNK + world.receipts;
-		(world.taken_from_outsiders, bound)
+		let slack = k * CHUNK + world.receipts;
+		let bound = k * allowance + world.given_to_outsiders + slack;
+		let forfeited = members
+			.iter()
+			.map(|member| Reputation::forfeit_on_leaving(member).mul_floor(allowance))
+			.sum();
+		Outcome {
+			taken: world.taken_from_outsiders,
+			bound,
+			given: world.given_to_outsiders,
+			slack,
+			forfeited,
+		}
 	})
 }
 
@@ -242,6 +278,24 @@ proptest! {
 	) {
 		let (taken, bound) = play(&case);
 		prop_assert!(taken <= bound, "took {} > bound {}", taken, bound);
+	}
+}
+
+proptest! {
+	#![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+	#[test]
+	fn a_leaving_coalition_s_bonds_pay_for_what_it_took_beyond_what_it_gave(case in case()) {
+		let outcome = play_out(&case);
+		let unpaid = outcome.taken.saturating_sub(outcome.given);
+		prop_assert!(
+			outcome.forfeited + outcome.slack >= unpaid,
+			"took {} and gave {}, but its bonds forfeit only {} (slack {})",
+			outcome.taken,
+			outcome.given,
+			outcome.forfeited,
+			outcome.slack
+		);
 	}
 }
 
