@@ -159,17 +159,7 @@ mod tests {
 	#[test]
 	fn a_peer_that_exhausted_its_allowance_has_the_minimum_until_it_graduates() {
 		let p = parameters();
-		let mut record = crate::types::PeerReputation {
-			index: 0,
-			service: 0,
-			usage: 0,
-			updated_at: 0u64,
-			standing: Standing::Registered,
-			admission: Admission::Probation,
-			newcomer_outcome_counted: false,
-			exhausted_allowance: false,
-			listed: true,
-		};
+		let mut record = crate::types::PeerReputation::registered(0, 0);
 		assert_eq!(allowance_of(&record, 5_000, &p), 5_000);
 		record.exhausted_allowance = true;
 		assert_eq!(allowance_of(&record, 5_000, &p), 100);

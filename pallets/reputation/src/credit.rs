@@ -469,17 +469,7 @@ mod tests {
 	use frame_support::traits::Get;
 
 	fn record(service: u128, usage: u128) -> PeerReputation<u64> {
-		PeerReputation {
-			index: 0,
-			service,
-			usage,
-			updated_at: 0,
-			standing: Standing::Registered,
-			admission: Admission::Probation,
-			newcomer_outcome_counted: false,
-			exhausted_allowance: false,
-			listed: true,
-		}
+		PeerReputation::registered(service, usage)
 	}
 
 	#[test]

@@ -102,15 +102,8 @@ mod tests {
 
 	fn record(service: u128, usage: u128, exhausted: bool) -> PeerReputation<u64> {
 		PeerReputation {
-			index: 0,
-			service,
-			usage,
-			updated_at: 0,
-			standing: Standing::Registered,
-			admission: Admission::Probation,
-			newcomer_outcome_counted: false,
 			exhausted_allowance: exhausted,
-			listed: true,
+			..PeerReputation::registered(service, usage)
 		}
 	}
 

@@ -157,6 +157,25 @@ pub struct PeerReputation<BlockNumber> {
 	pub listed: bool,
 }
 
+#[cfg(test)]
+impl PeerReputation<u64> {
+	/// A registered, listed peer on probation with `service` and `usage`: the record unit tests
+	/// start from.
+	pub(crate) fn registered(service: u128, usage: u128) -> Self {
+		Self {
+			index: 0,
+			service,
+			usage,
+			updated_at: 0,
+			standing: Standing::Registered,
+			admission: Admission::Probation,
+			newcomer_outcome_counted: false,
+			exhausted_allowance: false,
+			listed: true,
+		}
+	}
+}
+
 /// The providers a consumer received service from, with decayed units: its local trust.
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, MaxEncodedLen, TypeInfo)]
 #[scale_info(skip_type_params(MaxPartners))]
