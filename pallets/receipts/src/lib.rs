@@ -445,8 +445,14 @@ pub mod pallet {
 			if !banned {
 				// Always through the slash, a zero one included, so that the benchmark weighs
 				// the path a forfeiting peer takes.
+				// The registration is removed below: slash the hold directly rather than through
+				// `slash_bond`, which would read and write `Peers` once more.
 				let share = T::PeerLifecycle::settle_on_leaving(&who);
-				let credit = Self::slash_bond(&who, share);
+				let (credit, _missing) = <T::Currency as BalancedHold<T::AccountId>>::slash(
+					&HoldReason::PeerBond.into(),
+					&who,
+					share.mul_floor(peer.bond),
+				);
 				let forfeited = credit.peek();
 				T::Slashed::on_unbalanced(credit);
 				if !forfeited.is_zero() {
