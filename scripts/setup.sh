@@ -7,7 +7,9 @@
 #     and libzstd-dev (the node's allocator and the runtime blob's decompression, linked from the
 #     system instead of compiled from C; scripts/lib/build-env.sh, .cargo/config.toml);
 #   - Rust: the wasm targets and rust-src that substrate-wasm-builder compiles the runtime with,
-#     and rustfmt for the format check of scripts/test.sh.
+#     and rustfmt for the format check of scripts/test.sh;
+#   - cargo-nextest, the test runner of scripts/test.sh (this machine kind has it; elsewhere it is
+#     installed from crates.io, a few minutes' build the first time).
 # Run as root, or as a user who may use sudo, on Debian or Ubuntu.
 set -euo pipefail
 
@@ -57,6 +59,15 @@ install_rust_parts() {
 	done
 }
 
+install_test_runner() {
+	if cargo nextest --version >/dev/null 2>&1; then
+		return
+	fi
+	log "installing cargo-nextest from crates.io"
+	cargo install --locked cargo-nextest
+}
+
 install_debian_packages
 install_rust_parts
+install_test_runner
 log "prerequisites are in place"

@@ -11,4 +11,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib/build-env.sh
 cargo fmt --all -- --check
 ./scripts/check-build-sharing.sh
-cargo test --release --locked --workspace "$@"
+# Every test in a process of its own, the longest first, two at a time (.config/nextest.toml),
+# then the doc examples, which nextest does not run; both reuse the artifacts of `cargo build
+# --release --workspace`.
+cargo nextest run --release --locked --workspace "$@"
+cargo test --release --locked --workspace --doc

@@ -94,9 +94,13 @@ mod tests {
 	#[test]
 	fn an_app_compiles_no_substrate_client_and_no_server() {
 		let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-		let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+		// The runner's directory at run time (cargo and nextest both set it), not the one this
+		// was compiled in: a build directory shared between two checkouts keeps the first's.
+		let directory = std::env::var("CARGO_MANIFEST_DIR")
+			.unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
+		let manifest = format!("{directory}/Cargo.toml");
 		let output = Command::new(cargo)
-			.args(["tree", "--locked", "--offline", "--manifest-path", manifest])
+			.args(["tree", "--locked", "--offline", "--manifest-path", &manifest])
 			.args(["-p", "repute-overlay", "-e", "normal,build", "--prefix", "none"])
 			.args(["--format", "{p}"])
 			.output()
