@@ -65,6 +65,10 @@ pub enum Refused {
 	/// the chain has caught up.
 	#[error("service to this newcomer is not yet counted on chain")]
 	Unconfirmed,
+	/// BitTorrent's choker ([`crate::choker`]) does not upload to the requester now: ask again
+	/// after the next rechoke (every 10 s).
+	#[error("choked")]
+	Choked,
 }
 
 /// What a peer answers.

@@ -5,6 +5,7 @@
 //! few chunks. The same peers, many at a time in one process, run the side-by-side simulation
 //! of serving policies (`repute-sim`, `docs/simulation.md`).
 
+pub mod choker;
 pub mod chunks;
 pub mod library;
 pub mod peer;

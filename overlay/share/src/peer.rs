@@ -7,6 +7,7 @@
 //! receipts, never serves anyone else).
 
 use crate::{
+	choker::{Choker, ChokerConfig},
 	chunks::{ChunkCodec, ChunkRequest, ChunkResponse, Refused, CHUNK_BYTES, PROTOCOL},
 	library::{File, Library},
 	policy::{decide, ServePolicy, Standing},
@@ -72,8 +73,10 @@ pub struct PeerConfig {
 	pub role: Role,
 	/// Whom it serves.
 	pub policy: ServePolicy,
-	/// How far tit-for-tat lets a stranger run ahead, in bytes.
-	pub tit_for_tat_allowance: u128,
+	/// How far bilateral credit lets a stranger run ahead, in bytes.
+	pub bilateral_allowance: u128,
+	/// BitTorrent's choker, for [`ServePolicy::Bittorrent`].
+	pub choker: ChokerConfig,
 	/// How much service not yet counted on chain the Repute policies give a newcomer.
 	pub stranger_window: StrangerWindow,
 	/// Chunks it uploads per second at most (its capacity).
@@ -108,7 +111,8 @@ impl Default for PeerConfig {
 		Self {
 			role: Role::Honest,
 			policy: ServePolicy::ReputeGlobal,
-			tit_for_tat_allowance: 8 * CHUNK_BYTES as u128,
+			bilateral_allowance: 8 * CHUNK_BYTES as u128,
+			choker: ChokerConfig::default(),
 			stranger_window: StrangerWindow::OPEN,
 			upload_chunks_per_second: 32.0,
 			max_in_flight: 8,
@@ -129,8 +133,9 @@ pub struct PeerStats {
 	pub received: AtomicU64,
 	/// Bytes of chunks served.
 	pub served: AtomicU64,
-	/// Refusals by reason: not admitted, unreceipted, busy, not found, malformed, unconfirmed.
-	pub refused_by: [AtomicU64; 6],
+	/// Refusals by reason: not admitted, unreceipted, busy, not found, malformed, unconfirmed,
+	/// choked.
+	pub refused_by: [AtomicU64; 7],
 	/// Chunk requests this peer made that were answered with a chunk.
 	pub answered: AtomicU64,
 	/// Receipts co-signed (either side).
@@ -200,6 +205,9 @@ pub struct SharePeer {
 	/// Chunks sent and not yet confirmed written: request → (peer, bytes).
 	sending: HashMap<InboundRequestId, (PeerId, u128)>,
 	backoff: HashMap<PeerId, Instant>,
+	/// Whom BitTorrent's choker unchokes (kept whatever the policy; read by
+	/// [`ServePolicy::Bittorrent`] only).
+	choker: Choker<PeerId>,
 	tokens: f64,
 	last_refill: Instant,
 	progress: Option<Box<dyn FnMut(&File) + Send>>,
@@ -263,6 +271,7 @@ impl SharePeer {
 			requested: HashSet::new(),
 			sending: HashMap::new(),
 			backoff: HashMap::new(),
+			choker: Choker::new(config.choker),
 			tokens: config.upload_chunks_per_second.max(1.0),
 			last_refill: Instant::now(),
 			config,
@@ -342,6 +351,8 @@ impl SharePeer {
 	fn on_tick(&mut self) {
 		let now = Instant::now();
 		let elapsed = self.refill();
+		let seeding = self.library.files().all(|f| f.is_complete());
+		self.choker.tick(now, seeding, &mut rand::thread_rng());
 		if let Role::Sybil { next, .. } = self.config.role.clone() {
 			let fake = (self.config.sybil_fake_rate as f64 * elapsed) as u128;
 			if self.swarm.is_connected(&next) && fake > 0 {
@@ -390,6 +401,7 @@ impl SharePeer {
 			let provider = candidates.swap_remove(rand::random::<usize>() % candidates.len());
 			let request = ChunkRequest::Chunk { file: file.clone(), index };
 			let id = self.swarm.behaviour_mut().chunks.send_request(&provider, Some(request));
+			self.choker.asked(&provider, now);
 			self.in_flight.insert(id, (file.clone(), index, provider));
 			self.requested.insert((file, index));
 			*busy.entry(provider).or_default() += 1;
@@ -402,6 +414,7 @@ impl SharePeer {
 			SwarmEvent::ConnectionEstablished { peer_id, num_established, .. } => {
 				if num_established.get() == 1 {
 					self.stats.connected.fetch_add(1, Ordering::Relaxed);
+					self.choker.connected(peer_id, Instant::now());
 					if let (Some(gate), Ok(account)) = (&self.gate, account_of(&peer_id)) {
 						gate.watch([account]);
 					}
@@ -413,6 +426,7 @@ impl SharePeer {
 			}
 			SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
 				self.stats.connected.fetch_sub(1, Ordering::Relaxed);
+				self.choker.disconnected(&peer_id);
 				for providers in self.providers.values_mut() {
 					providers.remove(&peer_id);
 				}
@@ -453,6 +467,7 @@ impl SharePeer {
 				if let Some((to, bytes)) = self.sending.remove(&request_id) {
 					debug_assert_eq!(to, peer);
 					self.stats.served.fetch_add(bytes as u64, Ordering::Relaxed);
+					self.choker.sent_to(&peer, bytes as u64, Instant::now());
 					self.swarm.behaviour_mut().receipts.served(peer, SERVICE, bytes);
 				}
 			}
@@ -505,6 +520,7 @@ impl SharePeer {
 		};
 		let chunk = chunk.into_owned();
 		let bytes = chunk.len() as u128;
+		self.choker.requested_by(&peer, Instant::now());
 		let receipts = &self.swarm.behaviour().receipts;
 		let verdict = match (&self.gate, account_of(&peer)) {
 			(Some(gate), Ok(account)) => gate.check(&account),
@@ -518,13 +534,14 @@ impl SharePeer {
 			unconfirmed: receipts
 				.unconfirmed_to(&peer, SERVICE)
 				.saturating_add(self.sending_to(&peer)),
+			unchoked: self.choker.is_unchoked(&peer),
 			verdict,
 		};
 		if let Err(reason) = decide(
 			self.config.policy,
 			&standing,
 			bytes,
-			self.config.tit_for_tat_allowance,
+			self.config.bilateral_allowance,
 			&self.config.stranger_window,
 		) {
 			if reason == Refused::Unconfirmed {
@@ -573,6 +590,7 @@ impl SharePeer {
 				}
 				self.stats.answered.fetch_add(1, Ordering::Relaxed);
 				self.stats.received.fetch_add(length as u64, Ordering::Relaxed);
+				self.choker.received_from(&peer, length as u64, Instant::now());
 				self.swarm.behaviour_mut().receipts.received(peer, SERVICE, length);
 				let complete = entry.is_complete();
 				if let Some(progress) = self.progress.as_mut() {
@@ -595,6 +613,7 @@ impl SharePeer {
 					Refused::NotFound => 3,
 					Refused::Malformed => 4,
 					Refused::Unconfirmed => 5,
+					Refused::Choked => 6,
 				};
 				self.stats.refused_by[slot].fetch_add(1, Ordering::Relaxed);
 				let pause = match reason {

@@ -2,8 +2,11 @@
 //! each, side by side.
 //!
 //! - [`ServePolicy::Open`]: serve everyone (Gnutella): free riding costs nothing.
-//! - [`ServePolicy::TitForTat`]: private, bilateral history only (BitTorrent): serve a peer while
-//!   what it was given exceeds what it gave back by at most a stranger allowance.
+//! - [`ServePolicy::Bittorrent`]: BitTorrent's choker (BEP 3, [`crate::choker`]): three regular
+//!   upload slots for the peers that upload fastest to this one, and one optimistic slot.
+//! - [`ServePolicy::BilateralCredit`]: private, bilateral history only: serve a peer while what it
+//!   was given exceeds what it gave back by at most a stranger allowance (until 2026-12-01 this
+//!   stood for BitTorrent, as "tit-for-tat"; it is a credit model, not BitTorrent's choker).
 //! - [`ServePolicy::ReputeGlobal`]: the chain's admission decision.
 //! - [`ServePolicy::ReputeSubjective`]: the chain's decision from this peer's point of view.
 //!
@@ -18,8 +21,10 @@ use repute_overlay::{StrangerWindow, Verdict};
 pub enum ServePolicy {
 	/// Everyone.
 	Open,
+	/// The peers BitTorrent's choker unchokes.
+	Bittorrent,
 	/// Peers that gave back what they took, less a stranger allowance (bilateral only).
-	TitForTat,
+	BilateralCredit,
 	/// Peers the chain admits.
 	ReputeGlobal,
 	/// Peers the chain admits from this peer's point of view.
@@ -31,7 +36,8 @@ impl ServePolicy {
 	pub fn name(&self) -> &'static str {
 		match self {
 			Self::Open => "open",
-			Self::TitForTat => "tit-for-tat",
+			Self::Bittorrent => "bittorrent",
+			Self::BilateralCredit => "bilateral-credit",
 			Self::ReputeGlobal => "repute-global",
 			Self::ReputeSubjective => "repute-subjective",
 		}
@@ -52,12 +58,14 @@ pub struct Standing {
 	pub served_to: u128,
 	/// Of those, the bytes the chain has not counted yet (`ReceiptBehaviour::unconfirmed_to`).
 	pub unconfirmed: u128,
+	/// Whether this server's choker unchokes the requester (read by the BitTorrent policy only).
+	pub unchoked: bool,
 	/// The admission gate's verdict on the requester (unused by the local policies).
 	pub verdict: Verdict,
 }
 
-/// Whether `policy` serves a requester of `standing` another chunk of `chunk` bytes; tit-for-tat
-/// lets a peer run `allowance` bytes ahead; the Repute policies hold newcomers to `window`.
+/// Whether `policy` serves a requester of `standing` another chunk of `chunk` bytes; bilateral
+/// credit lets a peer run `allowance` bytes ahead; the Repute policies hold newcomers to `window`.
 pub fn decide(
 	policy: ServePolicy,
 	standing: &Standing,
@@ -67,7 +75,13 @@ pub fn decide(
 ) -> Result<(), Refused> {
 	let ok = match policy {
 		ServePolicy::Open => true,
-		ServePolicy::TitForTat => {
+		ServePolicy::Bittorrent => {
+			if !standing.unchoked {
+				return Err(Refused::Choked);
+			}
+			true
+		}
+		ServePolicy::BilateralCredit => {
 			standing.served_to.saturating_add(chunk)
 				<= standing.received_from.saturating_add(allowance)
 		}
@@ -90,7 +104,7 @@ mod tests {
 	use repute_primitives::reputation::DenialReason;
 
 	fn standing(received_from: u128, served_to: u128, verdict: Verdict) -> Standing {
-		Standing { received_from, served_to, unconfirmed: served_to, verdict }
+		Standing { received_from, served_to, unconfirmed: served_to, unchoked: false, verdict }
 	}
 
 	const OPEN: StrangerWindow = StrangerWindow::OPEN;
@@ -102,14 +116,26 @@ mod tests {
 	}
 
 	#[test]
-	fn tit_for_tat_serves_up_to_the_allowance_beyond_what_came_back() {
+	fn bilateral_credit_serves_up_to_the_allowance_beyond_what_came_back() {
 		let s = |received, served| standing(received, served, Verdict::Unknown);
-		assert_eq!(decide(ServePolicy::TitForTat, &s(0, 90), 10, 100, &OPEN), Ok(()));
+		assert_eq!(decide(ServePolicy::BilateralCredit, &s(0, 90), 10, 100, &OPEN), Ok(()));
 		assert_eq!(
-			decide(ServePolicy::TitForTat, &s(0, 91), 10, 100, &OPEN),
+			decide(ServePolicy::BilateralCredit, &s(0, 91), 10, 100, &OPEN),
 			Err(Refused::NotAdmitted)
 		);
-		assert_eq!(decide(ServePolicy::TitForTat, &s(500, 590), 10, 100, &OPEN), Ok(()));
+		assert_eq!(decide(ServePolicy::BilateralCredit, &s(500, 590), 10, 100, &OPEN), Ok(()));
+	}
+
+	#[test]
+	fn bittorrent_serves_whom_its_choker_unchokes_whatever_the_chain_says() {
+		let admitted = standing(1 << 30, 0, Verdict::Admitted);
+		assert_eq!(
+			decide(ServePolicy::Bittorrent, &admitted, 10, 1 << 40, &OPEN),
+			Err(Refused::Choked)
+		);
+		let denied = Verdict::Denied(DenialReason::UsageExceedsService);
+		let unchoked = Standing { unchoked: true, ..standing(0, 1 << 40, denied) };
+		assert_eq!(decide(ServePolicy::Bittorrent, &unchoked, 10, 0, &OPEN), Ok(()));
 	}
 
 	#[test]
@@ -142,6 +168,7 @@ mod tests {
 				received_from: 0,
 				served_to: 1 << 30,
 				unconfirmed,
+				unchoked: false,
 				verdict: Verdict::Probation,
 			};
 			assert_eq!(decide(policy, &probation(90), 10, 0, &window), Ok(()));

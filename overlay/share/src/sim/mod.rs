@@ -1,7 +1,6 @@
 //! The side-by-side simulation of serving policies: [`scenario`] runs one scenario under one
 //! policy on a fresh dev chain ([`repute_overlay::devnet`]), [`report`] writes the CSV and the
-//! summary, [`plot`] the PNG.
+//! summary; the `repute-sim` binary (`overlay/sim`) drives them and plots the PNGs.
 
-pub mod plot;
 pub mod report;
 pub mod scenario;

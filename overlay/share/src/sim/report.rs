@@ -62,22 +62,40 @@ pub fn goals(results: &[RunResult]) -> Vec<Goal> {
 			met: ratio.map(|r| r <= 0.2),
 		});
 	}
+	let free_riding = |policy| {
+		let run = find(results, Scenario::Baseline, policy)?;
+		Some(run.steady_rate(Class::FreeRider)? / run.steady_rate(Class::Honest)?)
+	};
+	for policy in repute {
+		let ratios = free_riding(policy).zip(free_riding(ServePolicy::Bittorrent));
+		goals.push(Goal {
+			text: format!(
+				"baseline, {}: a free rider's share of an honest peer's service is ≥ 3× below \
+				 what BitTorrent's choker gives it",
+				policy.name()
+			),
+			measured: ratios.map_or("not run".into(), |(repute, bittorrent)| {
+				format!("{:.1}% against {:.1}%", 100.0 * repute, 100.0 * bittorrent)
+			}),
+			met: ratios.map(|(repute, bittorrent)| repute * 3.0 <= bittorrent),
+		});
+	}
 	for policy in repute {
 		let rates = (|| {
 			let repute = find(results, Scenario::Imbalance, policy)?.steady_rate(Class::Honest)?;
-			let tft = find(results, Scenario::Imbalance, ServePolicy::TitForTat)?
+			let bittorrent = find(results, Scenario::Imbalance, ServePolicy::Bittorrent)?
 				.steady_rate(Class::Honest)?;
-			Some((repute, tft))
+			Some((repute, bittorrent))
 		})();
 		goals.push(Goal {
 			text: format!(
-				"imbalance, {}: honest peers get ≥ 2× their tit-for-tat service",
+				"imbalance, {}: honest peers get ≥ 2× what BitTorrent's choker gives them",
 				policy.name()
 			),
-			measured: rates.map_or("not run".into(), |(repute, tft)| {
-				format!("{:.1} KiB/s against {:.1} KiB/s", repute / 1024.0, tft / 1024.0)
+			measured: rates.map_or("not run".into(), |(repute, bittorrent)| {
+				format!("{:.1} KiB/s against {:.1} KiB/s", repute / 1024.0, bittorrent / 1024.0)
 			}),
-			met: rates.map(|(repute, tft)| repute > 0.0 && repute >= 2.0 * tft),
+			met: rates.map(|(repute, bittorrent)| repute > 0.0 && repute >= 2.0 * bittorrent),
 		});
 	}
 	for policy in repute {
@@ -308,7 +326,8 @@ mod tests {
 		let results = vec![
 			run(Scenario::Baseline, ServePolicy::ReputeGlobal, 1000.0, 150.0),
 			run(Scenario::Baseline, ServePolicy::ReputeSubjective, 1000.0, 250.0),
-			run(Scenario::Imbalance, ServePolicy::TitForTat, 100.0, 0.0),
+			run(Scenario::Baseline, ServePolicy::Bittorrent, 1000.0, 600.0),
+			run(Scenario::Imbalance, ServePolicy::Bittorrent, 100.0, 0.0),
 			run(Scenario::Imbalance, ServePolicy::ReputeGlobal, 250.0, 0.0),
 			run(Scenario::Churn, ServePolicy::ReputeGlobal, 850.0, 0.0),
 		];
@@ -318,6 +337,8 @@ mod tests {
 			vec![
 				Some(true),  // 15% ≤ 20%
 				Some(false), // 25% > 20%
+				Some(true),  // 15% is 4× below BitTorrent's 60%
+				Some(false), // 25% is 2.4× below
 				Some(true),  // 2.5×
 				None,        // subjective imbalance not run
 				Some(true),  // Sybil never admitted

@@ -14,6 +14,7 @@
 //!   it, with and without the servers' [`StrangerWindow`].
 
 use crate::{
+	choker::ChokerConfig,
 	chunks::CHUNK_BYTES,
 	library::{File, Library},
 	Command, PeerConfig, PeerHandle, Role, ServePolicy, SharePeer, Wants,
@@ -114,7 +115,7 @@ pub struct SimConfig {
 	pub stranger_window: u32,
 }
 
-/// The stranger allowance (and tit-for-tat's), in chunks.
+/// The stranger allowance (and bilateral credit's), in chunks.
 pub const ALLOWANCE_CHUNKS: u128 = 32;
 
 /// How long what the free rider receives must stay flat, after the chain denied it, for the
@@ -242,7 +243,8 @@ impl Run {
 		PeerConfig {
 			role,
 			policy: self.config.policy,
-			tit_for_tat_allowance: ALLOWANCE_CHUNKS * chunk,
+			bilateral_allowance: ALLOWANCE_CHUNKS * chunk,
+			choker: ChokerConfig::default(),
 			stranger_window: match self.config.stranger_window {
 				0 => StrangerWindow::OPEN,
 				k => StrangerWindow::shared_by(ALLOWANCE_CHUNKS * chunk, k),
@@ -601,7 +603,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		.collect();
 	let identities_total = run.members.len();
 	for class in [Class::Honest, Class::FreeRider, Class::Sybil, Class::Whitewasher] {
-		let mut by = [0u64; 6];
+		let mut by = [0u64; 7];
 		let mut answered = 0;
 		for m in run.members.iter().filter(|m| m.class == class) {
 			for (slot, count) in m.handle.stats.refused_by.iter().enumerate() {
@@ -617,6 +619,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 			busy = by[2],
 			not_found = by[3],
 			unconfirmed = by[5],
+			choked = by[6],
 			"requests made by the class"
 		);
 	}

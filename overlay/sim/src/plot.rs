@@ -1,8 +1,8 @@
 //! PNG plots of a scenario's runs with `plotters`: one panel per policy, one line per class of
 //! peer, service received (KiB/s per peer) over time.
 
-use super::scenario::{Class, RunResult};
 use plotters::prelude::*;
+use repute_share::sim::scenario::{Class, RunResult};
 use std::path::Path;
 
 type Error = Box<dyn std::error::Error + Send + Sync>;

@@ -2,11 +2,13 @@
 //! real `repute-node` (a fresh dev chain per run). Writes `samples.csv`, one PNG per scenario and
 //! `summary.md` (tables and goals) into `--out`. `scripts/simulate.sh` runs it.
 
+mod plot;
+
 use clap::Parser;
 use repute_overlay::devnet::node_binary;
 use repute_share::{
 	sim::{
-		plot, report,
+		report,
 		scenario::{self, Scenario, SimConfig},
 	},
 	ServePolicy,
@@ -20,7 +22,8 @@ struct Cli {
 	/// Scenarios to run (repeatable; default: all).
 	#[arg(long = "scenario", value_enum)]
 	scenarios: Vec<Scenario>,
-	/// Policies to compare (repeatable; default: all).
+	/// Policies to compare (repeatable; default: open, bittorrent, repute-global and
+	/// repute-subjective).
 	#[arg(long = "policy", value_enum)]
 	policies: Vec<ServePolicy>,
 	/// Seconds each run's workload lasts.
@@ -75,7 +78,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 	let policies = if cli.policies.is_empty() {
 		vec![
 			ServePolicy::Open,
-			ServePolicy::TitForTat,
+			ServePolicy::Bittorrent,
 			ServePolicy::ReputeGlobal,
 			ServePolicy::ReputeSubjective,
 		]
