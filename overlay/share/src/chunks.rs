@@ -1,5 +1,13 @@
-//! The demo's file-transfer protocol, `/repute-share/chunk/1`: ask a peer for its catalogue or
-//! for one chunk of a file. One SCALE message per stream, size-bounded like the receipt protocol.
+//! The demo's file-transfer protocol, `/repute-share/chunk/2`: ask a peer for its catalogue, for
+//! one page of a file's chunk hashes, or for one chunk of a file. One SCALE message per stream,
+//! size-bounded like the receipt protocol.
+//!
+//! A catalogue entry names a file, its size and the hash of each page of its chunk hashes
+//! ([`HASHES_PER_PAGE`] hashes, 16 KiB, a page): a few hundred bytes whatever the file's size. A
+//! downloader fetches the pages it needs, checks each against the entry, and checks each chunk
+//! against its page. Version 1 carried every chunk hash in the catalogue, which capped a shared
+//! file at about 5,100 chunks (80 MiB): a larger one did not fit the response bound, and its
+//! sharer served nothing.
 
 use async_trait::async_trait;
 use codec::{Decode, DecodeAll, Encode};
@@ -9,13 +17,21 @@ use repute_overlay::wire::{read_bounded, write_message};
 use std::io;
 
 /// The protocol name.
-pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/repute-share/chunk/1");
+pub const PROTOCOL: StreamProtocol = StreamProtocol::new("/repute-share/chunk/2");
 /// The size of a chunk (the last chunk of a file may be shorter).
 pub const CHUNK_BYTES: usize = 16 * 1024;
 /// The longest message either side accepts.
 pub const MAX_MESSAGE_BYTES: usize = CHUNK_BYTES + 4096;
 /// The longest file name.
 pub const MAX_NAME_BYTES: usize = 128;
+/// Chunk hashes in a page of a file's hash list: 16 KiB of hashes, 8 MiB of file.
+pub const HASHES_PER_PAGE: usize = 512;
+/// The most chunks a file may have (2 GiB): a catalogue entry claiming more is refused, so that a
+/// peer never sizes its books by what a stranger claims, and a catalogue of sixteen of the
+/// largest files (8 KiB of page hashes each) fits one response.
+pub const MAX_FILE_CHUNKS: u64 = 1 << 17;
+/// The longest catalogue response a peer reads.
+pub const MAX_CATALOGUE_BYTES: usize = MAX_MESSAGE_BYTES * 8;
 
 /// What a peer asks.
 #[derive(Clone, Debug, PartialEq, Eq, Encode, Decode)]
@@ -29,6 +45,13 @@ pub enum ChunkRequest {
 		/// The chunk's index.
 		index: u32,
 	},
+	/// One page of a file's chunk hashes.
+	Hashes {
+		/// The file's name.
+		file: String,
+		/// The page's index: hashes `page · HASHES_PER_PAGE` onwards.
+		page: u32,
+	},
 }
 
 /// One file in a catalogue.
@@ -38,8 +61,31 @@ pub struct CatalogueEntry {
 	pub file: String,
 	/// Its size in bytes.
 	pub bytes: u64,
-	/// The blake2-256 hash of each chunk, so downloads can be checked.
-	pub chunk_hashes: Vec<[u8; 32]>,
+	/// For each page of [`HASHES_PER_PAGE`] chunk hashes, the blake2-256 hash of the page's
+	/// SCALE encoding (a `Vec<[u8; 32]>`), so pages and then chunks can be checked.
+	pub hash_pages: Vec<[u8; 32]>,
+}
+
+impl CatalogueEntry {
+	/// How many chunks the file has.
+	pub fn chunk_count(&self) -> u64 {
+		self.bytes.div_ceil(CHUNK_BYTES as u64)
+	}
+
+	/// How many hashes page `page` holds (the last page may hold fewer).
+	pub fn hashes_in_page(&self, page: u32) -> usize {
+		let start = u64::from(page) * HASHES_PER_PAGE as u64;
+		self.chunk_count().saturating_sub(start).min(HASHES_PER_PAGE as u64) as usize
+	}
+
+	/// Whether the entry is one a peer can download: a file name within bounds, at most
+	/// [`MAX_FILE_CHUNKS`] chunks, and one page hash for each page of its chunk hashes.
+	pub fn is_well_formed(&self) -> bool {
+		let chunks = self.chunk_count();
+		self.file.len() <= MAX_NAME_BYTES
+			&& chunks <= MAX_FILE_CHUNKS
+			&& self.hash_pages.len() as u64 == chunks.div_ceil(HASHES_PER_PAGE as u64)
+	}
 }
 
 /// Why a peer does not serve a request.
@@ -80,6 +126,8 @@ pub enum ChunkResponse {
 	Chunk(Vec<u8>),
 	/// Not served.
 	Refused(Refused),
+	/// A page of chunk hashes.
+	Hashes(Vec<[u8; 32]>),
 }
 
 /// Reads and writes chunk messages, bounded by [`MAX_MESSAGE_BYTES`]. A request that does not
@@ -93,7 +141,9 @@ pub fn decode_request(bytes: &[u8]) -> Option<ChunkRequest> {
 		return None;
 	}
 	ChunkRequest::decode_all(&mut &bytes[..]).ok().filter(|request| match request {
-		ChunkRequest::Chunk { file, .. } => file.len() <= MAX_NAME_BYTES,
+		ChunkRequest::Chunk { file, .. } | ChunkRequest::Hashes { file, .. } => {
+			file.len() <= MAX_NAME_BYTES
+		}
 		ChunkRequest::Catalogue => true,
 	})
 }
@@ -119,9 +169,9 @@ impl libp2p::request_response::Codec for ChunkCodec {
 	where
 		T: AsyncRead + Unpin + Send,
 	{
-		// A catalogue may be longer than a chunk: 64 files of 1 GiB is 64 × 64 Ki hashes... so
-		// catalogues are capped at what fits one message too.
-		let bytes = read_bounded(io, MAX_MESSAGE_BYTES * 8).await?;
+		// A catalogue of many files may be longer than a chunk (each entry is its name and a page
+		// hash per 8 MiB of file), so responses are read up to the catalogue bound.
+		let bytes = read_bounded(io, MAX_CATALOGUE_BYTES).await?;
 		ChunkResponse::decode_all(&mut &bytes[..])
 			.map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
 	}
@@ -166,5 +216,35 @@ mod tests {
 		let long = ChunkRequest::Chunk { file: "x".repeat(MAX_NAME_BYTES + 1), index: 0 };
 		assert_eq!(decode_request(&long.encode()), None);
 		assert_eq!(decode_request(&vec![0; MAX_MESSAGE_BYTES + 1]), None);
+		let page = ChunkRequest::Hashes { file: "a".into(), page: 2 };
+		assert_eq!(decode_request(&page.encode()), Some(page));
+		let long = ChunkRequest::Hashes { file: "x".repeat(MAX_NAME_BYTES + 1), page: 0 };
+		assert_eq!(decode_request(&long.encode()), None);
+	}
+
+	#[test]
+	fn an_entry_names_one_page_hash_per_page_and_no_more_than_the_largest_file() {
+		let entry = |bytes: u64, pages: usize| CatalogueEntry {
+			file: "f".into(),
+			bytes,
+			hash_pages: vec![[0; 32]; pages],
+		};
+		let page_bytes = (HASHES_PER_PAGE * CHUNK_BYTES) as u64;
+		assert!(entry(0, 0).is_well_formed());
+		assert!(entry(1, 1).is_well_formed());
+		assert!(entry(page_bytes, 1).is_well_formed());
+		assert!(entry(page_bytes + 1, 2).is_well_formed());
+		assert!(!entry(page_bytes + 1, 1).is_well_formed(), "a page missing");
+		assert!(!entry(1, 2).is_well_formed(), "a page too many");
+		assert_eq!(entry(page_bytes + 1, 2).hashes_in_page(1), 1);
+		assert_eq!(entry(page_bytes + 1, 2).hashes_in_page(0), HASHES_PER_PAGE);
+		let largest = MAX_FILE_CHUNKS * CHUNK_BYTES as u64;
+		let pages = (MAX_FILE_CHUNKS / HASHES_PER_PAGE as u64) as usize;
+		assert!(entry(largest, pages).is_well_formed());
+		assert!(!entry(largest + 1, pages + 1).is_well_formed(), "more than 2 GiB");
+		assert!(!entry(u64::MAX, 0).is_well_formed());
+		// Sixteen of the largest files fit one catalogue response.
+		let catalogue = ChunkResponse::Catalogue(vec![entry(largest, pages); 16]);
+		assert!(catalogue.encode().len() <= MAX_CATALOGUE_BYTES);
 	}
 }

@@ -1,16 +1,19 @@
-//! The files a peer shares and downloads, cut into chunks of [`CHUNK_BYTES`], each checked
-//! against the blake2-256 hash its catalogue gives.
+//! The files a peer shares and downloads, cut into chunks of [`CHUNK_BYTES`]. A file's chunk
+//! hashes come in pages of [`HASHES_PER_PAGE`], each checked against the page hash its catalogue
+//! entry gives; each chunk is checked against its hash.
 
-use crate::chunks::{CatalogueEntry, CHUNK_BYTES};
+use crate::chunks::{CatalogueEntry, CHUNK_BYTES, HASHES_PER_PAGE};
 use codec::Encode;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// One file: its catalogue entry and the chunks this peer holds.
+/// One file: its catalogue entry, the pages of chunk hashes and the chunks this peer holds.
 #[derive(Clone, Debug)]
 pub struct File {
-	/// Name, size and chunk hashes.
+	/// Name, size and page hashes.
 	pub entry: CatalogueEntry,
+	/// The pages of chunk hashes this peer has checked (all of them for a file it shares).
+	pages: Vec<Option<Vec<[u8; 32]>>>,
 	chunks: Vec<Option<Vec<u8>>>,
 	/// For generated files (simulations), which chunks are held: their bytes are generated
 	/// again when served rather than kept, so a thousand peers fit in memory.
@@ -27,53 +30,93 @@ fn generated_chunk(name: &str, index: u32) -> Vec<u8> {
 	bytes
 }
 
+/// The hash of a page of chunk hashes, as catalogue entries carry it.
+pub fn page_hash(hashes: &[[u8; 32]]) -> [u8; 32] {
+	sp_crypto_hashing::blake2_256(&hashes.encode())
+}
+
+/// The catalogue entry and pages of a file of `bytes` bytes whose chunks hash to `hashes`.
+fn entry_and_pages(
+	name: &str,
+	bytes: u64,
+	hashes: Vec<[u8; 32]>,
+) -> (CatalogueEntry, Vec<Option<Vec<[u8; 32]>>>) {
+	let pages: Vec<Option<Vec<[u8; 32]>>> =
+		hashes.chunks(HASHES_PER_PAGE).map(|page| Some(page.to_vec())).collect();
+	let hash_pages = pages.iter().flatten().map(|page| page_hash(page)).collect();
+	(CatalogueEntry { file: name.into(), bytes, hash_pages }, pages)
+}
+
 impl File {
 	/// A complete file with `bytes` as content.
 	pub fn complete(name: &str, bytes: &[u8]) -> Self {
 		let chunks: Vec<Option<Vec<u8>>> =
 			bytes.chunks(CHUNK_BYTES).map(|c| Some(c.to_vec())).collect();
-		let chunk_hashes = chunks
+		let hashes = chunks
 			.iter()
 			.map(|c| sp_crypto_hashing::blake2_256(c.as_deref().unwrap_or_default()))
 			.collect();
-		Self {
-			entry: CatalogueEntry { file: name.into(), bytes: bytes.len() as u64, chunk_hashes },
-			chunks,
-			generated: None,
-		}
+		let (entry, pages) = entry_and_pages(name, bytes.len() as u64, hashes);
+		Self { entry, pages, chunks, generated: None }
 	}
 
 	/// A synthetic file of `chunks` chunks whose content follows from its name (for
 	/// simulations: every peer that seeds `name` holds the same bytes).
 	pub fn synthetic(name: &str, chunks: usize) -> Self {
-		let chunk_hashes = (0..chunks as u32)
+		let hashes = (0..chunks as u32)
 			.map(|i| sp_crypto_hashing::blake2_256(&generated_chunk(name, i)))
 			.collect();
-		Self {
-			entry: CatalogueEntry {
-				file: name.into(),
-				bytes: (chunks * CHUNK_BYTES) as u64,
-				chunk_hashes,
-			},
-			chunks: Vec::new(),
-			generated: Some(vec![true; chunks]),
-		}
+		let (entry, pages) = entry_and_pages(name, (chunks * CHUNK_BYTES) as u64, hashes);
+		Self { entry, pages, chunks: Vec::new(), generated: Some(vec![true; chunks]) }
 	}
 
-	/// An empty file to download, as a catalogue describes it. With `generated`, downloaded
-	/// chunks are checked and counted but not kept.
-	pub fn wanted(entry: CatalogueEntry, generated: bool) -> Self {
-		let count = entry.chunk_hashes.len();
-		if generated {
-			Self { entry, chunks: Vec::new(), generated: Some(vec![false; count]) }
-		} else {
-			Self { entry, chunks: vec![None; count], generated: None }
+	/// An empty file to download, as a catalogue describes it, with none of its pages of chunk
+	/// hashes yet; `None` if the entry is not well formed
+	/// ([`CatalogueEntry::is_well_formed`]). With `generated`, downloaded chunks are checked
+	/// and counted but not kept.
+	pub fn wanted(entry: CatalogueEntry, generated: bool) -> Option<Self> {
+		if !entry.is_well_formed() {
+			return None;
 		}
+		let count = entry.chunk_count() as usize;
+		let pages = vec![None; entry.hash_pages.len()];
+		Some(if generated {
+			Self { entry, pages, chunks: Vec::new(), generated: Some(vec![false; count]) }
+		} else {
+			Self { entry, pages, chunks: vec![None; count], generated: None }
+		})
 	}
 
 	/// How many chunks the file has.
 	pub fn chunk_count(&self) -> usize {
-		self.entry.chunk_hashes.len()
+		self.entry.chunk_count() as usize
+	}
+
+	/// The page `page` of chunk hashes, if this peer has it.
+	pub fn hash_page(&self, page: u32) -> Option<&[[u8; 32]]> {
+		self.pages.get(page as usize)?.as_deref()
+	}
+
+	/// Stores a page of chunk hashes if it is the one the catalogue entry names; returns
+	/// whether it did.
+	pub fn store_hash_page(&mut self, page: u32, hashes: Vec<[u8; 32]>) -> bool {
+		let Some(expected) = self.entry.hash_pages.get(page as usize) else { return false };
+		if hashes.len() != self.entry.hashes_in_page(page) || page_hash(&hashes) != *expected {
+			return false;
+		}
+		self.pages[page as usize] = Some(hashes);
+		true
+	}
+
+	/// Indices of the pages of chunk hashes not held yet.
+	pub fn missing_pages(&self) -> impl Iterator<Item = u32> + '_ {
+		self.pages.iter().enumerate().filter(|(_, p)| p.is_none()).map(|(i, _)| i as u32)
+	}
+
+	/// The hash of chunk `index`, if its page is held.
+	fn chunk_hash(&self, index: u32) -> Option<[u8; 32]> {
+		let index = index as usize;
+		self.pages.get(index / HASHES_PER_PAGE)?.as_ref()?.get(index % HASHES_PER_PAGE).copied()
 	}
 
 	/// The chunk at `index`, if held.
@@ -88,10 +131,11 @@ impl File {
 		}
 	}
 
-	/// Stores a downloaded chunk if it matches the catalogue's hash; returns whether it did.
+	/// Stores a downloaded chunk if it matches its hash (from a page already checked); returns
+	/// whether it did.
 	pub fn store(&mut self, index: u32, bytes: Vec<u8>) -> bool {
-		let Some(expected) = self.entry.chunk_hashes.get(index as usize) else { return false };
-		if sp_crypto_hashing::blake2_256(&bytes) != *expected {
+		let Some(expected) = self.chunk_hash(index) else { return false };
+		if sp_crypto_hashing::blake2_256(&bytes) != expected {
 			return false;
 		}
 		match &mut self.generated {
@@ -108,9 +152,11 @@ impl File {
 		}
 	}
 
-	/// Indices of chunks not held yet.
+	/// Indices of chunks not held yet whose hashes are (so they can be asked for and checked).
 	pub fn missing(&self) -> impl Iterator<Item = u32> + '_ {
-		(0..self.chunk_count()).filter(|i| !self.held(*i)).map(|i| i as u32)
+		(0..self.chunk_count())
+			.filter(|i| self.pages[i / HASHES_PER_PAGE].is_some() && !self.held(*i))
+			.map(|i| i as u32)
 	}
 
 	/// Whether every chunk is held.
@@ -174,7 +220,17 @@ mod tests {
 	fn a_file_downloads_chunk_by_chunk_and_bad_chunks_are_refused() {
 		for source in [File::synthetic("movie", 3), File::complete("text", &[7; 3 * CHUNK_BYTES])] {
 			for generated in [false, true] {
-				let mut copy = File::wanted(source.entry.clone(), generated);
+				let mut copy = File::wanted(source.entry.clone(), generated).unwrap();
+				assert_eq!(copy.missing().count(), 0, "no chunk can be checked before its page");
+				assert!(!copy.store(0, source.chunk(0).unwrap().to_vec()));
+				assert_eq!(copy.missing_pages().collect::<Vec<_>>(), vec![0]);
+				let page = source.hash_page(0).unwrap().to_vec();
+				let mut forged = page.clone();
+				forged[1] = [9; 32];
+				assert!(!copy.store_hash_page(0, forged), "a page that is not the entry's");
+				assert!(!copy.store_hash_page(0, page[..2].to_vec()), "a short page");
+				assert!(!copy.store_hash_page(1, page.clone()), "no such page");
+				assert!(copy.store_hash_page(0, page));
 				assert_eq!(copy.missing().collect::<Vec<_>>(), vec![0, 1, 2]);
 				assert!(!copy.store(1, vec![0; CHUNK_BYTES]), "wrong bytes");
 				assert!(!copy.store(9, source.chunk(0).unwrap().to_vec()), "no such chunk");
@@ -188,6 +244,35 @@ mod tests {
 				}
 			}
 		}
+	}
+
+	/// A file of 256 MiB (16,384 chunks): its catalogue entry is 32 page hashes, a downloader
+	/// checks every page and then any chunk, and a forged catalogue entry is refused.
+	#[test]
+	fn a_256_mib_file_is_described_by_32_page_hashes_and_checked_page_by_page() {
+		use crate::chunks::{ChunkResponse, MAX_CATALOGUE_BYTES};
+		let chunks = 256 * 1024 * 1024 / CHUNK_BYTES;
+		let source = File::synthetic("large", chunks);
+		assert_eq!(source.entry.hash_pages.len(), 32);
+		let catalogue = ChunkResponse::Catalogue(vec![source.entry.clone(); 16]);
+		assert!(catalogue.encode().len() <= MAX_CATALOGUE_BYTES);
+		let mut copy = File::wanted(source.entry.clone(), true).unwrap();
+		for page in copy.missing_pages().collect::<Vec<_>>() {
+			let hashes = source.hash_page(page).unwrap().to_vec();
+			assert_eq!(hashes.len(), HASHES_PER_PAGE);
+			assert!(copy.store_hash_page(page, hashes));
+		}
+		assert_eq!(copy.missing().count(), chunks);
+		for index in [0, 511, 512, chunks as u32 - 1] {
+			assert!(copy.store(index, source.chunk(index).unwrap().to_vec()));
+		}
+		assert!(!copy.store(7, source.chunk(8).unwrap().to_vec()));
+		let mut forged = source.entry.clone();
+		forged.hash_pages.pop();
+		assert!(File::wanted(forged, true).is_none(), "a page hash missing");
+		let mut huge = source.entry.clone();
+		huge.bytes = u64::MAX;
+		assert!(File::wanted(huge, false).is_none(), "far more than the largest file");
 	}
 
 	#[test]

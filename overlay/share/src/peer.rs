@@ -66,6 +66,14 @@ impl Role {
 	}
 }
 
+/// What a download asks a provider for: a chunk, or a page of chunk hashes (which comes first:
+/// a chunk is checked against its page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Piece {
+	Chunk(u32),
+	Hashes(u32),
+}
+
 /// How a peer runs.
 #[derive(Clone)]
 pub struct PeerConfig {
@@ -199,9 +207,10 @@ pub struct SharePeer {
 	stats: Arc<PeerStats>,
 	/// Who offers each file.
 	providers: HashMap<String, HashSet<PeerId>>,
-	/// Chunks requested and not answered: (file, index) → provider.
-	in_flight: HashMap<OutboundRequestId, (String, u32, PeerId)>,
-	requested: HashSet<(String, u32)>,
+	/// Chunks and pages of chunk hashes requested and not answered: request → (file, what,
+	/// provider).
+	in_flight: HashMap<OutboundRequestId, (String, Piece, PeerId)>,
+	requested: HashSet<(String, Piece)>,
 	/// Chunks sent and not yet confirmed written: request → (peer, bytes).
 	sending: HashMap<InboundRequestId, (PeerId, u128)>,
 	backoff: HashMap<PeerId, Instant>,
@@ -376,16 +385,18 @@ impl SharePeer {
 		let mut wanted = Vec::new();
 		for file in self.library.files().filter(|f| !f.is_complete()) {
 			let name = &file.entry.file;
-			for index in file.missing() {
-				if !self.requested.contains(&(name.clone(), index)) {
-					wanted.push((name.clone(), index));
+			let pieces =
+				file.missing_pages().map(Piece::Hashes).chain(file.missing().map(Piece::Chunk));
+			for piece in pieces {
+				if !self.requested.contains(&(name.clone(), piece)) {
+					wanted.push((name.clone(), piece));
 				}
 				if wanted.len() >= budget * 4 {
 					break;
 				}
 			}
 		}
-		for (file, index) in wanted {
+		for (file, piece) in wanted {
 			if budget == 0 {
 				break;
 			}
@@ -399,11 +410,14 @@ impl SharePeer {
 				continue;
 			}
 			let provider = candidates.swap_remove(rand::random::<usize>() % candidates.len());
-			let request = ChunkRequest::Chunk { file: file.clone(), index };
+			let request = match piece {
+				Piece::Chunk(index) => ChunkRequest::Chunk { file: file.clone(), index },
+				Piece::Hashes(page) => ChunkRequest::Hashes { file: file.clone(), page },
+			};
 			let id = self.swarm.behaviour_mut().chunks.send_request(&provider, Some(request));
 			self.choker.asked(&provider, now);
-			self.in_flight.insert(id, (file.clone(), index, provider));
-			self.requested.insert((file, index));
+			self.in_flight.insert(id, (file.clone(), piece, provider));
+			self.requested.insert((file, piece));
 			*busy.entry(provider).or_default() += 1;
 			budget -= 1;
 		}
@@ -478,9 +492,15 @@ impl SharePeer {
 				self.on_response(peer, request_id, response)
 			}
 			Event::OutboundFailure { peer, request_id, error } => {
-				tracing::debug!(%peer, %error, "chunk request failed");
-				if let Some((file, index, _)) = self.in_flight.remove(&request_id) {
-					self.requested.remove(&(file, index));
+				// A response that does not decode is the other peer's bug or malice: say so.
+				match &error {
+					request_response::OutboundFailure::Io(_) => {
+						tracing::warn!(%peer, %error, "chunk request failed")
+					}
+					_ => tracing::debug!(%peer, %error, "chunk request failed"),
+				}
+				if let Some((file, piece, _)) = self.in_flight.remove(&request_id) {
+					self.requested.remove(&(file, piece));
 				}
 				self.backoff.insert(peer, Instant::now() + self.config.refusal_backoff);
 			}
@@ -511,6 +531,23 @@ impl SharePeer {
 				return (ChunkResponse::Catalogue(catalogue), None);
 			}
 			Some(ChunkRequest::Chunk { file, index }) => (file, index),
+			Some(ChunkRequest::Hashes { file, page }) => {
+				// Hash pages are the catalogue's continuation: free for whoever asks (32 bytes
+				// a chunk, 0.2% of the file), but each costs an upload slot like a chunk.
+				if self.config.role != Role::Honest {
+					return refuse(Refused::Busy);
+				}
+				let Some(hashes) = self.library.get(&file).and_then(|f| f.hash_page(page)) else {
+					return refuse(Refused::NotFound);
+				};
+				let hashes = hashes.to_vec();
+				self.refill();
+				if self.tokens < 1.0 {
+					return refuse(Refused::Busy);
+				}
+				self.tokens -= 1.0;
+				return (ChunkResponse::Hashes(hashes), None);
+			}
 		};
 		if self.config.role != Role::Honest {
 			return refuse(Refused::Busy);
@@ -566,21 +603,47 @@ impl SharePeer {
 	fn on_response(&mut self, peer: PeerId, id: OutboundRequestId, response: ChunkResponse) {
 		match response {
 			ChunkResponse::Catalogue(entries) => {
-				for entry in entries {
+				for entry in entries.into_iter().take(MAX_CATALOGUE) {
 					let name = entry.file.clone();
 					let wanted = match &self.config.wants {
 						Wants::Everything => true,
 						Wants::Only(names) => names.contains(&name),
 					};
 					if self.library.get(&name).is_none() && wanted {
-						self.library.add(File::wanted(entry, self.config.generated_downloads));
+						let Some(file) =
+							File::wanted(entry.clone(), self.config.generated_downloads)
+						else {
+							tracing::warn!(%peer, file = name, "a catalogue entry that is not well formed");
+							continue;
+						};
+						self.library.add(file);
 					}
-					self.providers.entry(name).or_default().insert(peer);
+					// A provider of another file under the same name is no provider of ours.
+					if self.library.get(&name).is_some_and(|file| file.entry == entry) {
+						self.providers.entry(name).or_default().insert(peer);
+					}
+				}
+			}
+			ChunkResponse::Hashes(hashes) => {
+				let Some((file, piece, _)) = self.in_flight.remove(&id) else { return };
+				self.requested.remove(&(file.clone(), piece));
+				let stored = match (piece, self.library.get_mut(&file)) {
+					(Piece::Hashes(page), Some(entry)) => entry.store_hash_page(page, hashes),
+					_ => false,
+				};
+				if !stored {
+					tracing::warn!(%peer, file, ?piece, "a page of hashes that is not the catalogue's");
+					self.backoff.insert(peer, Instant::now() + self.config.refusal_backoff * 10);
 				}
 			}
 			ChunkResponse::Chunk(bytes) => {
-				let Some((file, index, _)) = self.in_flight.remove(&id) else { return };
-				self.requested.remove(&(file.clone(), index));
+				let Some((file, piece, _)) = self.in_flight.remove(&id) else { return };
+				self.requested.remove(&(file.clone(), piece));
+				let Piece::Chunk(index) = piece else {
+					tracing::warn!(%peer, file, ?piece, "a chunk where a page of hashes was asked for");
+					self.backoff.insert(peer, Instant::now() + self.config.refusal_backoff * 10);
+					return;
+				};
 				let length = bytes.len() as u128;
 				let Some(entry) = self.library.get_mut(&file) else { return };
 				if !entry.store(index, bytes) {
@@ -603,8 +666,8 @@ impl SharePeer {
 				}
 			}
 			ChunkResponse::Refused(reason) => {
-				if let Some((file, index, _)) = self.in_flight.remove(&id) {
-					self.requested.remove(&(file, index));
+				if let Some((file, piece, _)) = self.in_flight.remove(&id) {
+					self.requested.remove(&(file, piece));
 				}
 				let slot = match reason {
 					Refused::NotAdmitted => 0,
@@ -626,5 +689,80 @@ impl SharePeer {
 				self.backoff.insert(peer, Instant::now() + pause);
 			}
 		}
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use repute_overlay::Durability;
+
+	/// A directory for one test, removed when dropped.
+	struct TempDir(std::path::PathBuf);
+
+	impl TempDir {
+		fn new(label: &str) -> Self {
+			let path = std::env::temp_dir().join(format!(
+				"repute-share-{label}-{}-{}",
+				std::process::id(),
+				rand::random::<u64>()
+			));
+			std::fs::create_dir_all(&path).unwrap();
+			Self(path)
+		}
+	}
+
+	impl Drop for TempDir {
+		fn drop(&mut self) {
+			let _ = std::fs::remove_dir_all(&self.0);
+		}
+	}
+
+	async fn start(dir: &TempDir, name: &str, library: Library, config: PeerConfig) -> PeerHandle {
+		let store = Arc::new(ReceiptStore::open(dir.0.join(name), Durability::Buffered).unwrap());
+		let address = format!("/memory/{}", 2_000_000 + rand::random::<u32>() as u64 % 1_000_000);
+		SharePeer::start(
+			Identity::generate(),
+			H256::repeat_byte(7),
+			store,
+			None,
+			library,
+			config,
+			TransportKind::Memory,
+			address.parse().unwrap(),
+			None,
+		)
+		.await
+		.unwrap()
+	}
+
+	/// What a catalogue of whole chunk hashes could not carry (version 1 of the chunk protocol
+	/// capped a shared file at about 80 MiB): a peer shares a 256 MiB file, and another one
+	/// learns its 32 pages of hashes from it and downloads chunks it checks against them.
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn a_256_mib_file_is_shared_page_by_page() {
+		let dir = TempDir::new("large-file");
+		let chunks = 256 * 1024 * 1024 / CHUNK_BYTES;
+		let mut seeds = Library::default();
+		seeds.add(File::synthetic("large", chunks));
+		let config = PeerConfig {
+			policy: ServePolicy::Open,
+			upload_chunks_per_second: 200.0,
+			generated_downloads: true,
+			..PeerConfig::default()
+		};
+		let seed = start(&dir, "seed", seeds, config.clone()).await;
+		let leech = start(&dir, "leech", Library::default(), config).await;
+		assert!(leech.send(Command::Dial(seed.address.clone())));
+		// 32 pages and then 64 chunks: every chunk checked against a page.
+		let deadline = Instant::now() + Duration::from_secs(60);
+		while leech.stats.answered.load(Ordering::Relaxed) < 64 {
+			assert!(Instant::now() < deadline, "the leech got {:?} chunks", leech.stats.answered);
+			tokio::time::sleep(Duration::from_millis(100)).await;
+		}
+		assert_eq!(leech.stats.refused_by[3].load(Ordering::Relaxed), 0, "nothing was not found");
+		assert!(seed.stats.served.load(Ordering::Relaxed) >= 64 * CHUNK_BYTES as u64);
+		seed.send(Command::Stop);
+		leech.send(Command::Stop);
 	}
 }
