@@ -228,11 +228,16 @@ impl<K: Ord + Clone> Choker<K> {
 			.is_some_and(|at| now.saturating_duration_since(at) <= self.config.interest_lasts)
 	}
 
+	/// Whether a rechoke is due at `now` (so a caller can leave out working out `seeding`).
+	pub fn is_due(&self, now: Instant) -> bool {
+		self.next_rechoke.is_none_or(|at| now >= at)
+	}
+
 	/// Rechokes if a rechoke is due at `now` (and moves the optimistic unchoke if its rotation
 	/// is due); `seeding` tells whether this server still wants anything. Call it often (the
 	/// simulation's peers call it four times a second); it does nothing between rechokes.
 	pub fn tick(&mut self, now: Instant, seeding: bool, rng: &mut impl Rng) {
-		if self.next_rechoke.is_some_and(|at| now < at) {
+		if !self.is_due(now) {
 			return;
 		}
 		self.next_rechoke = Some(now + self.config.rechoke_every);

@@ -360,8 +360,11 @@ impl SharePeer {
 	fn on_tick(&mut self) {
 		let now = Instant::now();
 		let elapsed = self.refill();
-		let seeding = self.library.files().all(|f| f.is_complete());
-		self.choker.tick(now, seeding, &mut rand::thread_rng());
+		if self.choker.is_due(now) {
+			// Every 10 s, not every tick: a file of 2^17 chunks takes as many checks.
+			let seeding = self.library.files().all(|f| f.is_complete());
+			self.choker.tick(now, seeding, &mut rand::thread_rng());
+		}
 		if let Role::Sybil { next, .. } = self.config.role.clone() {
 			let fake = (self.config.sybil_fake_rate as f64 * elapsed) as u128;
 			if self.swarm.is_connected(&next) && fake > 0 {
