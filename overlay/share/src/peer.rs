@@ -357,6 +357,16 @@ impl SharePeer {
 		elapsed
 	}
 
+	/// Takes one upload slot (a chunk's worth of capacity) if one is free.
+	fn take_upload_slot(&mut self) -> bool {
+		self.refill();
+		if self.tokens < 1.0 {
+			return false;
+		}
+		self.tokens -= 1.0;
+		true
+	}
+
 	fn on_tick(&mut self) {
 		let now = Instant::now();
 		let elapsed = self.refill();
@@ -544,11 +554,9 @@ impl SharePeer {
 					return refuse(Refused::NotFound);
 				};
 				let hashes = hashes.to_vec();
-				self.refill();
-				if self.tokens < 1.0 {
+				if !self.take_upload_slot() {
 					return refuse(Refused::Busy);
 				}
-				self.tokens -= 1.0;
 				return (ChunkResponse::Hashes(hashes), None);
 			}
 		};
@@ -595,11 +603,9 @@ impl SharePeer {
 		if !self.swarm.behaviour().receipts.may_serve(&peer, SERVICE, bytes) {
 			return refuse(Refused::Unreceipted);
 		}
-		self.refill();
-		if self.tokens < 1.0 {
+		if !self.take_upload_slot() {
 			return refuse(Refused::Busy);
 		}
-		self.tokens -= 1.0;
 		(ChunkResponse::Chunk(chunk), Some(bytes))
 	}
 
