@@ -24,7 +24,7 @@
 //! included (read from the block's extrinsics), the normal-class weight used
 //! (`System.BlockWeight`), the real build time and why building stopped (the node's "Prepared
 //! block for proposing" log line), and the node's RSS; then a summary over the full blocks.
-//! After the receipt phases it checks that the chain recorded every receipt submitted.
+//! After each receipt phase it checks that the chain recorded every receipt its blocks included.
 //!
 //! Usage: `throughput <rpc-port> <node-log> <node-pid> <blocks> <batch> <peers>`.
 
@@ -159,10 +159,9 @@ async fn main() -> Result<(), Error> {
 				Prepared { hex: to_hex(&xt, false), items: chunk.len() as u64 }
 			})
 			.collect();
-		let rows = run_phase(&chain, name, Kind::Receipts, work, blocks, &log, pid).await?;
-		let included: u64 = rows.iter().map(|row| row.items).sum();
-		let pairs: Vec<PairKey> =
-			receipts.iter().take(included as usize).map(PairKey::of).collect();
+		let (rows, pairs) =
+			run_phase(&chain, name, Kind::Receipts, work, blocks, &log, pid).await?;
+		let included = pairs.len();
 		let recorded = chain.recorded(&pairs).await?;
 		let missing = recorded.iter().filter(|r| r.is_none()).count();
 		if missing > 0 {
@@ -190,7 +189,8 @@ async fn main() -> Result<(), Error> {
 			Prepared { hex: to_hex(&xt, false), items: 1 }
 		})
 		.collect();
-	let rows = run_phase(&chain, "transfers", Kind::Transfers, work, blocks, &log, pid).await?;
+	let (rows, _) =
+		run_phase(&chain, "transfers", Kind::Transfers, work, blocks, &log, pid).await?;
 	summaries.push(summary("balance transfers", &rows));
 
 	println!();
@@ -285,7 +285,8 @@ impl Nonces {
 
 /// Feeds `work` to the pool, keeping at least two blocks' worth waiting, until `blocks` full
 /// blocks are built (or the work runs out), then lets the pool drain; returns every block that
-/// held items of `kind`.
+/// held items of `kind`, and the relationship of every receipt those blocks included (the pool
+/// orders batches of different relayers as it receives them, not as they were signed).
 async fn run_phase(
 	chain: &ChainClient,
 	name: &str,
@@ -294,8 +295,9 @@ async fn run_phase(
 	blocks: usize,
 	log: &Path,
 	pid: u32,
-) -> Result<Vec<BlockRow>, Error> {
+) -> Result<(Vec<BlockRow>, Vec<PairKey>), Error> {
 	eprintln!("[throughput] {name}: feeding the pool...");
+	let mut pairs = Vec::new();
 	let mut queue = work.into_iter().peekable();
 	let (mut submitted, mut included, mut most_in_a_block) = (0u64, 0u64, 0u64);
 	let mut next_block = chain.best_number().await? + 1;
@@ -327,7 +329,7 @@ async fn run_phase(
 			continue;
 		};
 		last_block_at = Instant::now();
-		let items = items_in_block(chain, hash, kind).await?;
+		let items = items_in_block(chain, hash, kind, &mut pairs).await?;
 		included += items;
 		most_in_a_block = most_in_a_block.max(items);
 		if items > 0 || !rows.is_empty() {
@@ -362,7 +364,7 @@ async fn run_phase(
 			row.rss_mib
 		);
 	}
-	Ok(rows)
+	Ok((rows, pairs))
 }
 
 /// Hands every transaction to the node's pool, 32 at a time.
@@ -381,8 +383,14 @@ async fn block_hash(chain: &ChainClient, number: u32) -> Result<Option<H256>, Er
 	Ok(chain.call("chain_getBlockHash", rpc_params![number]).await?)
 }
 
-/// The items of `kind` in the signed extrinsics of block `hash`.
-async fn items_in_block(chain: &ChainClient, hash: H256, kind: Kind) -> Result<u64, Error> {
+/// The items of `kind` in the signed extrinsics of block `hash`; the relationship of each
+/// receipt among them is appended to `pairs`.
+async fn items_in_block(
+	chain: &ChainClient,
+	hash: H256,
+	kind: Kind,
+	pairs: &mut Vec<PairKey>,
+) -> Result<u64, Error> {
 	let block: serde_json::Value = chain.call("chain_getBlock", rpc_params![hash]).await?;
 	let extrinsics = block["block"]["extrinsics"].as_array().ok_or("a block without extrinsics")?;
 	let submit_receipts = Call::submit_receipts(&[]).indices();
@@ -394,8 +402,9 @@ async fn items_in_block(chain: &ChainClient, hash: H256, kind: Kind) -> Result<u
 		let call = &transaction.call;
 		items += match kind {
 			Kind::Receipts if call.indices() == submit_receipts => {
-				// The batch's length prefix: how many receipts it carries.
-				u64::from(Compact::<u32>::decode(&mut call.arguments())?.0)
+				let batch = Vec::<SignedReceipt>::decode(&mut call.arguments())?;
+				pairs.extend(batch.iter().map(PairKey::of));
+				batch.len() as u64
 			}
 			Kind::Transfers if call.indices() == transfer => 1,
 			_ => 0,
