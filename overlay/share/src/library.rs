@@ -18,6 +18,8 @@ pub struct File {
 	/// For generated files (simulations), which chunks are held: their bytes are generated
 	/// again when served rather than kept, so a thousand peers fit in memory.
 	generated: Option<Vec<bool>>,
+	/// How many chunks are held, so that completeness is known without a scan.
+	held: usize,
 }
 
 /// The bytes of chunk `index` of the generated file `name`: a ChaCha stream keyed by the
@@ -57,7 +59,8 @@ impl File {
 			.map(|c| sp_crypto_hashing::blake2_256(c.as_deref().unwrap_or_default()))
 			.collect();
 		let (entry, pages) = entry_and_pages(name, bytes.len() as u64, hashes);
-		Self { entry, pages, chunks, generated: None }
+		let held = chunks.len();
+		Self { entry, pages, chunks, generated: None, held }
 	}
 
 	/// A synthetic file of `chunks` chunks whose content follows from its name (for
@@ -67,7 +70,7 @@ impl File {
 			.map(|i| sp_crypto_hashing::blake2_256(&generated_chunk(name, i)))
 			.collect();
 		let (entry, pages) = entry_and_pages(name, (chunks * CHUNK_BYTES) as u64, hashes);
-		Self { entry, pages, chunks: Vec::new(), generated: Some(vec![true; chunks]) }
+		Self { entry, pages, chunks: Vec::new(), generated: Some(vec![true; chunks]), held: chunks }
 	}
 
 	/// An empty file to download, as a catalogue describes it, with none of its pages of chunk
@@ -81,9 +84,9 @@ impl File {
 		let count = entry.chunk_count() as usize;
 		let pages = vec![None; entry.hash_pages.len()];
 		Some(if generated {
-			Self { entry, pages, chunks: Vec::new(), generated: Some(vec![false; count]) }
+			Self { entry, pages, chunks: Vec::new(), generated: Some(vec![false; count]), held: 0 }
 		} else {
-			Self { entry, pages, chunks: vec![None; count], generated: None }
+			Self { entry, pages, chunks: vec![None; count], generated: None, held: 0 }
 		})
 	}
 
@@ -138,6 +141,9 @@ impl File {
 		if sp_crypto_hashing::blake2_256(&bytes) != expected {
 			return false;
 		}
+		if !self.held(index as usize) {
+			self.held += 1;
+		}
 		match &mut self.generated {
 			Some(held) => held[index as usize] = true,
 			None => self.chunks[index as usize] = Some(bytes),
@@ -161,7 +167,7 @@ impl File {
 
 	/// Whether every chunk is held.
 	pub fn is_complete(&self) -> bool {
-		(0..self.chunk_count()).all(|i| self.held(i))
+		self.held == self.chunk_count()
 	}
 
 	/// The whole content, once complete (for generated files, generated again).
@@ -179,6 +185,12 @@ impl File {
 	}
 }
 
+/// The most files a peer downloads at once. Each file it wants holds a slot per chunk (up to
+/// `MAX_FILE_CHUNKS`, 2 GiB of content) from the moment a partner's catalogue names it, so
+/// without this bound a partner that names new files in every catalogue would grow the peer's
+/// memory without end.
+pub const MAX_DOWNLOADS: usize = 16;
+
 /// The files a peer holds (complete or not), by name.
 #[derive(Clone, Debug, Default)]
 pub struct Library {
@@ -189,6 +201,21 @@ impl Library {
 	/// Adds (or replaces) a file.
 	pub fn add(&mut self, file: File) {
 		self.files.insert(file.entry.file.clone(), file);
+	}
+
+	/// Adds a file to download, unless [`MAX_DOWNLOADS`] files are being downloaded already;
+	/// returns whether it did.
+	pub fn want(&mut self, file: File) -> bool {
+		if self.downloading() >= MAX_DOWNLOADS {
+			return false;
+		}
+		self.add(file);
+		true
+	}
+
+	/// How many files are being downloaded (not complete).
+	pub fn downloading(&self) -> usize {
+		self.files.values().filter(|f| !f.is_complete()).count()
 	}
 
 	/// The file named `name`.
@@ -244,6 +271,37 @@ mod tests {
 				}
 			}
 		}
+	}
+
+	/// A partner that names new files in every catalogue cannot make a peer want more than
+	/// [`MAX_DOWNLOADS`] at once; a completed download frees its place.
+	#[test]
+	fn a_peer_downloads_at_most_max_downloads_files_at_once() {
+		let mut library = Library::default();
+		library.add(File::synthetic("shared", 2));
+		let huge = |n: usize| {
+			File::wanted(File::synthetic(&format!("huge-{n}"), 4).entry.clone(), false).unwrap()
+		};
+		for n in 0..MAX_DOWNLOADS {
+			assert!(library.want(huge(n)), "download {n}");
+		}
+		assert_eq!(library.downloading(), MAX_DOWNLOADS);
+		for n in MAX_DOWNLOADS..4 * MAX_DOWNLOADS {
+			assert!(!library.want(huge(n)), "download {n} is one too many");
+		}
+		assert_eq!(library.files().count(), MAX_DOWNLOADS + 1);
+		// Completing one frees a place.
+		let source = File::synthetic("huge-0", 4);
+		let file = library.get_mut("huge-0").unwrap();
+		assert!(file.store_hash_page(0, source.hash_page(0).unwrap().to_vec()));
+		for index in 0..4 {
+			assert!(file.store(index, source.chunk(index).unwrap().to_vec()));
+			// Storing a chunk twice counts it once.
+			assert!(file.store(index, source.chunk(index).unwrap().to_vec()));
+			assert_eq!(file.is_complete(), index == 3);
+		}
+		assert!(library.want(huge(99)));
+		assert!(!library.want(huge(100)));
 	}
 
 	/// A file of 256 MiB (16,384 chunks): its catalogue entry is 32 page hashes, a downloader

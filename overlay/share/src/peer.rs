@@ -625,7 +625,10 @@ impl SharePeer {
 							tracing::warn!(%peer, file = name, "a catalogue entry that is not well formed");
 							continue;
 						};
-						self.library.add(file);
+						if !self.library.want(file) {
+							tracing::debug!(%peer, file = name, "downloading as many files as it may; asks again later");
+							continue;
+						}
 					}
 					// A provider of another file under the same name is no provider of ours.
 					if self.library.get(&name).is_some_and(|file| file.entry == entry) {
