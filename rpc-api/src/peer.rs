@@ -122,6 +122,62 @@ mod tests {
 		assert!(parse_peer("12D3KooWEyoppNCUx8Yx66oV9fJnriXwCcXwDDUA2kj6vnc6iDEp").is_ok());
 	}
 
+	mod properties {
+		use super::*;
+		use proptest::prelude::*;
+
+		/// What a refusal says: short whatever the input, and never the whole of a long input.
+		fn check_refusal(input: &str, message: &str) -> Result<(), TestCaseError> {
+			prop_assert!(message.len() <= 200, "a {}-byte message", message.len());
+			if input.trim().len() > MAX_PEER_NAME_LEN {
+				prop_assert!(!message.contains(input.trim()));
+			}
+			Ok(())
+		}
+
+		proptest! {
+			/// Whatever a caller sends as a peer name, it gets an account or an error that says
+			/// why in a few words; an accepted name is the address or PeerId of that account.
+			#[test]
+			fn any_input_gets_an_account_or_a_short_error(input in any::<String>()) {
+				match parse_peer(&input) {
+					Ok(account) => {
+						prop_assert!(input.trim().len() <= MAX_PEER_NAME_LEN);
+						let again = parse_peer(&address_of(&account)).unwrap();
+						prop_assert_eq!(again, account);
+					}
+					Err(Error::InvalidParams(message)) => check_refusal(&input, &message)?,
+					Err(other) => prop_assert!(false, "not a parameter error: {other:?}"),
+				}
+			}
+
+			/// Long inputs of every shape, base58 included, are refused before decoding.
+			#[test]
+			fn long_inputs_are_refused_by_length(
+				input in "[1-9A-HJ-NP-Za-km-z]{65,4096}|\\pL{65,600}",
+			) {
+				let Err(Error::InvalidParams(message)) = parse_peer(&input) else {
+					return Err(TestCaseError::fail("a long name was accepted"));
+				};
+				prop_assert!(message.contains("bytes long"), "{message}");
+				check_refusal(&input, &message)?;
+			}
+
+			/// A real address with one character changed is refused (its checksum no longer
+			/// matches) or names another valid account, never a panic.
+			#[test]
+			fn near_misses_of_a_real_address(position in 0..ALICE.len(), replacement in "[1-9A-HJ-NP-Za-km-z]") {
+				let mut near = ALICE.to_string();
+				near.replace_range(position..position + 1, &replacement);
+				match parse_peer(&near) {
+					Ok(account) => prop_assert_eq!(near == ALICE, account == parse_peer(ALICE).unwrap()),
+					Err(Error::InvalidParams(message)) => check_refusal(&near, &message)?,
+					Err(other) => prop_assert!(false, "not a parameter error: {other:?}"),
+				}
+			}
+		}
+	}
+
 	#[test]
 	fn lists_are_bounded_and_name_the_bad_entry() {
 		let ok = vec![ALICE.to_string(); 3];
