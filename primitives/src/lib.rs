@@ -11,7 +11,8 @@
 //!
 //! [`peer_id`] maps a libp2p ed25519 `PeerId` to the account it is, and back. [`reputation`]
 //! holds what the chain answers about a peer (its admission decision, subjective trust, report
-//! and partners) and [`parameters`] what governance sets.
+//! and partners) and [`parameters`] what governance sets. [`payments`] holds a payment channel
+//! and the rule by which a recorded receipt pays through it.
 //!
 //! This crate is `no_std` and free of FRAME, so an app can depend on it without building a
 //! runtime.
@@ -21,6 +22,7 @@
 extern crate alloc;
 
 pub mod parameters;
+pub mod payments;
 pub mod peer_id;
 pub mod reputation;
 pub mod synthetic;

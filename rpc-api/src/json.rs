@@ -4,6 +4,7 @@
 use crate::peer::address_of;
 use repute_primitives::{
 	parameters::{ReceiptParameters, ReputationParameters},
+	payments::{Channel, PaymentParameters},
 	reputation::{
 		Admission, BondStatus, DenialReason, GlobalTrust, Partner, PartnerDirection, PeerReport,
 		SubjectiveTrust,
@@ -311,7 +312,23 @@ pub struct ReputationParametersJson {
 	pub subjective_scale: String,
 }
 
-/// Both parameter sets.
+/// The parameters of payment channels (see `docs/payments.md`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentParametersJson {
+	/// The least escrow a channel opens with, in the smallest unit.
+	pub minimum_escrow: String,
+	/// Blocks from a consumer's `close_channel` to the earliest settlement.
+	pub challenge_period: u32,
+}
+
+impl From<PaymentParameters<u128, u32>> for PaymentParametersJson {
+	fn from(p: PaymentParameters<u128, u32>) -> Self {
+		Self { minimum_escrow: p.minimum_escrow.to_string(), challenge_period: p.challenge_period }
+	}
+}
+
+/// Every parameter set.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
 pub struct ParametersJson {
@@ -319,11 +336,22 @@ pub struct ParametersJson {
 	pub receipts: ReceiptParametersJson,
 	/// Reputation and admission.
 	pub reputation: ReputationParametersJson,
+	/// Payment channels.
+	pub payments: PaymentParametersJson,
 }
 
-impl From<(ReceiptParameters<u128, u32>, ReputationParameters)> for ParametersJson {
-	fn from((r, p): (ReceiptParameters<u128, u32>, ReputationParameters)) -> Self {
+impl From<(ReceiptParameters<u128, u32>, ReputationParameters, PaymentParameters<u128, u32>)>
+	for ParametersJson
+{
+	fn from(
+		(r, p, payments): (
+			ReceiptParameters<u128, u32>,
+			ReputationParameters,
+			PaymentParameters<u128, u32>,
+		),
+	) -> Self {
 		Self {
+			payments: payments.into(),
 			receipts: ReceiptParametersJson {
 				peer_bond: r.peer_bond.to_string(),
 				unbonding_period: r.unbonding_period,
@@ -347,6 +375,42 @@ impl From<(ReceiptParameters<u128, u32>, ReputationParameters)> for ParametersJs
 				subjective_neighbours: p.subjective_neighbours,
 				subjective_scale: p.subjective_scale.to_string(),
 			},
+		}
+	}
+}
+
+/// A payment channel (see `docs/payments.md`): amounts in the smallest unit, units and amounts
+/// as decimal strings.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ChannelJson {
+	/// What one unit of the service costs.
+	pub price: String,
+	/// What is still held for the channel, not yet paid.
+	pub escrow: String,
+	/// Everything the channel has paid the provider.
+	pub paid: String,
+	/// The units paid for.
+	pub units_paid: String,
+	/// Units recorded that the escrow could not cover, paid first by the next top-up.
+	pub units_unpaid: String,
+	/// The block the channel opened in.
+	pub opened_at: u32,
+	/// Set once the consumer asked to close: receipts recorded before this block still pay,
+	/// and from it anyone may settle.
+	pub closes_at: Option<u32>,
+}
+
+impl From<Channel<u128, u32>> for ChannelJson {
+	fn from(c: Channel<u128, u32>) -> Self {
+		Self {
+			price: c.price.to_string(),
+			escrow: c.escrow.to_string(),
+			paid: c.paid.to_string(),
+			units_paid: c.units_paid.to_string(),
+			units_unpaid: c.units_unpaid.to_string(),
+			opened_at: c.opened_at,
+			closes_at: c.closes_at,
 		}
 	}
 }

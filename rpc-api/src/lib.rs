@@ -88,9 +88,20 @@ pub trait ReputeApi<BlockHash> {
 		at: Option<BlockHash>,
 	) -> RpcResult<TopPeersJson>;
 
-	/// The parameters of shared history and of reputation.
+	/// The parameters of shared history, of reputation and of payment channels.
 	#[method(name = "repute_parameters")]
 	fn parameters(&self, at: Option<BlockHash>) -> RpcResult<ParametersJson>;
+
+	/// The payment channel of `consumer` to `provider` for `service`, or `null` if none is open
+	/// (never opened, or settled).
+	#[method(name = "repute_channel")]
+	fn channel(
+		&self,
+		consumer: String,
+		provider: String,
+		service: u32,
+		at: Option<BlockHash>,
+	) -> RpcResult<Option<ChannelJson>>;
 
 	/// Streams the admission of `peers` (at most [`MAX_BATCH`]) at each finalized block: first
 	/// every peer, then only those whose decision changed.

@@ -1,7 +1,7 @@
 //! # Repute RPC
 //!
 //! The server of the `repute_*` JSON-RPC methods in `repute-node`: one per query of the
-//! reputation runtime API, each at an optional block hash (default: the best block), plus a
+//! reputation and payments runtime APIs, each at an optional block hash (default: the best block), plus a
 //! subscription that streams admission changes as blocks are finalized. The methods, their JSON
 //! answers and error codes are defined in `repute-rpc-api`, which is what an app compiles;
 //! `docs/rpc.md` documents every method.
@@ -17,7 +17,7 @@ use jsonrpsee::{core::RpcResult, PendingSubscriptionSink, SubscriptionMessage};
 use repute_rpc_api::{
 	error::Error, json::*, peer, ReputeApiServer, DEFAULT_PAGE, MAX_BATCH, MAX_PAGE, MAX_START,
 };
-use repute_runtime_api::{Admission, ReputationApi};
+use repute_runtime_api::{Admission, PaymentsApi, ReputationApi};
 use sc_client_api::{BlockchainEvents, ProofProvider};
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
@@ -58,7 +58,8 @@ impl<C, Block> Repute<C, Block>
 where
 	Block: BlockT,
 	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
-	C::Api: ReputationApi<Block, AccountId32, u128, u32>,
+	C::Api:
+		ReputationApi<Block, AccountId32, u128, u32> + PaymentsApi<Block, AccountId32, u128, u32>,
 {
 	/// The block to answer at: `at`, which must be known, or the best block.
 	fn block(&self, at: Option<Block::Hash>) -> Result<Block::Hash, Error> {
@@ -88,7 +89,8 @@ where
 		+ Send
 		+ Sync
 		+ 'static,
-	C::Api: ReputationApi<Block, AccountId32, u128, u32>,
+	C::Api:
+		ReputationApi<Block, AccountId32, u128, u32> + PaymentsApi<Block, AccountId32, u128, u32>,
 {
 	fn peer_report(
 		&self,
@@ -204,7 +206,24 @@ where
 
 	fn parameters(&self, at: Option<Block::Hash>) -> RpcResult<ParametersJson> {
 		let at = self.block(at)?;
-		Ok(self.runtime(at, |api, at| api.parameters(at))?.into())
+		let (receipts, reputation) =
+			self.runtime(at, |api, at| ReputationApi::parameters(api, at))?;
+		let payments = self.runtime(at, |api, at| PaymentsApi::parameters(api, at))?;
+		Ok((receipts, reputation, payments).into())
+	}
+
+	fn channel(
+		&self,
+		consumer: String,
+		provider: String,
+		service: u32,
+		at: Option<Block::Hash>,
+	) -> RpcResult<Option<ChannelJson>> {
+		let consumer = peer::parse_named(&consumer, "consumer")?;
+		let provider = peer::parse_named(&provider, "provider")?;
+		let at = self.block(at)?;
+		let channel = self.runtime(at, |api, at| api.channel(at, consumer, provider, service))?;
+		Ok(channel.map(Into::into))
 	}
 
 	fn subscribe_admissions(

@@ -12,6 +12,7 @@ use alloc::vec::Vec;
 
 pub use repute_primitives::{
 	parameters::{ReceiptParameters, ReputationParameters},
+	payments::{Channel, PaymentParameters},
 	reputation::{
 		Admission, BondStatus, DenialReason, GlobalTrust, Partner, PartnerDirection, PeerReport,
 		SubjectiveTrust,
@@ -57,5 +58,28 @@ sp_api::decl_runtime_apis! {
 
 		/// The parameters of shared history and of reputation.
 		fn parameters() -> (ReceiptParameters<Balance, BlockNumber>, ReputationParameters);
+	}
+}
+
+sp_api::decl_runtime_apis! {
+	/// Payment-channel queries: what a provider reads before serving a consumer that pays, and
+	/// what governance set.
+	#[api_version(1)]
+	pub trait PaymentsApi<AccountId, Balance, BlockNumber>
+	where
+		AccountId: codec::Codec,
+		Balance: codec::Codec,
+		BlockNumber: codec::Codec,
+	{
+		/// The channel of `consumer` to `provider` for `service`, or `None` if it is not open
+		/// (never opened, or settled).
+		fn channel(
+			consumer: AccountId,
+			provider: AccountId,
+			service: u32,
+		) -> Option<Channel<Balance, BlockNumber>>;
+
+		/// The parameters of payment channels.
+		fn parameters() -> PaymentParameters<Balance, BlockNumber>;
 	}
 }

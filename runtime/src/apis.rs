@@ -224,6 +224,20 @@ impl_runtime_apis! {
 		}
 	}
 
+	impl repute_runtime_api::PaymentsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn channel(
+			consumer: AccountId,
+			provider: AccountId,
+			service: u32,
+		) -> Option<repute_runtime_api::Channel<Balance, BlockNumber>> {
+			pallet_payments::Pallet::<Runtime>::channel(&consumer, &provider, service)
+		}
+
+		fn parameters() -> repute_runtime_api::PaymentParameters<Balance, BlockNumber> {
+			pallet_payments::Parameters::<Runtime>::get()
+		}
+	}
+
 	impl pallet_transaction_payment_rpc_runtime_api::TransactionPaymentApi<Block, Balance> for Runtime {
 		fn query_info(
 			uxt: <Block as BlockT>::Extrinsic,

@@ -10,4 +10,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_receipts, Receipts]
 	[pallet_reputation, Reputation]
+	[pallet_payments, Payments]
 );

@@ -98,7 +98,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("repute"),
 	impl_name: Cow::Borrowed("repute-node"),
 	authoring_version: 1,
-	spec_version: 101,
+	spec_version: 102,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -206,4 +206,8 @@ mod runtime {
 
 	#[runtime::pallet_index(11)]
 	pub type Reputation = pallet_reputation;
+
+	/// Payment channels: recorded receipts pay providers from their consumers' escrows.
+	#[runtime::pallet_index(12)]
+	pub type Payments = pallet_payments;
 }

@@ -5,13 +5,17 @@
 
 use crate::SignedReceipt;
 use codec::{Compact, Encode};
-use repute_primitives::parameters::{ReceiptParameters, ReputationParameters};
+use repute_primitives::{
+	parameters::{ReceiptParameters, ReputationParameters},
+	ServiceId,
+};
 use sp_core::crypto::AccountId32;
 
 const BALANCES: u8 = 4;
 const SUDO: u8 = 6;
 const RECEIPTS: u8 = 10;
 const REPUTATION: u8 = 11;
+const PAYMENTS: u8 = 12;
 
 /// An encoded runtime call.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,6 +71,37 @@ impl Call {
 	/// `Reputation.set_pretrusted` (governance).
 	pub fn set_pretrusted(peers: &[AccountId32]) -> Self {
 		Self::new(REPUTATION, 1, peers)
+	}
+
+	/// `Payments.open_channel`: the sender, as consumer, opens a channel to `provider` for
+	/// `service`, holding `escrow` and paying `price` a unit (docs/payments.md).
+	pub fn open_channel(
+		provider: &AccountId32,
+		service: ServiceId,
+		price: u128,
+		escrow: u128,
+	) -> Self {
+		Self::new(PAYMENTS, 0, (provider, service, price, escrow))
+	}
+
+	/// `Payments.top_up`: add `amount` to the sender's channel to `provider` for `service`.
+	pub fn top_up(provider: &AccountId32, service: ServiceId, amount: u128) -> Self {
+		Self::new(PAYMENTS, 1, (provider, service, amount))
+	}
+
+	/// `Payments.close_channel`: start closing the sender's channel to `provider` for `service`.
+	pub fn close_channel(provider: &AccountId32, service: ServiceId) -> Self {
+		Self::new(PAYMENTS, 2, (provider, service))
+	}
+
+	/// `Payments.settle_channel`: return the rest of a closed channel's escrow to `consumer`
+	/// (anyone, after the challenge period; the provider at any time).
+	pub fn settle_channel(
+		consumer: &AccountId32,
+		provider: &AccountId32,
+		service: ServiceId,
+	) -> Self {
+		Self::new(PAYMENTS, 3, (consumer, provider, service))
 	}
 
 	/// `Balances.transfer_keep_alive`: send `amount` to `to`.

@@ -16,7 +16,7 @@ use jsonrpsee::{
 	ws_client::{WsClient, WsClientBuilder},
 };
 use repute_rpc_api::{
-	json::{AdmissionAnswer, AdmissionChanges, ParametersJson, PeerReportJson},
+	json::{AdmissionAnswer, AdmissionChanges, ChannelJson, ParametersJson, PeerReportJson},
 	ReputeApiClient,
 };
 use serde::de::DeserializeOwned;
@@ -387,6 +387,20 @@ impl ChainClient {
 			method: "repute_parameters",
 			reason: format!("stranger allowance {allowance} is not a number"),
 		})
+	}
+
+	/// The payment channel of `consumer` to `provider` for `service`, if one is open.
+	pub async fn channel(
+		&self,
+		consumer: &AccountId32,
+		provider: &AccountId32,
+		service: repute_primitives::ServiceId,
+	) -> Result<Option<ChannelJson>, ChainError> {
+		let client = self.connection().await?;
+		client
+			.channel(consumer.to_ss58check(), provider.to_ss58check(), service, None::<H256>)
+			.await
+			.map_err(|e| self.error("repute_channel", e))
 	}
 
 	/// Everything the chain knows about `peer`.

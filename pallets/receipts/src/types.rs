@@ -244,6 +244,34 @@ impl<AccountId, BlockNumber> OnReceiptRecorded<AccountId, BlockNumber> for () {
 	}
 }
 
+/// Two listeners, told in order (reputation, then payments, in this runtime): each call's weight
+/// is the sum of theirs.
+impl<AccountId, BlockNumber: Copy, A, B> OnReceiptRecorded<AccountId, BlockNumber> for (A, B)
+where
+	A: OnReceiptRecorded<AccountId, BlockNumber>,
+	B: OnReceiptRecorded<AccountId, BlockNumber>,
+{
+	fn on_receipt_recorded(
+		provider: &AccountId,
+		consumer: &AccountId,
+		service: repute_primitives::ServiceId,
+		delta: u128,
+		total: u128,
+		now: BlockNumber,
+	) -> frame_support::weights::Weight {
+		A::on_receipt_recorded(provider, consumer, service, delta, total, now)
+			.saturating_add(B::on_receipt_recorded(provider, consumer, service, delta, total, now))
+	}
+
+	fn weight() -> frame_support::weights::Weight {
+		A::weight().saturating_add(B::weight())
+	}
+
+	fn batch_shared_weight() -> frame_support::weights::Weight {
+		A::batch_shared_weight().saturating_add(B::batch_shared_weight())
+	}
+}
+
 /// Lets other pallets (reputation) follow peers' registrations and bans without reading this
 /// pallet's storage, and say what a leaving peer owes. Implemented for `()` (nobody listens;
 /// nothing is forfeited).

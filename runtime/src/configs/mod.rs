@@ -14,10 +14,10 @@ use sp_runtime::{traits::One, Perbill};
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Reputation,
-	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-	RuntimeTask, Signature, System, Timestamp, BLOCK_HASH_COUNT, EXISTENTIAL_DEPOSIT,
-	SLOT_DURATION, UNIT, VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Payments,
+	Reputation, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
+	RuntimeOrigin, RuntimeTask, Signature, System, Timestamp, BLOCK_HASH_COUNT,
+	EXISTENTIAL_DEPOSIT, SLOT_DURATION, UNIT, VERSION,
 };
 
 /// Three quarters of a block is for ordinary transactions; the rest is kept for operational ones.
@@ -146,6 +146,10 @@ impl pallet_sudo::Config for Runtime {
 parameter_types! {
 	/// The bond a peer holds to register, until governance sets another.
 	pub const PeerBond: Balance = 100 * UNIT;
+	/// How many services receipts and payment channels tell apart (ids 0 to 63).
+	pub const MaxServices: u32 = 64;
+	/// The least escrow a payment channel opens with, until governance sets another.
+	pub const MinimumEscrow: Balance = UNIT;
 }
 
 impl pallet_receipts::Config for Runtime {
@@ -160,12 +164,14 @@ impl pallet_receipts::Config for Runtime {
 	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
 	/// Slashed bonds, less the reporter's reward, are burnt.
 	type Slashed = ();
-	/// Reputation turns every recorded receipt into service, usage and local trust.
+	/// Reputation turns every recorded receipt into service, usage and local trust; payments
+	/// pays for its new units through the pair's channel, if it has one.
 	#[cfg(not(feature = "runtime-benchmarks"))]
-	type OnReceiptRecorded = Reputation;
-	/// A node built for benchmarks leaves the reputation hook out, so that the receipts pallet's
-	/// benchmarks weigh that pallet alone: `submit_receipts` adds the hook's own benchmarked worst
-	/// case (`pallet_reputation`'s `on_receipt_recorded`) for each receipt, once.
+	type OnReceiptRecorded = (Reputation, Payments);
+	/// A node built for benchmarks leaves the listeners out, so that the receipts pallet's
+	/// benchmarks weigh that pallet alone: `submit_receipts` adds the listeners' own benchmarked
+	/// worst cases (`pallet_reputation`'s `on_receipt_recorded`, `pallet_payments`'s
+	/// `pay_on_receipt`) for each receipt, once.
 	#[cfg(feature = "runtime-benchmarks")]
 	type OnReceiptRecorded = ();
 	/// Reputation follows registrations and bans to keep every peer's admission decision.
@@ -173,7 +179,7 @@ impl pallet_receipts::Config for Runtime {
 	/// Two full batches fit in a block at the weights of 2026-11-30 (docs/performance.md).
 	type MaxReceiptsPerBatch = ConstU32<512>;
 	/// Service ids 0 to 63: each peer's and each pair's ledgers hold at most 64 entries.
-	type MaxServices = ConstU32<64>;
+	type MaxServices = MaxServices;
 	type MaxReasonLength = ConstU32<256>;
 	type DefaultParameters = pallet_receipts::DefaultParameters<PeerBond>;
 	type WeightInfo = pallet_receipts::weights::SubstrateWeight<Runtime>;
@@ -196,4 +202,16 @@ impl pallet_reputation::Config for Runtime {
 	type MaxTopPeers = ConstU32<256>;
 	type DefaultParameters = pallet_reputation::DefaultParameters;
 	type WeightInfo = pallet_reputation::weights::SubstrateWeight<Runtime>;
+}
+
+impl pallet_payments::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	/// Root (sudo) in this runtime, as for the other pallets' parameters.
+	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	/// The receipts pallet's: a channel for a service no receipt can record could never pay.
+	type MaxServices = MaxServices;
+	type DefaultParameters = pallet_payments::DefaultParameters<MinimumEscrow>;
+	type WeightInfo = pallet_payments::weights::SubstrateWeight<Runtime>;
 }

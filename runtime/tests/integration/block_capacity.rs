@@ -85,8 +85,10 @@ fn vouched_receipts_per_block(batch: u32, warm: bool) -> u64 {
 		warm_items: if warm { 3 } else { 0 },
 		wrote_stranger_policy: false,
 	};
+	// Reputation notes the service; payments finds no channel for the pair (one read).
 	let listener =
 		pallet_reputation::Pallet::<Runtime>::receipt_weight(&noted)
+			.saturating_add(pallet_payments::Pallet::<Runtime>::unpaid_receipt_weight())
 			.saturating_mul(u64::from(batch))
 			.saturating_add(
 				<<Runtime as pallet_receipts::Config>::OnReceiptRecorded as OnReceiptRecorded<
