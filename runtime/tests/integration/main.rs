@@ -7,6 +7,7 @@ mod basics;
 mod block_capacity;
 mod common;
 mod epoch_cost;
+mod fees;
 mod payments;
 mod receipts;
 mod reputation;
