@@ -2,7 +2,7 @@
 # Counts, on a live dev node with its pool kept full, how many receipts and how many balance
 # transfers fit in a block (a benchmark, not a test).
 #
-#   scripts/throughput.sh                  5 full blocks of each kind, receipts in batches of 256,
+#   scripts/throughput.sh                  5 full blocks of each kind, receipts in batches of 128,
 #                                          256 peers per signature scheme
 #   THROUGHPUT_BLOCKS=10 THROUGHPUT_BATCH=512 scripts/throughput.sh
 #   THROUGHPUT_PEERS=8192 scripts/throughput.sh   a population larger than twice a block's
@@ -43,5 +43,5 @@ cleanup() { kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null |
 trap cleanup EXIT INT TERM
 
 wait_for_rpc "$rpc_port" "$node_pid" "$log" 120
-"$generator" "$rpc_port" "$log" "$node_pid" "${THROUGHPUT_BLOCKS:-5}" "${THROUGHPUT_BATCH:-256}" \
+"$generator" "$rpc_port" "$log" "$node_pid" "${THROUGHPUT_BLOCKS:-5}" "${THROUGHPUT_BATCH:-128}" \
 	"${THROUGHPUT_PEERS:-256}"
