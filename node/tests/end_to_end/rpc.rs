@@ -130,6 +130,13 @@ fn every_repute_method_answers_and_refuses_bad_input() {
 	assert_eq!(parameters["reputation"]["epochLength"], 2);
 	assert_eq!(parameters["reputation"]["dampingPpb"], 500_000_000);
 	assert_eq!(parameters["receipts"]["peerBond"], (100 * repute_runtime::UNIT).to_string());
+	assert_eq!(parameters["payments"]["minimumEscrow"], repute_runtime::UNIT.to_string());
+	assert_eq!(parameters["payments"]["challengePeriod"], 7_200);
+	// No channel between them: `null`, not an error.
+	assert_eq!(
+		node.rpc("repute_channel", json!([address(charlie), address(bob), 0])).unwrap(),
+		Value::Null
+	);
 	node.wait_for("a published and ranked epoch", TIMEOUT, |n| {
 		Ok(!n.rpc("repute_topPeers", json!([]))?["peers"].as_array().unwrap().is_empty())
 	});
@@ -237,6 +244,11 @@ fn every_repute_method_answers_and_refuses_bad_input() {
 	assert_eq!(code, INVALID_PARAMS);
 	let (code, _) = error_of(&node, "repute_topPeers", json!([0, 0]));
 	assert_eq!(code, INVALID_PARAMS);
+	let (code, message) = error_of(&node, "repute_channel", json!([address(charlie), "bad", 0]));
+	assert_eq!(code, INVALID_PARAMS);
+	assert!(message.starts_with("provider: "), "{message}");
+	let (code, _) = error_of(&node, "repute_channel", json!([address(charlie), address(bob)]));
+	assert_eq!(code, INVALID_PARAMS, "the service is required");
 	let refused = ws.call(2, "repute_subscribeAdmissions", json!([["bad"]])).unwrap();
 	assert_eq!(refused["error"]["code"], INVALID_PARAMS, "{refused}");
 	node.stop(Duration::from_secs(20));
