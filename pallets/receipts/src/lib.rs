@@ -3,7 +3,7 @@
 //! A tamper-evident record of who served whom. Peers register an identity by holding a bond;
 //! after a provider serves a consumer, both sign a cumulative *receipt* of the service so far,
 //! and anyone submits it. The chain records the increase over the last receipt it saw for that
-//! pair, keeps per-pair and per-peer totals, and tells other pallets (reputation) of each
+//! pair, keeps per-pair and per-peer totals, and tells other pallets (reputation, payments) of each
 //! increase through [`Config::OnReceiptRecorded`]. The signed receipts themselves stay in the
 //! blocks as the audit trail.
 //!
@@ -120,7 +120,8 @@ pub mod pallet {
 		/// Where slashed funds go, less the reporter's reward (`()` burns them).
 		type Slashed: OnUnbalanced<Credit<Self::AccountId, Self::Currency>>;
 
-		/// Told of every recorded receipt (the reputation pallet listens here).
+		/// Told of every recorded receipt (the reputation and payments pallets listen here, as a
+		/// tuple: each is told in turn).
 		type OnReceiptRecorded: OnReceiptRecorded<Self::AccountId, BlockNumberFor<Self>>;
 
 		/// Told when a peer registers, is banned or withdraws its bond (the reputation pallet
