@@ -137,9 +137,9 @@ impl Default for PeerConfig {
 /// What a peer has done, readable from outside while it runs.
 #[derive(Debug, Default)]
 pub struct PeerStats {
-	/// Bytes of verified chunks and pages of chunk hashes received.
+	/// Bytes of verified chunks received.
 	pub received: AtomicU64,
-	/// Bytes of chunks and pages of chunk hashes served.
+	/// Bytes of chunks served.
 	pub served: AtomicU64,
 	/// Refusals by reason: not admitted, unreceipted, busy, not found, malformed, unconfirmed,
 	/// choked.
@@ -527,10 +527,7 @@ impl SharePeer {
 		request: Option<ChunkRequest>,
 	) -> (ChunkResponse, Option<u128>) {
 		let refuse = |reason| (ChunkResponse::Refused(reason), None);
-		// Chunks and pages of chunk hashes are both upload: each is served under the policy, takes
-		// an upload slot and is receipted (a page is 16 KiB, as a chunk; served free, a peer that
-		// gives nothing back could ask for the same page without end).
-		let (response, bytes) = match request {
+		let (file, index) = match request {
 			None => {
 				tracing::warn!(%peer, "malformed chunk request");
 				return refuse(Refused::Malformed);
@@ -546,23 +543,31 @@ impl SharePeer {
 				};
 				return (ChunkResponse::Catalogue(catalogue), None);
 			}
-			Some(_) if self.config.role != Role::Honest => return refuse(Refused::Busy),
-			Some(ChunkRequest::Chunk { file, index }) => {
-				let Some(chunk) = self.library.get(&file).and_then(|f| f.chunk(index)) else {
-					return refuse(Refused::NotFound);
-				};
-				let chunk = chunk.into_owned();
-				let bytes = chunk.len() as u128;
-				(ChunkResponse::Chunk(chunk), bytes)
-			}
+			Some(ChunkRequest::Chunk { file, index }) => (file, index),
 			Some(ChunkRequest::Hashes { file, page }) => {
+				// Hash pages are the catalogue's continuation: free for whoever asks (32 bytes
+				// a chunk, 0.2% of the file), but each costs an upload slot like a chunk.
+				if self.config.role != Role::Honest {
+					return refuse(Refused::Busy);
+				}
 				let Some(hashes) = self.library.get(&file).and_then(|f| f.hash_page(page)) else {
 					return refuse(Refused::NotFound);
 				};
-				let bytes = (hashes.len() * 32) as u128;
-				(ChunkResponse::Hashes(hashes.to_vec()), bytes)
+				let hashes = hashes.to_vec();
+				if !self.take_upload_slot() {
+					return refuse(Refused::Busy);
+				}
+				return (ChunkResponse::Hashes(hashes), None);
 			}
 		};
+		if self.config.role != Role::Honest {
+			return refuse(Refused::Busy);
+		}
+		let Some(chunk) = self.library.get(&file).and_then(|f| f.chunk(index)) else {
+			return refuse(Refused::NotFound);
+		};
+		let chunk = chunk.into_owned();
+		let bytes = chunk.len() as u128;
 		self.choker.requested_by(&peer, Instant::now());
 		let receipts = &self.swarm.behaviour().receipts;
 		let verdict = match (&self.gate, account_of(&peer)) {
@@ -577,10 +582,7 @@ impl SharePeer {
 			unconfirmed: receipts
 				.unconfirmed_to(&peer, SERVICE)
 				.saturating_add(self.sending_to(&peer)),
-			// Pages of chunk hashes are what BitTorrent keeps in its metadata, which it serves
-			// outside the choker (BEP 9): only chunks wait for an unchoke.
-			unchoked: self.choker.is_unchoked(&peer)
-				|| matches!(response, ChunkResponse::Hashes(_)),
+			unchoked: self.choker.is_unchoked(&peer),
 			verdict,
 		};
 		if let Err(reason) = decide(
@@ -604,7 +606,7 @@ impl SharePeer {
 		if !self.take_upload_slot() {
 			return refuse(Refused::Busy);
 		}
-		(response, Some(bytes))
+		(ChunkResponse::Chunk(chunk), Some(bytes))
 	}
 
 	fn on_response(&mut self, peer: PeerId, id: OutboundRequestId, response: ChunkResponse) {
@@ -637,7 +639,6 @@ impl SharePeer {
 			ChunkResponse::Hashes(hashes) => {
 				let Some((file, piece, _)) = self.in_flight.remove(&id) else { return };
 				self.requested.remove(&(file.clone(), piece));
-				let length = (hashes.len() * 32) as u128;
 				let stored = match (piece, self.library.get_mut(&file)) {
 					(Piece::Hashes(page), Some(entry)) => entry.store_hash_page(page, hashes),
 					_ => false,
@@ -645,12 +646,7 @@ impl SharePeer {
 				if !stored {
 					tracing::warn!(%peer, file, ?piece, "a page of hashes that is not the catalogue's");
 					self.backoff.insert(peer, Instant::now() + self.config.refusal_backoff * 10);
-					return;
 				}
-				// A page is service like a chunk: counted, and co-signed in the next receipt.
-				self.stats.received.fetch_add(length as u64, Ordering::Relaxed);
-				self.choker.received_from(&peer, length as u64, Instant::now());
-				self.swarm.behaviour_mut().receipts.received(peer, SERVICE, length);
 			}
 			ChunkResponse::Chunk(bytes) => {
 				let Some((file, piece, _)) = self.in_flight.remove(&id) else { return };
@@ -711,7 +707,6 @@ impl SharePeer {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::chunks::HASHES_PER_PAGE;
 	use repute_overlay::Durability;
 
 	/// A directory for one test, removed when dropped.
@@ -751,47 +746,6 @@ mod tests {
 		)
 		.await
 		.unwrap()
-	}
-
-	/// Pages of chunk hashes are service like chunks: a peer that gives nothing back gets no
-	/// more of them than its credit allows (they were once served to anyone, without a receipt,
-	/// so a free rider could ask for the same page without end).
-	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-	async fn a_peer_that_gives_nothing_back_gets_no_more_pages_than_its_credit() {
-		let dir = TempDir::new("pages-credit");
-		let page = (HASHES_PER_PAGE * 32) as u128;
-		let mut seeds = Library::default();
-		// 64 pages of hashes, and chunks the free rider never gets to.
-		seeds.add(File::synthetic("large", 64 * HASHES_PER_PAGE));
-		let config = PeerConfig {
-			policy: ServePolicy::BilateralCredit,
-			bilateral_allowance: 2 * page,
-			upload_chunks_per_second: 200.0,
-			generated_downloads: true,
-			..PeerConfig::default()
-		};
-		let seed = start(&dir, "seed", seeds, config.clone()).await;
-		let free_rider = start(
-			&dir,
-			"free-rider",
-			Library::default(),
-			PeerConfig { role: Role::FreeRider, ..config },
-		)
-		.await;
-		assert!(free_rider.send(Command::Dial(seed.address.clone())));
-		let deadline = Instant::now() + Duration::from_secs(60);
-		while free_rider.stats.refused_by[0].load(Ordering::Relaxed) < 3 {
-			assert!(Instant::now() < deadline, "the free rider was never refused");
-			tokio::time::sleep(Duration::from_millis(100)).await;
-		}
-		tokio::time::sleep(Duration::from_secs(2)).await;
-		// Its credit, and at most the two requests in flight when it ran out.
-		let served = seed.stats.served.load(Ordering::Relaxed) as u128;
-		assert!(served >= page, "it got its credit's worth first");
-		assert!(served <= 4 * page, "{served} bytes of pages for a credit of {}", 2 * page);
-		assert_eq!(free_rider.stats.answered.load(Ordering::Relaxed), 0, "and no chunk");
-		seed.send(Command::Stop);
-		free_rider.send(Command::Stop);
 	}
 
 	/// What a catalogue of whole chunk hashes could not carry (version 1 of the chunk protocol
