@@ -96,6 +96,23 @@ impl<Balance: BaseArithmetic + Copy, BlockNumber: PartialOrd + Copy> Channel<Bal
 		self.units_unpaid = due.saturating_sub(units);
 		Payment { units, amount }
 	}
+
+	/// The pair's cumulative units through which this channel pays, given `recorded_units`, the
+	/// units the chain had recorded for the pair in the same state the channel was read from: a
+	/// provider that keeps its served units at or below this is paid for every one of them, as
+	/// long as the channel is not closing.
+	///
+	/// It is `recorded_units + escrow / price − units_unpaid`, and a recorded receipt does not
+	/// move it (its delta moves from the escrow's reach to `units_paid`, or to `units_unpaid`):
+	/// only a top-up raises it. So a provider may read it from any recent state, and a stale
+	/// read errs on the side of serving less. `None` for a free channel, which pays nothing.
+	pub fn pays_through(&self, recorded_units: u128) -> Option<u128> {
+		if self.price.is_zero() {
+			return None;
+		}
+		let affordable: u128 = (self.escrow / self.price).unique_saturated_into();
+		Some(recorded_units.saturating_add(affordable).saturating_sub(self.units_unpaid))
+	}
 }
 
 /// The governance-set parameters of payment channels.
@@ -156,6 +173,21 @@ mod tests {
 		assert_eq!(channel.units_unpaid, u128::MAX);
 	}
 
+	#[test]
+	fn a_channel_pays_through_what_is_recorded_plus_what_its_escrow_covers() {
+		// 1,000 units recorded when read; 100 of escrow at 3 a unit covers 33 more.
+		let mut channel = TestChannel::open(3, 100, 1);
+		assert_eq!(channel.pays_through(1_000), Some(1_033));
+		// 40 more recorded: 33 paid, 7 unpaid; the channel pays through no further than before.
+		channel.pay(40);
+		assert_eq!(channel.pays_through(1_040), Some(1_033));
+		// A top-up of 30 (escrow 31, 10 units' worth) pays the 7 and covers 3 more: 10 in all.
+		channel.escrow += 30;
+		channel.pay(0);
+		assert_eq!(channel.pays_through(1_040), Some(1_043));
+		assert_eq!(TestChannel::open(0, 100, 1).pays_through(5), None);
+	}
+
 	mod properties {
 		use super::*;
 		use proptest::prelude::*;
@@ -184,6 +216,35 @@ mod tests {
 					prop_assert_eq!(channel.units_paid + channel.units_unpaid, recorded);
 					// Unpaid units remain only when the escrow cannot pay for one more.
 					prop_assert!(channel.units_unpaid == 0 || channel.escrow < price);
+				}
+			}
+
+			/// What a provider reads: the units a channel pays through do not move when receipts
+			/// are recorded (whatever their deltas, covered or not), rise by exactly what a
+			/// top-up covers, and every unit recorded at or below them is paid for.
+			#[test]
+			fn recorded_receipts_do_not_move_what_a_channel_pays_through(
+				price in 1u128..1_000,
+				opening in 0u128..100_000,
+				already in 0u128..1_000_000,
+				steps in proptest::collection::vec((0u128..500, 0u128..5_000), 0..40),
+			) {
+				let mut channel = TestChannel::open(price, opening, 1);
+				let mut recorded = already;
+				let mut through = channel.pays_through(recorded).unwrap();
+				for (units, top_up) in steps {
+					recorded += units;
+					channel.pay(units);
+					prop_assert_eq!(channel.pays_through(recorded).unwrap(), through);
+					if recorded <= through {
+						prop_assert_eq!(channel.units_unpaid, 0);
+					}
+					let covered_before = channel.escrow / price;
+					channel.escrow += top_up;
+					let covered = channel.escrow / price - covered_before;
+					channel.pay(0);
+					through += covered;
+					prop_assert_eq!(channel.pays_through(recorded).unwrap(), through);
 				}
 			}
 		}
