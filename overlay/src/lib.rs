@@ -13,6 +13,10 @@
 //!   never resending what the chain already recorded.
 //! - [`AdmissionGate`]: `is_admitted(peer)` from a local cache that the node's admission
 //!   subscription keeps fresh; never waits on the chain.
+//! - [`ChannelBook`] (provider) and [`Payer`] (consumer): service paid through payment channels
+//!   on the same receipts (docs/payments.md): the book says from memory whether a consumer's
+//!   channel pays for what the provider is about to serve; the payer opens and tops up channels
+//!   when a provider asks to be paid, within the user's price and budget.
 //! - [`StrangerWindow`]: how much a server gives a newcomer that the chain has not counted yet
 //!   ([`ReceiptBehaviour::unconfirmed_to`]), so that a free rider served by many servers at once
 //!   takes a bounded multiple of its stranger allowance.
@@ -47,12 +51,14 @@
 
 pub mod behaviour;
 pub mod chain;
+pub mod channel_book;
 #[cfg(feature = "devnet")]
 pub mod devnet;
 pub mod error;
 pub mod gate;
 pub mod identity;
 pub mod ledger;
+pub mod payer;
 pub mod signature;
 pub mod store;
 pub mod stranger_window;
@@ -62,10 +68,12 @@ pub mod wire;
 
 pub use behaviour::{ReceiptBehaviour, ReceiptConfig, ReceiptEvent};
 pub use chain::{ChainClient, ChainInfo};
+pub use channel_book::{ChannelBook, ChannelBookConfig, Cover};
 pub use error::{ChainError, IdentityError, StoreError};
 pub use gate::{AdmissionGate, GateConfig, GatePolicy, Verdict};
 pub use identity::{account_of, peer_of, Identity, Signer};
 pub use ledger::ReceiptPolicy;
+pub use payer::{Payer, PayerConfig, PayerStats};
 pub use store::{Durability, PairKey, ReceiptStore};
 pub use stranger_window::StrangerWindow;
 pub use submitter::{Submitter, SubmitterConfig, SubmitterStats};

@@ -281,6 +281,33 @@ impl ChainClient {
 		Ok(recorded)
 	}
 
+	/// The payment channel of each pair (consumer to provider for the service), if one is open
+	/// or closing, in the state of block `at` (a `0x…` hash): read from storage, 256 pairs a
+	/// call, for a provider that watches many consumers.
+	pub async fn channels_at(
+		&self,
+		pairs: &[PairKey],
+		at: &str,
+	) -> Result<Vec<Option<repute_primitives::payments::Channel<u128, u32>>>, ChainError> {
+		let keys: Vec<_> = pairs.iter().map(keys::channel).collect();
+		let mut channels = Vec::with_capacity(pairs.len());
+		for chunk in keys.chunks(256) {
+			for value in self.storage_at(chunk, Some(at)).await? {
+				let channel = match value {
+					Some(bytes) => Some(Decode::decode(&mut &bytes[..]).map_err(|e| {
+						ChainError::BadAnswer {
+							method: "state_queryStorageAt",
+							reason: format!("a channel that does not decode: {e}"),
+						}
+					})?),
+					None => None,
+				};
+				channels.push(channel);
+			}
+		}
+		Ok(channels)
+	}
+
 	/// Whether `account` is a registered peer.
 	pub async fn is_registered(&self, account: &AccountId32) -> Result<bool, ChainError> {
 		Ok(self.storage(&[keys::peer(account)]).await?[0].is_some())

@@ -1,4 +1,4 @@
-//! Storage keys of the receipts pallet the overlay reads, built as FRAME builds them:
+//! Storage keys of the runtime's items the overlay reads, built as FRAME builds them:
 //! `twox128(pallet) ++ twox128(item) ++ hashed keys`.
 
 use crate::store::PairKey;
@@ -7,7 +7,11 @@ use sp_core::crypto::AccountId32;
 use sp_crypto_hashing::{blake2_128, twox_128, twox_64};
 
 fn prefix(item: &str) -> Vec<u8> {
-	[twox_128(b"Receipts"), twox_128(item.as_bytes())].concat()
+	prefix_of("Receipts", item)
+}
+
+fn prefix_of(pallet: &str, item: &str) -> Vec<u8> {
+	[twox_128(pallet.as_bytes()), twox_128(item.as_bytes())].concat()
 }
 
 fn blake2_128_concat(bytes: &[u8]) -> Vec<u8> {
@@ -19,6 +23,17 @@ pub fn served(key: &PairKey) -> Vec<u8> {
 	let mut out = prefix("Served");
 	out.extend(blake2_128_concat(key.provider.as_ref()));
 	out.extend(blake2_128_concat(key.consumer.as_ref()));
+	let service = key.service.encode();
+	out.extend(twox_64(&service));
+	out.extend(service);
+	out
+}
+
+/// `Payments.Channels[(consumer, provider, service)]`: the pair's payment channel, if open.
+pub fn channel(key: &PairKey) -> Vec<u8> {
+	let mut out = prefix_of("Payments", "Channels");
+	out.extend(blake2_128_concat(key.consumer.as_ref()));
+	out.extend(blake2_128_concat(key.provider.as_ref()));
 	let service = key.service.encode();
 	out.extend(twox_64(&service));
 	out.extend(service);
