@@ -20,6 +20,9 @@ pub struct File {
 	generated: Option<Vec<bool>>,
 	/// How many chunks are held, so that completeness is known without a scan.
 	held: usize,
+	/// Every chunk below this one is held, so that a look for missing chunks (at every answer
+	/// a download gets) starts here rather than at the first chunk.
+	first_missing: usize,
 }
 
 /// The bytes of chunk `index` of the generated file `name`: a ChaCha stream keyed by the
@@ -60,7 +63,7 @@ impl File {
 			.collect();
 		let (entry, pages) = entry_and_pages(name, bytes.len() as u64, hashes);
 		let held = chunks.len();
-		Self { entry, pages, chunks, generated: None, held }
+		Self { entry, pages, chunks, generated: None, held, first_missing: held }
 	}
 
 	/// A synthetic file of `chunks` chunks whose content follows from its name (for
@@ -70,7 +73,14 @@ impl File {
 			.map(|i| sp_crypto_hashing::blake2_256(&generated_chunk(name, i)))
 			.collect();
 		let (entry, pages) = entry_and_pages(name, (chunks * CHUNK_BYTES) as u64, hashes);
-		Self { entry, pages, chunks: Vec::new(), generated: Some(vec![true; chunks]), held: chunks }
+		Self {
+			entry,
+			pages,
+			chunks: Vec::new(),
+			generated: Some(vec![true; chunks]),
+			held: chunks,
+			first_missing: chunks,
+		}
 	}
 
 	/// An empty file to download, as a catalogue describes it, with none of its pages of chunk
@@ -84,9 +94,23 @@ impl File {
 		let count = entry.chunk_count() as usize;
 		let pages = vec![None; entry.hash_pages.len()];
 		Some(if generated {
-			Self { entry, pages, chunks: Vec::new(), generated: Some(vec![false; count]), held: 0 }
+			Self {
+				entry,
+				pages,
+				chunks: Vec::new(),
+				generated: Some(vec![false; count]),
+				held: 0,
+				first_missing: 0,
+			}
 		} else {
-			Self { entry, pages, chunks: vec![None; count], generated: None, held: 0 }
+			Self {
+				entry,
+				pages,
+				chunks: vec![None; count],
+				generated: None,
+				held: 0,
+				first_missing: 0,
+			}
 		})
 	}
 
@@ -148,6 +172,9 @@ impl File {
 			Some(held) => held[index as usize] = true,
 			None => self.chunks[index as usize] = Some(bytes),
 		}
+		while self.first_missing < self.chunk_count() && self.held(self.first_missing) {
+			self.first_missing += 1;
+		}
 		true
 	}
 
@@ -160,7 +187,7 @@ impl File {
 
 	/// Indices of chunks not held yet whose hashes are (so they can be asked for and checked).
 	pub fn missing(&self) -> impl Iterator<Item = u32> + '_ {
-		(0..self.chunk_count())
+		(self.first_missing..self.chunk_count())
 			.filter(|i| self.pages[i / HASHES_PER_PAGE].is_some() && !self.held(*i))
 			.map(|i| i as u32)
 	}
@@ -242,6 +269,26 @@ impl Library {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	/// The look for missing chunks starts past the held prefix; whatever the order chunks come
+	/// in, it finds exactly the chunks not held.
+	#[test]
+	fn missing_chunks_are_exactly_those_not_held_in_any_order() {
+		let source = File::synthetic("order", 40);
+		let mut copy = File::wanted(source.entry.clone(), true).unwrap();
+		assert!(copy.store_hash_page(0, source.hash_page(0).unwrap().to_vec()));
+		let mut order: Vec<u32> = (0..40).collect();
+		use rand::{seq::SliceRandom, SeedableRng};
+		order.shuffle(&mut rand::rngs::StdRng::seed_from_u64(7));
+		let mut held = std::collections::BTreeSet::new();
+		for index in order {
+			assert!(copy.store(index, source.chunk(index).unwrap().to_vec()));
+			held.insert(index);
+			let expected: Vec<u32> = (0..40).filter(|i| !held.contains(i)).collect();
+			assert_eq!(copy.missing().collect::<Vec<_>>(), expected);
+		}
+		assert!(copy.is_complete());
+	}
 
 	#[test]
 	fn a_file_downloads_chunk_by_chunk_and_bad_chunks_are_refused() {
