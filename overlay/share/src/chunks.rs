@@ -115,6 +115,15 @@ pub enum Refused {
 	/// after the next rechoke (every 10 s).
 	#[error("choked")]
 	Choked,
+	/// The provider serves for payment ([`crate::ServePolicy::Paid`]) and the requester's
+	/// payment channel to it does not cover this chunk (none, closing, at a lower price, or its
+	/// escrow used up): open or top up a channel at `price` a byte at least, and ask again once
+	/// the payment is finalized.
+	#[error("not paid: open or top up a payment channel at {price} a byte")]
+	Unpaid {
+		/// What the provider asks a byte.
+		price: u128,
+	},
 }
 
 /// What a peer answers.

@@ -12,5 +12,7 @@ pub mod peer;
 pub mod policy;
 pub mod sim;
 
-pub use peer::{Command, PeerConfig, PeerHandle, PeerStats, Role, SharePeer, Wants, SERVICE};
+pub use peer::{
+	ChainServices, Command, PeerConfig, PeerHandle, PeerStats, Role, SharePeer, Wants, SERVICE,
+};
 pub use policy::ServePolicy;

@@ -10,7 +10,7 @@ use crate::{
 	choker::{Choker, ChokerConfig},
 	chunks::{ChunkCodec, ChunkRequest, ChunkResponse, Refused, CHUNK_BYTES, PROTOCOL},
 	library::{File, Library},
-	policy::{decide, ServePolicy, Standing},
+	policy::{decide, ServePolicy, Standing, Terms},
 };
 use futures::StreamExt;
 use libp2p::{
@@ -19,8 +19,8 @@ use libp2p::{
 	Multiaddr, PeerId, Swarm,
 };
 use repute_overlay::{
-	account_of, AdmissionGate, Identity, ReceiptBehaviour, ReceiptConfig, ReceiptEvent,
-	ReceiptStore, StrangerWindow, TransportKind, Verdict, H256,
+	account_of, AdmissionGate, ChannelBook, Cover, Identity, Payer, ReceiptBehaviour,
+	ReceiptConfig, ReceiptEvent, ReceiptStore, StrangerWindow, TransportKind, Verdict, H256,
 };
 use std::{
 	collections::{HashMap, HashSet},
@@ -87,6 +87,8 @@ pub struct PeerConfig {
 	pub choker: ChokerConfig,
 	/// How much service not yet counted on chain the Repute policies give a newcomer.
 	pub stranger_window: StrangerWindow,
+	/// What the paid policy asks a byte.
+	pub price: u128,
 	/// Chunks it uploads per second at most (its capacity).
 	pub upload_chunks_per_second: f64,
 	/// Chunk requests it keeps in flight at most.
@@ -122,6 +124,7 @@ impl Default for PeerConfig {
 			bilateral_allowance: 8 * CHUNK_BYTES as u128,
 			choker: ChokerConfig::default(),
 			stranger_window: StrangerWindow::OPEN,
+			price: 0,
 			upload_chunks_per_second: 32.0,
 			max_in_flight: 8,
 			refusal_backoff: Duration::from_secs(2),
@@ -142,8 +145,8 @@ pub struct PeerStats {
 	/// Bytes of chunks served.
 	pub served: AtomicU64,
 	/// Refusals by reason: not admitted, unreceipted, busy, not found, malformed, unconfirmed,
-	/// choked.
-	pub refused_by: [AtomicU64; 7],
+	/// choked, unpaid.
+	pub refused_by: [AtomicU64; 8],
 	/// Chunk requests this peer made that were answered with a chunk.
 	pub answered: AtomicU64,
 	/// Receipts co-signed (either side).
@@ -198,12 +201,25 @@ impl PeerHandle {
 	}
 }
 
+/// What a peer asks of the chain: admission decisions, payment channels, payments.
+#[derive(Clone, Default)]
+pub struct ChainServices {
+	/// The admission gate (the Repute policies).
+	pub gate: Option<AdmissionGate>,
+	/// The book of its consumers' payment channels (the paid policy).
+	pub channels: Option<ChannelBook>,
+	/// What pays providers that ask to be paid (a peer that pays its way).
+	pub payer: Option<Payer>,
+}
+
 /// One peer. Build with [`SharePeer::start`].
 pub struct SharePeer {
 	swarm: Swarm<ShareBehaviour>,
 	config: PeerConfig,
 	library: Library,
 	gate: Option<AdmissionGate>,
+	channels: Option<ChannelBook>,
+	payer: Option<Payer>,
 	stats: Arc<PeerStats>,
 	/// Who offers each file.
 	providers: HashMap<String, HashSet<PeerId>>,
@@ -224,7 +240,8 @@ pub struct SharePeer {
 
 impl SharePeer {
 	/// Starts a peer of `identity` on the chain of `genesis_hash`, listening on `listen`,
-	/// storing receipts in `store` and (for the Repute policies) asking `gate`. Returns its
+	/// storing receipts in `store` and asking `chain` (the gate for the Repute policies, the
+	/// channel book for the paid one, the payer to pay providers that ask). Returns its
 	/// handle; the peer runs on the tokio runtime until [`Command::Stop`] or its handle's
 	/// channel closes.
 	#[allow(clippy::too_many_arguments)]
@@ -232,7 +249,7 @@ impl SharePeer {
 		identity: Identity,
 		genesis_hash: H256,
 		store: Arc<ReceiptStore>,
-		gate: Option<AdmissionGate>,
+		chain: ChainServices,
 		library: Library,
 		config: PeerConfig,
 		transport: TransportKind,
@@ -273,7 +290,9 @@ impl SharePeer {
 		let mut peer = SharePeer {
 			swarm,
 			library,
-			gate,
+			gate: chain.gate,
+			channels: chain.channels,
+			payer: chain.payer,
 			stats,
 			providers: HashMap::new(),
 			in_flight: HashMap::new(),
@@ -570,13 +589,18 @@ impl SharePeer {
 		let bytes = chunk.len() as u128;
 		self.choker.requested_by(&peer, Instant::now());
 		let receipts = &self.swarm.behaviour().receipts;
-		let verdict = match (&self.gate, account_of(&peer)) {
-			(Some(gate), Ok(account)) => gate.check(&account),
+		let account = account_of(&peer).ok();
+		let verdict = match (&self.gate, &account) {
+			(Some(gate), Some(account)) => gate.check(account),
 			_ => Verdict::Unknown,
+		};
+		let cover = match (&self.channels, &account) {
+			(Some(channels), Some(account)) => channels.cover(account),
+			_ => Cover::Unknown,
 		};
 		let standing = Standing {
 			received_from: receipts.received_from(&peer, SERVICE),
-			served_to: receipts.served_to(&peer, SERVICE),
+			served_to: receipts.served_to(&peer, SERVICE).saturating_add(self.sending_to(&peer)),
 			// Chunks on their way out are not counted as served until they are written: count
 			// them here, or every request in flight would pass the window on the same count.
 			unconfirmed: receipts
@@ -584,14 +608,14 @@ impl SharePeer {
 				.saturating_add(self.sending_to(&peer)),
 			unchoked: self.choker.is_unchoked(&peer),
 			verdict,
+			cover,
 		};
-		if let Err(reason) = decide(
-			self.config.policy,
-			&standing,
-			bytes,
-			self.config.bilateral_allowance,
-			&self.config.stranger_window,
-		) {
+		let terms = Terms {
+			allowance: self.config.bilateral_allowance,
+			window: self.config.stranger_window,
+			price: self.config.price,
+		};
+		if let Err(reason) = decide(self.config.policy, &standing, bytes, &terms) {
 			if reason == Refused::Unconfirmed {
 				// What holds the newcomer back is service the chain has not counted: propose a
 				// receipt for whatever is unreceipted, so that it can be (a cap below the
@@ -676,6 +700,9 @@ impl SharePeer {
 					// Settle with everyone who served the file.
 					self.settle_all();
 				}
+				// Keep the pipeline full: ask for the next chunk now rather than at the next
+				// tick (which capped a download from one provider at 2 requests a tick, 128 KiB/s).
+				self.request_chunks(Instant::now());
 			}
 			ChunkResponse::Refused(reason) => {
 				if let Some((file, piece, _)) = self.in_flight.remove(&id) {
@@ -689,7 +716,14 @@ impl SharePeer {
 					Refused::Malformed => 4,
 					Refused::Unconfirmed => 5,
 					Refused::Choked => 6,
+					Refused::Unpaid { .. } => 7,
 				};
+				if let (Refused::Unpaid { price }, Some(payer), Ok(account)) =
+					(reason, &self.payer, account_of(&peer))
+				{
+					// Never waits: the payer opens or tops up a channel in the background.
+					payer.asked(&account, price);
+				}
 				self.stats.refused_by[slot].fetch_add(1, Ordering::Relaxed);
 				let pause = match reason {
 					Refused::Busy => self.config.refusal_backoff / 4,
@@ -737,7 +771,7 @@ mod tests {
 			Identity::generate(),
 			H256::repeat_byte(7),
 			store,
-			None,
+			ChainServices::default(),
 			library,
 			config,
 			TransportKind::Memory,

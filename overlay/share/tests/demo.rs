@@ -3,6 +3,7 @@
 //! killed (SIGKILL) and restarted mid-run loses no receipt: everything any peer stored ends up
 //! recorded on chain.
 
+use repute_overlay::chain::{calls::Call, keys};
 use repute_overlay::devnet::{node_binary, setup, DevNode};
 use repute_overlay::{
 	AccountId32, ChainClient, Durability, Identity, PairKey, ReceiptStore, Signer, StrangerWindow,
@@ -52,15 +53,19 @@ impl SharePeer {
 			.open(dir.join("peer.log"))
 			.unwrap();
 		let mut command = Command::new(SHARE);
-		command
-			.args(["--node", node, "--data-dir"])
-			.arg(dir)
-			.args(["--quiet", "--report-every", "5", "--submit-every", "2", "--backup-delay", "8"])
-			.args(["--upload-rate", "8"])
-			.args(args)
-			.env("RUST_LOG", "info")
-			.stdout(Stdio::piped())
-			.stderr(log);
+		command.args(["--node", node, "--data-dir"]).arg(dir).args(["--quiet"]);
+		// The test's defaults, for the flags the caller does not set.
+		for [flag, value] in [
+			["--report-every", "5"],
+			["--submit-every", "2"],
+			["--backup-delay", "8"],
+			["--upload-rate", "8"],
+		] {
+			if !args.contains(&flag) {
+				command.args([flag, value]);
+			}
+		}
+		command.args(args).env("RUST_LOG", "info").stdout(Stdio::piped()).stderr(log);
 		for peer in peers {
 			command.args(["--peer", peer]);
 		}
@@ -85,9 +90,14 @@ impl SharePeer {
 	}
 
 	/// SIGTERM, then wait for the peer to settle and flush its receipts.
-	fn stop(mut self) {
+	fn stop(self) {
 		let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
-		for _ in 0..120 {
+		self.wait(Duration::from_secs(60));
+	}
+
+	/// Waits up to `limit` for the peer to exit by itself.
+	fn wait(mut self, limit: Duration) {
+		for _ in 0..limit.as_millis() / 500 {
 			if let Ok(Some(_)) = self.child.try_wait() {
 				return;
 			}
@@ -102,6 +112,20 @@ impl Drop for SharePeer {
 		let _ = self.child.kill();
 		let _ = self.child.wait();
 	}
+}
+
+/// The last `REPORT` line a peer printed.
+fn last_report(dir: &Path) -> String {
+	let reports = std::fs::read_to_string(dir.join("reports.log")).unwrap_or_default();
+	reports.lines().rev().find(|l| l.starts_with("REPORT ")).unwrap_or_default().to_string()
+}
+
+/// `System.Account[account]`'s free and reserved (held) balances.
+async fn balances(chain: &ChainClient, account: &AccountId32) -> (u128, u128) {
+	let value = chain.storage(&[keys::system_account(account)]).await.unwrap().remove(0);
+	let value = value.expect("an account with a balance");
+	let read = |at: usize| u128::from_le_bytes(value[at..at + 16].try_into().unwrap());
+	(read(16), read(32))
 }
 
 /// The most a peer reported having received (its `REPORT … received N …` lines).
@@ -253,4 +277,118 @@ async fn free_rider_denied_honest_admitted_and_a_killed_peer_loses_no_receipt() 
 	assert_all_recorded(&chain, &before_crash, "B before the crash").await;
 	// And the free rider is still denied: it cannot come back by waiting.
 	assert_eq!(decision(&chain, &accounts[3]).await, Decision::Denied);
+}
+
+/// Receipts that pay (docs/payments.md), end to end on a real node: a provider serves a 64 MiB
+/// file only for payment; the consumer's payer opens a channel when asked, tops it up as it is
+/// used, and closes it when the download is done. The provider, killed before it claimed
+/// anything, claims once after its restart; settling then leaves the provider paid exactly
+/// `units × price`, for exactly the bytes the consumer received, and the rest of the escrow back
+/// with the consumer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_paid_download_moves_exactly_units_times_price_with_one_claim() {
+	const PRICE: u128 = 50_000; // a byte: 64 MiB cost 3.36 UNIT
+	const ESCROW: u128 = 1_500_000_000_000; // 1.5 UNIT: an opening and two top-ups
+	const FILE_BYTES: u128 = 64 * 1024 * KIB;
+	let temp = TempDir::new();
+	let node = DevNode::start(&node_binary().unwrap(), &temp.0.join("node")).unwrap();
+	let chain = ChainClient::connect(node.url.clone()).await.unwrap();
+	let alice = Signer::sr25519_from_uri("//Alice").unwrap();
+	let dirs: Vec<PathBuf> = ["provider", "consumer"].iter().map(|n| temp.0.join(n)).collect();
+	let ids: Vec<Identity> = dirs.iter().map(|d| identity_in(d)).collect();
+	let (provider, consumer) = (ids[0].account().clone(), ids[1].account().clone());
+	let bond = chain.peer_bond().await.unwrap();
+	setup::fund(&chain, &alice, &[provider.clone(), consumer.clone()], 3 * bond).await.unwrap();
+	let start = [balances(&chain, &provider).await, balances(&chain, &consumer).await];
+
+	let url = node.url.clone();
+	let price = PRICE.to_string();
+	let escrow = ESCROW.to_string();
+	// The provider claims only at exit (one claim); nobody submits a backup copy.
+	let provider_args = [
+		"--policy",
+		"paid",
+		"--price",
+		&price,
+		"--synthetic",
+		"movie:4096",
+		"--upload-rate",
+		"512",
+		"--submit-every",
+		"3600",
+		"--backup-delay",
+		"3600",
+	];
+	let serving = SharePeer::start(&url, &dirs[0], &provider_args, &[]);
+	let paying = SharePeer::start(
+		&url,
+		&dirs[1],
+		&[
+			"--pay-max-price",
+			&price,
+			"--pay-escrow",
+			&escrow,
+			"--stop-after-files",
+			"1",
+			"--submit-every",
+			"3600",
+			"--backup-delay",
+			"3600",
+		],
+		std::slice::from_ref(&serving.address),
+	);
+	// The consumer stops by itself once it has the file, and closes its channel.
+	paying.wait(Duration::from_secs(400));
+	assert_eq!(received(&dirs[1]), FILE_BYTES, "the consumer got the whole file");
+	let closing = chain.channel(&consumer, &provider, 0).await.unwrap().expect("a channel");
+	assert!(closing.closes_at.is_some(), "the consumer closed its channel: {closing:?}");
+	assert_eq!(closing.paid, "0", "nothing is paid before the provider claims");
+	assert!(
+		last_report(&dirs[1]).contains(&format!("escrowed {}", 3 * ESCROW)),
+		"an opening and two top-ups: {}",
+		last_report(&dirs[1])
+	);
+
+	// The provider dies before it claimed, and claims after its restart.
+	drop(serving);
+	let pair = PairKey { provider: provider.clone(), consumer: consumer.clone(), service: 0 };
+	assert_eq!(chain.recorded(std::slice::from_ref(&pair)).await.unwrap()[0], None);
+	let newest = stored(&dirs[0]);
+	assert_eq!(newest.len(), 1);
+	assert_eq!(newest[0].receipt.cumulative_units, FILE_BYTES);
+	let restarted =
+		SharePeer::start(&url, &dirs[0], &[&provider_args[..], &["--duration", "5"]].concat(), &[]);
+	restarted.wait(Duration::from_secs(120));
+	assert!(last_report(&dirs[0]).contains(" recorded 1 "), "one claim: {}", last_report(&dirs[0]));
+	let recorded = chain.recorded(std::slice::from_ref(&pair)).await.unwrap()[0];
+	assert_eq!(recorded, Some((newest[0].receipt.sequence, FILE_BYTES)));
+
+	let paid = chain.channel(&consumer, &provider, 0).await.unwrap().expect("a channel");
+	assert_eq!(paid.units_paid, FILE_BYTES.to_string());
+	assert_eq!(paid.units_unpaid, "0");
+	assert_eq!(paid.paid, (FILE_BYTES * PRICE).to_string(), "exactly units × price");
+	assert_eq!(paid.escrow, (3 * ESCROW - FILE_BYTES * PRICE).to_string());
+
+	// The provider settles (it may at any time): the rest goes back to the consumer.
+	let settle = Call::settle_channel(&consumer, &provider, 0);
+	chain.submit_and_wait(&settle, &ids[0].signer(), Duration::from_secs(60)).await.unwrap();
+	for _ in 0..60 {
+		if chain.channel(&consumer, &provider, 0).await.unwrap().is_none() {
+			break;
+		}
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	assert_eq!(chain.channel(&consumer, &provider, 0).await.unwrap(), None, "settled");
+	let end = [balances(&chain, &provider).await, balances(&chain, &consumer).await];
+	// Both hold only the peer bond now: no escrow is left held.
+	assert_eq!((end[0].1, end[1].1), (bond, bond));
+	// Balances moved by the payment less the transaction fees each paid (three or five
+	// transactions: 0.0043 UNIT for the provider when measured, an eighth of a percent).
+	let total = |(free, held): (u128, u128)| free + held;
+	let payment = FILE_BYTES * PRICE;
+	let provider_fees = (total(start[0]) + payment).checked_sub(total(end[0])).unwrap();
+	let consumer_fees = (total(start[1]) - payment).checked_sub(total(end[1])).unwrap();
+	for (who, fees) in [("provider", provider_fees), ("consumer", consumer_fees)] {
+		assert!(fees < payment / 100, "the {who} paid {fees} in fees");
+	}
 }

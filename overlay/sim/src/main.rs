@@ -81,6 +81,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 			ServePolicy::Bittorrent,
 			ServePolicy::ReputeGlobal,
 			ServePolicy::ReputeSubjective,
+			ServePolicy::Paid,
 		]
 	} else {
 		cli.policies.clone()

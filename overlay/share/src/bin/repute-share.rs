@@ -3,6 +3,9 @@
 //! ```text
 //! repute-share --data-dir alice --share movie.mkv
 //! repute-share --data-dir bob --peer /ip4/127.0.0.1/tcp/4001/p2p/12D3Koo… --fund-from //Alice
+//! # Serve for payment, and pay providers that ask (docs/payments.md):
+//! repute-share --data-dir carol --policy paid --price 1000 --share movie.mkv
+//! repute-share --data-dir dave --pay-max-price 1000 --peer /ip4/…/p2p/12D3Koo… --stop-after-files 1
 //! ```
 //!
 //! Each data directory holds the peer's key (`identity.key`, created on first run), its receipt
@@ -14,12 +17,12 @@ use clap::Parser;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use libp2p::Multiaddr;
 use repute_overlay::{
-	AdmissionGate, ChainClient, Durability, GatePolicy, Identity, ReceiptStore, Signer,
-	StrangerWindow, Submitter, SubmitterConfig, TransportKind,
+	AdmissionGate, ChainClient, ChannelBook, Durability, GatePolicy, Identity, Payer, PayerConfig,
+	ReceiptStore, Signer, StrangerWindow, Submitter, SubmitterConfig, TransportKind,
 };
 use repute_share::{
 	library::{File, Library},
-	Command, PeerConfig, PeerHandle, Role, ServePolicy, SharePeer,
+	ChainServices, Command, PeerConfig, PeerHandle, Role, ServePolicy, SharePeer, SERVICE,
 };
 use std::{
 	collections::HashMap,
@@ -74,6 +77,23 @@ struct Cli {
 	/// most twice its allowance (docs/overlay.md, "The stranger window"). 0: no such bound.
 	#[arg(long, default_value_t = 16)]
 	stranger_window: u32,
+	/// Under `--policy paid`: what a byte costs, in the chain's smallest unit (a consumer's
+	/// payment channel must pay at least this).
+	#[arg(long, default_value_t = 0)]
+	price: u128,
+	/// Pay providers that ask to be paid, up to this much a byte: open a payment channel to
+	/// each, and top it up as it is used (default: pay nobody).
+	#[arg(long)]
+	pay_max_price: Option<u128>,
+	/// What each channel opens with and each top-up adds (default: the chain's least escrow).
+	#[arg(long)]
+	pay_escrow: Option<u128>,
+	/// The most ever put into escrow, all channels together (default: 16 escrows).
+	#[arg(long)]
+	pay_budget: Option<u128>,
+	/// Stop once this many files are downloaded (and close the payment channels it opened).
+	#[arg(long)]
+	stop_after_files: Option<u64>,
 	/// Chunks uploaded per second at most.
 	#[arg(long, default_value_t = 32.0)]
 	upload_rate: f64,
@@ -124,6 +144,7 @@ struct Running {
 	handle: PeerHandle,
 	store: Arc<ReceiptStore>,
 	submitter: Submitter,
+	payer: Option<Payer>,
 }
 
 #[tokio::main]
@@ -152,6 +173,25 @@ async fn main() -> Result<(), Error> {
 		}
 	};
 	let bond = chain.peer_bond().await?;
+	if cli.policy == ServePolicy::Paid && cli.price == 0 {
+		return Err("--policy paid needs a --price above zero".into());
+	}
+	let payer_config = match cli.pay_max_price {
+		Some(max_price) => {
+			let minimum = chain.parameters().await?.payments.minimum_escrow;
+			let minimum: u128 =
+				minimum.parse().map_err(|_| format!("a least escrow of {minimum}?"))?;
+			let escrow = cli.pay_escrow.unwrap_or(minimum).max(minimum);
+			Some(PayerConfig {
+				service: SERVICE,
+				max_price,
+				escrow,
+				budget: cli.pay_budget.unwrap_or(escrow.saturating_mul(16)),
+				..PayerConfig::default()
+			})
+		}
+		None => None,
+	};
 	let stranger_window = match cli.stranger_window {
 		0 => StrangerWindow::OPEN,
 		k => StrangerWindow::shared_by(chain.stranger_allowance_max().await?, k),
@@ -217,6 +257,9 @@ async fn main() -> Result<(), Error> {
 			_ => None,
 		};
 		let gate = gate_policy.map(|p| AdmissionGate::spawn(chain.clone(), p, identity.account()));
+		let channels = (cli.policy == ServePolicy::Paid)
+			.then(|| ChannelBook::spawn(chain.clone(), identity.account(), SERVICE));
+		let payer = payer_config.map(|c| Payer::spawn(chain.clone(), identity.signer(), c));
 		let role = match cli.behaviour {
 			Behaviour::Honest => Role::Honest,
 			Behaviour::FreeRider => Role::FreeRider,
@@ -252,13 +295,14 @@ async fn main() -> Result<(), Error> {
 			policy: cli.policy,
 			upload_chunks_per_second: cli.upload_rate,
 			stranger_window,
+			price: cli.price,
 			..Default::default()
 		};
 		let handle = SharePeer::start(
 			identity.clone(),
 			genesis,
 			store.clone(),
-			gate,
+			ChainServices { gate, channels, payer: payer.clone() },
 			library.clone(),
 			config,
 			TransportKind::Tcp,
@@ -270,7 +314,7 @@ async fn main() -> Result<(), Error> {
 		for peer in &cli.peers {
 			handle.send(Command::Dial(peer.clone()));
 		}
-		running.push(Running { identity: identity.clone(), handle, store, submitter });
+		running.push(Running { identity: identity.clone(), handle, store, submitter, payer });
 	}
 	// Sybil identities know each other.
 	for a in &running {
@@ -289,9 +333,20 @@ async fn main() -> Result<(), Error> {
 	};
 	tokio::pin!(stop);
 	let mut report = tokio::time::interval(Duration::from_secs(cli.report_every.max(1)));
+	let mut check = tokio::time::interval(Duration::from_millis(250));
 	loop {
 		tokio::select! {
 			_ = &mut stop => break,
+			_ = check.tick(), if cli.stop_after_files.is_some() => {
+				let done = running
+					.iter()
+					.map(|p| p.handle.stats.completed.load(Ordering::Relaxed))
+					.min()
+					.unwrap_or(0);
+				if cli.stop_after_files.is_some_and(|files| done >= files) {
+					break;
+				}
+			}
 			_ = report.tick() => {
 				for peer in &running {
 					print_report(&chain, peer, &progress).await;
@@ -305,7 +360,16 @@ async fn main() -> Result<(), Error> {
 	// Settle, then give the submitters a last chance to take everything to the chain.
 	tokio::time::sleep(Duration::from_secs(3)).await;
 	for _ in 0..20 {
-		let pending: usize = running.iter().map(|p| p.store.unrecorded().len()).sum();
+		// What each peer is owed: receipts of its own service. (Copies of receipts for what it
+		// received are its providers' to submit; it submits them itself only after the backup
+		// delay, which a peer on its way out does not wait for.)
+		let pending: usize = running
+			.iter()
+			.map(|p| {
+				let unrecorded = p.store.unrecorded();
+				unrecorded.iter().filter(|r| &r.receipt.provider == p.identity.account()).count()
+			})
+			.sum();
 		if pending == 0 {
 			break;
 		}
@@ -315,6 +379,14 @@ async fn main() -> Result<(), Error> {
 		tokio::time::sleep(Duration::from_secs(3)).await;
 	}
 	for peer in &running {
+		if let Some(payer) = &peer.payer {
+			match payer.close_all().await {
+				Ok(closed) => {
+					println!("CLOSED {closed} payment channels of {}", peer.handle.peer_id)
+				}
+				Err(error) => tracing::warn!(%error, "cannot close the payment channels"),
+			}
+		}
 		print_report(&chain, peer, &progress).await;
 	}
 	Ok(())
@@ -335,8 +407,16 @@ async fn print_report(chain: &ChainClient, peer: &Running, progress: &MultiProgr
 		Ok(None) => "chain: not registered".into(),
 		Err(error) => format!("chain unreachable ({error})"),
 	};
+	let paid = match &peer.payer {
+		Some(payer) => format!(
+			" escrowed {} channels {}",
+			payer.committed(),
+			payer.stats().opened.load(Ordering::Relaxed)
+		),
+		None => String::new(),
+	};
 	let line = format!(
-		"REPORT {} received {} served {} refused {} receipts {} recorded {} | {}",
+		"REPORT {} received {} served {} refused {} receipts {} recorded {}{paid} | {}",
 		peer.handle.peer_id,
 		stats.received.load(Ordering::Relaxed),
 		stats.served.load(Ordering::Relaxed),

@@ -80,6 +80,24 @@ pub fn goals(results: &[RunResult]) -> Vec<Goal> {
 			met: ratios.map(|(repute, bittorrent)| repute * 3.0 <= bittorrent),
 		});
 	}
+	let paid = find(results, Scenario::Baseline, ServePolicy::Paid);
+	let ratio =
+		paid.and_then(|r| Some(r.steady_rate(Class::FreeRider)? / r.steady_rate(Class::Honest)?));
+	goals.push(Goal {
+		text: "baseline, paid: a free rider that does not pay gets ≤ 5% of an honest peer's \
+		       service"
+			.into(),
+		measured: ratio.map_or("not run".into(), |r| format!("{:.1}%", 100.0 * r)),
+		met: ratio.map(|r| r <= 0.05),
+	});
+	let net = paid.and_then(|r| r.payments);
+	goals.push(Goal {
+		text: "baseline, paid: honest peers earn what they spend (what they do not earn back is \
+		       ≤ 20% of what they paid)"
+			.into(),
+		measured: net.map_or("not run".into(), |p| format!("{:.1}%", 100.0 * p.net_share())),
+		met: net.map(|p| p.paid > 0 && p.net_share() <= 0.2),
+	});
 	for policy in repute {
 		let rates = (|| {
 			let repute = find(results, Scenario::Imbalance, policy)?.steady_rate(Class::Honest)?;
@@ -240,6 +258,37 @@ pub fn summary(results: &[RunResult]) -> String {
 		}
 		let _ = writeln!(out);
 	}
+	let paid: Vec<_> = results.iter().filter(|r| r.payments.is_some()).collect();
+	if !paid.is_empty() {
+		let _ = writeln!(out, "### paid\n");
+		let _ = writeln!(
+			out,
+			"What honest peers paid each other through payment channels at {} a byte (UNIT), and \
+			 what it cost them: what the peers that paid more than they earned paid net.\n",
+			super::scenario::PRICE
+		);
+		let _ = writeln!(
+			out,
+			"| scenario | honest peers | channels | paid | earned | net ÷ paid | worst peer's net |"
+		);
+		let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+		for run in paid {
+			let Some(p) = run.payments else { continue };
+			let unit = |amount: f64| format!("{:.2}", amount / 1e12);
+			let _ = writeln!(
+				out,
+				"| {} | {} | {} | {} | {} | {:.1}% | {} |",
+				run.scenario.name(),
+				p.peers,
+				p.channels,
+				unit(p.paid as f64),
+				unit(p.earned as f64),
+				100.0 * p.net_share(),
+				unit(p.worst_net as f64),
+			);
+		}
+		let _ = writeln!(out);
+	}
 	let _ = writeln!(out, "### Goals\n");
 	let _ = writeln!(out, "| goal | measured | met |");
 	let _ = writeln!(out, "| --- | --- | --- |");
@@ -292,6 +341,7 @@ mod tests {
 			servers: 0,
 			stranger_window: 0,
 			free_rider_denied_at: None,
+			payments: None,
 		}
 	}
 

@@ -17,13 +17,14 @@ use crate::{
 	choker::ChokerConfig,
 	chunks::CHUNK_BYTES,
 	library::{File, Library},
-	Command, PeerConfig, PeerHandle, Role, ServePolicy, SharePeer, Wants,
+	ChainServices, Command, PeerConfig, PeerHandle, Role, ServePolicy, SharePeer, Wants, SERVICE,
 };
 use rand::{seq::SliceRandom, Rng, SeedableRng};
 use repute_overlay::devnet::{setup, DevNode};
 use repute_overlay::{
-	AdmissionGate, ChainClient, Durability, GatePolicy, Identity, ReceiptConfig, ReceiptPolicy,
-	ReceiptStore, Signer, StrangerWindow, Submitter, SubmitterConfig, TransportKind,
+	AdmissionGate, ChainClient, ChannelBook, Durability, GatePolicy, Identity, Payer, PayerConfig,
+	ReceiptConfig, ReceiptPolicy, ReceiptStore, Signer, StrangerWindow, Submitter, SubmitterConfig,
+	TransportKind,
 };
 use repute_rpc_api::json::Decision;
 use std::{
@@ -118,6 +119,20 @@ pub struct SimConfig {
 /// The stranger allowance (and bilateral credit's), in chunks.
 pub const ALLOWANCE_CHUNKS: u128 = 32;
 
+/// What the paid policy asks a byte: a 16 KiB chunk costs 0.016 UNIT.
+pub const PRICE: u128 = 1_000_000;
+
+/// What an honest peer pays with under the paid policy: channels of 1 UNIT (the chain's least
+/// escrow; about 61 chunks at [`PRICE`]), 60 UNIT in all.
+const PAYER: PayerConfig = PayerConfig {
+	service: SERVICE,
+	max_price: PRICE,
+	escrow: 1_000_000_000_000,
+	budget: 60_000_000_000_000,
+	confirm_timeout: Duration::from_secs(60),
+	quiet_after_payment: Duration::from_secs(5),
+};
+
 /// How long what the free rider receives must stay flat, after the chain denied it, for the
 /// overshoot run to end.
 const OVERSHOOT_QUIET: Duration = Duration::from_secs(30);
@@ -169,6 +184,35 @@ pub struct RunResult {
 	pub stranger_window: u32,
 	/// Seconds from the start until the chain denied the first free rider, if it did.
 	pub free_rider_denied_at: Option<f64>,
+	/// Under the paid policy: what honest peers paid and earned through their channels.
+	pub payments: Option<Payments>,
+}
+
+/// What honest peers paid and earned through payment channels in a run of the paid policy, as
+/// the chain's channels show at its end (every channel an honest peer's payer opened).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Payments {
+	/// Honest peers.
+	pub peers: usize,
+	/// Channels they opened.
+	pub channels: usize,
+	/// What they paid, in all (the chain's smallest unit).
+	pub paid: u128,
+	/// What they earned from each other's channels, in all.
+	pub earned: u128,
+	/// What the honest peers that paid more than they earned paid net (paid − earned), in all:
+	/// what paying cost the honest population.
+	pub net_paid: u128,
+	/// What the honest peer that paid most net paid net.
+	pub worst_net: i128,
+}
+
+impl Payments {
+	/// What honest peers paid and did not earn back, as a share of what they paid (0: each
+	/// earned what it spent).
+	pub fn net_share(&self) -> f64 {
+		self.net_paid as f64 / (self.paid as f64).max(1.0)
+	}
 }
 
 impl RunResult {
@@ -191,6 +235,7 @@ struct Member {
 	identity: Identity,
 	handle: PeerHandle,
 	submitter: Option<Submitter>,
+	payer: Option<Payer>,
 	last_received: u64,
 	last_refused: u64,
 	last_answered: u64,
@@ -249,6 +294,7 @@ impl Run {
 				0 => StrangerWindow::OPEN,
 				k => StrangerWindow::shared_by(ALLOWANCE_CHUNKS * chunk, k),
 			},
+			price: PRICE,
 			upload_chunks_per_second: self.config.upload_chunks_per_second,
 			max_in_flight: 4,
 			refusal_backoff: Duration::from_secs(2),
@@ -300,6 +346,16 @@ impl Run {
 			)),
 			_ => None,
 		};
+		let paid = self.config.policy.is_paid();
+		// Honest peers pay their way; the attackers do not (a peer that pays is not free riding).
+		let payer = (paid && class == Class::Honest)
+			.then(|| Payer::spawn(self.chain.clone(), identity.signer(), PAYER));
+		let chain = ChainServices {
+			gate,
+			channels: paid
+				.then(|| ChannelBook::spawn(self.chain.clone(), identity.account(), SERVICE)),
+			payer: payer.clone(),
+		};
 		self.next_address += 1;
 		let address = format!("/memory/{}", 1_000_000 + self.next_address).parse()?;
 		let config = self.peer_config(role, wants);
@@ -307,7 +363,7 @@ impl Run {
 			identity.clone(),
 			self.genesis,
 			store,
-			gate,
+			chain,
 			library,
 			config,
 			TransportKind::Memory,
@@ -320,6 +376,7 @@ impl Run {
 			identity,
 			handle,
 			submitter: Some(submitter),
+			payer,
 			last_received: 0,
 			last_refused: 0,
 			last_answered: 0,
@@ -603,7 +660,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		.collect();
 	let identities_total = run.members.len();
 	for class in [Class::Honest, Class::FreeRider, Class::Sybil, Class::Whitewasher] {
-		let mut by = [0u64; 7];
+		let mut by = [0u64; 8];
 		let mut answered = 0;
 		for m in run.members.iter().filter(|m| m.class == class) {
 			for (slot, count) in m.handle.stats.refused_by.iter().enumerate() {
@@ -620,6 +677,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 			not_found = by[3],
 			unconfirmed = by[5],
 			choked = by[6],
+			unpaid = by[7],
 			"requests made by the class"
 		);
 	}
@@ -628,6 +686,10 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 			run.stop(index);
 		}
 	}
+	let payments = match config.policy {
+		ServePolicy::Paid => Some(payments(&run).await?),
+		_ => None,
+	};
 	drop(node);
 	Ok(RunResult {
 		scenario: config.scenario,
@@ -640,7 +702,39 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		servers: if config.scenario == Scenario::Overshoot { config.servers.max(1) } else { 0 },
 		stranger_window: config.stranger_window,
 		free_rider_denied_at,
+		payments,
 	})
+}
+
+/// What the honest peers paid and earned, read from the channels their payers opened (after
+/// the peers stopped and their submitters took the last receipts to the chain).
+async fn payments(run: &Run) -> Result<Payments, Error> {
+	// Give the submitters' last round time to be recorded.
+	tokio::time::sleep(Duration::from_secs(15)).await;
+	let honest: Vec<&Member> = run.members.iter().filter(|m| m.class == Class::Honest).collect();
+	let mut net: HashMap<repute_overlay::AccountId32, i128> =
+		honest.iter().map(|m| (m.identity.account().clone(), 0)).collect();
+	let mut total = Payments { peers: honest.len(), ..Payments::default() };
+	for member in &honest {
+		let Some(payer) = &member.payer else { continue };
+		let consumer = member.identity.account();
+		for provider in payer.providers() {
+			let Some(channel) = run.chain.channel(consumer, &provider, SERVICE).await? else {
+				continue;
+			};
+			let paid: u128 = channel.paid.parse()?;
+			total.channels += 1;
+			total.paid += paid;
+			*net.entry(consumer.clone()).or_default() += paid as i128;
+			if let Some(earner) = net.get_mut(&provider) {
+				*earner -= paid as i128;
+				total.earned += paid;
+			}
+		}
+	}
+	total.net_paid = net.values().map(|n| (*n).max(0) as u128).sum();
+	total.worst_net = net.values().copied().max().unwrap_or(0);
+	Ok(total)
 }
 
 /// Whitewashers that were refused almost everything since the last look re-key: they leave
