@@ -12,7 +12,8 @@
 //! [`peer_id`] maps a libp2p ed25519 `PeerId` to the account it is, and back. [`reputation`]
 //! holds what the chain answers about a peer (its admission decision, subjective trust, report
 //! and partners) and [`parameters`] what governance sets. [`payments`] holds a payment channel
-//! and the rule by which a recorded receipt pays through it.
+//! and the rule by which a recorded receipt pays through it; [`pricing`] the rule by which a
+//! service's reference price follows load.
 //!
 //! This crate is `no_std` and free of FRAME, so an app can depend on it without building a
 //! runtime.
@@ -24,6 +25,7 @@ extern crate alloc;
 pub mod parameters;
 pub mod payments;
 pub mod peer_id;
+pub mod pricing;
 pub mod reputation;
 pub mod synthetic;
 

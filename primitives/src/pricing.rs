@@ -1,0 +1,173 @@
+//! Congestion pricing of service: the rule by which a service's reference price follows load.
+//!
+//! Each service has a reference price. At the end of every pricing period the price moves
+//! toward what the period's load asks, as EIP-1559 moves Ethereum's base fee: by
+//! `price × (load − target) / target / 8`, so **at most ±12.5% a period** (load above twice the
+//! target counts as twice the target), and stays within the governed floor and ceiling. Load at
+//! the target leaves the price where it is; no load lowers it by 12.5% a period until the floor.
+//! Cole et al. (2003) price congestion by its marginal cost; this is its bounded, decentralised
+//! form: nobody sets the price, the load the chain records does, slowly enough that a burst
+//! cannot jump it.
+//!
+//! [`next_price`] is the rule, with no FRAME in it, so it is tested on its own. Which load it
+//! reads, and how fake load is made to cost its makers, is the payments pallet's business
+//! (docs/payments.md, "Congestion pricing").
+
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
+use scale_info::TypeInfo;
+use sp_arithmetic::{
+	helpers_128bit::multiply_by_rational_with_rounding, per_things::Rounding,
+	traits::UniqueSaturatedInto,
+};
+
+/// The largest step of one period: 1/8 of the price (12.5%).
+pub const MAX_STEP_DENOMINATOR: u128 = 8;
+
+/// The governed bounds of a service's reference price, and the load it aims at.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PriceBounds<Balance> {
+	/// The least price a unit.
+	pub floor: Balance,
+	/// The most price a unit.
+	pub ceiling: Balance,
+	/// The units a period at which the price holds.
+	pub target_units: u128,
+}
+
+/// The reference price after a period of `load` units, from `price`, within `bounds`.
+///
+/// Moves by `price × (min(load, 2 × target) − target) / (8 × target)`, rounded down but at
+/// least 1 when the load is not at the target, then clamps to `[floor, ceiling]`. A price of zero, or a target of zero, stays at the floor (a zero price
+/// could never rise multiplicatively).
+pub fn next_price<Balance>(price: Balance, load: u128, bounds: &PriceBounds<Balance>) -> Balance
+where
+	Balance: Copy + Ord + UniqueSaturatedInto<u128> + TryFrom<u128>,
+{
+	let floor: u128 = bounds.floor.unique_saturated_into();
+	let ceiling: u128 = bounds.ceiling.unique_saturated_into().max(floor);
+	let price: u128 = price.unique_saturated_into().clamp(floor, ceiling);
+	let target = bounds.target_units;
+	let next = if target == 0 || price == 0 {
+		floor
+	} else {
+		let load = load.min(target.saturating_mul(2));
+		let denominator = target.saturating_mul(MAX_STEP_DENOMINATOR);
+		if load >= target {
+			let step = multiply_by_rational_with_rounding(
+				price,
+				load - target,
+				denominator,
+				Rounding::Down,
+			)
+			.unwrap_or(0);
+			// At least one unit of price when the load is above the target, so a small price
+			// is never stuck (as EIP-1559 raises the base fee by at least 1 wei).
+			price.saturating_add(step.max(u128::from(load > target)))
+		} else {
+			let step = multiply_by_rational_with_rounding(
+				price,
+				target - load,
+				denominator,
+				Rounding::Down,
+			)
+			.unwrap_or(0);
+			price.saturating_sub(step.max(1))
+		}
+	};
+	let next = next.clamp(floor, ceiling);
+	// `next` lies between floor and ceiling, both of which came from `Balance`.
+	Balance::try_from(next).unwrap_or(bounds.ceiling)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	const BOUNDS: PriceBounds<u128> =
+		PriceBounds { floor: 100, ceiling: 1_000_000, target_units: 1_000 };
+
+	#[test]
+	fn load_at_the_target_holds_the_price() {
+		assert_eq!(next_price(8_000, 1_000, &BOUNDS), 8_000);
+	}
+
+	#[test]
+	fn a_period_moves_the_price_by_at_most_an_eighth() {
+		assert_eq!(next_price(8_000, 2_000, &BOUNDS), 9_000);
+		assert_eq!(
+			next_price(8_000, u128::MAX, &BOUNDS),
+			9_000,
+			"a burst counts as twice the target"
+		);
+		assert_eq!(next_price(8_000, 1_500, &BOUNDS), 8_500);
+		assert_eq!(next_price(8_000, 0, &BOUNDS), 7_000);
+		assert_eq!(next_price(8_000, 500, &BOUNDS), 7_500);
+	}
+
+	#[test]
+	fn the_price_stays_within_its_bounds() {
+		assert_eq!(next_price(100, 0, &BOUNDS), 100, "the floor");
+		assert_eq!(next_price(999_999, 2_000, &BOUNDS), 1_000_000, "the ceiling");
+		assert_eq!(next_price(5, 1_000, &BOUNDS), 100, "a price below the floor is raised to it");
+		let no_target = PriceBounds { target_units: 0, ..BOUNDS };
+		assert_eq!(next_price(8_000, 5, &no_target), 100);
+		let zero = PriceBounds { floor: 0, ..BOUNDS };
+		assert_eq!(next_price(0, 2_000, &zero), 0, "a zero price cannot rise multiplicatively");
+	}
+
+	mod properties {
+		use super::*;
+		use proptest::prelude::*;
+
+		proptest! {
+			/// Whatever the loads: the price stays within its bounds, moves by at most an eighth
+			/// a period, rises with load above the target and falls below it, and never moves
+			/// the other way.
+			#[test]
+			fn the_price_follows_load_in_bounded_steps(
+				floor in 1u128..1_000,
+				span in 0u128..1_000_000,
+				target in 1u128..1_000_000,
+				start in 0u128..2_000_000,
+				loads in proptest::collection::vec(0u128..4_000_000, 1..60),
+			) {
+				let bounds = PriceBounds { floor, ceiling: floor + span, target_units: target };
+				let mut price = start.clamp(floor, floor + span);
+				for load in loads {
+					let next = next_price(price, load, &bounds);
+					prop_assert!((bounds.floor..=bounds.ceiling).contains(&next));
+					prop_assert!(next.abs_diff(price) <= price / 8 + 1, "{} -> {}", price, next);
+					if load > target {
+						prop_assert!(next >= price);
+					} else if load < target {
+						prop_assert!(next <= price);
+					} else {
+						prop_assert_eq!(next, price);
+					}
+					price = next;
+				}
+			}
+
+			/// Sustained load above the target reaches the ceiling, and none returns to the
+			/// floor, within a bounded number of periods.
+			#[test]
+			fn sustained_load_reaches_a_bound(floor in 1u128..1_000, times in 2u128..100) {
+				let ceiling = floor * times;
+				let bounds = PriceBounds { floor, ceiling, target_units: 10 };
+				let mut price = floor;
+				// Each period at least an eighth (or one unit): log(times)/log(1.125) + floor.
+				for _ in 0..(8 * 64 + floor as usize) {
+					price = next_price(price, 20, &bounds);
+				}
+				prop_assert_eq!(price, ceiling);
+				for _ in 0..(8 * 64 + ceiling as usize) {
+					price = next_price(price, 0, &bounds);
+				}
+				prop_assert_eq!(price, floor);
+			}
+		}
+	}
+}
