@@ -263,8 +263,9 @@ pub fn summary(results: &[RunResult]) -> String {
 		let _ = writeln!(out, "### paid\n");
 		let _ = writeln!(
 			out,
-			"What honest peers paid each other through payment channels at {} a byte (UNIT), and \
-			 what it cost them: what the peers that paid more than they earned paid net.\n",
+			"What honest peers paid each other through payment channels at {} a byte (amounts in \
+			 UNIT), and what it cost them: what the peers that paid more than they earned paid \
+			 net.\n",
 			super::scenario::PRICE
 		);
 		let _ = writeln!(
