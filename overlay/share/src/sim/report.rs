@@ -307,7 +307,7 @@ pub fn summary(results: &[RunResult]) -> String {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::sim::scenario::{IdentityOutcome, Sample};
+	use crate::sim::scenario::{IdentityOutcome, Payments, Sample};
 
 	fn run(scenario: Scenario, policy: ServePolicy, honest: f64, rider: f64) -> RunResult {
 		let mut samples = Vec::new();
@@ -381,6 +381,17 @@ mod tests {
 			run(Scenario::Imbalance, ServePolicy::Open, 300.0, 0.0),
 			run(Scenario::Imbalance, ServePolicy::ReputeGlobal, 250.0, 0.0),
 			run(Scenario::Churn, ServePolicy::ReputeGlobal, 850.0, 0.0),
+			RunResult {
+				payments: Some(Payments {
+					peers: 16,
+					channels: 10,
+					paid: 100_000_000_000_000,
+					earned: 100_000_000_000_000,
+					net_paid: 30_000_000_000_000,
+					worst_net: 5_000_000_000_000,
+				}),
+				..run(Scenario::Baseline, ServePolicy::Paid, 1000.0, 0.0)
+			},
 		];
 		let met: Vec<Option<bool>> = goals(&results).iter().map(|g| g.met).collect();
 		assert_eq!(
@@ -390,6 +401,8 @@ mod tests {
 				Some(false), // 25% > 5%
 				Some(true),  // 4% is 15× below BitTorrent's 60%
 				Some(false), // 25% is 2.4× below
+				Some(true),  // paid: free riders 0% ≤ 5%
+				Some(false), // paid: 30% not earned back > 20%
 				Some(true),  // 250 ≥ 75% of 300
 				None,        // subjective imbalance not run
 				Some(true),  // Sybil never admitted
@@ -400,5 +413,6 @@ mod tests {
 		);
 		let text = summary(&results);
 		assert!(text.contains("| repute-global | 1.0 | 0.0 |"), "{text}");
+		assert!(text.contains("| baseline | 16 | 10 | 100.00 | 100.00 | 30.0% | 5.00 |"), "{text}");
 	}
 }
