@@ -22,15 +22,20 @@
 //!   ([`crate::ReceiptPolicy::max_unreceipted`]): a consumer that stops countersigning costs a
 //!   provider at most that much unpaid service.
 
-use crate::{chain::ChainClient, error::ChainError, store::PairKey};
+use crate::{
+	background::{Freshness, TaskGuard},
+	chain::ChainClient,
+	error::ChainError,
+	store::PairKey,
+};
 use repute_primitives::{payments::Channel, ServiceId};
 use sp_core::crypto::AccountId32;
 use std::{
 	collections::{HashMap, HashSet, VecDeque},
 	sync::{Arc, Mutex, RwLock},
-	time::{Duration, Instant},
+	time::Duration,
 };
-use tokio::{sync::Notify, task::JoinHandle};
+use tokio::sync::Notify;
 
 /// What a provider's book says of a consumer's payment channel to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,34 +112,16 @@ struct Shared {
 	covers: RwLock<HashMap<AccountId32, Cover>>,
 	wanted: Mutex<Vec<AccountId32>>,
 	wake: Notify,
-	fresh_until: Mutex<Instant>,
+	freshness: Freshness,
 }
 
 impl Shared {
-	fn is_fresh(&self) -> bool {
-		Instant::now() < *self.fresh_until.lock().unwrap_or_else(|p| p.into_inner())
-	}
-
-	fn alive(&self) {
-		*self.fresh_until.lock().unwrap_or_else(|p| p.into_inner()) =
-			Instant::now() + self.config.max_staleness;
-	}
-
 	fn pair(&self, consumer: &AccountId32) -> PairKey {
 		PairKey {
 			provider: self.provider.clone(),
 			consumer: consumer.clone(),
 			service: self.service,
 		}
-	}
-}
-
-/// Stops the background task when the last clone of the book goes.
-struct TaskGuard(JoinHandle<()>);
-
-impl Drop for TaskGuard {
-	fn drop(&mut self) {
-		self.0.abort();
 	}
 }
 
@@ -167,7 +154,7 @@ impl ChannelBook {
 			covers: RwLock::new(HashMap::new()),
 			wanted: Mutex::new(Vec::new()),
 			wake: Notify::new(),
-			fresh_until: Mutex::new(Instant::now()),
+			freshness: Freshness::new(config.max_staleness),
 		});
 		let task = tokio::spawn(keep_fresh(shared.clone(), chain));
 		Self { shared, _task: Arc::new(TaskGuard(task)) }
@@ -180,7 +167,7 @@ impl ChannelBook {
 		let known =
 			self.shared.covers.read().unwrap_or_else(|p| p.into_inner()).get(consumer).copied();
 		match known {
-			Some(cover) if self.shared.is_fresh() => cover,
+			Some(cover) if self.shared.freshness.is_fresh() => cover,
 			Some(_) => Cover::Unknown,
 			None => {
 				self.shared.wanted.lock().unwrap_or_else(|p| p.into_inner()).push(consumer.clone());
@@ -243,7 +230,7 @@ async fn keep_fresh(shared: Arc<Shared>, chain: Arc<ChainClient>) {
 				Ok(()) => {
 					retry = FIRST_RETRY;
 					if full {
-						shared.alive();
+						shared.freshness.alive();
 						next_refresh = tokio::time::Instant::now() + shared.config.refresh;
 					}
 				}
@@ -318,7 +305,7 @@ mod tests {
 		// Read once while the node answered; then nothing renews it.
 		let open = Cover::Open { price: 1, pays_through: 1 << 30 };
 		book.shared.covers.write().unwrap().insert(consumer.clone(), open);
-		book.shared.alive();
+		book.shared.freshness.alive();
 		assert_eq!(book.cover(&consumer), open);
 		tokio::time::sleep(Duration::from_millis(300)).await;
 		assert_eq!(book.cover(&consumer), Cover::Unknown);

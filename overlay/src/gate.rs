@@ -17,7 +17,12 @@
 //! [`GatePolicy::Global`] uses the chain's decision; [`GatePolicy::Subjective`] the decision
 //! from this peer's own point of view (its trust in the peer's neighbourhood).
 
-use crate::{chain::ChainClient, error::ChainError, identity::account_of};
+use crate::{
+	background::{Freshness, TaskGuard},
+	chain::ChainClient,
+	error::ChainError,
+	identity::account_of,
+};
 use futures::{stream::SelectAll, StreamExt};
 use libp2p::PeerId;
 use repute_primitives::reputation::DenialReason;
@@ -27,9 +32,9 @@ use sp_core::crypto::Ss58Codec;
 use std::{
 	collections::{HashMap, HashSet, VecDeque},
 	sync::{Arc, Mutex, RwLock},
-	time::{Duration, Instant},
+	time::Duration,
 };
-use tokio::{sync::Notify, task::JoinHandle};
+use tokio::sync::Notify;
 
 /// Whose judgement the gate follows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -111,28 +116,7 @@ struct Shared {
 	viewer: Option<AccountId32>,
 	config: GateConfig,
 	/// Cached answers are used until then: the subscription was alive `max_staleness` before.
-	fresh_until: Mutex<Instant>,
-}
-
-impl Shared {
-	fn is_fresh(&self) -> bool {
-		Instant::now() < *self.fresh_until.lock().unwrap_or_else(|p| p.into_inner())
-	}
-
-	/// The subscription is alive now.
-	fn alive(&self) {
-		*self.fresh_until.lock().unwrap_or_else(|p| p.into_inner()) =
-			Instant::now() + self.config.max_staleness;
-	}
-}
-
-/// Stops the background task when the last clone of the gate goes.
-struct TaskGuard(JoinHandle<()>);
-
-impl Drop for TaskGuard {
-	fn drop(&mut self) {
-		self.0.abort();
-	}
+	freshness: Freshness,
 }
 
 /// The admission gate. Clones share one cache and one background task, which stops when the
@@ -164,7 +148,7 @@ impl AdmissionGate {
 			wake: Notify::new(),
 			viewer: (policy == GatePolicy::Subjective).then(|| me.clone()),
 			config,
-			fresh_until: Mutex::new(Instant::now()),
+			freshness: Freshness::new(config.max_staleness),
 		});
 		let task = tokio::spawn(keep_fresh(shared.clone(), chain.clone()));
 		Self { shared, chain, _task: Arc::new(TaskGuard(task)) }
@@ -176,7 +160,7 @@ impl AdmissionGate {
 	pub fn check(&self, peer: &AccountId32) -> Verdict {
 		let cached = self.shared.cache.read().unwrap_or_else(|p| p.into_inner()).get(peer).copied();
 		match cached {
-			Some(verdict) if self.shared.is_fresh() => verdict,
+			Some(verdict) if self.shared.freshness.is_fresh() => verdict,
 			Some(_) => Verdict::Unknown,
 			None => {
 				self.watch(std::iter::once(peer.clone()));
@@ -226,7 +210,7 @@ impl AdmissionGate {
 	/// Whether cached answers are in use: the node's subscription was alive within
 	/// `max_staleness`.
 	pub fn is_fresh(&self) -> bool {
-		self.shared.is_fresh()
+		self.shared.freshness.is_fresh()
 	}
 }
 
@@ -290,7 +274,7 @@ async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 			if ok {
 				streams = fresh_streams;
 				subscribed = true;
-				gate.alive();
+				gate.freshness.alive();
 				backoff = FIRST_RECONNECT_BACKOFF.min(gate.config.max_reconnect_backoff);
 			}
 		}
@@ -301,11 +285,11 @@ async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 					// Gather the burst of lookups that usually follows the first.
 					tokio::time::sleep(Duration::from_millis(20)).await;
 				}
-				_ = tokio::time::sleep(gate.config.max_staleness / 2), if subscribed => gate.alive(),
+				_ = tokio::time::sleep(gate.config.max_staleness / 2), if subscribed => gate.freshness.alive(),
 				item = streams.next(), if subscribed => match item {
 					Some(Ok(changes)) => {
 						store_answers(&gate, &changes.changes);
-						gate.alive();
+						gate.freshness.alive();
 					}
 					Some(Err(error)) => tracing::warn!(%error, "bad admission notification"),
 					None => {
@@ -369,7 +353,7 @@ mod tests {
 		let peer = AccountId32::new([2; 32]);
 		// The node answered once (admitted), and the subscription was alive.
 		gate.shared.cache.write().unwrap().insert(peer.clone(), Verdict::Admitted);
-		gate.shared.alive();
+		gate.shared.freshness.alive();
 		assert_eq!(gate.check(&peer), Verdict::Admitted);
 		// The node is gone: nothing renews the answers; after the bound they are not used.
 		tokio::time::sleep(Duration::from_millis(300)).await;

@@ -49,6 +49,7 @@
 //! `examples/two_peers.rs` runs two peers that co-sign receipts; `docs/overlay.md` explains the
 //! protocol and the guarantees.
 
+mod background;
 pub mod behaviour;
 pub mod chain;
 pub mod channel_book;

@@ -11,6 +11,7 @@
 //! period anyone may settle them (the provider at any time).
 
 use crate::{
+	background::TaskGuard,
 	chain::{calls::Call, ChainClient},
 	error::ChainError,
 	identity::Signer,
@@ -26,7 +27,7 @@ use std::{
 	},
 	time::{Duration, Instant},
 };
-use tokio::{sync::Notify, task::JoinHandle};
+use tokio::sync::Notify;
 
 /// What a consumer is willing to pay.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -146,15 +147,6 @@ struct Shared {
 	/// Serialises the payer's transactions (one nonce at a time).
 	sending: tokio::sync::Mutex<()>,
 	stats: PayerStats,
-}
-
-/// Stops the background task when the last clone of the payer goes.
-struct TaskGuard(JoinHandle<()>);
-
-impl Drop for TaskGuard {
-	fn drop(&mut self) {
-		self.0.abort();
-	}
 }
 
 /// A consumer's payer. Clones share one budget and one background task, which stops when the
