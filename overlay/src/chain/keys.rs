@@ -18,26 +18,25 @@ fn blake2_128_concat(bytes: &[u8]) -> Vec<u8> {
 	[&blake2_128(bytes)[..], bytes].concat()
 }
 
-/// `Receipts.Served[(provider, consumer, service)]`: the newest recorded receipt of a pair.
-pub fn served(key: &PairKey) -> Vec<u8> {
-	let mut out = prefix("Served");
-	out.extend(blake2_128_concat(key.provider.as_ref()));
-	out.extend(blake2_128_concat(key.consumer.as_ref()));
-	let service = key.service.encode();
+/// The key of an item keyed `(Blake2_128Concat account, Blake2_128Concat account,
+/// Twox64Concat service)`, as both pair-keyed items below are.
+fn pair_item(mut out: Vec<u8>, first: &AccountId32, second: &AccountId32, service: u32) -> Vec<u8> {
+	out.extend(blake2_128_concat(first.as_ref()));
+	out.extend(blake2_128_concat(second.as_ref()));
+	let service = service.encode();
 	out.extend(twox_64(&service));
 	out.extend(service);
 	out
 }
 
+/// `Receipts.Served[(provider, consumer, service)]`: the newest recorded receipt of a pair.
+pub fn served(key: &PairKey) -> Vec<u8> {
+	pair_item(prefix("Served"), &key.provider, &key.consumer, key.service)
+}
+
 /// `Payments.Channels[(consumer, provider, service)]`: the pair's payment channel, if open.
 pub fn channel(key: &PairKey) -> Vec<u8> {
-	let mut out = prefix_of("Payments", "Channels");
-	out.extend(blake2_128_concat(key.consumer.as_ref()));
-	out.extend(blake2_128_concat(key.provider.as_ref()));
-	let service = key.service.encode();
-	out.extend(twox_64(&service));
-	out.extend(service);
-	out
+	pair_item(prefix_of("Payments", "Channels"), &key.consumer, &key.provider, key.service)
 }
 
 /// `Receipts.Peers[account]`: a registered peer's bond and status.
