@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 steps="${STEPS:-50}"
 repeat="${REPEAT:-20}"
 pallets=("$@")
-[ "${#pallets[@]}" -gt 0 ] || pallets=(overhead pallet_receipts pallet_reputation frame_system_extensions)
+[ "${#pallets[@]}" -gt 0 ] || pallets=(overhead pallet_receipts pallet_reputation pallet_payments frame_system_extensions)
 
 ./scripts/setup.sh
 # shellcheck source=lib/build-env.sh

@@ -127,6 +127,9 @@ pub struct PaymentParameters<Balance, BlockNumber> {
 	/// Blocks between a consumer's request to close a channel and the settlement: the window in
 	/// which the provider submits its newest receipt and is paid for it.
 	pub challenge_period: BlockNumber,
+	/// Blocks in a pricing period: every service with a reference price moves it once a period,
+	/// after the load the period saw (`pricing::next_price`).
+	pub price_period: BlockNumber,
 }
 
 #[cfg(test)]

@@ -9,15 +9,18 @@
 //! form: nobody sets the price, the load the chain records does, slowly enough that a burst
 //! cannot jump it.
 //!
-//! [`next_price`] is the rule, with no FRAME in it, so it is tested on its own. Which load it
-//! reads, and how fake load is made to cost its makers, is the payments pallet's business
-//! (docs/payments.md, "Congestion pricing").
+//! [`next_price`] is the rule and [`ServicePrice`] what the chain keeps of a service: the load it
+//! reads (units paid through channels at the reference price or more) and the toll that makes
+//! fake load cost its makers (the reference price above the floor, burnt from every unit paid).
+//! Both are here with no FRAME in them, so they are tested on their own; the payments pallet
+//! applies them (docs/payments.md, "Congestion pricing").
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
 use sp_arithmetic::{
-	helpers_128bit::multiply_by_rational_with_rounding, per_things::Rounding,
-	traits::UniqueSaturatedInto,
+	helpers_128bit::multiply_by_rational_with_rounding,
+	per_things::Rounding,
+	traits::{Saturating, UniqueSaturatedInto, Zero},
 };
 
 /// The largest step of one period: 1/8 of the price (12.5%).
@@ -82,6 +85,77 @@ where
 	Balance::try_from(next).unwrap_or(bounds.ceiling)
 }
 
+/// A service's reference price as the chain keeps it: its governed bounds, the price in force
+/// and the load of the period so far.
+///
+/// The price moves once a period ([`ServicePrice::advance`]). Within a period it is fixed, and
+/// every unit paid through a channel of the service pays a **toll** of the reference price above
+/// the floor ([`ServicePrice::toll`]), burnt, not paid to the provider: the congestion part of
+/// the price is a cost to whoever makes the load, so load cannot be faked for nothing. Units count
+/// as load only when paid at the reference price or more ([`ServicePrice::record`]): a channel
+/// opened cheaper neither raises the price nor escapes the toll below its own price.
+#[derive(
+	Clone, PartialEq, Eq, Debug, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ServicePrice<Balance> {
+	/// The governed floor, ceiling and target load.
+	pub bounds: PriceBounds<Balance>,
+	/// The reference price a unit in force this period.
+	pub price: Balance,
+	/// The units paid at the reference price or more so far this period.
+	pub load: u128,
+	/// The load of the period that ended last: what set the price in force.
+	pub previous_load: u128,
+	/// Every toll this service's channels have burnt since it was priced.
+	pub tolls: Balance,
+}
+
+impl<Balance> ServicePrice<Balance>
+where
+	Balance: Copy + Ord + UniqueSaturatedInto<u128> + TryFrom<u128> + Saturating,
+{
+	/// A service priced at its floor, with no load yet.
+	pub fn at_floor(bounds: PriceBounds<Balance>) -> Self
+	where
+		Balance: Zero,
+	{
+		Self { price: bounds.floor, bounds, load: 0, previous_load: 0, tolls: Zero::zero() }
+	}
+
+	/// New bounds for a priced service: the price is kept, within the new bounds, and so is the
+	/// period's load.
+	pub fn rebound(&mut self, bounds: PriceBounds<Balance>) {
+		self.price = self.price.max(bounds.floor).min(bounds.ceiling);
+		self.bounds = bounds;
+	}
+
+	/// The toll burnt for each unit a channel of `channel_price` pays: the reference price above
+	/// the floor, but never more than the channel's own price above the floor. At the floor it is
+	/// zero, so an idle service costs nothing beyond its providers' prices.
+	pub fn toll(&self, channel_price: Balance) -> Balance {
+		channel_price.min(self.price).saturating_sub(self.bounds.floor)
+	}
+
+	/// Counts `units` paid at `channel_price` as load, if that is the reference price or more,
+	/// and `toll` as burnt.
+	pub fn record(&mut self, units: u128, channel_price: Balance, toll: Balance) {
+		if channel_price >= self.price {
+			self.load = self.load.saturating_add(units);
+		}
+		self.tolls = self.tolls.saturating_add(toll);
+	}
+
+	/// Ends the period: the price follows the period's load ([`next_price`]) and the load
+	/// starts again from zero. Returns the load the period saw.
+	pub fn advance(&mut self) -> u128 {
+		let load = core::mem::take(&mut self.load);
+		self.price = next_price(self.price, load, &self.bounds);
+		self.previous_load = load;
+		load
+	}
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -116,6 +190,41 @@ mod tests {
 		assert_eq!(next_price(8_000, 5, &no_target), 100);
 		let zero = PriceBounds { floor: 0, ..BOUNDS };
 		assert_eq!(next_price(0, 2_000, &zero), 0, "a zero price cannot rise multiplicatively");
+	}
+
+	#[test]
+	fn the_toll_is_the_reference_price_above_the_floor_within_the_channel_price() {
+		let mut service = ServicePrice::at_floor(BOUNDS);
+		assert_eq!(service.toll(5_000), 0, "an idle service at its floor takes no toll");
+		service.price = 800;
+		assert_eq!(service.toll(5_000), 700);
+		assert_eq!(service.toll(300), 200, "a cheaper channel pays its own price above the floor");
+		assert_eq!(service.toll(50), 0, "a channel below the floor pays no toll");
+	}
+
+	#[test]
+	fn only_units_paid_at_the_reference_price_count_as_load() {
+		let mut service = ServicePrice { price: 800, ..ServicePrice::at_floor(BOUNDS) };
+		service.record(10, 800, 7_000);
+		service.record(20, 5_000, 14_000);
+		service.record(1_000, 799, 699_000);
+		assert_eq!((service.load, service.tolls), (30, 720_000));
+		assert_eq!(service.advance(), 30);
+		assert_eq!(
+			(service.load, service.price),
+			(0, 703),
+			"30 units against 1,000: down 800 × 970 / 8,000 = 97"
+		);
+		assert_eq!(service.previous_load, 30);
+	}
+
+	#[test]
+	fn new_bounds_keep_the_price_within_them() {
+		let mut service = ServicePrice { price: 800, load: 7, ..ServicePrice::at_floor(BOUNDS) };
+		service.rebound(PriceBounds { floor: 1_000, ceiling: 2_000, target_units: 5 });
+		assert_eq!((service.price, service.load), (1_000, 7));
+		service.rebound(PriceBounds { floor: 1, ceiling: 10, target_units: 5 });
+		assert_eq!(service.price, 10);
 	}
 
 	mod properties {

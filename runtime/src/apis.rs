@@ -224,6 +224,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl repute_runtime_api::PaymentsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
 		fn channel(
 			consumer: AccountId,
@@ -235,6 +236,10 @@ impl_runtime_apis! {
 
 		fn parameters() -> repute_runtime_api::PaymentParameters<Balance, BlockNumber> {
 			pallet_payments::Parameters::<Runtime>::get()
+		}
+
+		fn prices() -> Vec<(u32, repute_runtime_api::ServicePrice<Balance>)> {
+			pallet_payments::Pallet::<Runtime>::prices()
 		}
 	}
 

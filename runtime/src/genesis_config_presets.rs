@@ -7,11 +7,12 @@
 //! In both, the well-known dev accounts (Alice to Ferdie and their `//stash` accounts) start with
 //! [`ENDOWMENT`] each, and `//Alice//stash` and `//Bob//stash` are the founders: registered peers
 //! (holding the bond) that global trust is damped towards, so epochs run from the start.
-//! Admission credit does not depend on them (see `pallet-reputation`'s credit model).
+//! Admission credit does not depend on them (see `pallet-reputation`'s credit model). Service 0
+//! (bytes) has a reference price from genesis ([`dev_byte_price_bounds`]), at its floor.
 
 use crate::{
-	AccountId, BalancesConfig, ReceiptsConfig, ReputationConfig, RuntimeGenesisConfig, SudoConfig,
-	UNIT,
+	AccountId, BalancesConfig, PaymentsConfig, ReceiptsConfig, ReputationConfig,
+	RuntimeGenesisConfig, SudoConfig, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -23,6 +24,17 @@ use sp_keyring::{Ed25519Keyring, Sr25519Keyring};
 
 /// What each pre-funded dev account holds at genesis: a million REP.
 pub const ENDOWMENT: u128 = 1_000_000 * UNIT;
+
+/// The reference price of service 0 (bytes) from genesis: a floor of 10⁻¹² REP a byte (1 REP a
+/// terabyte), a ceiling of 10⁻⁶ REP a byte (1 REP a megabyte), and a target of a gibibyte paid
+/// for in a pricing period (an hour by default). At its floor it takes no toll.
+pub fn dev_byte_price_bounds() -> repute_primitives::pricing::PriceBounds<u128> {
+	repute_primitives::pricing::PriceBounds {
+		floor: 1,
+		ceiling: UNIT / 1_000_000,
+		target_units: 1 << 30,
+	}
+}
 
 /// The genesis state for the given validators, sudo key and pre-funded accounts, as the JSON
 /// patch over the default genesis that the runtime's genesis builder applies.
@@ -45,6 +57,7 @@ fn repute_genesis(
 			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
+		payments: PaymentsConfig { prices: vec![(0, dev_byte_price_bounds())] },
 	})
 }
 

@@ -20,6 +20,14 @@
 //! - **Challenge period**: blocks between a consumer's request to close and the settlement, in
 //!   which the provider submits its newest receipt and is paid for it (12 h by default, as
 //!   Filecoin's payment channels).
+//! - **Reference price**: a service's congestion price per unit, which governance may give a
+//!   service with its bounds ([`Pallet::set_price_bounds`]): it moves once every `price_period`
+//!   blocks by at most ±12.5%, up when the units paid at it or more in the period (its **load**)
+//!   were above the governed target, down when below, between a floor and a ceiling
+//!   ([`repute_primitives::pricing`]). Providers quote it, and consumers open channels at it.
+//! - **Toll**: the part of every paid unit's price that is burnt instead of paid to the provider:
+//!   the reference price above the floor (no more than the channel's own price above it). A
+//!   service at its floor takes no toll.
 //!
 //! ## Guarantees
 //!
@@ -31,6 +39,13 @@
 //!   before the challenge period ends: they are paid from the escrow, which stays held until then.
 //! - Every escrow held is accounted for by a channel: the balance a consumer holds under
 //!   [`HoldReason::ChannelEscrow`] is the sum of its channels' escrows (checked by `try_state`).
+//! - **Load cannot be faked for free above the floor.** Only units paid through channels count as
+//!   load (receipts with no channel, free to make between colluders, move no price), and only
+//!   units paid at the reference price or more; each of them burns the toll. Colluders who pay
+//!   each other to raise a price lose, each period, the toll on every unit of their fake load:
+//!   holding a price `p` costs them at least `(p − floor) × target_units` a period. The first
+//!   step above the floor costs them only fees (the toll at the floor is zero): a 12.5% rise at
+//!   most, which decays again as soon as they stop.
 //!
 //! ## Dispatchables
 //!
@@ -39,8 +54,13 @@
 //! - [`Pallet::close_channel`] (signed, the consumer): start the challenge period.
 //! - [`Pallet::settle_channel`] (signed, anyone after the challenge period; the provider at any
 //!   time): return the rest of the escrow to the consumer and remove the channel.
-//! - [`Pallet::set_parameters`] ([`Config::GovernanceOrigin`]): the least escrow and the challenge
-//!   period.
+//! - [`Pallet::set_parameters`] ([`Config::GovernanceOrigin`]): the least escrow, the challenge
+//!   period and the pricing period.
+//! - [`Pallet::set_price_bounds`] ([`Config::GovernanceOrigin`]): give a service a reference
+//!   price, with its floor, ceiling and target load, or take it away.
+//!
+//! Every `price_period` blocks, `on_initialize` moves each priced service's reference price after
+//! the period's load (`pricing.rs`).
 //!
 //! Payments themselves happen in [`pallet_receipts::OnReceiptRecorded`], which this pallet
 //! implements: the runtime lists it among the receipts pallet's listeners.
@@ -55,8 +75,10 @@ pub use weights::WeightInfo;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
+mod pricing;
 #[cfg(test)]
 mod tests;
 pub mod types;
@@ -73,11 +95,15 @@ pub mod pallet {
 		},
 	};
 	use frame_system::pallet_prelude::*;
-	use repute_primitives::{payments::Channel, ServiceId};
-	use sp_runtime::traits::{Saturating, Zero};
+	use repute_primitives::{payments::Channel, pricing::ServicePrice, ServiceId};
+	use sp_runtime::{
+		traits::{Saturating, Zero},
+		SaturatedConversion,
+	};
 
-	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(0);
+	/// The in-code storage version: 1 added `price_period` to [`Parameters`]
+	/// ([`crate::migrations::v1`]).
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -137,11 +163,19 @@ pub mod pallet {
 		ChannelOf<T>,
 	>;
 
+	/// The reference price of every priced service, with its bounds and the load of the current
+	/// period. Only services below [`Config::MaxServices`] have one, so it holds at most that
+	/// many entries.
+	#[pallet::storage]
+	pub type Prices<T: Config> = StorageMap<_, Twox64Concat, ServiceId, ServicePriceOf<T>>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// The parameters at genesis; `None` keeps [`Config::DefaultParameters`].
 		pub parameters: Option<ParametersOf<T>>,
+		/// The services priced from genesis, each at its floor.
+		pub prices: alloc::vec::Vec<(ServiceId, PriceBoundsOf<T>)>,
 	}
 
 	#[pallet::genesis_build]
@@ -153,6 +187,13 @@ pub mod pallet {
 					"genesis payment parameters are invalid"
 				);
 				Parameters::<T>::put(parameters);
+			}
+			for (service, bounds) in &self.prices {
+				assert!(
+					Pallet::<T>::validate_price_bounds(*service, bounds).is_ok(),
+					"genesis price bounds are invalid"
+				);
+				Prices::<T>::insert(service, ServicePrice::at_floor(bounds.clone()));
 			}
 		}
 	}
@@ -178,14 +219,16 @@ pub mod pallet {
 			amount: BalanceOf<T>,
 			escrow: BalanceOf<T>,
 		},
-		/// The channel paid `provider` `amount` for `units` units; `units_unpaid` recorded units
-		/// are still waiting for escrow.
+		/// The channel paid `amount` from its escrow for `units` units: `toll` of it was burnt
+		/// (the service's reference price above its floor, for each unit) and the rest went to
+		/// `provider`; `units_unpaid` recorded units are still waiting for escrow.
 		ChannelPaid {
 			consumer: T::AccountId,
 			provider: T::AccountId,
 			service: ServiceId,
 			units: u128,
 			amount: BalanceOf<T>,
+			toll: BalanceOf<T>,
 			units_unpaid: u128,
 		},
 		/// `consumer` asked to close the channel: receipts recorded before block `closes_at`
@@ -208,6 +251,16 @@ pub mod pallet {
 		},
 		/// Governance replaced the parameters `old` with `new`.
 		ParametersSet { old: ParametersOf<T>, new: ParametersOf<T> },
+		/// Governance gave `service` the price bounds `bounds` (its reference price is now
+		/// `price`), or took its reference price away (`None`, `None`).
+		PriceBoundsSet {
+			service: ServiceId,
+			bounds: Option<PriceBoundsOf<T>>,
+			price: Option<BalanceOf<T>>,
+		},
+		/// A pricing period ended: `service` saw `load` units paid at its reference price or
+		/// more, and its reference price is now `price`.
+		ReferencePriceUpdated { service: ServiceId, load: u128, price: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -236,12 +289,23 @@ pub mod pallet {
 		/// The challenge period has not ended yet.
 		ChallengePeriodNotOver,
 		/// A parameter is out of range: the least escrow is below the existential deposit, or the
-		/// challenge period is zero.
+		/// challenge or pricing period is zero.
 		InvalidParameters,
+		/// Price bounds out of range: a zero floor, a ceiling below the floor or a zero target.
+		InvalidPriceBounds,
 	}
 
 	#[pallet::hooks]
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		/// Every `price_period` blocks: moves each priced service's reference price after the
+		/// period's load.
+		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
+			Self::on_price_period(now)
+		}
+
+		fn integrity_test() {
+			assert!(T::MaxServices::get() > 0, "a chain prices at least one service");
+		}
 		#[cfg(feature = "try-runtime")]
 		fn try_state(_n: BlockNumberFor<T>) -> Result<(), sp_runtime::TryRuntimeError> {
 			Self::do_try_state()
@@ -438,6 +502,48 @@ pub mod pallet {
 			Self::deposit_event(Event::ParametersSet { old, new: parameters });
 			Ok(())
 		}
+
+		/// Give `service` a reference price within `bounds`, starting at the floor (a service
+		/// priced already keeps its price, moved within the new bounds, and its period's load),
+		/// or, with `None`, take its reference price away: its channels then pay no toll and
+		/// its load is no longer counted.
+		///
+		/// Origin: [`Config::GovernanceOrigin`].
+		/// Errors: [`Error::UnknownService`], [`Error::InvalidPriceBounds`].
+		/// Emits [`Event::PriceBoundsSet`].
+		///
+		/// ## Complexity
+		/// O(1).
+		#[pallet::call_index(5)]
+		#[pallet::weight(T::WeightInfo::set_price_bounds())]
+		pub fn set_price_bounds(
+			origin: OriginFor<T>,
+			service: ServiceId,
+			bounds: Option<PriceBoundsOf<T>>,
+		) -> DispatchResult {
+			T::GovernanceOrigin::ensure_origin(origin)?;
+			let price = match bounds.clone() {
+				Some(bounds) => {
+					Self::validate_price_bounds(service, &bounds)?;
+					let priced = match Prices::<T>::get(service) {
+						Some(mut priced) => {
+							priced.rebound(bounds);
+							priced
+						}
+						None => ServicePrice::at_floor(bounds),
+					};
+					Prices::<T>::insert(service, &priced);
+					Some(priced.price)
+				}
+				None => {
+					ensure!(service < T::MaxServices::get(), Error::<T>::UnknownService);
+					Prices::<T>::remove(service);
+					None
+				}
+			};
+			Self::deposit_event(Event::PriceBoundsSet { service, bounds, price });
+			Ok(())
+		}
 	}
 
 	impl<T: Config> Pallet<T> {
@@ -446,8 +552,25 @@ pub mod pallet {
 			ensure!(
 				parameters.minimum_escrow >= T::Currency::minimum_balance()
 					&& !parameters.minimum_escrow.is_zero()
-					&& !parameters.challenge_period.is_zero(),
+					&& !parameters.challenge_period.is_zero()
+					&& !parameters.price_period.is_zero(),
 				Error::<T>::InvalidParameters
+			);
+			Ok(())
+		}
+
+		/// Refuses a service no receipt can be recorded for, and bounds whose price could not
+		/// move (a zero floor or target) or could not be kept (a ceiling below the floor).
+		pub fn validate_price_bounds(
+			service: ServiceId,
+			bounds: &PriceBoundsOf<T>,
+		) -> DispatchResult {
+			ensure!(service < T::MaxServices::get(), Error::<T>::UnknownService);
+			ensure!(
+				!bounds.floor.is_zero()
+					&& bounds.ceiling >= bounds.floor
+					&& bounds.target_units > 0,
+				Error::<T>::InvalidPriceBounds
 			);
 			Ok(())
 		}
@@ -456,6 +579,11 @@ pub mod pallet {
 		/// channel, one database read. Every receipt pays at least this.
 		pub fn unpaid_receipt_weight() -> Weight {
 			T::DbWeight::get().reads(1)
+		}
+
+		/// Every priced service's reference price, by service id (at most `MaxServices`).
+		pub fn prices() -> alloc::vec::Vec<(ServiceId, ServicePriceOf<T>)> {
+			Prices::<T>::iter().take(T::MaxServices::get() as usize).collect()
 		}
 
 		/// The channel of `consumer` to `provider` for `service`, if open or closing.
@@ -467,10 +595,12 @@ pub mod pallet {
 			Channels::<T>::get((consumer, provider, service))
 		}
 
-		/// Pays the provider for `new_units` more units (and for the unpaid ones first) from the
-		/// channel's escrow, moving the held amount to the provider's free balance. If the
-		/// transfer fails (it cannot, unless the held balance and the channels disagree or the
-		/// provider's account cannot receive), nothing is paid and the units count as unpaid.
+		/// Pays for `new_units` more units (and for the unpaid ones first) from the channel's
+		/// escrow: the service's toll on each unit is burnt from the consumer's hold, the rest
+		/// moves to the provider's free balance, and the units count as the service's load if paid
+		/// at its reference price or more. If a transfer fails (it cannot, unless the held balance
+		/// and the channels disagree or the provider's account cannot receive), nothing is paid,
+		/// burnt or counted, and the units count as unpaid.
 		pub(crate) fn pay(
 			consumer: &T::AccountId,
 			provider: &T::AccountId,
@@ -480,19 +610,46 @@ pub mod pallet {
 		) {
 			let mut paid = channel.clone();
 			let payment = paid.pay(new_units);
-			let moved = payment.amount.is_zero()
-				|| T::Currency::transfer_on_hold(
-					&HoldReason::ChannelEscrow.into(),
-					consumer,
-					provider,
-					payment.amount,
-					Precision::Exact,
-					Restriction::Free,
-					Fortitude::Polite,
-				)
-				.is_ok();
+			let mut priced = if payment.units > 0 { Prices::<T>::get(service) } else { None };
+			let toll = priced.as_ref().map_or_else(Zero::zero, |priced| {
+				// At most `price` a unit, so at most the payment's amount.
+				priced
+					.toll(channel.price)
+					.saturating_mul(payment.units.saturated_into())
+					.min(payment.amount)
+			});
+			let moved = frame_support::storage::with_storage_layer(|| {
+				let reason = HoldReason::ChannelEscrow.into();
+				if !toll.is_zero() {
+					T::Currency::burn_held(
+						&reason,
+						consumer,
+						toll,
+						Precision::Exact,
+						Fortitude::Force,
+					)?;
+				}
+				let to_provider = payment.amount.saturating_sub(toll);
+				if !to_provider.is_zero() {
+					T::Currency::transfer_on_hold(
+						&reason,
+						consumer,
+						provider,
+						to_provider,
+						Precision::Exact,
+						Restriction::Free,
+						Fortitude::Polite,
+					)?;
+				}
+				Ok::<_, DispatchError>(())
+			})
+			.is_ok();
 			if moved {
 				*channel = paid;
+				if let Some(priced) = priced.as_mut() {
+					priced.record(payment.units, channel.price, toll);
+					Prices::<T>::insert(service, &*priced);
+				}
 			} else {
 				frame_support::defensive!("a channel's escrow could not be paid to its provider");
 				channel.units_unpaid = channel.units_unpaid.saturating_add(new_units);
@@ -504,6 +661,7 @@ pub mod pallet {
 					service,
 					units: if moved { payment.units } else { 0 },
 					amount: if moved { payment.amount } else { Zero::zero() },
+					toll: if moved { toll } else { Zero::zero() },
 					units_unpaid: channel.units_unpaid,
 				});
 			}

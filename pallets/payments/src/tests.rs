@@ -127,6 +127,7 @@ fn a_recorded_receipt_pays_its_new_units_once() {
 					service: 0,
 					units: 50,
 					amount: 150,
+					toll: 0,
 					units_unpaid: 0,
 				},
 				Event::ChannelPaid {
@@ -135,6 +136,7 @@ fn a_recorded_receipt_pays_its_new_units_once() {
 					service: 0,
 					units: 30,
 					amount: 90,
+					toll: 0,
 					units_unpaid: 0,
 				},
 			]
@@ -327,14 +329,20 @@ fn a_channel_used_and_closed_moves_exactly_units_times_price() {
 #[test]
 fn governance_sets_valid_parameters() {
 	run(|| {
-		let new = PaymentParameters { minimum_escrow: 1_000, challenge_period: 10 };
+		let new =
+			PaymentParameters { minimum_escrow: 1_000, challenge_period: 10, price_period: 5 };
 		assert_noop!(
 			Payments::set_parameters(RuntimeOrigin::signed(account(0)), new.clone()),
 			BadOrigin
 		);
 		for invalid in [
-			PaymentParameters { minimum_escrow: EXISTENTIAL_DEPOSIT - 1, challenge_period: 10 },
-			PaymentParameters { minimum_escrow: 1_000, challenge_period: 0 },
+			PaymentParameters {
+				minimum_escrow: EXISTENTIAL_DEPOSIT - 1,
+				challenge_period: 10,
+				price_period: 5,
+			},
+			PaymentParameters { minimum_escrow: 1_000, challenge_period: 0, price_period: 5 },
+			PaymentParameters { minimum_escrow: 1_000, challenge_period: 10, price_period: 0 },
 		] {
 			assert_noop!(
 				Payments::set_parameters(RuntimeOrigin::root(), invalid),
@@ -528,3 +536,31 @@ mod properties {
 		}
 	}
 }
+
+#[test]
+fn stored_parameters_of_version_0_gain_the_default_price_period() {
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	run(|| {
+		frame_support::storage::unhashed::put_raw(
+			&Parameters::<Test>::hashed_key(),
+			&(1_000 as Balance, 10u64).encode(),
+		);
+		StorageVersion::new(0).put::<Payments>();
+		crate::migrations::v1::AddPricePeriod::<Test>::on_runtime_upgrade();
+		assert_eq!(
+			Parameters::<Test>::get(),
+			PaymentParameters { minimum_escrow: 1_000, challenge_period: 10, price_period: 600 }
+		);
+		assert_eq!(Payments::on_chain_storage_version(), 1);
+		// Run again, it changes nothing.
+		assert_ok!(Payments::set_parameters(
+			RuntimeOrigin::root(),
+			PaymentParameters { minimum_escrow: 1_000, challenge_period: 10, price_period: 7 }
+		));
+		crate::migrations::v1::AddPricePeriod::<Test>::on_runtime_upgrade();
+		assert_eq!(Parameters::<Test>::get().price_period, 7);
+	});
+}
+
+mod pricing;

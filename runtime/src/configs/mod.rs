@@ -17,10 +17,10 @@ use sp_runtime::{
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Payments,
-	Reputation, Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason,
-	RuntimeOrigin, RuntimeTask, Signature, System, Timestamp, BLOCK_HASH_COUNT,
-	EXISTENTIAL_DEPOSIT, SLOT_DURATION, UNIT, VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Reputation,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
+	RuntimeTask, Signature, System, Timestamp, BLOCK_HASH_COUNT, EXISTENTIAL_DEPOSIT,
+	SLOT_DURATION, UNIT, VERSION,
 };
 
 /// Three quarters of a block is for ordinary transactions; the rest is kept for operational ones.
@@ -185,7 +185,7 @@ impl pallet_receipts::Config for Runtime {
 	/// Reputation turns every recorded receipt into service, usage and local trust; payments
 	/// pays for its new units through the pair's channel, if it has one.
 	#[cfg(not(feature = "runtime-benchmarks"))]
-	type OnReceiptRecorded = (Reputation, Payments);
+	type OnReceiptRecorded = (Reputation, crate::Payments);
 	/// A node built for benchmarks leaves the listeners out, so that the receipts pallet's
 	/// benchmarks weigh that pallet alone: `submit_receipts` adds the listeners' own benchmarked
 	/// worst cases (`pallet_reputation`'s `on_receipt_recorded`, `pallet_payments`'s

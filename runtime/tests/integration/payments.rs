@@ -67,6 +67,66 @@ fn a_submitted_receipt_records_history_and_pays_the_channel() {
 	});
 }
 
+/// The dev chain prices bytes from genesis, at the floor; a period's load above the target
+/// raises the price at the next period's start, and from then on each unit paid burns the toll.
+#[test]
+fn bytes_are_priced_from_genesis_and_the_toll_is_burnt_above_the_floor() {
+	use frame_support::traits::Hooks;
+	use repute_primitives::pricing::{PriceBounds, ServicePrice};
+	with_genesis_of(DEV_RUNTIME_PRESET, || {
+		System::set_block_number(1);
+		pallet_timestamp::Now::<Runtime>::put(NOW_MS);
+		assert_eq!(
+			pallet_payments::Pallet::<Runtime>::prices(),
+			vec![(
+				0,
+				ServicePrice::at_floor(
+					repute_runtime::genesis_config_presets::dev_byte_price_bounds()
+				)
+			)]
+		);
+		let (alice, bob) =
+			(Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
+		for who in [&alice, &bob] {
+			if pallet_receipts::Peers::<Runtime>::get(who).is_none() {
+				assert_ok!(pallet_receipts::Pallet::<Runtime>::register(RuntimeOrigin::signed(
+					who.clone()
+				)));
+			}
+		}
+		let bounds = PriceBounds { floor: 1_000, ceiling: UNIT, target_units: 10 };
+		assert_ok!(pallet_payments::Pallet::<Runtime>::set_price_bounds(
+			RuntimeOrigin::root(),
+			0,
+			Some(bounds)
+		));
+		assert_ok!(pallet_payments::Pallet::<Runtime>::open_channel(
+			RuntimeOrigin::signed(bob.clone()),
+			alice.clone(),
+			0,
+			10_000,
+			UNIT,
+		));
+		let relay = RuntimeOrigin::signed(Sr25519Keyring::Charlie.to_account_id());
+		assert_ok!(pallet_receipts::Pallet::<Runtime>::submit_receipts(
+			relay.clone(),
+			vec![receipt(1, 20)]
+		));
+		let period = pallet_payments::Parameters::<Runtime>::get().price_period;
+		System::set_block_number(period);
+		pallet_payments::Pallet::<Runtime>::on_initialize(period);
+		// Twice the target: up an eighth, from 1,000 to 1,125.
+		assert_eq!(pallet_payments::Prices::<Runtime>::get(0).unwrap().price, 1_125);
+		let (issuance, alice_before) = (Balances::total_issuance(), Balances::balance(&alice));
+		assert_ok!(pallet_receipts::Pallet::<Runtime>::submit_receipts(
+			relay,
+			vec![receipt(2, 60)]
+		));
+		assert_eq!(Balances::total_issuance(), issuance - 40 * 125, "the toll on 40 units");
+		assert_eq!(Balances::balance(&alice), alice_before + 40 * (10_000 - 125));
+	});
+}
+
 #[test]
 fn every_receipt_is_charged_both_listeners() {
 	let listeners =
@@ -82,7 +142,7 @@ fn every_receipt_is_charged_both_listeners() {
 #[test]
 fn calls_and_errors_encode_as_documented() {
 	let alice = Sr25519Keyring::Alice.to_account_id();
-	let calls: [(RuntimeCall, u8); 5] = [
+	let calls: [(RuntimeCall, u8); 6] = [
 		(
 			pallet_payments::Call::open_channel {
 				provider: alice.clone(),
@@ -112,15 +172,48 @@ fn calls_and_errors_encode_as_documented() {
 				parameters: repute_primitives::payments::PaymentParameters {
 					minimum_escrow: UNIT,
 					challenge_period: 7_200,
+					price_period: 600,
 				},
 			}
 			.into(),
 			4,
 		),
+		(
+			pallet_payments::Call::set_price_bounds {
+				service: 0,
+				bounds: Some(repute_primitives::pricing::PriceBounds {
+					floor: 1,
+					ceiling: 2,
+					target_units: 3,
+				}),
+			}
+			.into(),
+			5,
+		),
 	];
 	for (call, index) in calls {
 		assert_eq!(call.encode()[..2], [12, index]);
 	}
+	// set_price_bounds: service (u32), then an Option: 1 and floor, ceiling (u128) and target (u128).
+	let bounds: RuntimeCall = pallet_payments::Call::set_price_bounds {
+		service: 2,
+		bounds: Some(repute_primitives::pricing::PriceBounds {
+			floor: 1,
+			ceiling: 2,
+			target_units: 3,
+		}),
+	}
+	.into();
+	let mut expected = vec![12, 5];
+	expected.extend_from_slice(&2u32.to_le_bytes());
+	expected.push(1);
+	for value in [1u128, 2, 3] {
+		expected.extend_from_slice(&value.to_le_bytes());
+	}
+	assert_eq!(bounds.encode(), expected);
+	let unpriced: RuntimeCall =
+		pallet_payments::Call::set_price_bounds { service: 2, bounds: None }.into();
+	assert_eq!(unpriced.encode(), [12, 5, 2, 0, 0, 0, 0]);
 	// open_channel: provider (32 bytes), service (u32), price and escrow (u128), all fixed width.
 	let open: RuntimeCall = pallet_payments::Call::open_channel {
 		provider: alice.clone(),
@@ -155,6 +248,7 @@ fn calls_and_errors_encode_as_documented() {
 		(ChannelOpen, 9),
 		(ChallengePeriodNotOver, 10),
 		(InvalidParameters, 11),
+		(InvalidPriceBounds, 12),
 	] {
 		assert_eq!(module(error), (12, [variant, 0, 0, 0]));
 	}
