@@ -5,6 +5,7 @@ use crate::peer::address_of;
 use repute_primitives::{
 	parameters::{ReceiptParameters, ReputationParameters},
 	payments::{Channel, PaymentParameters},
+	pricing::ServicePrice,
 	reputation::{
 		Admission, BondStatus, DenialReason, GlobalTrust, Partner, PartnerDirection, PeerReport,
 		SubjectiveTrust,
@@ -320,12 +321,71 @@ pub struct PaymentParametersJson {
 	pub minimum_escrow: String,
 	/// Blocks from a consumer's `close_channel` to the earliest settlement.
 	pub challenge_period: u32,
+	/// Blocks in a pricing period: reference prices move at every multiple of it.
+	pub price_period: u32,
 }
 
 impl From<PaymentParameters<u128, u32>> for PaymentParametersJson {
 	fn from(p: PaymentParameters<u128, u32>) -> Self {
-		Self { minimum_escrow: p.minimum_escrow.to_string(), challenge_period: p.challenge_period }
+		Self {
+			minimum_escrow: p.minimum_escrow.to_string(),
+			challenge_period: p.challenge_period,
+			price_period: p.price_period,
+		}
 	}
+}
+
+/// A priced service's reference price (see `docs/payments.md`, "Congestion pricing"): amounts
+/// in the smallest unit a unit of service, units as decimal strings.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePriceJson {
+	/// The service.
+	pub service: u32,
+	/// The reference price a unit in force this period.
+	pub price: String,
+	/// What each unit paid through a channel of the service burns: the price above the floor.
+	pub toll: String,
+	/// The least reference price.
+	pub floor: String,
+	/// The most reference price.
+	pub ceiling: String,
+	/// The units paid a period at which the price holds.
+	pub target_units: String,
+	/// The units paid at the reference price or more so far this period.
+	pub load: String,
+	/// The load of the period that ended last: what set the price in force.
+	pub previous_load: String,
+	/// Every toll the service's channels have burnt since it was priced.
+	pub tolls: String,
+}
+
+impl From<(u32, ServicePrice<u128>)> for ServicePriceJson {
+	fn from((service, priced): (u32, ServicePrice<u128>)) -> Self {
+		Self {
+			service,
+			price: priced.price.to_string(),
+			toll: priced.price.saturating_sub(priced.bounds.floor).to_string(),
+			floor: priced.bounds.floor.to_string(),
+			ceiling: priced.bounds.ceiling.to_string(),
+			target_units: priced.bounds.target_units.to_string(),
+			load: priced.load.to_string(),
+			previous_load: priced.previous_load.to_string(),
+			tolls: priced.tolls.to_string(),
+		}
+	}
+}
+
+/// Every priced service's reference price at a block, and when they move next.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PricesJson {
+	/// The block the prices were read at.
+	pub number: u32,
+	/// The block at whose start the prices move next (the next multiple of the price period).
+	pub next_update: u32,
+	/// The priced services, by service id.
+	pub services: Vec<ServicePriceJson>,
 }
 
 /// Every parameter set.
@@ -473,6 +533,31 @@ mod tests {
 		for field in ["unitsServed", "unitsConsumed", "serviceReputation", "usageReputation"] {
 			assert!(json[field].is_string(), "{field}");
 		}
+	}
+
+	#[test]
+	fn a_service_price_answers_its_toll_and_large_numbers_as_strings() {
+		use repute_primitives::pricing::PriceBounds;
+		let priced = ServicePrice {
+			price: 25,
+			load: 7,
+			previous_load: 8,
+			tolls: 9,
+			..ServicePrice::at_floor(PriceBounds {
+				floor: 10,
+				ceiling: u128::MAX,
+				target_units: 1 << 30,
+			})
+		};
+		let json = serde_json::to_value(ServicePriceJson::from((3, priced))).unwrap();
+		assert_eq!(json["service"], 3);
+		assert_eq!(json["price"], "25");
+		assert_eq!(json["toll"], "15");
+		assert_eq!(json["ceiling"], u128::MAX.to_string());
+		assert_eq!(json["targetUnits"], "1073741824");
+		assert_eq!(json["load"], "7");
+		assert_eq!(json["previousLoad"], "8");
+		assert_eq!(json["tolls"], "9");
 	}
 
 	#[test]

@@ -103,6 +103,10 @@ pub trait ReputeApi<BlockHash> {
 		at: Option<BlockHash>,
 	) -> RpcResult<Option<ChannelJson>>;
 
+	/// Every priced service's reference price, its bounds and its load so far this period.
+	#[method(name = "repute_prices")]
+	fn prices(&self, at: Option<BlockHash>) -> RpcResult<PricesJson>;
+
 	/// Streams the admission of `peers` (at most [`MAX_BATCH`]) at each finalized block: first
 	/// every peer, then only those whose decision changed.
 	#[subscription(

@@ -226,6 +226,22 @@ where
 		Ok(channel.map(Into::into))
 	}
 
+	fn prices(&self, at: Option<Block::Hash>) -> RpcResult<PricesJson> {
+		let at = self.block(at)?;
+		let number: u32 = match self.client.header(at) {
+			Ok(Some(header)) => (*header.number()).unique_saturated_into(),
+			_ => return Err(Error::UnknownBlock(format!("{at:?}")).into()),
+		};
+		let period = self.runtime(at, |api, at| PaymentsApi::parameters(api, at))?.price_period;
+		let services = self.runtime(at, |api, at| api.prices(at))?;
+		Ok(PricesJson {
+			number,
+			// The pallet refuses a zero period; `max(1)` keeps a broken state from dividing by 0.
+			next_update: (number / period.max(1)).saturating_add(1).saturating_mul(period.max(1)),
+			services: services.into_iter().map(Into::into).collect(),
+		})
+	}
+
 	fn subscribe_admissions(
 		&self,
 		pending: PendingSubscriptionSink,

@@ -13,6 +13,7 @@ use alloc::vec::Vec;
 pub use repute_primitives::{
 	parameters::{ReceiptParameters, ReputationParameters},
 	payments::{Channel, PaymentParameters},
+	pricing::{PriceBounds, ServicePrice},
 	reputation::{
 		Admission, BondStatus, DenialReason, GlobalTrust, Partner, PartnerDirection, PeerReport,
 		SubjectiveTrust,
@@ -63,8 +64,8 @@ sp_api::decl_runtime_apis! {
 
 sp_api::decl_runtime_apis! {
 	/// Payment-channel queries: what a provider reads before serving a consumer that pays, and
-	/// what governance set.
-	#[api_version(1)]
+	/// what governance set. Version 2 added [`PaymentsApi::prices`].
+	#[api_version(2)]
 	pub trait PaymentsApi<AccountId, Balance, BlockNumber>
 	where
 		AccountId: codec::Codec,
@@ -81,5 +82,10 @@ sp_api::decl_runtime_apis! {
 
 		/// The parameters of payment channels.
 		fn parameters() -> PaymentParameters<Balance, BlockNumber>;
+
+		/// Every priced service's reference price, bounds and load so far this period, by
+		/// service id (at most `MaxServices` of them).
+		#[api_version(2)]
+		fn prices() -> Vec<(u32, ServicePrice<Balance>)>;
 	}
 }

@@ -132,6 +132,25 @@ fn every_repute_method_answers_and_refuses_bad_input() {
 	assert_eq!(parameters["receipts"]["peerBond"], (100 * repute_runtime::UNIT).to_string());
 	assert_eq!(parameters["payments"]["minimumEscrow"], repute_runtime::UNIT.to_string());
 	assert_eq!(parameters["payments"]["challengePeriod"], 7_200);
+	assert_eq!(parameters["payments"]["pricePeriod"], 600);
+	// Bytes are priced from genesis, at their floor: no toll, no load yet.
+	let prices = node.rpc("repute_prices", json!([])).unwrap();
+	let number = prices["number"].as_u64().unwrap();
+	assert_eq!(prices["nextUpdate"].as_u64().unwrap(), (number / 600 + 1) * 600, "{prices}");
+	assert_eq!(
+		prices["services"],
+		json!([{
+			"service": 0,
+			"price": "1",
+			"toll": "0",
+			"floor": "1",
+			"ceiling": (repute_runtime::UNIT / 1_000_000).to_string(),
+			"targetUnits": (1u64 << 30).to_string(),
+			"load": "0",
+			"previousLoad": "0",
+			"tolls": "0",
+		}])
+	);
 	// No channel between them: `null`, not an error.
 	assert_eq!(
 		node.rpc("repute_channel", json!([address(charlie), address(bob), 0])).unwrap(),
@@ -225,6 +244,10 @@ fn every_repute_method_answers_and_refuses_bad_input() {
 	let (code, message) = error_of(&node, "repute_peerReport", json!([address(bob), unknown]));
 	assert_eq!(code, 4001);
 	assert!(message.contains("unknown block"), "{message}");
+	let (code, _) = error_of(&node, "repute_prices", json!([unknown]));
+	assert_eq!(code, 4001);
+	let (code, _) = error_of(&node, "repute_prices", json!(["0x12"]));
+	assert_eq!(code, INVALID_PARAMS, "a hash of the wrong length");
 	let too_many = vec![address(bob); repute_rpc_api::MAX_BATCH + 1];
 	let (code, message) = error_of(&node, "repute_admissions", json!([too_many]));
 	assert_eq!(code, INVALID_PARAMS);

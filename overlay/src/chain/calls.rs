@@ -7,6 +7,8 @@ use crate::SignedReceipt;
 use codec::{Compact, Encode};
 use repute_primitives::{
 	parameters::{ReceiptParameters, ReputationParameters},
+	payments::PaymentParameters,
+	pricing::PriceBounds,
 	ServiceId,
 };
 use sp_core::crypto::AccountId32;
@@ -102,6 +104,17 @@ impl Call {
 		service: ServiceId,
 	) -> Self {
 		Self::new(PAYMENTS, 3, (consumer, provider, service))
+	}
+
+	/// `Payments.set_parameters` (governance).
+	pub fn set_payment_parameters(parameters: &PaymentParameters<u128, u32>) -> Self {
+		Self::new(PAYMENTS, 4, parameters)
+	}
+
+	/// `Payments.set_price_bounds` (governance): give `service` a reference price within
+	/// `bounds`, or take it away (`None`).
+	pub fn set_price_bounds(service: ServiceId, bounds: Option<&PriceBounds<u128>>) -> Self {
+		Self::new(PAYMENTS, 5, (service, bounds))
 	}
 
 	/// `Balances.transfer_keep_alive`: send `amount` to `to`.

@@ -16,7 +16,9 @@ use jsonrpsee::{
 	ws_client::{WsClient, WsClientBuilder},
 };
 use repute_rpc_api::{
-	json::{AdmissionAnswer, AdmissionChanges, ChannelJson, ParametersJson, PeerReportJson},
+	json::{
+		AdmissionAnswer, AdmissionChanges, ChannelJson, ParametersJson, PeerReportJson, PricesJson,
+	},
 	ReputeApiClient,
 };
 use serde::de::DeserializeOwned;
@@ -394,6 +396,13 @@ impl ChainClient {
 	pub async fn parameters(&self) -> Result<ParametersJson, ChainError> {
 		let client = self.connection().await?;
 		client.parameters(None::<H256>).await.map_err(|e| self.error("repute_parameters", e))
+	}
+
+	/// Every priced service's reference price, bounds and load so far this period, at the best
+	/// block.
+	pub async fn prices(&self) -> Result<PricesJson, ChainError> {
+		let client = self.connection().await?;
+		client.prices(None::<H256>).await.map_err(|e| self.error("repute_prices", e))
 	}
 
 	/// The bond a peer must hold to register.
