@@ -9,7 +9,7 @@ use repute_overlay::devnet::node_binary;
 use repute_share::{
 	sim::{
 		report,
-		scenario::{self, Scenario, SimConfig},
+		scenario::{self, Congestion, Scenario, SimConfig},
 	},
 	ServePolicy,
 };
@@ -59,6 +59,17 @@ struct Cli {
 	/// overshoot scenario, 0 in the others).
 	#[arg(long = "stranger-window")]
 	stranger_windows: Vec<u32>,
+	/// Under the paid policy, price the served bytes by congestion: a reference price that
+	/// follows the bytes paid for every `--price-period` blocks (docs/payments.md), plotted into
+	/// `<scenario>-prices.png` and written to `prices.csv`.
+	#[arg(long)]
+	congestion: bool,
+	/// Blocks in a pricing period, with `--congestion`.
+	#[arg(long, default_value_t = 2)]
+	price_period: u32,
+	/// Bytes paid a period at which the price holds, with `--congestion`.
+	#[arg(long, default_value_t = 1 << 20)]
+	price_target: u128,
 }
 
 #[tokio::main]
@@ -135,6 +146,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 				seed: cli.seed,
 				servers,
 				stranger_window,
+				congestion: cli.congestion.then(|| {
+					Congestion::around_the_payers_price(cli.price_period, cli.price_target)
+				}),
 			};
 			println!(
 				"running {} under {} (servers {servers}, stranger window {stranger_window}) …",
@@ -146,6 +160,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 			// Write as we go, so a long run leaves partial results.
 			report::write_csv(&cli.out.join("samples.csv"), &results)?;
 			std::fs::write(cli.out.join("summary.md"), report::summary(&results))?;
+			if results.iter().any(|r| r.prices.is_some()) {
+				report::write_prices_csv(&cli.out.join("prices.csv"), &results)?;
+			}
 		}
 		let runs: Vec<_> = results.iter().filter(|r| r.scenario == *scenario).collect();
 		if *scenario == Scenario::Overshoot {
@@ -154,6 +171,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 		let path = cli.out.join(format!("{}.png", scenario.name()));
 		plot::plot(&path, &format!("{}: service received per class", scenario.name()), &runs)?;
 		println!("wrote {}", path.display());
+		for run in runs.iter().filter(|r| r.prices.is_some()) {
+			let path = cli.out.join(format!("{}-prices.png", scenario.name()));
+			let title = format!(
+				"{}, {}: the reference price follows load",
+				scenario.name(),
+				run.policy.name()
+			);
+			plot::plot_prices(&path, &title, run)?;
+			println!("wrote {}", path.display());
+		}
 	}
 	println!("{}", report::summary(&results));
 	Ok(())

@@ -101,3 +101,81 @@ pub fn plot(path: &Path, title: &str, runs: &[&RunResult]) -> Result<(), Error> 
 	root.present()?;
 	Ok(())
 }
+
+/// Draws a run's reference price (top) and the load of each period against the target (bottom)
+/// into `path`.
+pub fn plot_prices(path: &Path, title: &str, run: &RunResult) -> Result<(), Error> {
+	let Some((bounds, prices)) = &run.prices else { return Ok(()) };
+	register_font()?;
+	let root = BitMapBackend::new(path, (1400, 900)).into_drawing_area();
+	root.fill(&WHITE)?;
+	let root = root.titled(title, ("sans-serif", 28))?;
+	let (top, bottom) = root.split_vertically(450);
+	let t_max = prices.iter().map(|p| p.t).fold(1.0, f64::max);
+	let price_max =
+		prices.iter().map(|p| p.price).max().unwrap_or(1).max(bounds.floor) as f64 * 1.2;
+	let mut chart = ChartBuilder::on(&top)
+		.caption("reference price a byte (smallest unit)", ("sans-serif", 20))
+		.margin(12)
+		.x_label_area_size(40)
+		.y_label_area_size(80)
+		.build_cartesian_2d(0.0..t_max, 0.0..price_max)?;
+	chart.configure_mesh().x_desc("seconds").label_style(("sans-serif", 14)).draw()?;
+	let price_style = ShapeStyle::from(&RGBColor(0x1f, 0x77, 0xb4)).stroke_width(3);
+	chart
+		.draw_series(LineSeries::new(prices.iter().map(|p| (p.t, p.price as f64)), price_style))?
+		.label("reference price")
+		.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], price_style));
+	let floor_style = ShapeStyle::from(&BLACK.mix(0.4)).stroke_width(1);
+	chart
+		.draw_series(std::iter::once(PathElement::new(
+			vec![(0.0, bounds.floor as f64), (t_max, bounds.floor as f64)],
+			floor_style,
+		)))?
+		.label("floor")
+		.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], floor_style));
+	chart
+		.configure_series_labels()
+		.background_style(WHITE.mix(0.8))
+		.border_style(BLACK)
+		.label_font(("sans-serif", 16))
+		.draw()?;
+
+	let kib = |bytes: u128| bytes as f64 / 1024.0;
+	let load_max =
+		prices.iter().map(|p| p.previous_load).max().unwrap_or(0).max(bounds.target_units * 2);
+	let mut chart = ChartBuilder::on(&bottom)
+		.caption(
+			"load of the last period (KiB paid at the reference price or more)",
+			("sans-serif", 20),
+		)
+		.margin(12)
+		.x_label_area_size(40)
+		.y_label_area_size(80)
+		.build_cartesian_2d(0.0..t_max, 0.0..kib(load_max) * 1.1)?;
+	chart.configure_mesh().x_desc("seconds").label_style(("sans-serif", 14)).draw()?;
+	let load_style = ShapeStyle::from(&RGBColor(0xd6, 0x27, 0x28)).stroke_width(3);
+	chart
+		.draw_series(LineSeries::new(
+			prices.iter().map(|p| (p.t, kib(p.previous_load))),
+			load_style,
+		))?
+		.label("load")
+		.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], load_style));
+	let target_style = ShapeStyle::from(&BLACK.mix(0.6)).stroke_width(2);
+	chart
+		.draw_series(std::iter::once(PathElement::new(
+			vec![(0.0, kib(bounds.target_units)), (t_max, kib(bounds.target_units))],
+			target_style,
+		)))?
+		.label("target")
+		.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], target_style));
+	chart
+		.configure_series_labels()
+		.background_style(WHITE.mix(0.8))
+		.border_style(BLACK)
+		.label_font(("sans-serif", 16))
+		.draw()?;
+	root.present()?;
+	Ok(())
+}

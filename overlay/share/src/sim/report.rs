@@ -26,6 +26,29 @@ pub fn write_csv(path: &Path, results: &[RunResult]) -> std::io::Result<()> {
 	out.flush()
 }
 
+/// Writes the reference price at each sample of the runs under congestion pricing as CSV.
+pub fn write_prices_csv(path: &Path, results: &[RunResult]) -> std::io::Result<()> {
+	let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+	writeln!(out, "scenario,policy,t,price,previous_load,load,target_units")?;
+	for result in results {
+		let Some((bounds, prices)) = &result.prices else { continue };
+		for p in prices {
+			writeln!(
+				out,
+				"{},{},{:.1},{},{},{},{}",
+				result.scenario.name(),
+				result.policy.name(),
+				p.t,
+				p.price,
+				p.previous_load,
+				p.load,
+				bounds.target_units
+			)?;
+		}
+	}
+	out.flush()
+}
+
 fn find(results: &[RunResult], scenario: Scenario, policy: ServePolicy) -> Option<&RunResult> {
 	results.iter().find(|r| r.scenario == scenario && r.policy == policy)
 }
@@ -265,20 +288,22 @@ pub fn summary(results: &[RunResult]) -> String {
 			out,
 			"What honest peers paid each other through payment channels at {} a byte (amounts in \
 			 UNIT), and what it cost them: what the peers that paid more than they earned paid \
-			 net.\n",
+			 net, and what congestion tolls burnt of what was paid (earned and net count payments \
+			 before tolls).\n",
 			super::scenario::PRICE
 		);
 		let _ = writeln!(
 			out,
-			"| scenario | honest peers | channels | paid | earned | net ÷ paid | worst peer's net |"
+			"| scenario | honest peers | channels | paid | earned | net ÷ paid | worst peer's net | \
+			 tolls |"
 		);
-		let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+		let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 		for run in paid {
 			let Some(p) = run.payments else { continue };
 			let unit = |amount: f64| format!("{:.2}", amount / 1e12);
 			let _ = writeln!(
 				out,
-				"| {} | {} | {} | {} | {} | {:.1}% | {} |",
+				"| {} | {} | {} | {} | {} | {:.1}% | {} | {} |",
 				run.scenario.name(),
 				p.peers,
 				p.channels,
@@ -286,6 +311,39 @@ pub fn summary(results: &[RunResult]) -> String {
 				unit(p.earned as f64),
 				100.0 * p.net_share(),
 				unit(p.worst_net as f64),
+				unit(p.tolls as f64),
+			);
+		}
+		let _ = writeln!(out);
+	}
+	let priced: Vec<_> = results.iter().filter(|r| r.prices.is_some()).collect();
+	if !priced.is_empty() {
+		let _ = writeln!(out, "### congestion pricing\n");
+		let _ = writeln!(
+			out,
+			"The served bytes' reference price (a byte, in the smallest unit) under congestion \
+			 pricing: where it started, its highest and where it ended, against the load of the \
+			 periods (bytes paid at the reference price or more).\n"
+		);
+		let _ = writeln!(
+			out,
+			"| scenario | floor | ceiling | target a period | price: first, highest, last | \
+			 highest period load |"
+		);
+		let _ = writeln!(out, "| --- | ---: | ---: | ---: | --- | ---: |");
+		for run in priced {
+			let Some((bounds, prices)) = &run.prices else { continue };
+			let first = prices.first().map_or(0, |p| p.price);
+			let last = prices.last().map_or(0, |p| p.price);
+			let highest = prices.iter().map(|p| p.price).max().unwrap_or(0);
+			let load = prices.iter().map(|p| p.previous_load).max().unwrap_or(0);
+			let _ = writeln!(
+				out,
+				"| {} | {} | {} | {} | {first}, {highest}, {last} | {load} |",
+				run.scenario.name(),
+				bounds.floor,
+				bounds.ceiling,
+				bounds.target_units,
 			);
 		}
 		let _ = writeln!(out);
@@ -343,7 +401,29 @@ mod tests {
 			stranger_window: 0,
 			free_rider_denied_at: None,
 			payments: None,
+			prices: None,
 		}
+	}
+
+	#[test]
+	fn congestion_pricing_reports_the_price_against_the_load() {
+		use crate::sim::scenario::PriceSample;
+		use repute_primitives::pricing::PriceBounds;
+		let sample = |t, price, previous_load| PriceSample { t, price, previous_load, load: 0 };
+		let results = vec![RunResult {
+			prices: Some((
+				PriceBounds { floor: 125, ceiling: 4_000, target_units: 1_000 },
+				vec![sample(5.0, 125, 0), sample(10.0, 140, 2_500), sample(15.0, 130, 400)],
+			)),
+			..run(Scenario::Baseline, ServePolicy::Paid, 1000.0, 0.0)
+		}];
+		let text = summary(&results);
+		assert!(text.contains("| baseline | 125 | 4000 | 1000 | 125, 140, 130 | 2500 |"), "{text}");
+		let path = std::env::temp_dir().join(format!("prices-{}.csv", std::process::id()));
+		write_prices_csv(&path, &results).unwrap();
+		let csv = std::fs::read_to_string(&path).unwrap();
+		let _ = std::fs::remove_file(&path);
+		assert_eq!(csv.lines().nth(2), Some("baseline,paid,10.0,140,2500,0,1000"));
 	}
 
 	#[test]
@@ -389,6 +469,7 @@ mod tests {
 					earned: 100_000_000_000_000,
 					net_paid: 30_000_000_000_000,
 					worst_net: 5_000_000_000_000,
+					tolls: 2_000_000_000_000,
 				}),
 				..run(Scenario::Baseline, ServePolicy::Paid, 1000.0, 0.0)
 			},
@@ -413,6 +494,9 @@ mod tests {
 		);
 		let text = summary(&results);
 		assert!(text.contains("| repute-global | 1.0 | 0.0 |"), "{text}");
-		assert!(text.contains("| baseline | 16 | 10 | 100.00 | 100.00 | 30.0% | 5.00 |"), "{text}");
+		assert!(
+			text.contains("| baseline | 16 | 10 | 100.00 | 100.00 | 30.0% | 5.00 | 2.00 |"),
+			"{text}"
+		);
 	}
 }

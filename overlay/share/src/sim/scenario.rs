@@ -20,13 +20,15 @@ use crate::{
 	ChainServices, Command, PeerConfig, PeerHandle, Role, ServePolicy, SharePeer, Wants, SERVICE,
 };
 use rand::{seq::SliceRandom, Rng, SeedableRng};
+use repute_overlay::chain::calls::Call;
 use repute_overlay::devnet::{setup, DevNode};
 use repute_overlay::{
 	AdmissionGate, ChainClient, ChannelBook, Durability, GatePolicy, Identity, Payer, PayerConfig,
 	ReceiptConfig, ReceiptPolicy, ReceiptStore, Signer, StrangerWindow, Submitter, SubmitterConfig,
 	TransportKind,
 };
-use repute_rpc_api::json::Decision;
+use repute_primitives::{payments::PaymentParameters, pricing::PriceBounds};
+use repute_rpc_api::json::{Decision, ServicePriceJson};
 use std::{
 	collections::HashMap,
 	path::PathBuf,
@@ -114,6 +116,44 @@ pub struct SimConfig {
 	/// The servers' stranger window: a newcomer gets at most `allowance / k` of service the chain
 	/// has not counted from each server (0: no window, the chain's verdict alone).
 	pub stranger_window: u32,
+	/// Under the paid policy: congestion pricing of the served bytes, set through sudo before
+	/// the workload starts (`None`: the dev chain's genesis pricing, which stays at its floor).
+	pub congestion: Option<Congestion>,
+}
+
+/// Congestion pricing for a run: the pricing period and the bytes' price bounds.
+#[derive(Clone, Debug)]
+pub struct Congestion {
+	/// Blocks in a pricing period.
+	pub price_period: u32,
+	/// The reference price's floor, ceiling and target load a period.
+	pub bounds: PriceBounds<u128>,
+}
+
+impl Congestion {
+	/// Periods of `price_period` blocks aiming at `target_units` bytes paid a period, priced
+	/// from an eighth of what payers pay ([`PRICE`]) up to four times it: a load above the target
+	/// raises the price until it reaches what payers pay, where units paid below it stop
+	/// counting as load.
+	pub fn around_the_payers_price(price_period: u32, target_units: u128) -> Self {
+		Self {
+			price_period,
+			bounds: PriceBounds { floor: PRICE / 8, ceiling: PRICE * 4, target_units },
+		}
+	}
+}
+
+/// The reference price of the served bytes at one sample, under congestion pricing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PriceSample {
+	/// Seconds since the workload started.
+	pub t: f64,
+	/// The reference price a byte.
+	pub price: u128,
+	/// The load of the last period that ended, in bytes.
+	pub previous_load: u128,
+	/// The load so far in the current period, in bytes.
+	pub load: u128,
 }
 
 /// The stranger allowance (and bilateral credit's), in chunks.
@@ -186,6 +226,8 @@ pub struct RunResult {
 	pub free_rider_denied_at: Option<f64>,
 	/// Under the paid policy: what honest peers paid and earned through their channels.
 	pub payments: Option<Payments>,
+	/// Under congestion pricing: the bytes' price bounds and the price at each sample.
+	pub prices: Option<(PriceBounds<u128>, Vec<PriceSample>)>,
 }
 
 /// What honest peers paid and earned through payment channels in a run of the paid policy, as
@@ -205,6 +247,9 @@ pub struct Payments {
 	pub net_paid: u128,
 	/// What the honest peer that paid most net paid net.
 	pub worst_net: i128,
+	/// Of what was paid, what congestion tolls burnt (everyone's channels; only honest peers
+	/// pay under the paid policy): `earned` and the net figures count payments before tolls.
+	pub tolls: u128,
 }
 
 impl Payments {
@@ -536,6 +581,11 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		_ => allowance / 8,
 	};
 	setup::govern(&chain, &alice, &parameters, &pretrusted).await?;
+	let congestion = config.congestion.clone().filter(|_| config.policy == ServePolicy::Paid);
+	if let Some(congestion) = &congestion {
+		price(&chain, &alice, congestion).await?;
+	}
+	let mut prices = Vec::new();
 
 	let global_gate = (config.policy == ServePolicy::ReputeGlobal)
 		.then(|| AdmissionGate::spawn(chain.clone(), GatePolicy::Global, founders[0].account()));
@@ -622,6 +672,16 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 			"sample"
 		);
 		samples.extend(fresh);
+		if congestion.is_some() {
+			if let Some(priced) = bytes_price(&chain).await? {
+				prices.push(PriceSample {
+					t,
+					price: priced.price.parse()?,
+					previous_load: priced.previous_load.parse()?,
+					load: priced.load.parse()?,
+				});
+			}
+		}
 		run.watch_attackers().await;
 		if free_rider_denied_at.is_none() && run.any_free_rider_denied().await {
 			free_rider_denied_at = Some(t);
@@ -687,7 +747,13 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		}
 	}
 	let payments = match config.policy {
-		ServePolicy::Paid => Some(payments(&run).await?),
+		ServePolicy::Paid => {
+			let mut payments = payments(&run).await?;
+			if let Some(priced) = bytes_price(&chain).await? {
+				payments.tolls = priced.tolls.parse()?;
+			}
+			Some(payments)
+		}
 		_ => None,
 	};
 	drop(node);
@@ -703,7 +769,34 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		stranger_window: config.stranger_window,
 		free_rider_denied_at,
 		payments,
+		prices: congestion.map(|congestion| (congestion.bounds, prices)),
 	})
+}
+
+/// Sets the pricing period and the served bytes' price bounds through sudo, and checks the
+/// chain took them.
+async fn price(chain: &ChainClient, sudo: &Signer, congestion: &Congestion) -> Result<(), Error> {
+	let wait = Duration::from_secs(60);
+	let now = chain.parameters().await?.payments;
+	let parameters = PaymentParameters {
+		minimum_escrow: now.minimum_escrow.parse()?,
+		challenge_period: now.challenge_period,
+		price_period: congestion.price_period,
+	};
+	chain
+		.submit_and_wait(&Call::sudo(Call::set_payment_parameters(&parameters)), sudo, wait)
+		.await?;
+	let bounds = Call::set_price_bounds(SERVICE, Some(&congestion.bounds));
+	chain.submit_and_wait(&Call::sudo(bounds), sudo, wait).await?;
+	match bytes_price(chain).await? {
+		Some(priced) if priced.floor == congestion.bounds.floor.to_string() => Ok(()),
+		_ => Err("sudo did not set the price bounds".into()),
+	}
+}
+
+/// The served bytes' reference price, if they are priced.
+async fn bytes_price(chain: &ChainClient) -> Result<Option<ServicePriceJson>, Error> {
+	Ok(chain.prices().await?.services.into_iter().find(|priced| priced.service == SERVICE))
 }
 
 /// What the honest peers paid and earned, read from the channels their payers opened (after
