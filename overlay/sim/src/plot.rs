@@ -114,68 +114,103 @@ pub fn plot_prices(path: &Path, title: &str, run: &RunResult) -> Result<(), Erro
 	let t_max = prices.iter().map(|p| p.t).fold(1.0, f64::max);
 	let price_max =
 		prices.iter().map(|p| p.price).max().unwrap_or(1).max(bounds.floor) as f64 * 1.2;
-	let mut chart = ChartBuilder::on(&top)
-		.caption("reference price a byte (smallest unit)", ("sans-serif", 20))
-		.margin(12)
-		.x_label_area_size(40)
-		.y_label_area_size(80)
-		.build_cartesian_2d(0.0..t_max, 0.0..price_max)?;
-	chart.configure_mesh().x_desc("seconds").label_style(("sans-serif", 14)).draw()?;
-	let price_style = ShapeStyle::from(&RGBColor(0x1f, 0x77, 0xb4)).stroke_width(3);
-	chart
-		.draw_series(LineSeries::new(prices.iter().map(|p| (p.t, p.price as f64)), price_style))?
-		.label("reference price")
-		.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], price_style));
-	let floor_style = ShapeStyle::from(&BLACK.mix(0.4)).stroke_width(1);
-	chart
-		.draw_series(std::iter::once(PathElement::new(
-			vec![(0.0, bounds.floor as f64), (t_max, bounds.floor as f64)],
-			floor_style,
-		)))?
-		.label("floor")
-		.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], floor_style));
-	chart
-		.configure_series_labels()
-		.background_style(WHITE.mix(0.8))
-		.border_style(BLACK)
-		.label_font(("sans-serif", 16))
-		.draw()?;
-
+	panel(
+		&top,
+		"reference price a byte (smallest unit)",
+		(t_max, price_max),
+		(
+			"reference price",
+			RGBColor(0x1f, 0x77, 0xb4),
+			prices.iter().map(|p| (p.t, p.price as f64)),
+		),
+		("floor", ShapeStyle::from(&BLACK.mix(0.4)).stroke_width(1), bounds.floor as f64),
+	)?;
 	let kib = |bytes: u128| bytes as f64 / 1024.0;
 	let load_max =
 		prices.iter().map(|p| p.previous_load).max().unwrap_or(0).max(bounds.target_units * 2);
-	let mut chart = ChartBuilder::on(&bottom)
-		.caption(
-			"load of the last period (KiB paid at the reference price or more)",
-			("sans-serif", 20),
-		)
+	panel(
+		&bottom,
+		"load of the last period (KiB paid at the reference price or more)",
+		(t_max, kib(load_max) * 1.1),
+		("load", RGBColor(0xd6, 0x27, 0x28), prices.iter().map(|p| (p.t, kib(p.previous_load)))),
+		("target", ShapeStyle::from(&BLACK.mix(0.6)).stroke_width(2), kib(bounds.target_units)),
+	)?;
+	root.present()?;
+	Ok(())
+}
+
+/// One panel of [`plot_prices`]: a series over time, `(label, colour, points)`, against a level
+/// drawn across it, `(label, style, y)`, on axes from 0 to `(t_max, y_max)`.
+fn panel(
+	area: &DrawingArea<BitMapBackend<'_>, plotters::coord::Shift>,
+	caption: &str,
+	(t_max, y_max): (f64, f64),
+	(label, colour, points): (&str, RGBColor, impl Iterator<Item = (f64, f64)>),
+	(level_label, level_style, level): (&str, ShapeStyle, f64),
+) -> Result<(), Error> {
+	let mut chart = ChartBuilder::on(area)
+		.caption(caption, ("sans-serif", 20))
 		.margin(12)
 		.x_label_area_size(40)
 		.y_label_area_size(80)
-		.build_cartesian_2d(0.0..t_max, 0.0..kib(load_max) * 1.1)?;
+		.build_cartesian_2d(0.0..t_max, 0.0..y_max)?;
 	chart.configure_mesh().x_desc("seconds").label_style(("sans-serif", 14)).draw()?;
-	let load_style = ShapeStyle::from(&RGBColor(0xd6, 0x27, 0x28)).stroke_width(3);
+	let style = ShapeStyle::from(&colour).stroke_width(3);
 	chart
-		.draw_series(LineSeries::new(
-			prices.iter().map(|p| (p.t, kib(p.previous_load))),
-			load_style,
-		))?
-		.label("load")
-		.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], load_style));
-	let target_style = ShapeStyle::from(&BLACK.mix(0.6)).stroke_width(2);
+		.draw_series(LineSeries::new(points, style))?
+		.label(label)
+		.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], style));
 	chart
 		.draw_series(std::iter::once(PathElement::new(
-			vec![(0.0, kib(bounds.target_units)), (t_max, kib(bounds.target_units))],
-			target_style,
+			vec![(0.0, level), (t_max, level)],
+			level_style,
 		)))?
-		.label("target")
-		.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], target_style));
+		.label(level_label)
+		.legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], level_style));
 	chart
 		.configure_series_labels()
 		.background_style(WHITE.mix(0.8))
 		.border_style(BLACK)
 		.label_font(("sans-serif", 16))
 		.draw()?;
-	root.present()?;
 	Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use repute_share::sim::scenario::{Congestion, PriceSample, Scenario};
+
+	#[test]
+	fn a_price_plot_is_drawn_for_a_priced_run_and_skipped_otherwise() {
+		let sample = |t, price, previous_load| PriceSample { t, price, previous_load, load: 0 };
+		let mut run = RunResult {
+			scenario: Scenario::Baseline,
+			policy: repute_share::ServePolicy::Paid,
+			samples: Vec::new(),
+			identities: Vec::new(),
+			allowance: 0,
+			warmup: 60.0,
+			identities_total: 0,
+			servers: 0,
+			stranger_window: 0,
+			free_rider_denied_at: None,
+			payments: None,
+			prices: None,
+		};
+		let dir = std::env::temp_dir().join(format!("repute-plot-{}", std::process::id()));
+		std::fs::create_dir_all(&dir).unwrap();
+		let path = dir.join("prices.png");
+		plot_prices(&path, "unpriced", &run).unwrap();
+		assert!(!path.exists(), "a run without prices has no price plot");
+		run.prices = Some((
+			Congestion::around_the_payers_price(1, 1_000).bounds,
+			vec![sample(5.0, 125, 0), sample(10.0, 140, 2_500), sample(15.0, 130, 0)],
+		));
+		plot_prices(&path, "priced", &run).unwrap();
+		let png = std::fs::read(&path).unwrap();
+		std::fs::remove_dir_all(&dir).unwrap();
+		assert_eq!(&png[1..4], b"PNG");
+		assert!(png.len() > 10_000, "a plot with two panels, not an empty image");
+	}
 }

@@ -7,7 +7,7 @@ use codec::Encode;
 use frame_support::{assert_ok, traits::fungible::Inspect};
 use pallet_receipts::{OnReceiptRecorded, SignedReceiptOf};
 use repute_primitives::Receipt;
-use repute_runtime::{Balances, Runtime, RuntimeCall, RuntimeOrigin, System, UNIT};
+use repute_runtime::{AccountId, Balances, Runtime, RuntimeCall, RuntimeOrigin, System, UNIT};
 use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::MultiSignature;
@@ -32,20 +32,25 @@ fn receipt(sequence: u64, units: u128) -> SignedReceiptOf<Runtime> {
 	)
 }
 
+/// Alice (the provider of [`receipt`]) and Bob (its consumer), registered as peers.
+fn registered_alice_and_bob() -> (AccountId, AccountId) {
+	let (alice, bob) = (Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
+	for who in [&alice, &bob] {
+		if pallet_receipts::Peers::<Runtime>::get(who).is_none() {
+			assert_ok!(pallet_receipts::Pallet::<Runtime>::register(RuntimeOrigin::signed(
+				who.clone()
+			)));
+		}
+	}
+	(alice, bob)
+}
+
 #[test]
 fn a_submitted_receipt_records_history_and_pays_the_channel() {
 	with_genesis_of(DEV_RUNTIME_PRESET, || {
 		System::set_block_number(1);
 		pallet_timestamp::Now::<Runtime>::put(NOW_MS);
-		let (alice, bob) =
-			(Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
-		for who in [&alice, &bob] {
-			if pallet_receipts::Peers::<Runtime>::get(who).is_none() {
-				assert_ok!(pallet_receipts::Pallet::<Runtime>::register(RuntimeOrigin::signed(
-					who.clone()
-				)));
-			}
-		}
+		let (alice, bob) = registered_alice_and_bob();
 		// Bob pays Alice a millionth of a unit per unit of service, up to 10 units.
 		let price = UNIT / 1_000_000;
 		assert_ok!(pallet_payments::Pallet::<Runtime>::open_channel(
@@ -85,15 +90,7 @@ fn bytes_are_priced_from_genesis_and_the_toll_is_burnt_above_the_floor() {
 				)
 			)]
 		);
-		let (alice, bob) =
-			(Sr25519Keyring::Alice.to_account_id(), Sr25519Keyring::Bob.to_account_id());
-		for who in [&alice, &bob] {
-			if pallet_receipts::Peers::<Runtime>::get(who).is_none() {
-				assert_ok!(pallet_receipts::Pallet::<Runtime>::register(RuntimeOrigin::signed(
-					who.clone()
-				)));
-			}
-		}
+		let (alice, bob) = registered_alice_and_bob();
 		let bounds = PriceBounds { floor: 1_000, ceiling: UNIT, target_units: 10 };
 		assert_ok!(pallet_payments::Pallet::<Runtime>::set_price_bounds(
 			RuntimeOrigin::root(),
