@@ -103,7 +103,7 @@ pub mod pallet {
 
 	/// The in-code storage version: 1 added `price_period` to [`Parameters`]
 	/// ([`crate::migrations::v1`]).
-	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
@@ -165,9 +165,10 @@ pub mod pallet {
 
 	/// The reference price of every priced service, with its bounds and the load of the current
 	/// period. Only services below [`Config::MaxServices`] have one, so it holds at most that
-	/// many entries.
+	/// many entries. Counted, so that a block is charged the database accesses of exactly the
+	/// services that exist (see `pricing.rs`).
 	#[pallet::storage]
-	pub type Prices<T: Config> = StorageMap<_, Twox64Concat, ServiceId, ServicePriceOf<T>>;
+	pub type Prices<T: Config> = CountedStorageMap<_, Twox64Concat, ServiceId, ServicePriceOf<T>>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]

@@ -47,3 +47,42 @@ pub mod v1 {
 		<T as frame_system::Config>::DbWeight,
 	>;
 }
+
+/// Version 2: the reference prices are counted, so that a block is charged the database accesses
+/// of exactly the priced services (`pricing.rs`).
+pub mod v2 {
+	use crate::{Config, Pallet, Prices};
+	use frame_support::{
+		migrations::VersionedMigration,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+	};
+
+	/// Counts the stored reference prices: at most `MaxServices` items, each read once.
+	pub struct UncheckedCountPrices<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedCountPrices<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let services = Prices::<T>::initialize_counter();
+			T::DbWeight::get().reads_writes(u64::from(services), 1)
+		}
+
+		#[cfg(feature = "try-runtime")]
+		fn post_upgrade(_: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			frame_support::ensure!(
+				Prices::<T>::count() as usize == Prices::<T>::iter_keys().count(),
+				"the price counter does not count the prices"
+			);
+			Ok(())
+		}
+	}
+
+	/// [`UncheckedCountPrices`], run once: from storage version 1 to 2.
+	pub type CountPrices<T> = VersionedMigration<
+		1,
+		2,
+		UncheckedCountPrices<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

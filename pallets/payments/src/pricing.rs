@@ -2,6 +2,17 @@
 //! priced service's reference price follows the load its period saw
 //! ([`repute_primitives::pricing::ServicePrice::advance`]) and the next period starts from no
 //! load. The toll and the load themselves are taken where a channel pays (`Pallet::pay`).
+//!
+//! ## What a block is charged for prices
+//!
+//! Every paid receipt reads and writes its service's price item, but a block reads each item from
+//! the database at most once and writes it at most once (at the block's commit), however many
+//! receipts pay at that price: a service has one item, and there are at most
+//! [`Config::MaxServices`]. So a paid receipt is charged only its compute (`pay_on_receipt` is
+//! benchmarked with the item already in the block's overlay), and `on_initialize` charges each
+//! block one read and one write for every priced service: [`Pallet::price_items_weight`]. In a
+//! block that starts a period, `advance_prices` has read and written every item already and is
+//! what the block is charged.
 
 use crate::{Config, Event, Pallet, Parameters, Prices, WeightInfo};
 use alloc::vec::Vec;
@@ -12,11 +23,13 @@ use sp_runtime::traits::Zero;
 impl<T: Config> Pallet<T> {
 	/// Advances every priced service's reference price if block `now` starts a pricing period
 	/// (its number is a multiple of `price_period`); returns the weight used.
+	/// Also charges, in a block that starts no period, the database accesses of the price items
+	/// that the block's paid receipts make ([`Self::price_items_weight`]).
 	pub(crate) fn on_price_period(now: BlockNumberFor<T>) -> Weight {
 		let read = T::DbWeight::get().reads(1);
 		let period = Parameters::<T>::get().price_period;
 		if period.is_zero() || !(now % period).is_zero() {
-			return read;
+			return read.saturating_add(Self::price_items_weight());
 		}
 		// `Prices` holds at most `MaxServices` entries (`set_price_bounds` and the genesis check
 		// the service); the bound is kept here all the same.
@@ -29,5 +42,15 @@ impl<T: Config> Pallet<T> {
 		}
 		// The benchmark weighs this whole function, the `Parameters` read included.
 		T::WeightInfo::advance_prices(services)
+	}
+
+	/// The database accesses of the price items in one block: counting them (one read), then
+	/// one read and one write of every priced service's item, the most a block's paid receipts
+	/// can make whatever their number.
+	pub fn price_items_weight() -> Weight {
+		let services = u64::from(Prices::<T>::count().min(T::MaxServices::get()));
+		T::DbWeight::get()
+			.reads(1)
+			.saturating_add(T::DbWeight::get().reads_writes(services, services))
 	}
 }

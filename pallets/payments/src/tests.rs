@@ -563,4 +563,28 @@ fn stored_parameters_of_version_0_gain_the_default_price_period() {
 	});
 }
 
+#[test]
+fn stored_prices_of_version_1_are_counted() {
+	use crate::Prices;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	use repute_primitives::pricing::{PriceBounds, ServicePrice};
+	run(|| {
+		let bounds = PriceBounds { floor: 8, ceiling: 1_000, target_units: 100 };
+		for service in [0, 5, 9] {
+			Prices::<Test>::insert(service, ServicePrice::at_floor(bounds.clone()));
+		}
+		// Version 1 had no counter.
+		frame_support::storage::unhashed::kill(&Prices::<Test>::counter_storage_final_key());
+		StorageVersion::new(1).put::<Payments>();
+		assert_eq!(Prices::<Test>::count(), 0);
+		crate::migrations::v2::CountPrices::<Test>::on_runtime_upgrade();
+		assert_eq!(Prices::<Test>::count(), 3);
+		assert_eq!(Payments::on_chain_storage_version(), 2);
+		// Run again, it changes nothing.
+		Prices::<Test>::remove(5);
+		crate::migrations::v2::CountPrices::<Test>::on_runtime_upgrade();
+		assert_eq!(Prices::<Test>::count(), 2);
+	});
+}
+
 mod pricing;

@@ -188,8 +188,12 @@ fn the_reference_price_moves_once_a_period_after_its_load() {
 		assert_ok!(Payments::set_parameters(RuntimeOrigin::root(), parameters));
 		open(1, 0, 50, 400_000);
 		submit(vec![receipt(0, 1, 0, 1, 200)]);
-		let read = <Test as frame_system::Config>::DbWeight::get().reads(1);
-		assert_eq!(start_block(9), read, "not a period's start: one read");
+		let db = <Test as frame_system::Config>::DbWeight::get();
+		assert_eq!(
+			start_block(9),
+			db.reads(1).saturating_add(Payments::price_items_weight()),
+			"not a period's start: the parameters, and the block's price items"
+		);
 		assert_eq!(priced(0).price, 8);
 		assert_eq!(start_block(10), <() as WeightInfo>::advance_prices(1));
 		// Twice the target: up an eighth.
@@ -235,6 +239,45 @@ fn the_reference_price_moves_once_a_period_after_its_load() {
 			assert!(after > before || after == 100, "{before} -> {after}");
 		}
 		assert_eq!(priced(0).price, 100);
+	});
+}
+
+#[test]
+fn a_block_is_charged_one_read_and_one_write_per_priced_service_however_many_receipts_pay() {
+	use crate::WeightInfo;
+	run(|| {
+		let db = <Test as frame_system::Config>::DbWeight::get();
+		// The counter alone while nothing is priced.
+		assert_eq!(Payments::price_items_weight(), db.reads(1));
+		for service in 0..3 {
+			assert_ok!(Payments::set_price_bounds(RuntimeOrigin::root(), service, Some(BOUNDS)));
+		}
+		assert_eq!(Payments::price_items_weight(), db.reads(4).saturating_add(db.writes(3)));
+		let period = Parameters::<Test>::get().price_period;
+		assert_eq!(start_block(period + 1), db.reads(5).saturating_add(db.writes(3)));
+		// A block that starts a period reads and writes every item in `advance_prices` already.
+		assert_eq!(start_block(2 * period), <() as WeightInfo>::advance_prices(3));
+		assert_ok!(Payments::set_price_bounds(RuntimeOrigin::root(), 1, None));
+		assert_eq!(Payments::price_items_weight(), db.reads(3).saturating_add(db.writes(2)));
+		// However many receipts pay at a price, each is charged the benchmarked payment only:
+		// the price item's database read and write are in the block's charge above.
+		open(1, 0, 10, 400_000);
+		open(2, 0, 10, 400_000);
+		let paid = |consumer: u8, nonce: u64, units: u128| {
+			<Payments as pallet_receipts::OnReceiptRecorded<_, _>>::on_receipt_recorded(
+				&account(0),
+				&account(consumer),
+				0,
+				units,
+				units * nonce,
+				System::block_number(),
+			)
+		};
+		for nonce in 1..4 {
+			assert_eq!(paid(1, nonce, 10), <() as WeightInfo>::pay_on_receipt());
+			assert_eq!(paid(2, nonce, 10), <() as WeightInfo>::pay_on_receipt());
+		}
+		assert_eq!(priced(0).load, 60);
 	});
 }
 
