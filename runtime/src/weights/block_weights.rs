@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-30 (Y/M/D)
+//! DATE: 2026-12-02 (Y/M/D)
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! SHORT-NAME: `block`, LONG-NAME: `BlockExecution`, RUNTIME: `repute`
@@ -29,15 +29,15 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 357_190, 1_473_523
-	///   Average:  429_271
-	///   Median:   407_895
-	///   Std-Dev:  121740.2
+	///   Min, Max: 170_454, 343_822
+	///   Average:  232_912
+	///   Median:   220_429
+	///   Std-Dev:  35028.41
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 885_090
-	///   95th: 483_437
-	///   75th: 432_451
+	///   99th: 333_927
+	///   95th: 309_972
+	///   75th: 244_264
 	pub const BlockExecutionWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(429_271), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(232_912), 0);
 }

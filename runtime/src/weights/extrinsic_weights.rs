@@ -2,7 +2,7 @@
 // SPDX-License-Identifier: Apache-2.0
 
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
-//! DATE: 2026-11-30 (Y/M/D)
+//! DATE: 2026-12-02 (Y/M/D)
 //! HOSTNAME: `vm`, CPU: `AMD EPYC`
 //!
 //! SHORT-NAME: `extrinsic`, LONG-NAME: `ExtrinsicBase`, RUNTIME: `repute`
@@ -29,15 +29,15 @@ parameter_types! {
 	/// Calculated by multiplying the *Average* with `1.0` and adding `0`.
 	///
 	/// Stats nanoseconds:
-	///   Min, Max: 147_890, 287_453
-	///   Average:  210_524
-	///   Median:   209_437
-	///   Std-Dev:  29904.21
+	///   Min, Max: 103_098, 125_543
+	///   Average:  107_503
+	///   Median:   105_452
+	///   Std-Dev:  4656.62
 	///
 	/// Percentiles nanoseconds:
-	///   99th: 260_524
-	///   95th: 249_021
-	///   75th: 237_116
+	///   99th: 124_400
+	///   95th: 117_260
+	///   75th: 109_491
 	pub const ExtrinsicBaseWeight: Weight =
-		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(210_524), 0);
+		Weight::from_parts(WEIGHT_REF_TIME_PER_NANOS.saturating_mul(107_503), 0);
 }
