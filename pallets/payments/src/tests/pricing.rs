@@ -263,7 +263,7 @@ fn a_block_is_charged_one_read_and_one_write_per_priced_service_however_many_rec
 		// the price item's database read and write are in the block's charge above.
 		open(1, 0, 10, 400_000);
 		open(2, 0, 10, 400_000);
-		let paid = |consumer: u8, nonce: u64, units: u128| {
+		let paid = |consumer: u8, nonce: u128, units: u128| {
 			<Payments as pallet_receipts::OnReceiptRecorded<_, _>>::on_receipt_recorded(
 				&account(0),
 				&account(consumer),
