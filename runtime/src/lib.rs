@@ -148,7 +148,6 @@ pub type UncheckedExtrinsic =
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
 /// Storage migrations run at the next runtime upgrade, besides the pallets' own.
-#[allow(unused_parens)]
 type Migrations = (
 	pallet_payments::migrations::v1::AddPricePeriod<Runtime>,
 	pallet_payments::migrations::v2::CountPrices<Runtime>,

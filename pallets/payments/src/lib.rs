@@ -102,7 +102,7 @@ pub mod pallet {
 	};
 
 	/// The in-code storage version: 1 added `price_period` to [`Parameters`]
-	/// ([`crate::migrations::v1`]).
+	/// ([`crate::migrations::v1`]); 2 counts [`Prices`] ([`crate::migrations::v2`]).
 	pub(crate) const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	#[pallet::pallet]
@@ -300,8 +300,10 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		/// Every `price_period` blocks: moves each priced service's reference price after the
 		/// period's load.
+		/// Also charges the block the database accesses of the price items that its paid
+		/// receipts make ([`Pallet::price_items_weight`], `pricing.rs`).
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
-			Self::on_price_period(now)
+			Self::on_price_period(now).saturating_add(Self::price_items_weight())
 		}
 
 		fn integrity_test() {

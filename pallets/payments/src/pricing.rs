@@ -5,14 +5,13 @@
 //!
 //! ## What a block is charged for prices
 //!
-//! Every paid receipt reads and writes its service's price item, but a block reads each item from
-//! the database at most once and writes it at most once (at the block's commit), however many
-//! receipts pay at that price: a service has one item, and there are at most
-//! [`Config::MaxServices`]. So a paid receipt is charged only its compute (`pay_on_receipt` is
-//! benchmarked with the item already in the block's overlay), and `on_initialize` charges each
-//! block one read and one write for every priced service: [`Pallet::price_items_weight`]. In a
-//! block that starts a period, `advance_prices` has read and written every item already and is
-//! what the block is charged.
+//! Every paid receipt reads its service's price item (which may not exist: the service may be
+//! unpriced) and, if it exists, writes it. A block reads each item from the database at most once
+//! and writes it at most once (at the block's commit), however many receipts pay for that
+//! service, and there are at most [`Config::MaxServices`] services. So a paid receipt is charged
+//! only its compute (`pay_on_receipt` is benchmarked with the item already in the block's
+//! overlay), and `on_initialize` charges every block a read for every service a receipt can name
+//! and a write for every priced one: [`Pallet::price_items_weight`].
 
 use crate::{Config, Event, Pallet, Parameters, Prices, WeightInfo};
 use alloc::vec::Vec;
@@ -23,13 +22,11 @@ use sp_runtime::traits::Zero;
 impl<T: Config> Pallet<T> {
 	/// Advances every priced service's reference price if block `now` starts a pricing period
 	/// (its number is a multiple of `price_period`); returns the weight used.
-	/// Also charges, in a block that starts no period, the database accesses of the price items
-	/// that the block's paid receipts make ([`Self::price_items_weight`]).
 	pub(crate) fn on_price_period(now: BlockNumberFor<T>) -> Weight {
 		let read = T::DbWeight::get().reads(1);
 		let period = Parameters::<T>::get().price_period;
 		if period.is_zero() || !(now % period).is_zero() {
-			return read.saturating_add(Self::price_items_weight());
+			return read;
 		}
 		// `Prices` holds at most `MaxServices` entries (`set_price_bounds` and the genesis check
 		// the service); the bound is kept here all the same.
@@ -44,13 +41,12 @@ impl<T: Config> Pallet<T> {
 		T::WeightInfo::advance_prices(services)
 	}
 
-	/// The database accesses of the price items in one block: counting them (one read), then
-	/// one read and one write of every priced service's item, the most a block's paid receipts
-	/// can make whatever their number.
+	/// The database accesses of the price items in one block, the most its paid receipts can
+	/// make whatever their number: counting the priced services (one read), then a read for
+	/// every service a receipt can name, priced or not, and a write for every priced one.
 	pub fn price_items_weight() -> Weight {
-		let services = u64::from(Prices::<T>::count().min(T::MaxServices::get()));
-		T::DbWeight::get()
-			.reads(1)
-			.saturating_add(T::DbWeight::get().reads_writes(services, services))
+		let priced = u64::from(Prices::<T>::count().min(T::MaxServices::get()));
+		let services = u64::from(T::MaxServices::get());
+		T::DbWeight::get().reads_writes(services.saturating_add(1), priced)
 	}
 }

@@ -580,10 +580,12 @@ fn stored_prices_of_version_1_are_counted() {
 		crate::migrations::v2::CountPrices::<Test>::on_runtime_upgrade();
 		assert_eq!(Prices::<Test>::count(), 3);
 		assert_eq!(Payments::on_chain_storage_version(), 2);
-		// Run again, it changes nothing.
+		// The map keeps its count from now on, and the migration runs once only.
 		Prices::<Test>::remove(5);
-		crate::migrations::v2::CountPrices::<Test>::on_runtime_upgrade();
 		assert_eq!(Prices::<Test>::count(), 2);
+		frame_support::storage::unhashed::kill(&Prices::<Test>::counter_storage_final_key());
+		crate::migrations::v2::CountPrices::<Test>::on_runtime_upgrade();
+		assert_eq!(Prices::<Test>::count(), 0);
 	});
 }
 
