@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 # shellcheck source=lib/build-env.sh
 source scripts/lib/build-env.sh
 cargo fmt --all -- --check
+# The check reads the dependency graph offline: on a fresh machine the sources must be fetched first.
+cargo fetch --locked
 ./scripts/check-build-sharing.sh
 # Every test in a process of its own, the longest first, two at a time (.config/nextest.toml),
 # then the doc examples, which nextest does not run; both reuse the artifacts of `cargo build
