@@ -18,7 +18,7 @@ cd "$(dirname "$0")/.."
 steps="${STEPS:-50}"
 repeat="${REPEAT:-20}"
 pallets=("$@")
-[ "${#pallets[@]}" -gt 0 ] || pallets=(overhead pallet_receipts pallet_reputation pallet_payments frame_system_extensions)
+[ "${#pallets[@]}" -gt 0 ] || pallets=(overhead pallet_receipts pallet_reputation pallet_payments pallet_validator_set frame_system_extensions)
 
 ./scripts/setup.sh
 # shellcheck source=lib/build-env.sh
@@ -51,7 +51,7 @@ for pallet in "${pallets[@]}"; do
 		output=runtime/src/weights/frame_system_extensions.rs
 		template=()
 	else
-		dir="pallets/${pallet#pallet_}"
+		dir="pallets/$(tr _ - <<<"${pallet#pallet_}")"
 		[ -d "$dir" ] || { echo "no pallet directory $dir for $pallet" >&2; exit 1; }
 		output="$dir/src/weights.rs"
 		template=(--template .maintain/frame-weight-template.hbs)

@@ -1,8 +1,15 @@
 //! Genesis presets: the initial state of the `dev` and `local` chains.
 //!
 //! A chain spec names one of these presets; the node never hard-codes genesis state itself.
-//! - `development` (chain `dev`): Alice is the only validator and the sudo key.
-//! - `local_testnet` (chain `local`): Alice, Bob and Charlie validate; Alice is sudo.
+//! - `development` (chain `dev`): Alice is the only validator and the sudo key; sessions of an
+//!   hour.
+//! - `local_testnet` (chain `local`): Alice, Bob, Charlie and Dave validate (one of them may be
+//!   down and GRANDPA still finalises), at least two always; sessions of ten blocks (a minute),
+//!   so that validator changes show quickly; Alice is sudo.
+//!
+//! In both, Alice, Bob and Charlie are the technical committee, whose two-thirds motions govern
+//! (`configs/governance.rs`). Each validator's session keys are the well-known dev keys of its
+//! name (`--alice`, `--bob`, ... put them in the node's keystore).
 //!
 //! In both, the well-known dev accounts (Alice to Ferdie and their `//stash` accounts) start with
 //! [`ENDOWMENT`] each, and `//Alice//stash` and `//Bob//stash` are the founders: registered peers
@@ -11,8 +18,9 @@
 //! (bytes) has a reference price from genesis ([`dev_byte_price_bounds`]), at its floor.
 
 use crate::{
-	AccountId, BalancesConfig, PaymentsConfig, ReceiptsConfig, ReputationConfig,
-	RuntimeGenesisConfig, SudoConfig, UNIT,
+	opaque::SessionKeys, AccountId, BalancesConfig, BlockNumber, PaymentsConfig, ReceiptsConfig,
+	ReputationConfig, RuntimeGenesisConfig, SessionConfig, SudoConfig, TechnicalMembershipConfig,
+	ValidatorSetConfig, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -36,12 +44,22 @@ pub fn dev_byte_price_bounds() -> repute_primitives::pricing::PriceBounds<u128> 
 	}
 }
 
-/// The genesis state for the given validators, sudo key and pre-funded accounts, as the JSON
-/// patch over the default genesis that the runtime's genesis builder applies.
+/// A validator at genesis: its account and its session keys.
+struct GenesisValidator {
+	account: AccountId,
+	aura: AuraId,
+	grandpa: GrandpaId,
+}
+
+/// The genesis state for the given validators (with their sessions' length and the fewest
+/// validators), sudo key, committee and pre-funded accounts, as the JSON patch over the default
+/// genesis that the runtime's genesis builder applies.
 fn repute_genesis(
-	initial_authorities: Vec<(AuraId, GrandpaId)>,
+	validators: Vec<GenesisValidator>,
+	validator_parameters: pallet_validator_set::ValidatorSetParameters<BlockNumber>,
 	endowed_accounts: Vec<AccountId>,
 	founders: Vec<AccountId>,
+	committee: Vec<AccountId>,
 	root: AccountId,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
@@ -50,21 +68,44 @@ fn repute_genesis(
 		balances: BalancesConfig {
 			balances: endowed_accounts.iter().cloned().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		validator_set: ValidatorSetConfig {
+			validators: validators.iter().map(|v| v.account.clone()).collect::<Vec<_>>(),
+			parameters: Some(validator_parameters),
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		// Aura's and GRANDPA's authorities come from the session keys.
+		session: SessionConfig {
+			keys: validators
+				.iter()
+				.map(|v| {
+					let keys = SessionKeys { aura: v.aura.clone(), grandpa: v.grandpa.clone() };
+					(v.account.clone(), v.account.clone(), keys)
+				})
+				.collect::<Vec<_>>(),
+		},
+		technical_membership: TechnicalMembershipConfig {
+			members: frame_support::BoundedVec::truncate_from(committee),
 		},
 		sudo: SudoConfig { key: Some(root) },
 		payments: PaymentsConfig { prices: vec![(0, dev_byte_price_bounds())] },
 	})
 }
 
-/// The session keys of a well-known dev validator (`--alice`, `--bob`, ...).
-/// Aura signs with the sr25519 key of the name, GRANDPA votes with its ed25519 key.
-fn dev_authority(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(aura.public().into(), grandpa.public().into())
+/// A well-known dev validator (`--alice`, `--bob`, ...): its sr25519 account, and its session
+/// keys: Aura signs with the sr25519 key of the name, GRANDPA votes with its ed25519 key.
+fn dev_validator(aura: Sr25519Keyring, grandpa: Ed25519Keyring) -> GenesisValidator {
+	GenesisValidator {
+		account: aura.to_account_id(),
+		aura: aura.public().into(),
+		grandpa: grandpa.public().into(),
+	}
+}
+
+/// The technical committee of the dev and local chains: Alice, Bob and Charlie.
+fn dev_committee() -> Vec<AccountId> {
+	[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
+		.iter()
+		.map(|k| k.to_account_id())
+		.collect()
 }
 
 /// The well-known dev accounts that start funded.
@@ -80,23 +121,34 @@ pub fn dev_founders() -> Vec<AccountId> {
 /// The `development` preset: a single-validator chain run by Alice.
 pub fn development_config_genesis() -> Value {
 	repute_genesis(
-		vec![dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		vec![dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		pallet_validator_set::ValidatorSetParameters {
+			session_length: crate::HOURS,
+			min_validators: 1,
+		},
 		dev_accounts(),
 		dev_founders(),
+		dev_committee(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
 }
 
-/// The `local_testnet` preset: Alice, Bob and Charlie validate.
+/// The `local_testnet` preset: Alice, Bob, Charlie and Dave validate, in sessions of a minute.
 pub fn local_config_genesis() -> Value {
 	repute_genesis(
 		vec![
-			dev_authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-			dev_authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-			dev_authority(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			dev_validator(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			dev_validator(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			dev_validator(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			dev_validator(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
+		pallet_validator_set::ValidatorSetParameters {
+			session_length: crate::MINUTES,
+			min_validators: 2,
+		},
 		dev_accounts(),
 		dev_founders(),
+		dev_committee(),
 		Sr25519Keyring::Alice.to_account_id(),
 	)
 }

@@ -98,7 +98,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("repute"),
 	impl_name: Cow::Borrowed("repute-node"),
 	authoring_version: 1,
-	spec_version: 104,
+	spec_version: 105,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 2,
@@ -187,6 +187,19 @@ mod runtime {
 	#[runtime::pallet_index(1)]
 	pub type Timestamp = pallet_timestamp;
 
+	/// Who authored each block, counted for the validator set (declared before the consensus
+	/// pallets, so that the session's keys are in place when Aura and GRANDPA read them).
+	#[runtime::pallet_index(7)]
+	pub type Authorship = pallet_authorship;
+
+	/// The validators, added and removed by governance; offline ones removed.
+	#[runtime::pallet_index(8)]
+	pub type ValidatorSet = pallet_validator_set;
+
+	/// Sessions: each validator's keys, rotated into Aura and GRANDPA.
+	#[runtime::pallet_index(9)]
+	pub type Session = pallet_session;
+
 	#[runtime::pallet_index(2)]
 	pub type Aura = pallet_aura;
 
@@ -201,6 +214,22 @@ mod runtime {
 
 	#[runtime::pallet_index(6)]
 	pub type Sudo = pallet_sudo;
+
+	/// The technical committee: two thirds of it govern Repute.
+	#[runtime::pallet_index(13)]
+	pub type TechnicalCommittee = pallet_collective<Instance1>;
+
+	/// Who sits on the technical committee.
+	#[runtime::pallet_index(14)]
+	pub type TechnicalMembership = pallet_membership<Instance1>;
+
+	/// Calls the committee whitelisted by hash, dispatched as root by one member.
+	#[runtime::pallet_index(15)]
+	pub type Whitelist = pallet_whitelist;
+
+	/// Call preimages for the whitelist.
+	#[runtime::pallet_index(16)]
+	pub type Preimage = pallet_preimage;
 
 	/// Shared history: bonded peer identities and co-signed interaction receipts.
 	#[runtime::pallet_index(10)]

@@ -1,13 +1,28 @@
-//! End to end: three validators (Alice, Bob, Charlie) on the `local` chain. With one stopped the
-//! other two keep producing blocks; once it is back, finality resumes.
+//! End to end: the `local` chain's four validators (Alice, Bob, Charlie, Dave) and a fifth node
+//! (Eve) on loopback, governed as a real network is:
+//! - Dave is killed: the three others keep finalising (GRANDPA needs three of four), and the
+//!   chain removes Dave once he has authored nothing for a whole session;
+//! - Eve registers session keys made by her own node (`author_rotateKeysWithOwner`), the
+//!   technical committee adds her by a two-thirds motion, and she authors blocks;
+//! - governance (sudo, on this chain) removes her again, and she leaves the authorities.
 
-use crate::common::{Node, Ports, TempDir, NODE_BINARY};
+use crate::common::{
+	extrinsic::{hex_bytes, hex_string, storage, submit},
+	Node, Ports, TempDir, NODE_BINARY,
+};
+use codec::{Decode, Encode};
+use frame_support::dispatch::GetDispatchInfo;
+use repute_runtime::{opaque::SessionKeys, AccountId, Runtime, RuntimeCall};
+use serde_json::json;
+use sp_keyring::Sr25519Keyring;
+use sp_runtime::traits::{BlakeTwo256, Hash};
 use std::{process::Command, time::Duration};
 
-const TIMEOUT: Duration = Duration::from_secs(180);
+/// Long enough for four sessions of ten blocks and the slack of a busy machine.
+const TIMEOUT: Duration = Duration::from_secs(420);
 const STOP_GRACE: Duration = Duration::from_secs(30);
 
-/// A fixed ed25519 node key per validator, so Bob and Charlie know Alice's peer id in advance.
+/// A fixed ed25519 node key per node, so the others know Alice's peer id in advance.
 fn node_key(index: u8) -> String {
 	format!("{:064x}", u64::from(index) + 1)
 }
@@ -23,13 +38,26 @@ fn peer_id(key_file: &std::path::Path) -> String {
 	String::from_utf8(output.stdout).unwrap().trim().to_string()
 }
 
-#[test]
-fn three_validators_survive_one_stopping_and_finality_resumes() {
-	let dir = TempDir::new("testnet");
-	let names = ["alice", "bob", "charlie"];
-	let ports: Vec<Ports> = names.iter().map(|_| Ports::pick()).collect();
+/// The validators of the current session, as the session pallet stores them.
+fn session_validators(node: &Node) -> Vec<AccountId> {
+	storage(node, &pallet_session::Validators::<Runtime>::hashed_key())
+		.map(|raw| Vec::<AccountId>::decode(&mut &raw[..]).expect("a list of accounts"))
+		.unwrap_or_default()
+}
 
-	let key_files: Vec<_> = (0..3u8)
+/// The validator set governance keeps (what the next sessions take).
+fn governed_validators(node: &Node) -> Vec<AccountId> {
+	storage(node, &pallet_validator_set::Validators::<Runtime>::hashed_key())
+		.map(|raw| Vec::<AccountId>::decode(&mut &raw[..]).expect("a list of accounts"))
+		.unwrap_or_default()
+}
+
+#[test]
+fn validators_join_and_leave_by_governance_and_finality_survives_one_killed() {
+	let dir = TempDir::new("testnet");
+	let names = ["alice", "bob", "charlie", "dave", "eve"];
+	let ports: Vec<Ports> = names.iter().map(|_| Ports::pick()).collect();
+	let key_files: Vec<_> = (0..names.len() as u8)
 		.map(|i| {
 			let file = dir.path().join(format!("{}.node-key", names[i as usize]));
 			std::fs::write(&file, node_key(i)).unwrap();
@@ -45,7 +73,6 @@ fn three_validators_survive_one_stopping_and_finality_resumes() {
 			let mut args = vec![
 				"--chain".to_string(),
 				"local".to_string(),
-				format!("--{name}"),
 				"--validator".to_string(),
 				"--base-path".to_string(),
 				dir.path().join(name).display().to_string(),
@@ -54,41 +81,140 @@ fn three_validators_survive_one_stopping_and_finality_resumes() {
 				"--name".to_string(),
 				name.to_string(),
 			];
+			// The four genesis validators hold their dev keys; Eve's node makes its own.
+			if *name != "eve" {
+				args.push(format!("--{name}"));
+			}
 			if i > 0 {
 				args.extend(["--bootnodes".to_string(), bootnode.clone()]);
 			}
 			Node::start(name, ports[i], args, dir.path().join(format!("{name}.log")))
 		})
 		.collect();
-
 	for node in nodes.iter_mut() {
-		node.wait_for("two peers and a finalized block above 1", TIMEOUT, |n| {
-			let health = n.rpc("system_health", serde_json::json!([]))?;
-			Ok(health["peers"].as_u64() == Some(2) && n.finalized_number()? > 1)
+		node.wait_for("four peers and a finalized block above 1", TIMEOUT, |n| {
+			let health = n.rpc("system_health", json!([]))?;
+			Ok(health["peers"].as_u64() == Some(4) && n.finalized_number()? > 1)
 		});
 	}
+	let (alice, bob, mut eve) = (0, 1, 4);
+	let eve_account = Sr25519Keyring::Eve.to_account_id();
+	let dave_account = Sr25519Keyring::Dave.to_account_id();
 
-	// Charlie leaves: Alice and Bob still author in their slots.
-	let charlie = nodes.pop().unwrap();
-	let mut charlie = charlie;
-	charlie.stop(STOP_GRACE);
-	let best_without_charlie = nodes[0].best_number().unwrap();
-	for node in nodes.iter_mut() {
-		node.wait_for("three more blocks without Charlie", TIMEOUT, |n| {
-			Ok(n.best_number()? >= best_without_charlie + 3)
-		});
-	}
+	// Eve's node makes session keys and proves she holds them; she registers them herself.
+	let owner = format!("0x{}", hex_string(&eve_account.encode()));
+	let generated = nodes[eve]
+		.rpc("author_rotateKeysWithOwner", json!([owner]))
+		.expect("author_rotateKeysWithOwner");
+	let keys = SessionKeys::decode(&mut &hex_bytes(generated["keys"].as_str().unwrap())[..])
+		.expect("the node's keys are the runtime's session keys");
+	let proof = hex_bytes(generated["proof"].as_str().expect("the runtime makes a proof"));
+	submit(
+		&nodes[eve],
+		Sr25519Keyring::Eve,
+		RuntimeCall::Session(pallet_session::Call::set_keys { keys: keys.clone(), proof }),
+	);
 
-	// GRANDPA needs all three of three votes, so blocks built without Charlie are finalised only
-	// once he is back.
-	let best_before_return = nodes[0].best_number().unwrap();
-	charlie.restart();
-	nodes.push(charlie);
-	for node in nodes.iter_mut() {
-		node.wait_for("finality past the blocks built without Charlie", TIMEOUT, |n| {
-			Ok(n.finalized_number()? >= best_before_return)
-		});
+	// Two of the three committee members add her: Alice moves, Bob seconds, Alice closes.
+	let add_eve = RuntimeCall::ValidatorSet(pallet_validator_set::Call::add_validator {
+		who: eve_account.clone(),
+	});
+	let length = add_eve.encoded_size() as u32;
+	let weight = add_eve.get_dispatch_info().call_weight;
+	let motion = BlakeTwo256::hash_of(&add_eve);
+	nodes[alice].wait_for("Eve's keys on chain", TIMEOUT, |n| {
+		Ok(storage(n, &pallet_session::NextKeys::<Runtime>::hashed_key_for(&eve_account)).is_some())
+	});
+	submit(
+		&nodes[alice],
+		Sr25519Keyring::Alice,
+		RuntimeCall::TechnicalCommittee(pallet_collective::Call::propose {
+			threshold: 2,
+			proposal: Box::new(add_eve),
+			length_bound: length,
+		}),
+	);
+	let voting_key =
+		pallet_collective::Voting::<Runtime, pallet_collective::Instance1>::hashed_key_for(motion);
+	nodes[alice].wait_for("the motion open", TIMEOUT, |n| Ok(storage(n, &voting_key).is_some()));
+	for (node, member) in [(alice, Sr25519Keyring::Alice), (bob, Sr25519Keyring::Bob)] {
+		submit(
+			&nodes[node],
+			member,
+			RuntimeCall::TechnicalCommittee(pallet_collective::Call::vote {
+				proposal: motion,
+				index: 0,
+				approve: true,
+			}),
+		);
 	}
+	nodes[alice].wait_for("two ayes", TIMEOUT, |n| {
+		// `Votes`: index, threshold, ayes, nays, end.
+		let raw = storage(n, &voting_key).expect("the motion is open");
+		let (_, _, ayes, _, _) =
+			<(u32, u32, Vec<AccountId>, Vec<AccountId>, u32)>::decode(&mut &raw[..])
+				.expect("the motion's votes");
+		Ok(ayes.len() == 2)
+	});
+	submit(
+		&nodes[alice],
+		Sr25519Keyring::Alice,
+		RuntimeCall::TechnicalCommittee(pallet_collective::Call::close {
+			proposal_hash: motion,
+			index: 0,
+			proposal_weight_bound: weight,
+			length_bound: length,
+		}),
+	);
+	nodes[alice].wait_for("Eve in the governed set", TIMEOUT, |n| {
+		Ok(governed_validators(n).contains(&eve_account))
+	});
+
+	// Dave goes down. Four validators tolerate one absent: finality goes on without him.
+	let mut dave = nodes.remove(3);
+	dave.stop(STOP_GRACE);
+	eve = 3;
+	let finalized_at_kill = nodes[alice].finalized_number().unwrap();
+	nodes[alice].wait_for("finality past five more blocks without Dave", TIMEOUT, |n| {
+		Ok(n.finalized_number()? >= finalized_at_kill + 5)
+	});
+
+	// Within two rotations Eve validates; Dave, who authored nothing for a session, is gone.
+	nodes[alice].wait_for("Eve a session validator and Dave removed as offline", TIMEOUT, |n| {
+		let validators = session_validators(n);
+		Ok(validators.contains(&eve_account) && !validators.contains(&dave_account))
+	});
+	nodes[eve].wait_for("Eve authors a block", TIMEOUT, |n| {
+		Ok(n.log().contains("Prepared block for proposing"))
+	});
+	let aura_key = pallet_aura::Authorities::<Runtime>::hashed_key();
+	let authorities = storage(&nodes[alice], &aura_key).expect("Aura has authorities");
+	assert!(
+		authorities.windows(32).any(|window| window == keys.aura.encode()),
+		"Eve's new Aura key is an authority"
+	);
+	let finalized_with_eve = nodes[alice].finalized_number().unwrap();
+	nodes[alice].wait_for("finality goes on with Eve", TIMEOUT, |n| {
+		Ok(n.finalized_number()? >= finalized_with_eve + 3)
+	});
+
+	// Governance removes her (sudo on the local chain); two rotations later she is out.
+	submit(
+		&nodes[alice],
+		Sr25519Keyring::Alice,
+		RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+			call: Box::new(RuntimeCall::ValidatorSet(
+				pallet_validator_set::Call::remove_validator { who: eve_account.clone() },
+			)),
+		}),
+	);
+	nodes[alice].wait_for("Eve out of the session's validators", TIMEOUT, |n| {
+		Ok(!session_validators(n).contains(&eve_account) && !governed_validators(n).is_empty())
+	});
+	let finalized_without_eve = nodes[alice].finalized_number().unwrap();
+	nodes[alice].wait_for("finality goes on with Alice, Bob and Charlie", TIMEOUT, |n| {
+		Ok(n.finalized_number()? >= finalized_without_eve + 3)
+	});
 
 	for node in nodes.iter_mut() {
 		let status = node.stop(STOP_GRACE).expect("node was running");

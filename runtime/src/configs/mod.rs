@@ -1,15 +1,21 @@
-//! The `Config` of every pallet in the runtime, with the chain-wide constants they share.
+//! The `Config` of every pallet in the runtime, with the chain-wide constants they share;
+//! consensus and its validators in `validators.rs`, the technical committee in `governance.rs`.
+
+mod governance;
+mod validators;
+
+pub use governance::{GovernanceOrigin, TechnicalCollective, TechnicalMembershipInstance};
+pub use validators::MAX_VALIDATORS;
 
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
-	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
+	traits::{ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
 	weights::{constants::WEIGHT_REF_TIME_PER_SECOND, IdentityFee, Weight},
 };
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
-use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{
 	traits::{Bounded, One},
 	FixedPointNumber, Perbill, Perquintill,
@@ -80,25 +86,6 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
-}
-
-impl pallet_aura::Config for Runtime {
-	type AuthorityId = AuraId;
-	type DisabledValidators = ();
-	type MaxAuthorities = ConstU32<32>;
-	type AllowMultipleBlocksPerSlot = ConstBool<false>;
-	type SlotDuration = pallet_aura::MinimumPeriodTimesTwo<Runtime>;
-}
-
-impl pallet_grandpa::Config for Runtime {
-	type RuntimeEvent = RuntimeEvent;
-	type WeightInfo = ();
-	type MaxAuthorities = ConstU32<32>;
-	type MaxNominators = ConstU32<0>;
-	type MaxSetIdSessionEntries = ConstU64<0>;
-	// No session pallet, so GRANDPA equivocations are not reported on chain.
-	type KeyOwnerProof = sp_core::Void;
-	type EquivocationReportSystem = ();
 }
 
 impl pallet_timestamp::Config for Runtime {
@@ -178,8 +165,8 @@ impl pallet_receipts::Config for Runtime {
 	type Signature = Signature;
 	type Signer = <Signature as sp_runtime::traits::Verify>::Signer;
 	type Time = Timestamp;
-	/// Root (sudo) in this runtime; a council or referendum origin plugs in here.
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	/// Two thirds of the technical committee, or root (`configs/governance.rs`).
+	type GovernanceOrigin = GovernanceOrigin;
 	/// Slashed bonds, less the reporter's reward, are burnt.
 	type Slashed = ();
 	/// Reputation turns every recorded receipt into service, usage and local trust; payments
@@ -207,10 +194,8 @@ impl pallet_receipts::Config for Runtime {
 
 impl pallet_reputation::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	/// Root (sudo) in this runtime. A council or referendum origin plugs in here, for example
-	/// `pallet_collective::EnsureProportionAtLeast<AccountId, CouncilCollective, 2, 3>` or a
-	/// `pallet_referenda` track origin.
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	/// Two thirds of the technical committee, or root (`configs/governance.rs`).
+	type GovernanceOrigin = GovernanceOrigin;
 	/// A consumer's local trust keeps its 64 largest providers.
 	type MaxPartners = ConstU32<64>;
 	/// A peer keeps its 16 largest debts to providers that served it beyond its credit.
@@ -226,8 +211,8 @@ impl pallet_payments::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
 	type Currency = Balances;
 	type RuntimeHoldReason = RuntimeHoldReason;
-	/// Root (sudo) in this runtime, as for the other pallets' parameters.
-	type GovernanceOrigin = frame_system::EnsureRoot<AccountId>;
+	/// Two thirds of the technical committee, or root (`configs/governance.rs`).
+	type GovernanceOrigin = GovernanceOrigin;
 	/// The receipts pallet's: a channel for a service no receipt can record could never pay.
 	type MaxServices = MaxServices;
 	type DefaultParameters = pallet_payments::DefaultParameters<MinimumEscrow>;

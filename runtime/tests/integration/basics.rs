@@ -75,6 +75,10 @@ fn dev_preset_has_alice_as_sole_validator_and_sudo() {
 		assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
 		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 1);
 		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice()));
+		assert_eq!(
+			pallet_validator_set::Parameters::<Runtime>::get().session_length,
+			repute_runtime::HOURS
+		);
 		assert_eq!(pallet_balances::Pallet::<Runtime>::free_balance(alice()), ENDOWMENT);
 		let ferdie = Sr25519Keyring::Ferdie.to_account_id();
 		assert_eq!(pallet_balances::Pallet::<Runtime>::free_balance(ferdie), ENDOWMENT);
@@ -90,17 +94,32 @@ fn dev_preset_has_alice_as_sole_validator_and_sudo() {
 }
 
 #[test]
-fn local_preset_has_three_validators() {
+fn local_preset_has_four_validators_a_committee_of_three_and_sudo() {
 	with_genesis_of(LOCAL_TESTNET_RUNTIME_PRESET, || {
 		let aura = pallet_aura::Authorities::<Runtime>::get();
-		let expected: Vec<_> =
+		let expected: Vec<_> = [
+			Sr25519Keyring::Alice,
+			Sr25519Keyring::Bob,
+			Sr25519Keyring::Charlie,
+			Sr25519Keyring::Dave,
+		]
+		.into_iter()
+		.map(|k| sp_consensus_aura::sr25519::AuthorityId::from(k.public()))
+		.collect();
+		assert_eq!(aura.into_inner(), expected);
+		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 4);
+		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice()));
+		// Membership keeps its members sorted.
+		let mut committee: Vec<AccountId> =
 			[Sr25519Keyring::Alice, Sr25519Keyring::Bob, Sr25519Keyring::Charlie]
 				.into_iter()
-				.map(|k| sp_consensus_aura::sr25519::AuthorityId::from(k.public()))
+				.map(|k| k.to_account_id())
 				.collect();
-		assert_eq!(aura.into_inner(), expected);
-		assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), 3);
-		assert_eq!(pallet_sudo::Key::<Runtime>::get(), Some(alice()));
+		committee.sort();
+		assert_eq!(
+			pallet_collective::Members::<Runtime, pallet_collective::Instance1>::get(),
+			committee
+		);
 	});
 }
 
