@@ -110,13 +110,13 @@ fn a_validator_that_authors_nothing_for_a_session_leaves_aura_and_grandpa() {
 		crate::common::build_genesis_of(LOCAL_TESTNET_RUNTIME_PRESET);
 		let dave = account(Sr25519Keyring::Dave);
 		// Dave's node is down from the start: his slots pass without blocks.
-		produce_blocks_to(10, &[dave.clone()]);
+		produce_blocks_to(10, std::slice::from_ref(&dave));
 		assert!(!pallet_validator_set::Validators::<Runtime>::get().contains(&dave));
 		assert!(validator_set_events().contains(&pallet_validator_set::Event::ValidatorRemoved {
 			who: dave.clone(),
 			reason: pallet_validator_set::Removal::Offline { session: 0 },
 		}));
-		produce_blocks_to(20, &[dave.clone()]);
+		produce_blocks_to(20, std::slice::from_ref(&dave));
 		let dave_aura =
 			sp_consensus_aura::sr25519::AuthorityId::from(Sr25519Keyring::Dave.public());
 		assert!(!aura_authorities().contains(&dave_aura));
