@@ -137,7 +137,7 @@ Make her a validator through governance (polkadot.js apps, connected to ws://127
 docs/governance.md, "Adding a validator"):
   1. as Eve:    session.setKeys(keys, proof) with the two values above
   2. as Alice:  technicalCommittee.propose(threshold 2, validatorSet.addValidator(Eve), length)
-  3. as Bob:    technicalCommittee.vote(the motion's hash, its index, aye)
+  3. as Alice, then as Bob: technicalCommittee.vote(the motion's hash, its index, aye)
   4. as anyone: technicalCommittee.close(hash, index, weight bound, length)
 She authors from the second session rotation after the motion passes (sessions last ten blocks):
 '$0 status' shows her node, and her log shows "Prepared block for proposing".

@@ -2,7 +2,7 @@
 //! (Eve) on loopback, governed as a real network is:
 //! - Dave is killed: the three others keep finalising (GRANDPA needs three of four), and the
 //!   chain removes Dave once he has authored nothing for a whole session;
-//! - Eve registers session keys made by her own node (`author_rotateKeysWithOwner`), the
+//! - meanwhile Eve registers session keys made by her own node (`author_rotateKeysWithOwner`), the
 //!   technical committee adds her by a two-thirds motion, and she authors blocks;
 //! - governance (sudo, on this chain) removes her again, and she leaves the authorities.
 
@@ -97,9 +97,18 @@ fn validators_join_and_leave_by_governance_and_finality_survives_one_killed() {
 			Ok(health["peers"].as_u64() == Some(4) && n.finalized_number()? > 1)
 		});
 	}
-	let (alice, bob, mut eve) = (0, 1, 4);
+	let (alice, bob) = (0, 1);
 	let eve_account = Sr25519Keyring::Eve.to_account_id();
 	let dave_account = Sr25519Keyring::Dave.to_account_id();
+
+	// Dave goes down. Four validators tolerate one absent: finality goes on without him.
+	let mut dave = nodes.remove(3);
+	dave.stop(STOP_GRACE);
+	let eve = 3;
+	let finalized_at_kill = nodes[alice].finalized_number().unwrap();
+	nodes[alice].wait_for("finality past five more blocks without Dave", TIMEOUT, |n| {
+		Ok(n.finalized_number()? >= finalized_at_kill + 5)
+	});
 
 	// Eve's node makes session keys and proves she holds them; she registers them herself.
 	let owner = format!("0x{}", hex_string(&eve_account.encode()));
@@ -168,15 +177,6 @@ fn validators_join_and_leave_by_governance_and_finality_survives_one_killed() {
 	);
 	nodes[alice].wait_for("Eve in the governed set", TIMEOUT, |n| {
 		Ok(governed_validators(n).contains(&eve_account))
-	});
-
-	// Dave goes down. Four validators tolerate one absent: finality goes on without him.
-	let mut dave = nodes.remove(3);
-	dave.stop(STOP_GRACE);
-	eve = 3;
-	let finalized_at_kill = nodes[alice].finalized_number().unwrap();
-	nodes[alice].wait_for("finality past five more blocks without Dave", TIMEOUT, |n| {
-		Ok(n.finalized_number()? >= finalized_at_kill + 5)
 	});
 
 	// Within two rotations Eve validates; Dave, who authored nothing for a session, is gone.
