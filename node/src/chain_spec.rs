@@ -36,7 +36,7 @@ pub fn development_chain_spec() -> Result<ChainSpec, String> {
 		.build())
 }
 
-/// The local testnet: Alice, Bob and Charlie validate; Alice holds sudo.
+/// The local testnet: Alice, Bob, Charlie and Dave validate; Alice holds sudo.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
 	Ok(ChainSpec::builder(wasm_binary()?, None)
 		.with_name("Repute Local Testnet")
