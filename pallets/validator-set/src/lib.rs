@@ -272,15 +272,14 @@ pub mod pallet {
 		pub fn remove_validator(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
 			T::GovernanceOrigin::ensure_origin(origin)?;
 			let min_validators = Parameters::<T>::get().min_validators;
-			Validators::<T>::try_mutate(|validators| {
-				let index = validators
-					.iter()
-					.position(|validator| validator == &who)
-					.ok_or(Error::<T>::NotValidator)?;
-				ensure!(validators.len() as u32 > min_validators, Error::<T>::TooFewValidators);
-				validators.remove(index);
-				Ok::<_, Error<T>>(())
-			})?;
+			let mut validators = Self::validators();
+			let index = validators
+				.iter()
+				.position(|validator| validator == &who)
+				.ok_or(Error::<T>::NotValidator)?;
+			ensure!(validators.len() as u32 > min_validators, Error::<T>::TooFewValidators);
+			validators.remove(index);
+			Validators::<T>::put(validators);
 			SetChanged::<T>::put(true);
 			Self::deposit_event(Event::ValidatorRemoved { who, reason: Removal::Governance });
 			Ok(())

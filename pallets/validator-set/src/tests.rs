@@ -41,6 +41,13 @@ fn a_genesis_without_validators_here_starts_from_the_session_pallets_keys() {
 		run_to_block(20, &[]);
 		assert_eq!(Sessions::validators(), vec![1, 2, 3, 5]);
 	});
+	new_test_ext_keyed(&[], &[1, 2, 3], 10, 1).execute_with(|| {
+		// Removing, too, starts from the validators the chain has.
+		assert_ok!(ValidatorSet::remove_validator(RuntimeOrigin::root(), 3));
+		assert_eq!(set(), vec![1, 2]);
+		run_to_block(20, &[]);
+		assert_eq!(Sessions::validators(), vec![1, 2]);
+	});
 }
 
 #[test]
