@@ -5,6 +5,10 @@
 //! - meanwhile Eve registers session keys made by her own node (`author_rotateKeysWithOwner`), the
 //!   technical committee adds her by a two-thirds motion, and she authors blocks;
 //! - governance (sudo, on this chain) removes her again, and she leaves the authorities.
+//!
+//! The chain is `local` with sessions of [`SESSION_LENGTH`] blocks instead of ten, written into a
+//! chain spec file the way an operator would (`build-spec`, edit, `--chain <file>`): every change
+//! of the validator set takes two rotations, and the test waits for four of them.
 
 use crate::common::{
 	extrinsic::{hex_bytes, hex_string, storage, submit},
@@ -18,8 +22,11 @@ use sp_keyring::Sr25519Keyring;
 use sp_runtime::traits::{BlakeTwo256, Hash};
 use std::{process::Command, time::Duration};
 
-/// Long enough for four sessions of ten blocks and the slack of a busy machine.
-const TIMEOUT: Duration = Duration::from_secs(420);
+/// Blocks a session lasts on the test's chain: each of four validators still gets a slot or two
+/// in every session, so none that runs is taken for offline.
+const SESSION_LENGTH: u64 = 6;
+/// Long enough for any one step (at most three sessions) and the slack of a busy machine.
+const TIMEOUT: Duration = Duration::from_secs(300);
 const STOP_GRACE: Duration = Duration::from_secs(30);
 
 /// A fixed ed25519 node key per node, so the others know Alice's peer id in advance.
@@ -36,6 +43,21 @@ fn peer_id(key_file: &std::path::Path) -> String {
 		.expect("run repute-node key inspect-node-key");
 	assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
 	String::from_utf8(output.stdout).unwrap().trim().to_string()
+}
+
+/// The `local` chain spec with sessions of `SESSION_LENGTH` blocks, written to `file`.
+fn short_session_spec(file: &std::path::Path) {
+	let output = Command::new(NODE_BINARY)
+		.args(["build-spec", "--chain", "local"])
+		.output()
+		.expect("run repute-node build-spec");
+	assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+	let mut spec: serde_json::Value =
+		serde_json::from_slice(&output.stdout).expect("build-spec prints JSON");
+	let parameters = &mut spec["genesis"]["runtimeGenesis"]["patch"]["validatorSet"]["parameters"];
+	assert!(parameters["sessionLength"].is_u64(), "the local spec sets a session length");
+	parameters["sessionLength"] = json!(SESSION_LENGTH);
+	std::fs::write(file, serde_json::to_vec_pretty(&spec).unwrap()).unwrap();
 }
 
 /// The validators of the current session, as the session pallet stores them.
@@ -65,6 +87,8 @@ fn validators_join_and_leave_by_governance_and_finality_survives_one_killed() {
 		})
 		.collect();
 	let bootnode = format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", ports[0].p2p, peer_id(&key_files[0]));
+	let spec = dir.path().join("local-short-sessions.json");
+	short_session_spec(&spec);
 
 	let mut nodes: Vec<Node> = names
 		.iter()
@@ -72,7 +96,7 @@ fn validators_join_and_leave_by_governance_and_finality_survives_one_killed() {
 		.map(|(i, name)| {
 			let mut args = vec![
 				"--chain".to_string(),
-				"local".to_string(),
+				spec.display().to_string(),
 				"--validator".to_string(),
 				"--base-path".to_string(),
 				dir.path().join(name).display().to_string(),
@@ -101,14 +125,12 @@ fn validators_join_and_leave_by_governance_and_finality_survives_one_killed() {
 	let eve_account = Sr25519Keyring::Eve.to_account_id();
 	let dave_account = Sr25519Keyring::Dave.to_account_id();
 
-	// Dave goes down. Four validators tolerate one absent: finality goes on without him.
+	// Dave goes down. Four validators tolerate one absent: finality goes on without him (checked
+	// once Eve's motion has passed, which takes those blocks anyway).
 	let mut dave = nodes.remove(3);
 	dave.stop(STOP_GRACE);
 	let eve = 3;
 	let finalized_at_kill = nodes[alice].finalized_number().unwrap();
-	nodes[alice].wait_for("finality past five more blocks without Dave", TIMEOUT, |n| {
-		Ok(n.finalized_number()? >= finalized_at_kill + 5)
-	});
 
 	// Eve's node makes session keys and proves she holds them; she registers them herself.
 	let owner = format!("0x{}", hex_string(&eve_account.encode()));
@@ -124,16 +146,14 @@ fn validators_join_and_leave_by_governance_and_finality_survives_one_killed() {
 		RuntimeCall::Session(pallet_session::Call::set_keys { keys: keys.clone(), proof }),
 	);
 
-	// Two of the three committee members add her: Alice moves, Bob seconds, Alice closes.
+	// Meanwhile two of the three committee members add her: Alice moves, Bob seconds, Alice
+	// closes.
 	let add_eve = RuntimeCall::ValidatorSet(pallet_validator_set::Call::add_validator {
 		who: eve_account.clone(),
 	});
 	let length = add_eve.encoded_size() as u32;
 	let weight = add_eve.get_dispatch_info().call_weight;
 	let motion = BlakeTwo256::hash_of(&add_eve);
-	nodes[alice].wait_for("Eve's keys on chain", TIMEOUT, |n| {
-		Ok(storage(n, &pallet_session::NextKeys::<Runtime>::hashed_key_for(&eve_account)).is_some())
-	});
 	submit(
 		&nodes[alice],
 		Sr25519Keyring::Alice,
@@ -165,6 +185,10 @@ fn validators_join_and_leave_by_governance_and_finality_survives_one_killed() {
 				.expect("the motion's votes");
 		Ok(ayes.len() == 2)
 	});
+	// Only accounts with session keys can be added: the motion closes once hers are on chain.
+	nodes[alice].wait_for("Eve's keys on chain", TIMEOUT, |n| {
+		Ok(storage(n, &pallet_session::NextKeys::<Runtime>::hashed_key_for(&eve_account)).is_some())
+	});
 	submit(
 		&nodes[alice],
 		Sr25519Keyring::Alice,
@@ -177,6 +201,9 @@ fn validators_join_and_leave_by_governance_and_finality_survives_one_killed() {
 	);
 	nodes[alice].wait_for("Eve in the governed set", TIMEOUT, |n| {
 		Ok(governed_validators(n).contains(&eve_account))
+	});
+	nodes[alice].wait_for("finality past five more blocks without Dave", TIMEOUT, |n| {
+		Ok(n.finalized_number()? >= finalized_at_kill + 5)
 	});
 
 	// Within two rotations Eve validates; Dave, who authored nothing for a session, is gone.
