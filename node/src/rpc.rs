@@ -47,7 +47,6 @@ where
 {
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use repute_rpc::Repute;
-	use repute_rpc_api::ReputeApiServer;
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
 	let mut module = RpcModule::new(());
@@ -55,7 +54,7 @@ where
 
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	module.merge(Repute::new(client, executor).into_rpc())?;
+	module.merge(Repute::new(client, executor).into_rpc()?)?;
 
 	Ok(module)
 }

@@ -14,7 +14,7 @@ pub mod json;
 pub mod peer;
 
 use json::*;
-use jsonrpsee::{core::RpcResult, proc_macros::rpc};
+use jsonrpsee::proc_macros::rpc;
 
 /// The most peers one `repute_admissions` call or one admission subscription may name.
 pub const MAX_BATCH: usize = 1024;
@@ -26,7 +26,7 @@ pub const MAX_START: u32 = 10_000;
 pub const DEFAULT_PAGE: u32 = 20;
 
 /// The `repute_*` methods.
-#[rpc(client, server)]
+#[rpc(client)]
 pub trait ReputeApi<BlockHash> {
 	/// Everything the chain knows about `peer`, or `null` if it never registered.
 	#[method(name = "repute_peerReport")]

@@ -10,19 +10,74 @@
 //! the runtime API at a block and turns the answer into stable JSON. The logic lives in the
 //! runtime.
 
+mod params;
+
 use std::{marker::PhantomData, sync::Arc};
 
 use futures::{future::Either, FutureExt, StreamExt};
-use jsonrpsee::{core::RpcResult, PendingSubscriptionSink, SubscriptionMessage};
-use repute_rpc_api::{
-	error::Error, json::*, peer, ReputeApiServer, DEFAULT_PAGE, MAX_BATCH, MAX_PAGE, MAX_START,
+use jsonrpsee::{
+	core::RegisterMethodError, types::ErrorObjectOwned, PendingSubscriptionSink, RpcModule,
+	SubscriptionMessage,
 };
+use params::{Arguments, Signature};
+use repute_rpc_api::{error::Error, json::*, peer, DEFAULT_PAGE, MAX_BATCH, MAX_PAGE, MAX_START};
 use repute_runtime_api::{Admission, PaymentsApi, ReputationApi};
 use sc_client_api::{BlockchainEvents, ProofProvider};
+use serde::Serialize;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_core::{crypto::AccountId32, traits::SpawnNamed, Bytes};
 use sp_runtime::traits::{Block as BlockT, Header as HeaderT, UniqueSaturatedInto};
+
+/// What a block-hash parameter must be, as errors say it.
+const A_BLOCK_HASH: &str = "a block hash (0x and 64 hex digits)";
+/// What a page bound must be, as errors say it.
+const A_WHOLE_NUMBER: &str = "a whole number from 0 to 4294967295";
+
+/// Every method's parameters, in positional order (`docs/rpc.md` lists the same).
+mod signatures {
+	use super::Signature;
+
+	pub static PEER_REPORT: Signature =
+		Signature { method: "repute_peerReport", names: &["peer", "at"], required: 1 };
+	pub static PEER_REPORT_PROOF: Signature =
+		Signature { method: "repute_peerReportProof", names: &["peer", "at"], required: 1 };
+	pub static ADMISSION: Signature =
+		Signature { method: "repute_admission", names: &["peer", "viewer", "at"], required: 1 };
+	pub static ADMISSIONS: Signature =
+		Signature { method: "repute_admissions", names: &["peers", "viewer", "at"], required: 1 };
+	pub static SUBJECTIVE_TRUST: Signature = Signature {
+		method: "repute_subjectiveTrust",
+		names: &["viewer", "target", "at"],
+		required: 2,
+	};
+	pub static PARTNERS: Signature = Signature {
+		method: "repute_partners",
+		names: &["peer", "direction", "start", "limit", "at"],
+		required: 2,
+	};
+	pub static TOP_PEERS: Signature =
+		Signature { method: "repute_topPeers", names: &["start", "limit", "at"], required: 0 };
+	pub static PARAMETERS: Signature =
+		Signature { method: "repute_parameters", names: &["at"], required: 0 };
+	pub static CHANNEL: Signature = Signature {
+		method: "repute_channel",
+		names: &["consumer", "provider", "service", "at"],
+		required: 3,
+	};
+	pub static PRICES: Signature =
+		Signature { method: "repute_prices", names: &["at"], required: 0 };
+	pub static SUBSCRIBE_ADMISSIONS: Signature = Signature {
+		method: "repute_subscribeAdmissions",
+		names: &["peers", "viewer"],
+		required: 1,
+	};
+}
+
+/// The notification method of `repute_subscribeAdmissions`.
+const ADMISSION_CHANGES: &str = "repute_admissionChanges";
+/// Its unsubscribe method.
+const UNSUBSCRIBE_ADMISSIONS: &str = "repute_unsubscribeAdmissions";
 
 /// The `repute_*` methods over a client.
 pub struct Repute<C, Block> {
@@ -57,12 +112,55 @@ fn page(start: Option<u32>, limit: Option<u32>, max_start: u32) -> Result<(u32, 
 impl<C, Block> Repute<C, Block>
 where
 	Block: BlockT,
-	C: ProvideRuntimeApi<Block> + HeaderBackend<Block> + Send + Sync + 'static,
+	C: ProvideRuntimeApi<Block>
+		+ HeaderBackend<Block>
+		+ BlockchainEvents<Block>
+		+ ProofProvider<Block>
+		+ Send
+		+ Sync
+		+ 'static,
 	C::Api:
 		ReputationApi<Block, AccountId32, u128, u32> + PaymentsApi<Block, AccountId32, u128, u32>,
 {
-	/// The block to answer at: `at`, which must be known, or the best block.
-	fn block(&self, at: Option<Block::Hash>) -> Result<Block::Hash, Error> {
+	/// The methods as a module for the node's RPC server.
+	///
+	/// Every method reads its parameters with [`params`] (strict: extra or unknown parameters
+	/// are refused, errors name the parameter) and runs on a blocking thread, so that a slow
+	/// runtime call never holds up the server's async workers and the other callers they serve.
+	pub fn into_rpc(self) -> Result<RpcModule<Self>, RegisterMethodError> {
+		use signatures::*;
+		let mut module = RpcModule::new(self);
+		register(&mut module, &PEER_REPORT, Self::peer_report)?;
+		register(&mut module, &PEER_REPORT_PROOF, Self::peer_report_proof)?;
+		register(&mut module, &ADMISSION, Self::admission)?;
+		register(&mut module, &ADMISSIONS, Self::admissions)?;
+		register(&mut module, &SUBJECTIVE_TRUST, Self::subjective_trust)?;
+		register(&mut module, &PARTNERS, Self::partners)?;
+		register(&mut module, &TOP_PEERS, Self::top_peers)?;
+		register(&mut module, &PARAMETERS, Self::parameters)?;
+		register(&mut module, &CHANNEL, Self::channel)?;
+		register(&mut module, &PRICES, Self::prices)?;
+		module.register_subscription(
+			SUBSCRIBE_ADMISSIONS.method,
+			ADMISSION_CHANGES,
+			UNSUBSCRIBE_ADMISSIONS,
+			|params, pending, repute, _| async move {
+				let args = SUBSCRIBE_ADMISSIONS.parse(params.as_str());
+				let parsed =
+					args.and_then(|args| Ok((args.peers(0, MAX_BATCH)?, args.optional_peer(1)?)));
+				match parsed {
+					Ok((peers, viewer)) => repute.subscribe_admissions(pending, peers, viewer),
+					Err(error) => pending.reject(ErrorObjectOwned::from(error)).await,
+				}
+			},
+		)?;
+		Ok(module)
+	}
+
+	/// The block to answer at: the `at` parameter (at `index`), which must be known, or the
+	/// best block.
+	fn block(&self, args: &Arguments, index: usize) -> Result<Block::Hash, Error> {
+		let at: Option<Block::Hash> = args.optional(index, A_BLOCK_HASH)?;
 		let hash = at.unwrap_or_else(|| self.client.info().best_hash);
 		match self.client.header(hash) {
 			Ok(Some(_)) => Ok(hash),
@@ -77,39 +175,17 @@ where
 	) -> Result<R, Error> {
 		call(&self.client.runtime_api(), at).map_err(|e| Error::Runtime(e.to_string()))
 	}
-}
 
-impl<C, Block> ReputeApiServer<Block::Hash> for Repute<C, Block>
-where
-	Block: BlockT,
-	C: ProvideRuntimeApi<Block>
-		+ HeaderBackend<Block>
-		+ BlockchainEvents<Block>
-		+ ProofProvider<Block>
-		+ Send
-		+ Sync
-		+ 'static,
-	C::Api:
-		ReputationApi<Block, AccountId32, u128, u32> + PaymentsApi<Block, AccountId32, u128, u32>,
-{
-	fn peer_report(
-		&self,
-		peer: String,
-		at: Option<Block::Hash>,
-	) -> RpcResult<Option<PeerReportJson>> {
-		let peer = peer::parse_peer(&peer)?;
-		let at = self.block(at)?;
+	fn peer_report(&self, args: &Arguments) -> Result<Option<PeerReportJson>, Error> {
+		let peer = args.peer(0)?;
+		let at = self.block(args, 1)?;
 		let report = self.runtime(at, |api, at| api.peer_report(at, peer.clone()))?;
 		Ok(report.map(|report| PeerReportJson::new(&peer, report)))
 	}
 
-	fn peer_report_proof(
-		&self,
-		peer: String,
-		at: Option<Block::Hash>,
-	) -> RpcResult<PeerReportProof<Block::Hash>> {
-		let peer = peer::parse_peer(&peer)?;
-		let at = self.block(at)?;
+	fn peer_report_proof(&self, args: &Arguments) -> Result<PeerReportProof<Block::Hash>, Error> {
+		let peer = args.peer(0)?;
+		let at = self.block(args, 1)?;
 		let report = self.runtime(at, |api, at| api.peer_report(at, peer.clone()))?;
 		let keys = self.runtime(at, |api, at| api.peer_report_keys(at, peer.clone()))?;
 		let proof = self
@@ -124,71 +200,51 @@ where
 		})
 	}
 
-	fn admission(
-		&self,
-		peer: String,
-		viewer: Option<String>,
-		at: Option<Block::Hash>,
-	) -> RpcResult<AdmissionAnswer> {
-		let peer = peer::parse_peer(&peer)?;
-		let viewer = peer::parse_optional(viewer.as_deref(), "viewer")?;
-		let at = self.block(at)?;
+	fn admission(&self, args: &Arguments) -> Result<AdmissionAnswer, Error> {
+		let peer = args.peer(0)?;
+		let viewer = args.optional_peer(1)?;
+		let at = self.block(args, 2)?;
 		let admission = self.runtime(at, |api, at| api.admission(at, peer.clone(), viewer))?;
 		Ok(AdmissionAnswer::new(&peer, admission))
 	}
 
-	fn admissions(
-		&self,
-		peers: Vec<String>,
-		viewer: Option<String>,
-		at: Option<Block::Hash>,
-	) -> RpcResult<Vec<AdmissionAnswer>> {
-		let peers = peer::parse_peers(&peers, MAX_BATCH, "peers")?;
-		let viewer = peer::parse_optional(viewer.as_deref(), "viewer")?;
-		let at = self.block(at)?;
+	fn admissions(&self, args: &Arguments) -> Result<Vec<AdmissionAnswer>, Error> {
+		let peers = args.peers(0, MAX_BATCH)?;
+		let viewer = args.optional_peer(1)?;
+		let at = self.block(args, 2)?;
 		let admissions = self.runtime(at, |api, at| api.admissions(at, peers.clone(), viewer))?;
 		Ok(peers.iter().zip(admissions).map(|(p, a)| AdmissionAnswer::new(p, a)).collect())
 	}
 
-	fn subjective_trust(
-		&self,
-		viewer: String,
-		target: String,
-		at: Option<Block::Hash>,
-	) -> RpcResult<SubjectiveTrustJson> {
-		let viewer = peer::parse_named(&viewer, "viewer")?;
-		let target = peer::parse_named(&target, "target")?;
-		let at = self.block(at)?;
+	fn subjective_trust(&self, args: &Arguments) -> Result<SubjectiveTrustJson, Error> {
+		let viewer = args.peer(0)?;
+		let target = args.peer(1)?;
+		let at = self.block(args, 2)?;
 		let trust =
 			self.runtime(at, |api, at| api.subjective_trust(at, viewer.clone(), target.clone()))?;
 		Ok(SubjectiveTrustJson::new(&viewer, &target, trust))
 	}
 
-	fn partners(
-		&self,
-		peer: String,
-		direction: DirectionJson,
-		start: Option<u32>,
-		limit: Option<u32>,
-		at: Option<Block::Hash>,
-	) -> RpcResult<Vec<PartnerJson>> {
-		let peer = peer::parse_peer(&peer)?;
-		let (start, limit) = page(start, limit, MAX_START)?;
-		let at = self.block(at)?;
+	fn partners(&self, args: &Arguments) -> Result<Vec<PartnerJson>, Error> {
+		let peer = args.peer(0)?;
+		let direction: DirectionJson = args.required(1, "`served` or `servedBy`")?;
+		let start = args.optional(2, A_WHOLE_NUMBER)?;
+		let limit = args.optional(3, A_WHOLE_NUMBER)?;
+		let (start, limit) =
+			page(start, limit, MAX_START).map_err(|e| signatures::PARTNERS.within(e))?;
+		let at = self.block(args, 4)?;
 		let partners = self.runtime(at, |api, at| {
 			api.partners(at, peer.clone(), direction.into(), start, limit)
 		})?;
 		Ok(partners.into_iter().map(Into::into).collect())
 	}
 
-	fn top_peers(
-		&self,
-		start: Option<u32>,
-		limit: Option<u32>,
-		at: Option<Block::Hash>,
-	) -> RpcResult<TopPeersJson> {
-		let (start, limit) = page(start, limit, u32::MAX)?;
-		let at = self.block(at)?;
+	fn top_peers(&self, args: &Arguments) -> Result<TopPeersJson, Error> {
+		let start = args.optional(0, A_WHOLE_NUMBER)?;
+		let limit = args.optional(1, A_WHOLE_NUMBER)?;
+		let (start, limit) =
+			page(start, limit, u32::MAX).map_err(|e| signatures::TOP_PEERS.within(e))?;
+		let at = self.block(args, 2)?;
 		let (epoch, peers) = self.runtime(at, |api, at| api.top_peers(at, start, limit))?;
 		Ok(TopPeersJson {
 			epoch,
@@ -204,33 +260,28 @@ where
 		})
 	}
 
-	fn parameters(&self, at: Option<Block::Hash>) -> RpcResult<ParametersJson> {
-		let at = self.block(at)?;
+	fn parameters(&self, args: &Arguments) -> Result<ParametersJson, Error> {
+		let at = self.block(args, 0)?;
 		let (receipts, reputation) =
 			self.runtime(at, |api, at| ReputationApi::parameters(api, at))?;
 		let payments = self.runtime(at, |api, at| PaymentsApi::parameters(api, at))?;
 		Ok((receipts, reputation, payments).into())
 	}
 
-	fn channel(
-		&self,
-		consumer: String,
-		provider: String,
-		service: u32,
-		at: Option<Block::Hash>,
-	) -> RpcResult<Option<ChannelJson>> {
-		let consumer = peer::parse_named(&consumer, "consumer")?;
-		let provider = peer::parse_named(&provider, "provider")?;
-		let at = self.block(at)?;
+	fn channel(&self, args: &Arguments) -> Result<Option<ChannelJson>, Error> {
+		let consumer = args.peer(0)?;
+		let provider = args.peer(1)?;
+		let service: u32 = args.required(2, "a service number from 0 to 4294967295")?;
+		let at = self.block(args, 3)?;
 		let channel = self.runtime(at, |api, at| api.channel(at, consumer, provider, service))?;
 		Ok(channel.map(Into::into))
 	}
 
-	fn prices(&self, at: Option<Block::Hash>) -> RpcResult<PricesJson> {
-		let at = self.block(at)?;
+	fn prices(&self, args: &Arguments) -> Result<PricesJson, Error> {
+		let at = self.block(args, 0)?;
 		let number: u32 = match self.client.header(at) {
 			Ok(Some(header)) => (*header.number()).unique_saturated_into(),
-			_ => return Err(Error::UnknownBlock(format!("{at:?}")).into()),
+			_ => return Err(Error::UnknownBlock(format!("{at:?}"))),
 		};
 		let period = self.runtime(at, |api, at| PaymentsApi::parameters(api, at))?.price_period;
 		let services = self.runtime(at, |api, at| api.prices(at))?;
@@ -242,23 +293,16 @@ where
 		})
 	}
 
+	/// Accepts `pending` and streams the admissions of `peers` (seen by `viewer`) that change
+	/// with each finalized block, on a task of its own, until the subscriber leaves.
 	fn subscribe_admissions(
 		&self,
 		pending: PendingSubscriptionSink,
-		peers: Vec<String>,
-		viewer: Option<String>,
+		peers: Vec<AccountId32>,
+		viewer: Option<AccountId32>,
 	) {
-		let parsed = peer::parse_peers(&peers, MAX_BATCH, "peers")
-			.and_then(|peers| Ok((peers, peer::parse_optional(viewer.as_deref(), "viewer")?)));
 		let client = self.client.clone();
 		let task = async move {
-			let (peers, viewer) = match parsed {
-				Ok(parsed) => parsed,
-				Err(error) => {
-					pending.reject(jsonrpsee::types::ErrorObjectOwned::from(error)).await;
-					return;
-				}
-			};
 			let Ok(sink) = pending.accept().await else { return };
 			let mut finalized = client.finality_notification_stream();
 			let mut last: Vec<Option<Admission>> = vec![None; peers.len()];
@@ -301,6 +345,23 @@ where
 		};
 		self.executor.spawn("repute-admission-subscription", Some("rpc"), task.boxed());
 	}
+}
+
+/// Registers the method of `signature`, answered by `answer` on a blocking thread.
+fn register<C, Block, R>(
+	module: &mut RpcModule<Repute<C, Block>>,
+	signature: &'static Signature,
+	answer: fn(&Repute<C, Block>, &Arguments) -> Result<R, Error>,
+) -> Result<(), RegisterMethodError>
+where
+	Repute<C, Block>: Send + Sync + 'static,
+	R: Serialize + Clone + 'static,
+{
+	module.register_blocking_method(signature.method, move |params, repute, _| {
+		// Every `InvalidParams` is already prefixed with the method's name.
+		signature.parse(params.as_str()).and_then(|args| answer(&repute, &args))
+	})?;
+	Ok(())
 }
 
 #[cfg(test)]
