@@ -1,20 +1,22 @@
 //! End to end: a dev node and four `repute-share` processes (three honest, one free rider) on
 //! loopback. The free rider ends up denied, honest peers stay admitted, and an honest peer
 //! killed (SIGKILL) and restarted mid-run loses no receipt: everything any peer stored ends up
-//! recorded on chain.
+//! recorded on chain. And the admission gate of an app outlives a node at its RPC connection
+//! limit.
 
 use repute_overlay::chain::{calls::Call, keys};
 use repute_overlay::devnet::{node_binary, setup, DevNode};
 use repute_overlay::{
-	AccountId32, ChainClient, Durability, Identity, PairKey, ReceiptStore, Signer, StrangerWindow,
+	AccountId32, AdmissionGate, ChainClient, ChainError, Durability, GatePolicy, Identity, PairKey,
+	ReceiptStore, Signer, StrangerWindow, Verdict,
 };
 use repute_rpc_api::json::Decision;
 use std::{
 	io::{BufRead, BufReader},
 	path::{Path, PathBuf},
 	process::{Child, Command, Stdio},
-	sync::mpsc,
-	time::Duration,
+	sync::{mpsc, Arc},
+	time::{Duration, Instant},
 };
 
 const SHARE: &str = env!("CARGO_BIN_EXE_repute-share");
@@ -391,4 +393,57 @@ async fn a_paid_download_moves_exactly_units_times_price_with_one_claim() {
 	for (who, fees) in [("provider", provider_fees), ("consumer", consumer_fees)] {
 		assert!(fees < payment / 100, "the {who} paid {fees} in fees");
 	}
+}
+
+/// A public node that has as many RPC connections open as it allows refuses more
+/// (`--rpc-max-connections`, docs/rpc.md). An app's admission gate connecting then gets no
+/// answers: it fails closed (nothing is served on a verdict it does not have) and keeps trying,
+/// and once a connection frees it has the chain's verdicts within a few seconds, without a
+/// restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admission_gate_outlives_a_node_at_its_connection_limit() {
+	const LIMIT: u32 = 4;
+	let temp = TempDir::new();
+	let node =
+		DevNode::start_with_rpc_connections(&node_binary().unwrap(), &temp.0.join("node"), LIMIT)
+			.unwrap();
+	let mut holders = Vec::new();
+	for _ in 0..LIMIT {
+		holders.push(ChainClient::connect(node.url.clone()).await.unwrap());
+	}
+	let refused = ChainClient::connect(node.url.clone()).await;
+	assert!(
+		matches!(refused, Err(ChainError::Unreachable { .. })),
+		"the node took one connection more than its limit: {:?}",
+		refused.map(|_| ())
+	);
+
+	let alice = Signer::sr25519_from_uri("//Alice").unwrap().account();
+	let expected =
+		Verdict::of(&holders[0].admissions(std::slice::from_ref(&alice), None).await.unwrap()[0]);
+	let me = Identity::generate();
+	let gate = AdmissionGate::spawn(
+		Arc::new(ChainClient::new(node.url.clone())),
+		GatePolicy::Global,
+		me.account(),
+	);
+	assert_eq!(gate.check(&alice), Verdict::Unknown);
+	tokio::time::sleep(Duration::from_secs(3)).await;
+	assert_eq!(gate.check(&alice), Verdict::Unknown, "no connection: no verdict, no service");
+	assert!(!gate.is_admitted(&repute_overlay::peer_of(&alice)));
+	assert!(gate.admission(&alice).await.is_err());
+
+	// One app leaves; the gate gets its connection at its next attempt (at most every 2 s).
+	drop(holders.pop());
+	let freed = Instant::now();
+	while gate.check(&alice) != expected {
+		assert!(
+			freed.elapsed() < Duration::from_secs(10),
+			"the gate still has no verdict {:?} after a connection freed",
+			freed.elapsed()
+		);
+		tokio::time::sleep(Duration::from_millis(100)).await;
+	}
+	assert!(gate.is_fresh());
+	println!("the gate had its verdict {:?} after a connection freed", freed.elapsed());
 }

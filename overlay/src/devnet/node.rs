@@ -43,8 +43,19 @@ pub struct DevNode {
 
 impl DevNode {
 	/// Starts `binary --dev --tmp`, logging to `log_dir/node.log`, and waits (up to two
-	/// minutes) until it produces blocks.
+	/// minutes) until it produces blocks. It takes up to 10,000 RPC connections (a simulation
+	/// holds one per peer).
 	pub fn start(binary: &Path, log_dir: &Path) -> Result<Self, String> {
+		Self::start_with_rpc_connections(binary, log_dir, 10_000)
+	}
+
+	/// [`Self::start`] with at most `max_connections` RPC connections open at once (the node's
+	/// `--rpc-max-connections`; a public node's default is 100).
+	pub fn start_with_rpc_connections(
+		binary: &Path,
+		log_dir: &Path,
+		max_connections: u32,
+	) -> Result<Self, String> {
 		std::fs::create_dir_all(log_dir).map_err(|e| e.to_string())?;
 		let log = log_dir.join("node.log");
 		let file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
@@ -52,12 +63,8 @@ impl DevNode {
 		let child = Command::new(binary)
 			.args(["--dev", "--tmp", "--no-telemetry", "--no-mdns", "--rpc-port"])
 			.arg(rpc.to_string())
-			.args([
-				"--rpc-max-connections",
-				"10000",
-				"--rpc-max-subscriptions-per-connection",
-				"100000",
-			])
+			.args(["--rpc-max-connections", &max_connections.to_string()])
+			.args(["--rpc-max-subscriptions-per-connection", "100000"])
 			.args(["--pool-limit", "100000", "--pool-kbytes", "512000", "--listen-addr"])
 			.arg(format!("/ip4/127.0.0.1/tcp/{}", free_port()))
 			.args(["--prometheus-port", &free_port().to_string()])
