@@ -100,7 +100,12 @@ async fn main() -> Result<(), Error> {
 	if peers < 2 {
 		return Err("a population needs at least two peers".into());
 	}
-	let chain = Arc::new(ChainClient::connect(format!("ws://127.0.0.1:{port}")).await?);
+	// Transactions are signed well before the pool takes them: the longest mortality.
+	let chain = Arc::new(
+		ChainClient::connect(format!("ws://127.0.0.1:{port}"))
+			.await?
+			.with_mortality_period(repute_overlay::chain::extrinsic::MAX_PERIOD),
+	);
 	let info = chain.chain_info().await?;
 
 	let ed25519: Vec<Signer> = (0..peers)

@@ -64,6 +64,17 @@ pub enum ChainError {
 	/// A transaction was included but failed, or did not make it into a block in time.
 	#[error("transaction failed: {0}")]
 	Transaction(String),
+	/// The node runs a runtime whose calls, storage or transaction format differ from what
+	/// this client writes (`chain::metadata`): nothing is signed for it.
+	#[error(
+		"the node's runtime (spec version {spec_version}) does not match this client: {reason}"
+	)]
+	IncompatibleRuntime {
+		/// The runtime's `spec_version`.
+		spec_version: u32,
+		/// The first difference found.
+		reason: String,
+	},
 	/// No answer in time.
 	#[error("the node did not answer {method} in time")]
 	Timeout {

@@ -11,7 +11,7 @@ use sp_core::{crypto::AccountId32, ecdsa, ed25519, sr25519, Pair};
 use sp_crypto_hashing::{blake2_256, keccak_256};
 
 /// A signature of any of the kinds the runtime accepts.
-#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode, scale_info::TypeInfo)]
 pub enum MultiSignature {
 	/// An ed25519 signature: the account is the public key (every overlay peer).
 	#[codec(index = 0)]

@@ -4,7 +4,11 @@
 //! that is down or slow shows up as a [`ChainError`] the caller can retry later
 //! ([`ChainError::is_transient`]), never as a hang or a panic.
 
-use super::{calls::Call, extrinsic, keys};
+use super::{
+	calls::Call,
+	extrinsic::{self, Mortality},
+	keys, metadata,
+};
 use crate::{error::ChainError, identity::Signer, store::PairKey};
 use codec::Decode;
 use jsonrpsee::{
@@ -40,6 +44,8 @@ pub struct ChainInfo {
 	pub spec_version: u32,
 	/// The runtime's `transaction_version`.
 	pub transaction_version: u32,
+	/// How long transactions signed for it stay valid, from which block.
+	pub mortality: Mortality,
 }
 
 /// A connection to a Repute node. Cheap to share behind an `Arc`.
@@ -47,6 +53,10 @@ pub struct ChainClient {
 	url: String,
 	timeout: Duration,
 	client: Mutex<Option<Arc<WsClient>>>,
+	/// How many blocks the transactions it signs stay valid.
+	mortality_period: u64,
+	/// The `spec_version` of the runtime whose metadata was last checked and matched.
+	checked_runtime: std::sync::Mutex<Option<u32>>,
 }
 
 fn unreachable(url: &str, error: impl ToString) -> ChainError {
@@ -57,7 +67,21 @@ impl ChainClient {
 	/// A client of the node at `url` (`ws://host:port`). Connects on first use, so creating it
 	/// never fails; [`ChainClient::connect`] connects at once.
 	pub fn new(url: impl Into<String>) -> Self {
-		Self { url: url.into(), timeout: Duration::from_secs(10), client: Mutex::new(None) }
+		Self {
+			url: url.into(),
+			timeout: Duration::from_secs(10),
+			client: Mutex::new(None),
+			mortality_period: extrinsic::DEFAULT_PERIOD,
+			checked_runtime: std::sync::Mutex::new(None),
+		}
+	}
+
+	/// This client, signing transactions that stay valid for `blocks` blocks (rounded up to a
+	/// power of two, at most [`extrinsic::MAX_PERIOD`]; 64 by default): longer for
+	/// transactions signed well before they are sent.
+	pub fn with_mortality_period(mut self, blocks: u64) -> Self {
+		self.mortality_period = blocks.min(extrinsic::MAX_PERIOD);
+		self
 	}
 
 	/// A client of the node at `url`, connected.
@@ -113,11 +137,27 @@ impl ChainClient {
 		client.request(method, params).await.map_err(|e| self.error(method, e))
 	}
 
-	/// What a transaction must name of the chain.
+	/// What a transaction must name of the chain: its genesis, the runtime's versions, and a
+	/// recent finalized block to be born at (transactions are mortal). The first time it sees a
+	/// runtime version, it checks the runtime's metadata against what this client writes
+	/// ([`metadata`]), and refuses a runtime that does not match with
+	/// [`ChainError::IncompatibleRuntime`]: nothing can be signed for it.
 	pub async fn chain_info(&self) -> Result<ChainInfo, ChainError> {
 		let genesis_hash = self.genesis_hash().await?;
+		let birth_hash: H256 = self.call("chain_getFinalizedHead", rpc_params![]).await?;
+		let header: serde_json::Value =
+			self.call("chain_getHeader", rpc_params![birth_hash]).await?;
+		let birth_number = header["number"]
+			.as_str()
+			.and_then(|n| u32::from_str_radix(n.trim_start_matches("0x"), 16).ok())
+			.ok_or(ChainError::BadAnswer {
+				method: "chain_getHeader",
+				reason: "no number".into(),
+			})?;
+		// The versions of the runtime at the birth block: what the transaction is checked against
+		// unless an upgrade lands before it is included (then the runtime refuses it).
 		let version: serde_json::Value =
-			self.call("state_getRuntimeVersion", rpc_params![]).await?;
+			self.call("state_getRuntimeVersion", rpc_params![birth_hash]).await?;
 		let field = |name: &str| {
 			version[name].as_u64().and_then(|v| u32::try_from(v).ok()).ok_or_else(|| {
 				ChainError::BadAnswer {
@@ -126,11 +166,40 @@ impl ChainClient {
 				}
 			})
 		};
+		let spec_version = field("specVersion")?;
+		self.check_runtime(spec_version, birth_hash).await?;
 		Ok(ChainInfo {
 			genesis_hash,
-			spec_version: field("specVersion")?,
+			spec_version,
 			transaction_version: field("transactionVersion")?,
+			mortality: Mortality { birth_number, birth_hash, period: self.mortality_period },
 		})
+	}
+
+	/// Checks the metadata of the runtime at block `at`, whose `spec_version` is given, unless
+	/// that version was checked before.
+	async fn check_runtime(&self, spec_version: u32, at: H256) -> Result<(), ChainError> {
+		let checked = *self.checked_runtime.lock().unwrap_or_else(|p| p.into_inner());
+		if checked == Some(spec_version) {
+			return Ok(());
+		}
+		const METHOD: &str = "state_getMetadata";
+		let encoded: String = self.call(METHOD, rpc_params![at]).await?;
+		if encoded.len() > 2 * metadata::MAX_METADATA_BYTES + 2 {
+			return Err(ChainError::BadAnswer {
+				method: METHOD,
+				reason: format!("metadata of {} hex digits", encoded.len()),
+			});
+		}
+		let bytes = from_hex(&encoded).map_err(|e| ChainError::BadAnswer {
+			method: METHOD,
+			reason: format!("metadata that is not hex: {e:?}"),
+		})?;
+		metadata::check_encoded(&bytes)
+			.map_err(|reason| ChainError::IncompatibleRuntime { spec_version, reason })?;
+		*self.checked_runtime.lock().unwrap_or_else(|p| p.into_inner()) = Some(spec_version);
+		tracing::debug!(spec_version, "the node's runtime matches this client");
+		Ok(())
 	}
 
 	/// Block 0's hash.

@@ -2,32 +2,68 @@
 //!
 //! ```text
 //! compact(length) ++ 0x84 ++ MultiAddress::Id(signer) ++ MultiSignature ++ extra ++ call
-//! extra    = era (immortal: 0x00) ++ compact(nonce) ++ compact(tip) ++ metadata-hash mode (0x00)
-//! signed   = call ++ extra ++ spec_version ++ transaction_version ++ genesis ++ genesis ++ 0x00
+//! extra    = era ++ compact(nonce) ++ compact(tip) ++ metadata-hash mode (0x00)
+//! signed   = call ++ extra ++ spec_version ++ transaction_version ++ genesis ++ birth ++ 0x00
 //! ```
 //!
 //! `signed` (blake2-256 hashed first when longer than 256 bytes) is what the key signs. The
 //! extensions are the runtime's `TxExtension`: CheckNonZeroSender, CheckSpecVersion,
-//! CheckTxVersion, CheckGenesis, CheckEra, CheckNonce, CheckWeight, ChargeTransactionPayment,
-//! CheckMetadataHash, WeightReclaim.
+//! CheckTxVersion, CheckGenesis, CheckMortality, CheckNonce, CheckWeight,
+//! ChargeTransactionPayment, CheckMetadataHash, WeightReclaim ([`super::metadata`] checks the
+//! node's runtime has exactly these before anything is signed for it).
+//!
+//! Transactions are **mortal**: valid for [`Mortality::period`] blocks from a recent finalized
+//! block (the "birth", whose hash is signed), so a transaction that was not included in time can
+//! never be replayed later, after its account's nonce has been reset (a reaped account), or on a
+//! fork that does not contain its birth block.
 
 use super::{calls::Call, ChainInfo};
 use crate::identity::Signer;
 use crate::signature::MultiSignature;
 use codec::{Compact, Decode, Encode, Error, Input, Output};
 use sp_core::crypto::AccountId32;
+use sp_core::H256;
 
 /// The version byte of a signed transaction of extrinsic format 4: the signed bit and 4.
 const SIGNED_V4: u8 = 0b1000_0100;
 
-/// `call`, signed by `signer` with `nonce` as an immortal transaction with no tip.
+/// How long transactions stay valid: [`Mortality::period`] blocks from the block `birth`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mortality {
+	/// The number of the block they are born at (a recent finalized block).
+	pub birth_number: u32,
+	/// Its hash, which they sign.
+	pub birth_hash: H256,
+	/// How many blocks they stay valid for (rounded up to a power of two, from 4 to
+	/// [`MAX_PERIOD`]).
+	pub period: u64,
+}
+
+/// How many blocks a transaction stays valid by default: 64 (six and a half minutes at six
+/// seconds a block), ample for a transaction to be included, short enough that one that was
+/// not is dead soon.
+pub const DEFAULT_PERIOD: u64 = 64;
+/// The longest period: the runtime keeps the hashes of the last 2,400 blocks
+/// (`BlockHashCount`), and a birth block must stay among them for the whole period.
+pub const MAX_PERIOD: u64 = 2048;
+
+impl Mortality {
+	/// The era of transactions born at `birth_number`.
+	pub fn era(&self) -> Era {
+		Era::mortal(self.period.min(MAX_PERIOD), u64::from(self.birth_number))
+	}
+}
+
+/// `call`, signed by `signer` with `nonce` as a mortal transaction ([`ChainInfo::mortality`])
+/// with no tip.
 pub fn signed(call: &Call, signer: &Signer, nonce: u32, chain: &ChainInfo) -> Vec<u8> {
-	let extra = (0u8, Compact(nonce), Compact(0u128), 0u8);
+	let era = chain.mortality.era();
+	let extra = (era, Compact(nonce), Compact(0u128), 0u8);
 	let implicit = (
 		chain.spec_version,
 		chain.transaction_version,
 		chain.genesis_hash,
-		chain.genesis_hash,
+		chain.mortality.birth_hash,
 		None::<[u8; 32]>,
 	);
 	let mut payload = call.as_bytes().to_vec();
@@ -51,11 +87,33 @@ pub fn signed(call: &Call, signer: &Signer, nonce: u32, chain: &ChainInfo) -> Ve
 /// immortal is the byte 0; mortal is two bytes, the period's power of two and the phase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Era {
-	/// Valid forever (what [`signed`] writes).
+	/// Valid forever.
 	Immortal,
 	/// Valid for `period` blocks (a power of two, 4 to 65536) from the block whose number is
 	/// `phase` modulo `period`.
 	Mortal(u64, u64),
+}
+
+impl Era {
+	/// The era of `period` blocks (rounded up to a power of two, 4 to 65,536) that starts at
+	/// block `current`, as `sp_runtime::generic::Era::mortal` makes it.
+	pub fn mortal(period: u64, current: u64) -> Self {
+		let period = period.checked_next_power_of_two().unwrap_or(1 << 16).clamp(4, 1 << 16);
+		let phase = current % period;
+		let quantize_factor = (period >> 12).max(1);
+		Self::Mortal(period, phase / quantize_factor * quantize_factor)
+	}
+
+	/// The first block of this era that is at most `current`: whose hash a transaction of this
+	/// era signs.
+	pub fn birth(self, current: u64) -> u64 {
+		match self {
+			Self::Immortal => 0,
+			Self::Mortal(period, phase) => {
+				(current.max(phase).saturating_sub(phase)) / period.max(1) * period + phase
+			}
+		}
+	}
 }
 
 impl Encode for Era {
@@ -141,7 +199,16 @@ mod tests {
 	use sp_core::H256;
 
 	fn chain() -> ChainInfo {
-		ChainInfo { genesis_hash: H256::repeat_byte(7), spec_version: 3, transaction_version: 2 }
+		ChainInfo {
+			genesis_hash: H256::repeat_byte(7),
+			spec_version: 3,
+			transaction_version: 2,
+			mortality: Mortality {
+				birth_number: 1_000,
+				birth_hash: H256::repeat_byte(8),
+				period: DEFAULT_PERIOD,
+			},
+		}
 	}
 
 	fn signers() -> [Signer; 2] {
@@ -164,13 +231,14 @@ mod tests {
 				let bytes = signed(call, &signer, 41, &chain());
 				let read = decode_signed(&bytes).expect("it reads back");
 				assert_eq!(read.signer, signer.account());
-				assert_eq!((read.era, read.nonce, read.tip), (Era::Immortal, 41, 0));
+				assert_eq!((read.era, read.nonce, read.tip), (Era::Mortal(64, 1_000 % 64), 41, 0));
 				assert_eq!(&read.call, call);
 				assert_eq!(read.call.indices(), [call.as_bytes()[0], call.as_bytes()[1]]);
 				// The signature is over the documented payload.
 				let mut payload = call.as_bytes().to_vec();
-				(0u8, Compact(41u32), Compact(0u128), 0u8).encode_to(&mut payload);
-				(3u32, 2u32, chain().genesis_hash, chain().genesis_hash, None::<[u8; 32]>)
+				(Era::Mortal(64, 1_000 % 64), Compact(41u32), Compact(0u128), 0u8)
+					.encode_to(&mut payload);
+				(3u32, 2u32, chain().genesis_hash, H256::repeat_byte(8), None::<[u8; 32]>)
 					.encode_to(&mut payload);
 				if payload.len() > 256 {
 					payload = sp_crypto_hashing::blake2_256(&payload).to_vec();
@@ -217,6 +285,28 @@ mod tests {
 		for (period, phase) in [(4, 0), (64, 63), (4096, 100), (65536, 65535)] {
 			let era = Era::Mortal(period, phase);
 			assert_eq!(era.encode(), Theirs::Mortal(period, phase).encode());
+		}
+	}
+
+	proptest::proptest! {
+		/// `Era::mortal` and `birth` are the runtime's, for any period and block; and a
+		/// transaction born at a block within the longest period names that block as its birth,
+		/// so the hash it signs is the block's.
+		#[test]
+		fn mortal_eras_are_the_runtimes(period in 0u64..100_000, current in 0u64..u64::from(u32::MAX)) {
+			use sp_runtime::generic::Era as Theirs;
+			let theirs = Theirs::mortal(period, current);
+			let mine = Era::mortal(period, current);
+			proptest::prop_assert_eq!(mine.encode(), theirs.encode());
+			for later in [current, current + 1, current + 5_000] {
+				proptest::prop_assert_eq!(mine.birth(later), theirs.birth(later));
+			}
+			let mortality = Mortality {
+				birth_number: current as u32,
+				birth_hash: H256::zero(),
+				period,
+			};
+			proptest::prop_assert_eq!(mortality.era().birth(current), current);
 		}
 	}
 }

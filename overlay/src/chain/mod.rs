@@ -5,5 +5,6 @@ pub mod calls;
 mod client;
 pub mod extrinsic;
 pub mod keys;
+pub mod metadata;
 
 pub use client::{ChainClient, ChainInfo};
