@@ -8,7 +8,10 @@
 //!
 //! This crate is a thin adapter over a Substrate client: it parses and bounds the input, calls
 //! the runtime API at a block and turns the answer into stable JSON. The logic lives in the
-//! runtime.
+//! runtime. It registers the methods itself ([`Repute::into_rpc`]) rather than through a
+//! generated server trait, so that each reads its parameters strictly (`params`: extra, unknown
+//! and mistyped parameters are refused by name) and runs on a blocking thread; each method's
+//! parameter names and order (`signatures`) are those of `repute-rpc-api`'s `ReputeApiClient`.
 
 mod params;
 
