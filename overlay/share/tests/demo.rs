@@ -447,3 +447,48 @@ async fn the_admission_gate_outlives_a_node_at_its_connection_limit() {
 	assert!(gate.is_fresh());
 	println!("the gate had its verdict {:?} after a connection freed", freed.elapsed());
 }
+
+/// `repute-rpc-api`'s typed client calls every `repute_*` method as the node serves it: the
+/// server reads its parameters by hand (strictly, by name), so a method whose parameters drifted
+/// between the two would be refused here. Every parameter is given (optional ones as `null` or a
+/// value), as the client always sends them all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_typed_client_calls_every_repute_method() {
+	use repute_overlay::H256;
+	use repute_rpc_api::{json::DirectionJson, ReputeApiClient};
+
+	let temp = TempDir::new();
+	let node = DevNode::start(&node_binary().unwrap(), &temp.0.join("node")).unwrap();
+	let chain = ChainClient::connect(node.url.clone()).await.unwrap();
+	let client = chain.connection().await.unwrap();
+	let client = &*client;
+	let alice = Signer::sr25519_from_uri("//Alice").unwrap().account().to_string();
+	let bob = Signer::sr25519_from_uri("//Bob").unwrap().account().to_string();
+	let best: H256 = chain.finalized_head().await.unwrap().parse().unwrap();
+	for at in [None, Some(best)] {
+		ReputeApiClient::<H256>::peer_report(client, alice.clone(), at).await.unwrap();
+		let proof = ReputeApiClient::<H256>::peer_report_proof(client, alice.clone(), at).await;
+		assert!(!proof.unwrap().keys.is_empty());
+		let one = client.admission(alice.clone(), Some(bob.clone()), at).await.unwrap();
+		assert_eq!(one.peer, alice);
+		let both = client.admissions(vec![alice.clone(), bob.clone()], None, at).await.unwrap();
+		assert_eq!(both.len(), 2);
+		let trust = client.subjective_trust(bob.clone(), alice.clone(), at).await.unwrap();
+		assert_eq!((trust.viewer, trust.target), (bob.clone(), alice.clone()));
+		for direction in [DirectionJson::Served, DirectionJson::ServedBy] {
+			client.partners(alice.clone(), direction, Some(0), Some(10), at).await.unwrap();
+		}
+		client.top_peers(Some(0), Some(10), at).await.unwrap();
+		ReputeApiClient::<H256>::parameters(client, at).await.unwrap();
+		let channel = client.channel(alice.clone(), bob.clone(), 0, at).await.unwrap();
+		assert_eq!(channel, None);
+		ReputeApiClient::<H256>::prices(client, at).await.unwrap();
+	}
+	let mut changes =
+		ReputeApiClient::<H256>::subscribe_admissions(client, vec![alice.clone()], Some(bob))
+			.await
+			.unwrap();
+	let first = tokio::time::timeout(Duration::from_secs(30), changes.next()).await;
+	let first = first.expect("a first notification").expect("the stream is open").unwrap();
+	assert_eq!(first.changes[0].peer, alice);
+}
