@@ -492,3 +492,32 @@ async fn the_typed_client_calls_every_repute_method() {
 	let first = first.expect("a first notification").expect("the stream is open").unwrap();
 	assert_eq!(first.changes[0].peer, alice);
 }
+
+/// Transactions are mortal, born at the newest finalized block. While finality stalls, that
+/// block falls behind: a transaction born there would be dead on arrival once the best block is
+/// a period past it. The client then bears them at the best block, and they are included.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transactions_are_included_while_finality_stalls() {
+	const PERIOD: u64 = 8;
+	let temp = TempDir::new();
+	let node =
+		DevNode::start_without_finality(&node_binary().unwrap(), &temp.0.join("node")).unwrap();
+	let chain = ChainClient::connect(node.url.clone()).await.unwrap().with_mortality_period(PERIOD);
+	let started = std::time::Instant::now();
+	while chain.best_number().await.unwrap() <= PERIOD as u32 + 1 {
+		assert!(started.elapsed() < Duration::from_secs(180), "the node authors no blocks");
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	let finalized = chain.finalized_head().await.unwrap();
+	let genesis = format!("{:?}", chain.genesis_hash().await.unwrap());
+	assert_eq!(finalized, genesis, "nothing is finalized without a GRANDPA voter");
+
+	let alice = Signer::sr25519_from_uri("//Alice").unwrap();
+	let bob = Signer::sr25519_from_uri("//Bob").unwrap().account();
+	let before = chain.free_balance(&bob).await.unwrap();
+	let transfer = Call::transfer(&bob, 1_000_000);
+	chain.submit_and_wait(&transfer, &alice, Duration::from_secs(60)).await.unwrap();
+	assert_eq!(chain.free_balance(&bob).await.unwrap(), before + 1_000_000);
+	let info = chain.chain_info().await.unwrap();
+	assert!(info.mortality.birth_number > PERIOD as u32, "born at {}", info.mortality.birth_number);
+}

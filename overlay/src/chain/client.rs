@@ -138,22 +138,25 @@ impl ChainClient {
 	}
 
 	/// What a transaction must name of the chain: its genesis, the runtime's versions, and a
-	/// recent finalized block to be born at (transactions are mortal). The first time it sees a
+	/// recent block to be born at (transactions are mortal): the newest finalized block, or,
+	/// while finality lags the best block by more than half the mortality period (a stall), the
+	/// best block, so that transactions are not dead on arrival. The first time it sees a
 	/// runtime version, it checks the runtime's metadata against what this client writes
 	/// ([`metadata`]), and refuses a runtime that does not match with
 	/// [`ChainError::IncompatibleRuntime`]: nothing can be signed for it.
 	pub async fn chain_info(&self) -> Result<ChainInfo, ChainError> {
 		let genesis_hash = self.genesis_hash().await?;
-		let birth_hash: H256 = self.call("chain_getFinalizedHead", rpc_params![]).await?;
-		let header: serde_json::Value =
-			self.call("chain_getHeader", rpc_params![birth_hash]).await?;
-		let birth_number = header["number"]
-			.as_str()
-			.and_then(|n| u32::from_str_radix(n.trim_start_matches("0x"), 16).ok())
-			.ok_or(ChainError::BadAnswer {
-				method: "chain_getHeader",
-				reason: "no number".into(),
-			})?;
+		let finalized: H256 = self.call("chain_getFinalizedHead", rpc_params![]).await?;
+		let finalized_number = self.header_number(Some(finalized)).await?;
+		let best_number = self.header_number(None).await?;
+		let (birth_number, birth_hash) = if u64::from(best_number.saturating_sub(finalized_number))
+			> self.mortality_period / 2
+		{
+			let best: H256 = self.call("chain_getBlockHash", rpc_params![best_number]).await?;
+			(best_number, best)
+		} else {
+			(finalized_number, finalized)
+		};
 		// The versions of the runtime at the birth block: what the transaction is checked against
 		// unless an upgrade lands before it is included (then the runtime refuses it).
 		let version: serde_json::Value =
@@ -214,7 +217,15 @@ impl ChainClient {
 
 	/// The best block's number.
 	pub async fn best_number(&self) -> Result<u32, ChainError> {
-		let header: serde_json::Value = self.call("chain_getHeader", rpc_params![]).await?;
+		self.header_number(None).await
+	}
+
+	/// The number of block `at`, or of the best block.
+	async fn header_number(&self, at: Option<H256>) -> Result<u32, ChainError> {
+		let header: serde_json::Value = match at {
+			Some(at) => self.call("chain_getHeader", rpc_params![at]).await?,
+			None => self.call("chain_getHeader", rpc_params![]).await?,
+		};
 		header["number"]
 			.as_str()
 			.and_then(|n| u32::from_str_radix(n.trim_start_matches("0x"), 16).ok())

@@ -56,6 +56,21 @@ impl DevNode {
 		log_dir: &Path,
 		max_connections: u32,
 	) -> Result<Self, String> {
+		Self::spawn(binary, log_dir, max_connections, &[])
+	}
+
+	/// [`Self::start`] without a GRANDPA voter: blocks are authored and never finalized, as on
+	/// a network whose finality has stalled.
+	pub fn start_without_finality(binary: &Path, log_dir: &Path) -> Result<Self, String> {
+		Self::spawn(binary, log_dir, 10_000, &["--no-grandpa"])
+	}
+
+	fn spawn(
+		binary: &Path,
+		log_dir: &Path,
+		max_connections: u32,
+		extra: &[&str],
+	) -> Result<Self, String> {
 		std::fs::create_dir_all(log_dir).map_err(|e| e.to_string())?;
 		let log = log_dir.join("node.log");
 		let file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
@@ -68,6 +83,7 @@ impl DevNode {
 			.args(["--pool-limit", "100000", "--pool-kbytes", "512000", "--listen-addr"])
 			.arg(format!("/ip4/127.0.0.1/tcp/{}", free_port()))
 			.args(["--prometheus-port", &free_port().to_string()])
+			.args(extra)
 			.stdout(Stdio::null())
 			.stderr(file)
 			.spawn()
