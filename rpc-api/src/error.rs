@@ -9,6 +9,18 @@ pub const RUNTIME_ERROR: i32 = 5001;
 /// The node could not build a storage proof.
 pub const PROOF_ERROR: i32 = 5002;
 
+/// How much of a refused input an error quotes, in characters.
+pub const QUOTED_PREFIX: usize = 16;
+
+/// `text` as an error quotes it: whole if at most [`QUOTED_PREFIX`] characters, else its first
+/// characters and an ellipsis.
+pub fn quoted(text: &str) -> String {
+	match text.char_indices().nth(QUOTED_PREFIX) {
+		Some((end, _)) => format!("{}…", &text[..end]),
+		None => text.to_string(),
+	}
+}
+
 /// What went wrong in a `repute_*` call.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {

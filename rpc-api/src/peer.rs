@@ -9,9 +9,6 @@ use sp_core::crypto::{AccountId32, Ss58Codec};
 /// decoded (base58 decoding takes time quadratic in the length).
 pub const MAX_PEER_NAME_LEN: usize = 64;
 
-/// How much of a refused input an error quotes.
-const QUOTED_PREFIX: usize = 16;
-
 /// The account `input` names: an SS58 address of any network prefix, or an ed25519 libp2p
 /// `PeerId` (base58, `12D3KooW...`).
 pub fn parse_peer(input: &str) -> Result<AccountId32, Error> {
@@ -34,11 +31,13 @@ pub fn parse_peer(input: &str) -> Result<AccountId32, Error> {
 	})
 }
 
-/// `input` as an error quotes it: whole if short, else its first characters and an ellipsis.
+/// `input` as an error quotes it: whole if it could be a peer name, else its first characters
+/// ([`crate::error::quoted`]).
 fn quoted(input: &str) -> String {
-	match input.char_indices().nth(QUOTED_PREFIX) {
-		Some((end, _)) if input.len() > MAX_PEER_NAME_LEN => format!("{}…", &input[..end]),
-		_ => input.to_string(),
+	if input.len() > MAX_PEER_NAME_LEN {
+		crate::error::quoted(input)
+	} else {
+		input.to_string()
 	}
 }
 

@@ -163,10 +163,15 @@ where
 	/// The block to answer at: the `at` parameter (at `index`), which must be known, or the
 	/// best block.
 	fn block(&self, args: &Arguments, index: usize) -> Result<Block::Hash, Error> {
+		Ok(self.header(args, index)?.hash())
+	}
+
+	/// The header of [`Self::block`].
+	fn header(&self, args: &Arguments, index: usize) -> Result<Block::Header, Error> {
 		let at: Option<Block::Hash> = args.optional(index, A_BLOCK_HASH)?;
 		let hash = at.unwrap_or_else(|| self.client.info().best_hash);
 		match self.client.header(hash) {
-			Ok(Some(_)) => Ok(hash),
+			Ok(Some(header)) => Ok(header),
 			_ => Err(Error::UnknownBlock(format!("{hash:?}"))),
 		}
 	}
@@ -233,8 +238,7 @@ where
 		let direction: DirectionJson = args.required(1, "`served` or `servedBy`")?;
 		let start = args.optional(2, A_WHOLE_NUMBER)?;
 		let limit = args.optional(3, A_WHOLE_NUMBER)?;
-		let (start, limit) =
-			page(start, limit, MAX_START).map_err(|e| signatures::PARTNERS.within(e))?;
+		let (start, limit) = page(start, limit, MAX_START).map_err(|e| args.within(e))?;
 		let at = self.block(args, 4)?;
 		let partners = self.runtime(at, |api, at| {
 			api.partners(at, peer.clone(), direction.into(), start, limit)
@@ -245,8 +249,7 @@ where
 	fn top_peers(&self, args: &Arguments) -> Result<TopPeersJson, Error> {
 		let start = args.optional(0, A_WHOLE_NUMBER)?;
 		let limit = args.optional(1, A_WHOLE_NUMBER)?;
-		let (start, limit) =
-			page(start, limit, u32::MAX).map_err(|e| signatures::TOP_PEERS.within(e))?;
+		let (start, limit) = page(start, limit, u32::MAX).map_err(|e| args.within(e))?;
 		let at = self.block(args, 2)?;
 		let (epoch, peers) = self.runtime(at, |api, at| api.top_peers(at, start, limit))?;
 		Ok(TopPeersJson {
@@ -281,11 +284,8 @@ where
 	}
 
 	fn prices(&self, args: &Arguments) -> Result<PricesJson, Error> {
-		let at = self.block(args, 0)?;
-		let number: u32 = match self.client.header(at) {
-			Ok(Some(header)) => (*header.number()).unique_saturated_into(),
-			_ => return Err(Error::UnknownBlock(format!("{at:?}"))),
-		};
+		let header = self.header(args, 0)?;
+		let (at, number): (_, u32) = (header.hash(), (*header.number()).unique_saturated_into());
 		let period = self.runtime(at, |api, at| PaymentsApi::parameters(api, at))?.price_period;
 		let services = self.runtime(at, |api, at| api.prices(at))?;
 		Ok(PricesJson {

@@ -6,14 +6,18 @@
 //! - a missing required parameter, and a value of the wrong kind, is refused with an error that
 //!   names the method and the parameter and says what was expected;
 //! - an array or object is read element by element and refused as soon as it holds one entry too
-//!   many, so a 10 MB array costs no more than its first few entries;
+//!   many, without decoding the rest (the server has scanned the request once already, within
+//!   `--rpc-max-request-size`);
 //! - errors quote at most a short prefix of the input.
 //!
 //! Every refusal is [`Error::InvalidParams`] (JSON-RPC code -32602).
 
 use std::{cell::Cell, fmt};
 
-use repute_rpc_api::{error::Error, peer};
+use repute_rpc_api::{
+	error::{quoted, Error},
+	peer,
+};
 use serde::{
 	de::{self, DeserializeOwned, MapAccess, SeqAccess, Visitor},
 	Deserializer,
@@ -23,9 +27,6 @@ use sp_core::crypto::AccountId32;
 
 /// What a peer parameter must be, as errors say it.
 const A_PEER: &str = "a peer name (an SS58 address or a libp2p PeerId)";
-
-/// How much of a refused value an error quotes, in characters.
-const QUOTED_PREFIX: usize = 16;
 
 /// A method's parameters: their names in order; the first `required` of them must be given.
 #[derive(Debug)]
@@ -145,6 +146,12 @@ impl Signature {
 }
 
 impl<'a> Arguments<'a> {
+	/// `error`, prefixed with the method's name if it is about the parameters
+	/// ([`Signature::within`]): for checks made after the parameters are read.
+	pub fn within(&self, error: Error) -> Error {
+		self.signature.within(error)
+	}
+
 	fn name(&self, index: usize) -> &'static str {
 		self.signature.names[index]
 	}
@@ -284,14 +291,6 @@ impl<'de> Visitor<'de> for Named<'_> {
 			values.push((index, map.next_value::<&'de RawValue>()?));
 		}
 		Ok(values)
-	}
-}
-
-/// `text` as an error quotes it: whole if short, else its first characters and an ellipsis.
-fn quoted(text: &str) -> String {
-	match text.char_indices().nth(QUOTED_PREFIX) {
-		Some((end, _)) => format!("{}…", &text[..end]),
-		None => text.to_string(),
 	}
 }
 

@@ -18,6 +18,7 @@
 //!
 //! [`ChainError::IncompatibleRuntime`]: crate::ChainError::IncompatibleRuntime
 
+use super::calls::{index, CallIndex};
 use codec::Decode;
 use frame_metadata::{
 	v14::{PalletMetadata, RuntimeMetadataV14, StorageEntryType, StorageHasher},
@@ -74,10 +75,8 @@ pub enum Value {
 
 /// A call the client sends, as the runtime's metadata must describe it.
 pub struct ExpectedCall {
-	/// The pallet's name and index in the runtime.
-	pub pallet: (&'static str, u8),
-	/// The call's name and index in the pallet.
-	pub call: (&'static str, u8),
+	/// Where it stands: the very indices [`super::calls::Call`] writes.
+	pub index: CallIndex,
 	/// Its arguments.
 	pub arguments: Arguments,
 }
@@ -106,74 +105,59 @@ const PAIR_HASHERS: &[StorageHasher] = &[
 
 /// Every call of [`super::calls::Call`].
 pub const CALLS: &[ExpectedCall] = &[
+	ExpectedCall { index: index::REGISTER, arguments: Arguments::Layout("{}") },
 	ExpectedCall {
-		pallet: ("Receipts", 10),
-		call: ("register", 0),
-		arguments: Arguments::Layout("{}"),
-	},
-	ExpectedCall {
-		pallet: ("Receipts", 10),
-		call: ("submit_receipts", 3),
+		index: index::SUBMIT_RECEIPTS,
 		arguments: Arguments::Types(&[("receipts", meta_type::<Vec<crate::SignedReceipt>>)]),
 	},
 	ExpectedCall {
-		pallet: ("Receipts", 10),
-		call: ("set_parameters", 6),
+		index: index::SET_RECEIPT_PARAMETERS,
 		arguments: Arguments::Types(&[("new", meta_type::<ReceiptParameters<u128, u32>>)]),
 	},
 	ExpectedCall {
-		pallet: ("Reputation", 11),
-		call: ("set_parameters", 0),
+		index: index::SET_REPUTATION_PARAMETERS,
 		arguments: Arguments::Types(&[("new", meta_type::<ReputationParameters>)]),
 	},
 	ExpectedCall {
-		pallet: ("Reputation", 11),
-		call: ("set_pretrusted", 1),
+		index: index::SET_PRETRUSTED,
 		arguments: Arguments::Layout("{peers:Vec<[u8;32]>}"),
 	},
 	ExpectedCall {
-		pallet: ("Payments", 12),
-		call: ("open_channel", 0),
+		index: index::OPEN_CHANNEL,
 		arguments: Arguments::Layout("{provider:[u8;32],service:u32,price:u128,escrow:u128}"),
 	},
 	ExpectedCall {
-		pallet: ("Payments", 12),
-		call: ("top_up", 1),
+		index: index::TOP_UP,
 		arguments: Arguments::Layout("{provider:[u8;32],service:u32,amount:u128}"),
 	},
 	ExpectedCall {
-		pallet: ("Payments", 12),
-		call: ("close_channel", 2),
+		index: index::CLOSE_CHANNEL,
 		arguments: Arguments::Layout("{provider:[u8;32],service:u32}"),
 	},
 	ExpectedCall {
-		pallet: ("Payments", 12),
-		call: ("settle_channel", 3),
+		index: index::SETTLE_CHANNEL,
 		arguments: Arguments::Layout("{consumer:[u8;32],provider:[u8;32],service:u32}"),
 	},
 	ExpectedCall {
-		pallet: ("Payments", 12),
-		call: ("set_parameters", 4),
+		index: index::SET_PAYMENT_PARAMETERS,
 		arguments: Arguments::Types(&[("parameters", meta_type::<PaymentParameters<u128, u32>>)]),
 	},
 	ExpectedCall {
-		pallet: ("Payments", 12),
-		call: ("set_price_bounds", 5),
+		index: index::SET_PRICE_BOUNDS,
 		arguments: Arguments::Types(&[
 			("service", meta_type::<ServiceId>),
 			("bounds", meta_type::<Option<PriceBounds<u128>>>),
 		]),
 	},
 	ExpectedCall {
-		pallet: ("Balances", 4),
-		call: ("transfer_keep_alive", 3),
+		index: index::TRANSFER,
 		// `dest` is written as `MultiAddress::Id` (variant 0) and an account.
 		arguments: Arguments::Layout(
 			"{dest:enum{0:Id([u8;32]),1:Index(Compact<()>),2:Raw(Vec<u8>),3:Address32([u8;32]),\
 			 4:Address20([u8;20])},value:Compact<u128>}",
 		),
 	},
-	ExpectedCall { pallet: ("Sudo", 6), call: ("sudo", 0), arguments: Arguments::RuntimeCall },
+	ExpectedCall { index: index::SUDO_CALL, arguments: Arguments::RuntimeCall },
 ];
 
 /// Every item of [`super::keys`].
@@ -257,8 +241,8 @@ fn check_call(
 	pallets: &[PalletMetadata<PortableForm>],
 	expected: &ExpectedCall,
 ) -> Result<(), String> {
-	let (pallet_name, pallet_index) = expected.pallet;
-	let (call_name, call_index) = expected.call;
+	let (pallet_name, pallet_index) = expected.index.pallet;
+	let (call_name, call_index) = expected.index.call;
 	let pallet = pallets
 		.iter()
 		.find(|p| p.name == pallet_name)
