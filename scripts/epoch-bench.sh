@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib/build-env.sh
 export CARGO_TARGET_DIR="${RPC_BENCH_TARGET_DIR:-$HOME/.cache/repute/rpc-bench-target}"
 cargo build --release --locked -p repute-node --features synthetic-population
-cargo build --release --locked -p repute-overlay --example start_epoch
+cargo build --release --locked -p repute-overlay --features secret-uri --example start_epoch
 node="$CARGO_TARGET_DIR/release/repute-node"
 start_epoch="$CARGO_TARGET_DIR/release/examples/start_epoch"
 max_minutes="${EPOCH_BENCH_MAX_MINUTES:-180}"

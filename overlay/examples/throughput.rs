@@ -36,7 +36,7 @@ use repute_overlay::{
 	devnet, AccountId32, ChainClient, Identity, PairKey, Receipt, SignedReceipt, Signer, H256,
 };
 use repute_primitives::parameters::{PartsPerBillion, ReceiptParameters};
-use sp_core::bytes::{from_hex, to_hex};
+use repute_rpc_api::hex::{from_hex, to_hex};
 use sp_crypto_hashing::{blake2_256, twox_128};
 use std::{
 	collections::BTreeMap,
@@ -161,7 +161,7 @@ async fn main() -> Result<(), Error> {
 					nonces.take(submitter),
 					&info,
 				);
-				Prepared { hex: to_hex(&xt, false), items: chunk.len() as u64 }
+				Prepared { hex: to_hex(&xt), items: chunk.len() as u64 }
 			})
 			.collect();
 		let (rows, pairs) =
@@ -170,7 +170,7 @@ async fn main() -> Result<(), Error> {
 		// At the newest block, which included them: the finalized head (what `recorded` reads)
 		// is a few blocks behind.
 		let best = chain.call::<H256>("chain_getBlockHash", rpc_params![]).await?;
-		let recorded = chain.recorded_at(&pairs, &to_hex(best.as_bytes(), false)).await?;
+		let recorded = chain.recorded_at(&pairs, &to_hex(best.as_bytes())).await?;
 		let missing = recorded.iter().filter(|r| r.is_none()).count();
 		if missing > 0 {
 			return Err(
@@ -194,7 +194,7 @@ async fn main() -> Result<(), Error> {
 				nonces.take(sender),
 				&info,
 			);
-			Prepared { hex: to_hex(&xt, false), items: 1 }
+			Prepared { hex: to_hex(&xt), items: 1 }
 		})
 		.collect();
 	let (rows, _) =
@@ -424,7 +424,7 @@ async fn items_in_block(
 /// Normal-class `ref_time` used in block `hash` (`System.BlockWeight`: per class, a `Weight` of
 /// two compact `u64`s, normal first), in milliseconds.
 async fn normal_weight_ms(chain: &ChainClient, hash: H256) -> Result<f64, Error> {
-	let key = to_hex(&[twox_128(b"System"), twox_128(b"BlockWeight")].concat(), false);
+	let key = to_hex(&[twox_128(b"System"), twox_128(b"BlockWeight")].concat());
 	let value: Option<String> = chain.call("state_getStorage", rpc_params![key, hash]).await?;
 	let bytes = from_hex(&value.ok_or("no System.BlockWeight")?)?;
 	let (ref_time, _proof_size) = <(Compact<u64>, Compact<u64>)>::decode(&mut &bytes[..])?;

@@ -27,6 +27,8 @@
 //! Every co-signed receipt lands in the [`ReceiptStore`] before it is acknowledged, so the
 //! [`crate::Submitter`] can take it to the chain even after a crash.
 
+use crate::AccountId32;
+use crate::H256;
 use crate::{
 	identity::account_of,
 	ledger::{check_proposal, CheckContext, ConsumerBook, ProviderBook, ReceiptPolicy},
@@ -46,8 +48,6 @@ use libp2p::{
 	Multiaddr, PeerId,
 };
 use repute_primitives::ServiceId;
-use sp_core::crypto::AccountId32;
-use sp_core::H256;
 use std::{
 	collections::{HashMap, VecDeque},
 	sync::Arc,

@@ -22,6 +22,7 @@
 //!   ([`crate::ReceiptPolicy::max_unreceipted`]): a consumer that stops countersigning costs a
 //!   provider at most that much unpaid service.
 
+use crate::AccountId32;
 use crate::{
 	background::{Freshness, TaskGuard},
 	chain::ChainClient,
@@ -29,7 +30,6 @@ use crate::{
 	store::PairKey,
 };
 use repute_primitives::{payments::Channel, ServiceId};
-use sp_core::crypto::AccountId32;
 use std::{
 	collections::{HashMap, HashSet, VecDeque},
 	sync::{Arc, Mutex, RwLock},

@@ -17,6 +17,7 @@
 //! [`GatePolicy::Global`] uses the chain's decision; [`GatePolicy::Subjective`] the decision
 //! from this peer's own point of view (its trust in the peer's neighbourhood).
 
+use crate::AccountId32;
 use crate::{
 	background::{Freshness, TaskGuard},
 	chain::ChainClient,
@@ -27,8 +28,6 @@ use futures::{stream::SelectAll, StreamExt};
 use libp2p::PeerId;
 use repute_primitives::reputation::DenialReason;
 use repute_rpc_api::json::{AdmissionAnswer, Decision, Reason};
-use sp_core::crypto::AccountId32;
-use sp_core::crypto::Ss58Codec;
 use std::{
 	collections::{HashMap, HashSet, VecDeque},
 	sync::{Arc, Mutex, RwLock},

@@ -5,10 +5,9 @@
 //! owns that mapping and signing with the key.
 
 use crate::error::IdentityError;
-use crate::signature::MultiSignature;
+use crate::signature::{MultiSignature, SR25519_CONTEXT};
+use crate::AccountId32;
 use libp2p::{identity, PeerId};
-use sp_core::crypto::AccountId32;
-use sp_core::{ed25519, sr25519, Pair};
 
 /// The account of a libp2p peer, if its `PeerId` holds an ed25519 key (what Repute accepts).
 pub fn account_of(peer: &PeerId) -> Result<AccountId32, IdentityError> {
@@ -28,7 +27,7 @@ pub fn peer_of(account: &AccountId32) -> PeerId {
 #[derive(Clone)]
 pub struct Identity {
 	keypair: identity::Keypair,
-	signer: ed25519::Pair,
+	signer: identity::ed25519::Keypair,
 	account: AccountId32,
 }
 
@@ -50,21 +49,18 @@ impl Identity {
 
 	/// The identity of an existing libp2p keypair, which must be ed25519.
 	pub fn from_keypair(keypair: identity::Keypair) -> Result<Self, IdentityError> {
-		let ed = keypair
+		let signer = keypair
 			.clone()
 			.try_into_ed25519()
 			.map_err(|_| IdentityError::NotEd25519(keypair.public().to_peer_id()))?;
-		let signer = ed25519::Pair::from_seed_slice(ed.secret().as_ref())
-			.map_err(|_| IdentityError::NotEd25519(keypair.public().to_peer_id()))?;
-		let account = AccountId32::new(signer.public().0);
+		let account = AccountId32::new(signer.public().to_bytes());
 		Ok(Self { keypair, signer, account })
 	}
 
 	/// The 32-byte secret seed, to store the identity (keep it private).
 	pub fn seed(&self) -> [u8; 32] {
-		let ed = self.keypair.clone().try_into_ed25519().expect("checked at construction; qed");
 		let mut seed = [0u8; 32];
-		seed.copy_from_slice(ed.secret().as_ref());
+		seed.copy_from_slice(self.signer.secret().as_ref());
 		seed
 	}
 
@@ -85,12 +81,12 @@ impl Identity {
 
 	/// Signs `message` with the peer's key.
 	pub fn sign(&self, message: &[u8]) -> MultiSignature {
-		MultiSignature::Ed25519(self.signer.sign(message))
+		sign_ed25519(&self.signer, message)
 	}
 
 	/// The identity as a transaction signer.
 	pub fn signer(&self) -> Signer {
-		Signer::Ed25519(self.signer)
+		Signer::Ed25519(self.signer.clone())
 	}
 }
 
@@ -100,38 +96,61 @@ impl std::fmt::Debug for Identity {
 	}
 }
 
-/// A key that signs transactions: a peer's ed25519 key, or an sr25519 key (such as the dev
-/// chain's `//Alice`, for funding peers and governance on a test chain).
+fn sign_ed25519(key: &identity::ed25519::Keypair, message: &[u8]) -> MultiSignature {
+	let signature = key.sign(message);
+	MultiSignature::Ed25519(
+		signature.try_into().expect("an ed25519 signature is 64 bytes long; qed"),
+	)
+}
+
+/// A key that signs transactions: a peer's ed25519 key, or an sr25519 key (a wallet's account,
+/// such as one that funds peers, or the dev chain's `//Alice` for governance on a test chain).
 #[derive(Clone)]
 #[allow(clippy::large_enum_variant)] // A handful of long-lived signers; boxing buys nothing.
 pub enum Signer {
 	/// An ed25519 key (every overlay peer).
-	Ed25519(ed25519::Pair),
+	Ed25519(identity::ed25519::Keypair),
 	/// An sr25519 key.
-	Sr25519(sr25519::Pair),
+	Sr25519(schnorrkel::Keypair),
 }
 
 impl Signer {
-	/// An sr25519 key from a secret URI such as `//Alice`.
+	/// The sr25519 key of a 32-byte seed (a "mini secret key", expanded as Substrate and
+	/// polkadot.js expand it: the key `subkey inspect 0x<seed>` shows).
+	pub fn sr25519_from_seed(seed: [u8; 32]) -> Self {
+		let secret = schnorrkel::MiniSecretKey::from_bytes(&seed)
+			.expect("any 32 bytes are a mini secret key; qed");
+		Self::Sr25519(secret.expand_to_keypair(schnorrkel::ExpansionMode::Ed25519))
+	}
+
+	/// An sr25519 key from a secret URI: `//Alice`, a mnemonic phrase with a derivation path and
+	/// a password (`<phrase>//hard/soft///password`), or a hex seed, as `subkey` reads them
+	/// (through `sp-core`'s key derivation, hence the `secret-uri` feature).
+	#[cfg(feature = "secret-uri")]
 	pub fn sr25519_from_uri(uri: &str) -> Result<Self, IdentityError> {
-		sr25519::Pair::from_string(uri, None)
-			.map(Self::Sr25519)
+		use sp_core::Pair;
+		let pair = sp_core::sr25519::Pair::from_string(uri, None)
+			.map_err(|_| IdentityError::BadSecretUri)?;
+		schnorrkel::SecretKey::from_bytes(&pair.to_raw_vec())
+			.map(|secret| Self::Sr25519(secret.to_keypair()))
 			.map_err(|_| IdentityError::BadSecretUri)
 	}
 
 	/// The account that pays for and is the origin of what this key signs.
 	pub fn account(&self) -> AccountId32 {
 		match self {
-			Self::Ed25519(pair) => AccountId32::new(pair.public().0),
-			Self::Sr25519(pair) => AccountId32::new(pair.public().0),
+			Self::Ed25519(key) => AccountId32::new(key.public().to_bytes()),
+			Self::Sr25519(key) => AccountId32::new(key.public.to_bytes()),
 		}
 	}
 
 	/// Signs `message`.
 	pub fn sign(&self, message: &[u8]) -> MultiSignature {
 		match self {
-			Self::Ed25519(pair) => MultiSignature::Ed25519(pair.sign(message)),
-			Self::Sr25519(pair) => MultiSignature::Sr25519(pair.sign(message)),
+			Self::Ed25519(key) => sign_ed25519(key, message),
+			Self::Sr25519(key) => {
+				MultiSignature::Sr25519(key.sign_simple(SR25519_CONTEXT, message).to_bytes())
+			}
 		}
 	}
 }
@@ -161,6 +180,36 @@ mod tests {
 	fn a_peer_without_an_ed25519_key_has_no_account() {
 		let peer = PeerId::random();
 		assert!(matches!(account_of(&peer), Err(IdentityError::NotEd25519(_))));
+	}
+
+	/// The keys and signatures are `sp-core`'s (and so the runtime's and polkadot.js's): the same
+	/// account and, ed25519 being deterministic, the same signature bytes.
+	#[test]
+	fn keys_and_signatures_are_the_ones_sp_core_makes() {
+		use sp_core::Pair;
+		let message = b"a signing payload";
+		let identity = Identity::from_seed([3; 32]);
+		let theirs = sp_core::ed25519::Pair::from_seed(&[3; 32]);
+		assert_eq!(identity.account().to_bytes(), theirs.public().0);
+		assert_eq!(identity.sign(message), MultiSignature::Ed25519(theirs.sign(message).0));
+		assert_eq!(identity.signer().sign(message), identity.sign(message));
+
+		let signer = Signer::sr25519_from_seed([4; 32]);
+		let theirs = sp_core::sr25519::Pair::from_seed(&[4; 32]);
+		assert_eq!(signer.account().to_bytes(), theirs.public().0);
+		assert!(signer.sign(message).verify(message, &signer.account()));
+		assert!(!signer.sign(message).verify(b"another", &signer.account()));
+	}
+
+	#[cfg(feature = "secret-uri")]
+	#[test]
+	fn secret_uris_name_the_keys_subkey_names() {
+		// `subkey inspect //Alice` (sr25519).
+		let alice = Signer::sr25519_from_uri("//Alice").unwrap().account();
+		assert_eq!(alice.to_ss58check(), "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
+		let signer = Signer::sr25519_from_uri("//Alice").unwrap();
+		assert!(signer.sign(b"x").verify(b"x", &alice));
+		assert!(matches!(Signer::sr25519_from_uri("not a uri"), Err(IdentityError::BadSecretUri)));
 	}
 
 	#[test]

@@ -13,9 +13,9 @@
 //! above its last signed sequence and units.
 
 use crate::signature::MultiSignature;
+use crate::AccountId32;
+use crate::H256;
 use crate::{wire::Refusal, Receipt};
-use sp_core::crypto::AccountId32;
-use sp_core::H256;
 
 /// How incremental co-signing works for one peer; the same for every partner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -81,9 +81,9 @@ pub use submitter::{Submitter, SubmitterConfig, SubmitterStats};
 pub use transport::{build_swarm, TransportKind};
 
 pub use repute_primitives::ServiceId;
+pub use repute_rpc_api::AccountId32;
+pub use repute_rpc_api::H256;
 pub use signature::MultiSignature;
-pub use sp_core::crypto::AccountId32;
-pub use sp_core::H256;
 
 /// A receipt as Repute's runtime defines it (32-byte accounts and hashes).
 pub type Receipt = repute_primitives::Receipt<AccountId32, H256>;
@@ -96,7 +96,9 @@ mod tests {
 
 	/// What an app that embeds the overlay must not compile: a Substrate client (`sc-*` and the
 	/// client-side `sp-*` crates, which bring the wasm executor), the runtime-API machinery, the
-	/// JSON-RPC server, nor `sp-runtime` with the runtime's I/O, state machine and trie.
+	/// JSON-RPC server, `sp-runtime` with the runtime's I/O, state machine and trie, nor
+	/// `sp-core` (its key derivation and three secp256k1 implementations; the `secret-uri`
+	/// feature brings it back, for tools that read subkey's secret URIs).
 	/// `repute-rpc-api` holds the client side of the `repute_*` methods and [`signature`] the
 	/// runtime's signature type so that this holds; this test fails the day a dependency brings
 	/// any of them back.
@@ -128,6 +130,7 @@ mod tests {
 					"sp-api",
 					"sp-blockchain",
 					"sp-consensus",
+					"sp-core",
 					"sp-runtime",
 					"sp-io",
 					"sp-state-machine",

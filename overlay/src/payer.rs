@@ -10,6 +10,7 @@
 //! starts closing every channel the payer opened or topped up; after the chain's challenge
 //! period anyone may settle them (the provider at any time).
 
+use crate::AccountId32;
 use crate::{
 	background::TaskGuard,
 	chain::{calls::Call, ChainClient},
@@ -18,7 +19,6 @@ use crate::{
 	store::PairKey,
 };
 use repute_primitives::{payments::Channel, ServiceId};
-use sp_core::crypto::{AccountId32, Ss58Codec};
 use std::{
 	collections::{HashMap, HashSet},
 	sync::{

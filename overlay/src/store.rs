@@ -14,10 +14,10 @@
 //! [`StoreError::Corrupt`] rather than silently skipped. The log is compacted when it grows to
 //! several times its live size.
 
+use crate::AccountId32;
 use crate::{error::StoreError, SignedReceipt};
 use codec::{Decode, Encode};
 use repute_primitives::ServiceId;
-use sp_core::crypto::AccountId32;
 use std::{
 	collections::BTreeMap,
 	fs::{self, File, OpenOptions},
@@ -419,8 +419,8 @@ fn replay(path: &Path, bytes: &[u8]) -> Result<Replayed, StoreError> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use crate::H256;
 	use crate::{Identity, Receipt};
-	use sp_core::H256;
 
 	struct Dir(PathBuf);
 	impl Dir {

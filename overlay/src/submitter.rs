@@ -13,6 +13,7 @@
 //! sent again. When the node is down or slow, rounds back off exponentially up to
 //! [`SubmitterConfig::max_backoff`]; the receipts wait in the store, which survives restarts.
 
+use crate::AccountId32;
 use crate::{
 	chain::{calls::Call, ChainClient},
 	error::ChainError,
@@ -20,7 +21,6 @@ use crate::{
 	store::{PairKey, ReceiptStore},
 };
 use repute_rpc_api::json::Decision;
-use sp_core::crypto::AccountId32;
 use std::{
 	collections::{HashMap, HashSet},
 	sync::{

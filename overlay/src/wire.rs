@@ -214,8 +214,8 @@ impl libp2p::request_response::Codec for ReceiptCodec {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use sp_core::crypto::AccountId32;
-	use sp_core::H256;
+	use crate::AccountId32;
+	use crate::H256;
 
 	fn proposal() -> Proposal {
 		Proposal {
@@ -228,9 +228,7 @@ mod tests {
 				cumulative_units: 10,
 				timestamp_ms: 5,
 			},
-			provider_signature: MultiSignature::Ed25519(sp_core::ed25519::Signature::from_raw(
-				[9; 64],
-			)),
+			provider_signature: MultiSignature::Ed25519([9; 64]),
 		}
 	}
 

@@ -1,6 +1,7 @@
 //! The JSON answers of the `repute_*` methods. Field names are camelCase and stable across
 //! releases; numbers that can exceed 2^53 (units, balances, trust) are decimal strings.
 
+use crate::hex::Bytes;
 use crate::peer::address_of;
 use repute_primitives::{
 	parameters::{ReceiptParameters, ReputationParameters},
@@ -12,7 +13,6 @@ use repute_primitives::{
 	},
 };
 use serde::{Deserialize, Serialize};
-use sp_core::{crypto::AccountId32, Bytes};
 
 /// Whether to serve a peer.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,7 +54,7 @@ pub struct AdmissionAnswer {
 
 impl AdmissionAnswer {
 	/// The answer for `peer` with decision `admission`.
-	pub fn new(peer: &AccountId32, admission: Admission) -> Self {
+	pub fn new(peer: &impl AsRef<[u8; 32]>, admission: Admission) -> Self {
 		let (decision, reason) = match admission {
 			Admission::Admitted => (Decision::Admitted, None),
 			Admission::Probation => (Decision::Probation, None),
@@ -124,7 +124,7 @@ pub struct PeerReportJson {
 
 impl PeerReportJson {
 	/// The JSON form of `report` about `peer`.
-	pub fn new(peer: &AccountId32, report: PeerReport<u128, u32>) -> Self {
+	pub fn new(peer: &impl AsRef<[u8; 32]>, report: PeerReport<u128, u32>) -> Self {
 		let (status, unlock_at, banned_at) = match report.status {
 			BondStatus::NotRegistered => ("notRegistered", None, None),
 			BondStatus::Active => ("active", None, None),
@@ -183,7 +183,11 @@ pub struct SubjectiveTrustJson {
 
 impl SubjectiveTrustJson {
 	/// The JSON form of `trust` of `target` seen by `viewer`.
-	pub fn new(viewer: &AccountId32, target: &AccountId32, trust: SubjectiveTrust) -> Self {
+	pub fn new(
+		viewer: &impl AsRef<[u8; 32]>,
+		target: &impl AsRef<[u8; 32]>,
+		trust: SubjectiveTrust,
+	) -> Self {
 		Self {
 			viewer: address_of(viewer),
 			target: address_of(target),
@@ -229,8 +233,8 @@ pub struct PartnerJson {
 	pub last_update: u32,
 }
 
-impl From<Partner<AccountId32, u32>> for PartnerJson {
-	fn from(partner: Partner<AccountId32, u32>) -> Self {
+impl<Account: AsRef<[u8; 32]>> From<Partner<Account, u32>> for PartnerJson {
+	fn from(partner: Partner<Account, u32>) -> Self {
 		Self {
 			peer: address_of(&partner.peer),
 			service: partner.service,
@@ -491,6 +495,7 @@ pub struct AdmissionChanges<Hash> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+	use crate::AccountId32;
 
 	#[test]
 	fn answers_have_the_documented_field_names() {

@@ -3,15 +3,22 @@
 //! The interface of the `repute_*` JSON-RPC methods that `repute-node` serves, for the apps that
 //! call them: the method definitions ([`ReputeApiClient`] is a typed jsonrpsee client of them),
 //! the JSON answers ([`json`]), the error codes ([`error`]), the bounds on every input, and the
-//! peer names the methods accept ([`peer`]). `docs/rpc.md` documents every method.
+//! peer names the methods accept ([`peer`]), and the values they carry: [`AccountId32`] with its
+//! SS58 address ([`account`]), [`H256`] and [`Bytes`] ([`hex`]). `docs/rpc.md` documents every
+//! method.
 //!
-//! This crate compiles no Substrate client and no HTTP server: an app that embeds
-//! `repute-overlay` builds only jsonrpsee's client, serde and the primitives. The server over a
+//! This crate compiles no Substrate client, no HTTP server and not `sp-core`: an app that embeds
+//! `repute-overlay` builds only jsonrpsee's client, serde, SCALE and the primitives. The server over a
 //! Substrate client is `repute-rpc` (this split is `sc-rpc-api`'s from `sc-rpc`).
 
+pub mod account;
 pub mod error;
+pub mod hex;
 pub mod json;
 pub mod peer;
+
+pub use account::AccountId32;
+pub use hex::{Bytes, H256};
 
 use json::*;
 use jsonrpsee::proc_macros::rpc;

@@ -1,8 +1,8 @@
 //! How RPC callers name peers: an SS58 address, or a libp2p `PeerId` of an ed25519 key (whose
 //! account is the key itself).
 
+use crate::account::AccountId32;
 use crate::error::Error;
-use sp_core::crypto::{AccountId32, Ss58Codec};
 
 /// The longest peer name accepted, in bytes once trimmed: an ed25519 `PeerId` is 52 characters
 /// and an SS58 address of a 32-byte account at most 50. Longer input is refused before it is
@@ -69,9 +69,10 @@ pub fn parse_peers(inputs: &[String], max: usize, what: &str) -> Result<Vec<Acco
 		.collect()
 }
 
-/// The SS58 address (generic prefix 42) of `account`, as answers name peers.
-pub fn address_of(account: &AccountId32) -> String {
-	account.to_ss58check()
+/// The SS58 address (generic prefix 42) of `account` (this crate's [`AccountId32`] or the
+/// runtime's), as answers name peers.
+pub fn address_of(account: &impl AsRef<[u8; 32]>) -> String {
+	AccountId32::new(*account.as_ref()).to_ss58check()
 }
 
 #[cfg(test)]

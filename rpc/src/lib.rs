@@ -23,13 +23,14 @@ use jsonrpsee::{
 	SubscriptionMessage,
 };
 use params::{Arguments, Signature};
+use repute_rpc_api::Bytes;
 use repute_rpc_api::{error::Error, json::*, peer, DEFAULT_PAGE, MAX_BATCH, MAX_PAGE, MAX_START};
 use repute_runtime_api::{Admission, PaymentsApi, ReputationApi};
 use sc_client_api::{BlockchainEvents, ProofProvider};
 use serde::Serialize;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
-use sp_core::{crypto::AccountId32, traits::SpawnNamed, Bytes};
+use sp_core::{crypto::AccountId32, traits::SpawnNamed};
 use sp_runtime::traits::{Block as BlockT, Header as HeaderT, UniqueSaturatedInto};
 
 /// What a block-hash parameter must be, as errors say it.

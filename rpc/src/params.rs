@@ -25,6 +25,11 @@ use serde::{
 use serde_json::value::RawValue;
 use sp_core::crypto::AccountId32;
 
+/// The runtime's account of an account a client named.
+fn runtime_account(account: repute_rpc_api::AccountId32) -> AccountId32 {
+	AccountId32::new(account.to_bytes())
+}
+
 /// What a peer parameter must be, as errors say it.
 const A_PEER: &str = "a peer name (an SS58 address or a libp2p PeerId)";
 
@@ -189,20 +194,25 @@ impl<'a> Arguments<'a> {
 	/// The required peer at `index`.
 	pub fn peer(&self, index: usize) -> Result<AccountId32, Error> {
 		let name: String = self.required(index, A_PEER)?;
-		peer::parse_named(&name, self.name(index)).map_err(|e| self.signature.within(e))
+		peer::parse_named(&name, self.name(index))
+			.map(runtime_account)
+			.map_err(|e| self.signature.within(e))
 	}
 
 	/// The optional peer at `index`.
 	pub fn optional_peer(&self, index: usize) -> Result<Option<AccountId32>, Error> {
 		let name: Option<String> = self.optional(index, A_PEER)?;
 		peer::parse_optional(name.as_deref(), self.name(index))
+			.map(|peer| peer.map(runtime_account))
 			.map_err(|e| self.signature.within(e))
 	}
 
 	/// The required list of at most `max` peers at `index`.
 	pub fn peers(&self, index: usize, max: usize) -> Result<Vec<AccountId32>, Error> {
 		let names = self.strings(index, max)?;
-		peer::parse_peers(&names, max, self.name(index)).map_err(|e| self.signature.within(e))
+		peer::parse_peers(&names, max, self.name(index))
+			.map(|peers| peers.into_iter().map(runtime_account).collect())
+			.map_err(|e| self.signature.within(e))
 	}
 
 	/// The required list of strings at `index`, of at most `max` entries: refused at the entry

@@ -4,6 +4,7 @@
 //! `#[pallet::call_index]`; [`super::metadata`] checks each of them, by name, against the node's
 //! runtime before anything is signed, and the end-to-end tests submit them to a real node.
 
+use crate::AccountId32;
 use crate::SignedReceipt;
 use codec::{Compact, Encode};
 use repute_primitives::{
@@ -12,7 +13,6 @@ use repute_primitives::{
 	pricing::PriceBounds,
 	ServiceId,
 };
-use sp_core::crypto::AccountId32;
 
 /// Where a call stands in the runtime: its pallet's name and index, and its own name and index
 /// in the pallet.

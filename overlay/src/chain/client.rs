@@ -10,6 +10,7 @@ use super::{
 	keys, metadata,
 };
 use crate::{error::ChainError, identity::Signer, store::PairKey};
+use crate::{AccountId32, H256};
 use codec::Decode;
 use jsonrpsee::{
 	core::{
@@ -19,6 +20,7 @@ use jsonrpsee::{
 	rpc_params,
 	ws_client::{WsClient, WsClientBuilder},
 };
+use repute_rpc_api::hex::{from_hex, to_hex};
 use repute_rpc_api::{
 	json::{
 		AdmissionAnswer, AdmissionChanges, ChannelJson, ParametersJson, PeerReportJson, PricesJson,
@@ -26,12 +28,6 @@ use repute_rpc_api::{
 	ReputeApiClient,
 };
 use serde::de::DeserializeOwned;
-use sp_core::crypto::AccountId32;
-use sp_core::{
-	bytes::{from_hex, to_hex},
-	crypto::Ss58Codec,
-	H256,
-};
 use std::{sync::Arc, time::Duration};
 use tokio::sync::Mutex;
 
@@ -534,7 +530,7 @@ impl ChainClient {
 
 /// `0x`-prefixed hex, as the node's JSON-RPC wants bytes.
 fn hex(bytes: &[u8]) -> String {
-	to_hex(bytes, false)
+	to_hex(bytes)
 }
 
 #[cfg(test)]

@@ -20,9 +20,9 @@
 use super::{calls::Call, ChainInfo};
 use crate::identity::Signer;
 use crate::signature::MultiSignature;
+use crate::AccountId32;
+use crate::H256;
 use codec::{Compact, Decode, Encode, Error, Input, Output};
-use sp_core::crypto::AccountId32;
-use sp_core::H256;
 
 /// The version byte of a signed transaction of extrinsic format 4: the signed bit and 4.
 const SIGNED_V4: u8 = 0b1000_0100;
@@ -196,7 +196,7 @@ pub fn decode_signed(bytes: &[u8]) -> Option<SignedTransaction> {
 mod tests {
 	use super::*;
 	use crate::Identity;
-	use sp_core::H256;
+	use crate::H256;
 
 	fn chain() -> ChainInfo {
 		ChainInfo {
@@ -212,10 +212,7 @@ mod tests {
 	}
 
 	fn signers() -> [Signer; 2] {
-		[
-			Identity::from_seed([9; 32]).signer(),
-			Signer::sr25519_from_uri("//Bob").expect("a valid uri"),
-		]
+		[Identity::from_seed([9; 32]).signer(), Signer::sr25519_from_seed([10; 32])]
 	}
 
 	#[test]

@@ -2,8 +2,8 @@
 //! `twox128(pallet) ++ twox128(item) ++ hashed keys`.
 
 use crate::store::PairKey;
+use crate::AccountId32;
 use codec::Encode;
-use sp_core::crypto::AccountId32;
 use sp_crypto_hashing::{blake2_128, twox_128, twox_64};
 
 fn prefix(item: &str) -> Vec<u8> {
