@@ -74,7 +74,7 @@ pub use error::{ChainError, IdentityError, StoreError};
 pub use gate::{AdmissionGate, GateConfig, GatePolicy, Verdict};
 pub use identity::{account_of, peer_of, Identity, Signer};
 pub use ledger::ReceiptPolicy;
-pub use payer::{Payer, PayerConfig, PayerStats};
+pub use payer::{Doubt, Payer, PayerConfig, PayerStats};
 pub use store::{Durability, PairKey, ReceiptStore};
 pub use stranger_window::StrangerWindow;
 pub use submitter::{Submitter, SubmitterConfig, SubmitterStats};

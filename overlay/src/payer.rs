@@ -40,8 +40,10 @@ pub struct PayerConfig {
 	/// `minimum_escrow` for an opening).
 	pub escrow: u128,
 	/// The most the payer ever moves into escrow, openings and top-ups together: what the user
-	/// risks. A payment counts from when it is sent, even one that then fails. Whatever is not
-	/// paid for service comes back when channels are settled.
+	/// risks. A payment counts from when it is sent. One that fails counts until the chain shows
+	/// it can never land: at once if the node refused its transaction, else once the finalized
+	/// state past the last block that could include it shows no deposit (a [`Doubt`]). Whatever
+	/// is not paid for service comes back when channels are settled.
 	pub budget: u128,
 	/// How long it waits for an opening or a top-up to be finalized (providers read finalized
 	/// state) before it gives up on it.
@@ -92,6 +94,56 @@ pub enum Declined {
 	ChannelClosing,
 	/// Paying would take the payer past its budget.
 	OverBudget,
+	/// The last payment to this provider failed and may still land: no other until the chain
+	/// says (a [`Doubt`]).
+	PaymentInDoubt,
+}
+
+/// A payment that was sent but not seen finalized, whose transaction may still be included
+/// until it dies: its amount stays committed until the finalized state says whether it landed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Doubt {
+	/// The provider paid.
+	pub provider: AccountId32,
+	/// What the channel held in all ([`deposited`]) before the payment; 0 for an opening.
+	pub deposited_before: u128,
+	/// The payment.
+	pub amount: u128,
+	/// A block after which no block can include the transaction: the best block before it was
+	/// signed (its birth block is that or a later one) plus twice its mortality period.
+	pub last_block: u32,
+}
+
+/// What a payment in [`Doubt`] is, seen in the finalized state at block `finalized` where the
+/// consumer's channel to the provider is `channel`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DoubtOutcome {
+	/// It may still land.
+	Pending,
+	/// It landed (or cannot be told apart from one that did: the channel it topped up has been
+	/// settled since, so its amount stays counted).
+	Landed,
+	/// It can no longer land and did not: its amount is free again.
+	NeverLanded,
+}
+
+/// [`DoubtOutcome`] of `doubt`, from the finalized state at block `finalized`.
+pub fn doubt_outcome(
+	doubt: &Doubt,
+	finalized: u32,
+	channel: Option<&Channel<u128, u32>>,
+) -> DoubtOutcome {
+	let landed = match channel {
+		Some(channel) => deposited(channel) >= doubt.deposited_before.saturating_add(doubt.amount),
+		None => doubt.deposited_before > 0,
+	};
+	if landed {
+		DoubtOutcome::Landed
+	} else if finalized > doubt.last_block {
+		DoubtOutcome::NeverLanded
+	} else {
+		DoubtOutcome::Pending
+	}
 }
 
 /// What to do when `provider` asks `price` a unit, with `channel` the consumer's channel to it
@@ -127,6 +179,9 @@ pub struct PayerStats {
 	pub declined: AtomicU64,
 	/// Openings and top-ups that failed or were not finalized in time.
 	pub failed: AtomicU64,
+	/// Failed openings and top-ups found never to have landed, whose amount came back to the
+	/// budget.
+	pub returned: AtomicU64,
 	/// Channels closed by [`Payer::close_all`].
 	pub closed: AtomicU64,
 }
@@ -142,8 +197,10 @@ struct Shared {
 	quiet_until: Mutex<HashMap<AccountId32, Instant>>,
 	/// Providers whose channel the payer opened or topped up.
 	channels: Mutex<HashSet<AccountId32>>,
-	/// What the payer moved into escrow so far.
+	/// What the payer moved into escrow so far, payments in doubt included.
 	committed: Mutex<u128>,
+	/// Payments that failed but may still land.
+	doubts: Mutex<Vec<Doubt>>,
 	/// Serialises the payer's transactions (one nonce at a time).
 	sending: tokio::sync::Mutex<()>,
 	stats: PayerStats,
@@ -169,6 +226,7 @@ impl Payer {
 			quiet_until: Mutex::new(HashMap::new()),
 			channels: Mutex::new(HashSet::new()),
 			committed: Mutex::new(0),
+			doubts: Mutex::new(Vec::new()),
 			sending: tokio::sync::Mutex::new(()),
 			stats: PayerStats::default(),
 		});
@@ -200,9 +258,15 @@ impl Payer {
 		self.shared.channels.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect()
 	}
 
-	/// What the payer has moved into escrow so far.
+	/// What the payer has moved into escrow so far, payments in doubt included.
 	pub fn committed(&self) -> u128 {
 		*self.shared.committed.lock().unwrap_or_else(|p| p.into_inner())
+	}
+
+	/// The payments that failed but may still land (their amounts are in
+	/// [`Payer::committed`] until the chain says).
+	pub fn in_doubt(&self) -> Vec<Doubt> {
+		self.shared.doubts.lock().unwrap_or_else(|p| p.into_inner()).clone()
 	}
 
 	/// Starts closing every channel this payer opened or topped up that is still open, waiting
@@ -255,9 +319,21 @@ fn deposited(channel: &Channel<u128, u32>) -> u128 {
 /// is finalized (or failed).
 async fn pay(shared: &Shared, provider: &AccountId32, price: u128) -> Result<(), ChainError> {
 	let _sending = shared.sending.lock().await;
+	settle_doubts(shared).await?;
 	let channel = finalized_channel(shared, provider).await?;
 	let committed = *shared.committed.lock().unwrap_or_else(|p| p.into_inner());
-	let (call, amount) = match plan(&shared.config, channel.as_ref(), price, committed) {
+	let in_doubt = shared
+		.doubts
+		.lock()
+		.unwrap_or_else(|p| p.into_inner())
+		.iter()
+		.any(|doubt| doubt.provider == *provider);
+	let planned = if in_doubt {
+		Plan::Decline(Declined::PaymentInDoubt)
+	} else {
+		plan(&shared.config, channel.as_ref(), price, committed)
+	};
+	let (call, amount) = match planned {
 		Plan::Decline(reason) => {
 			tracing::info!(provider = %provider.to_ss58check(), price, ?reason, "not paying");
 			shared.stats.declined.fetch_add(1, Ordering::Relaxed);
@@ -269,17 +345,41 @@ async fn pay(shared: &Shared, provider: &AccountId32, price: u128) -> Result<(),
 		Plan::TopUp(amount) => (Call::top_up(provider, shared.config.service, amount), amount),
 	};
 	let before = channel.as_ref().map_or(0, deposited);
+	// The birth block of the transaction is this block or a later one: a bound on its death.
+	let best = shared.chain.best_number().await?;
+	let last_block = u32::try_from(shared.chain.mortality_period().saturating_mul(2))
+		.map_or(u32::MAX, |twice| best.saturating_add(twice));
 	*shared.committed.lock().unwrap_or_else(|p| p.into_inner()) = committed.saturating_add(amount);
 	shared.channels.lock().unwrap_or_else(|p| p.into_inner()).insert(provider.clone());
-	shared.chain.submit_and_wait(&call, &shared.signer, shared.config.confirm_timeout).await?;
+	let doubt = Doubt { provider: provider.clone(), deposited_before: before, amount, last_block };
+	match shared.chain.submit_and_wait(&call, &shared.signer, shared.config.confirm_timeout).await {
+		Ok(_) => {}
+		// The node answered with an error before the transaction was in its pool (refused it,
+		// or failed a query before it was signed): it can never land.
+		Err(error @ (ChainError::Rpc { .. } | ChainError::IncompatibleRuntime { .. })) => {
+			give_back(shared, amount);
+			return Err(error);
+		}
+		Err(error) => {
+			shared.doubts.lock().unwrap_or_else(|p| p.into_inner()).push(doubt);
+			return Err(error);
+		}
+	}
 	// Included is not yet what the provider sees: wait for the finalized state to show it.
 	let deadline = Instant::now() + shared.config.confirm_timeout;
 	loop {
-		let now = finalized_channel(shared, provider).await?;
+		let now = match finalized_channel(shared, provider).await {
+			Ok(now) => now,
+			Err(error) => {
+				shared.doubts.lock().unwrap_or_else(|p| p.into_inner()).push(doubt);
+				return Err(error);
+			}
+		};
 		if now.as_ref().is_some_and(|c| deposited(c) >= before.saturating_add(amount)) {
 			break;
 		}
 		if Instant::now() >= deadline {
+			shared.doubts.lock().unwrap_or_else(|p| p.into_inner()).push(doubt);
 			return Err(ChainError::Transaction(format!(
 				"the payment to {} was not finalized in {:?} (is the balance enough?)",
 				provider.to_ss58check(),
@@ -294,6 +394,44 @@ async fn pay(shared: &Shared, provider: &AccountId32, price: u128) -> Result<(),
 	};
 	counter.fetch_add(1, Ordering::Relaxed);
 	tracing::info!(provider = %provider.to_ss58check(), amount, "paid into a channel");
+	Ok(())
+}
+
+/// Takes a payment that can never land back out of what is committed.
+fn give_back(shared: &Shared, amount: u128) {
+	let mut committed = shared.committed.lock().unwrap_or_else(|p| p.into_inner());
+	*committed = committed.saturating_sub(amount);
+	shared.stats.returned.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Looks up every payment in doubt in the finalized state: gives back those that can no longer
+/// land and did not, forgets those that landed, keeps the rest.
+async fn settle_doubts(shared: &Shared) -> Result<(), ChainError> {
+	let doubts = shared.doubts.lock().unwrap_or_else(|p| p.into_inner()).clone();
+	if doubts.is_empty() {
+		return Ok(());
+	}
+	let at = shared.chain.finalized_head().await?;
+	let finalized = shared.chain.block_number(&at).await?;
+	let pairs: Vec<PairKey> = doubts
+		.iter()
+		.map(|doubt| PairKey {
+			provider: doubt.provider.clone(),
+			consumer: shared.signer.account(),
+			service: shared.config.service,
+		})
+		.collect();
+	let channels = shared.chain.channels_at(&pairs, &at).await?;
+	let mut settled = Vec::new();
+	for (doubt, channel) in doubts.iter().zip(&channels) {
+		match doubt_outcome(doubt, finalized, channel.as_ref()) {
+			DoubtOutcome::Pending => continue,
+			DoubtOutcome::Landed => {}
+			DoubtOutcome::NeverLanded => give_back(shared, doubt.amount),
+		}
+		settled.push(doubt.clone());
+	}
+	shared.doubts.lock().unwrap_or_else(|p| p.into_inner()).retain(|d| !settled.contains(d));
 	Ok(())
 }
 
@@ -383,6 +521,69 @@ mod tests {
 			assert!(committed <= CONFIG.budget, "{committed}");
 		}
 		assert_eq!(committed, 2_000);
+	}
+
+	fn doubt(deposited_before: u128) -> Doubt {
+		Doubt {
+			provider: AccountId32::new([2; 32]),
+			deposited_before,
+			amount: 1_000,
+			last_block: 100,
+		}
+	}
+
+	/// A payment in doubt is given back only once no block can include it and the channel does
+	/// not hold it; while it may still land, or once it did, it stays counted.
+	#[test]
+	fn a_payment_in_doubt_comes_back_only_when_it_cannot_land() {
+		let opening = doubt(0);
+		assert_eq!(doubt_outcome(&opening, 50, None), DoubtOutcome::Pending);
+		assert_eq!(doubt_outcome(&opening, 100, None), DoubtOutcome::Pending);
+		assert_eq!(doubt_outcome(&opening, 101, None), DoubtOutcome::NeverLanded);
+		assert_eq!(doubt_outcome(&opening, 50, Some(&channel(7))), DoubtOutcome::Landed);
+		assert_eq!(doubt_outcome(&opening, 500, Some(&channel(7))), DoubtOutcome::Landed);
+
+		// A top-up of a channel that held 1,000: landed once it holds 2,000.
+		let top_up = doubt(1_000);
+		let mut topped = channel(7);
+		assert_eq!(doubt_outcome(&top_up, 50, Some(&topped)), DoubtOutcome::Pending);
+		assert_eq!(doubt_outcome(&top_up, 101, Some(&topped)), DoubtOutcome::NeverLanded);
+		// What the provider was paid since still counts as deposited.
+		topped.escrow = 600;
+		topped.paid = 1_400;
+		assert_eq!(doubt_outcome(&top_up, 101, Some(&topped)), DoubtOutcome::Landed);
+		// The channel settled since: the top-up may have landed, so it stays counted.
+		assert_eq!(doubt_outcome(&top_up, 101, None), DoubtOutcome::Landed);
+	}
+
+	/// A payment that failed to confirm stays committed while it may still land, so failures
+	/// never let the payer pass its budget: with every payment in doubt, never more than the
+	/// budget is committed, and a provider in doubt is not paid again.
+	#[test]
+	fn doubts_keep_the_budget() {
+		let mut committed = 0u128;
+		let mut doubts: Vec<Doubt> = Vec::new();
+		for provider in 0..10u8 {
+			let planned = plan(&CONFIG, None, 7, committed);
+			if let Plan::Open { escrow, .. } = planned {
+				committed += escrow;
+				doubts.push(Doubt {
+					provider: AccountId32::new([provider; 32]),
+					deposited_before: 0,
+					amount: escrow,
+					last_block: 100,
+				});
+			}
+			assert!(committed <= CONFIG.budget);
+		}
+		assert_eq!(doubts.len(), 2);
+		// After their death, neither landed: both come back and the budget is whole again.
+		for doubt in &doubts {
+			if doubt_outcome(doubt, 101, None) == DoubtOutcome::NeverLanded {
+				committed -= doubt.amount;
+			}
+		}
+		assert_eq!(committed, 0);
 	}
 
 	#[tokio::test]

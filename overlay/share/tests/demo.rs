@@ -521,3 +521,51 @@ async fn transactions_are_included_while_finality_stalls() {
 	let info = chain.chain_info().await.unwrap();
 	assert!(info.mortality.birth_number > PERIOD as u32, "born at {}", info.mortality.birth_number);
 }
+
+/// A payment the node refuses (the consumer cannot pay the fees) comes back to the payer's
+/// budget at once: failures do not eat it. (Before, every failed send stayed committed, so a
+/// few failures left an honest consumer unable to pay anyone.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_the_node_refuses_comes_back_to_the_budget() {
+	use repute_overlay::{Payer, PayerConfig};
+	use std::sync::atomic::Ordering;
+	let temp = TempDir::new();
+	let node = DevNode::start(&node_binary().unwrap(), &temp.0.join("node")).unwrap();
+	let chain = Arc::new(ChainClient::connect(node.url.clone()).await.unwrap());
+	let consumer = Identity::from_seed([41; 32]);
+	let provider = Identity::from_seed([42; 32]).account().clone();
+	let config = PayerConfig {
+		max_price: 10,
+		escrow: 1_000_000_000_000,
+		budget: 1_000_000_000_000,
+		confirm_timeout: Duration::from_secs(30),
+		quiet_after_payment: Duration::from_millis(200),
+		..PayerConfig::default()
+	};
+	let payer = Payer::spawn(chain.clone(), consumer.signer(), config);
+	let started = Instant::now();
+	for attempt in 1..=2u64 {
+		payer.asked(&provider, 7);
+		while payer.stats().failed.load(Ordering::Relaxed) < attempt {
+			assert!(started.elapsed() < Duration::from_secs(60), "no attempt to pay");
+			tokio::time::sleep(Duration::from_millis(100)).await;
+		}
+		// The second attempt is not declined as over budget: the first came back.
+		assert_eq!(payer.committed(), 0, "attempt {attempt}");
+		assert_eq!(payer.stats().returned.load(Ordering::Relaxed), attempt);
+		assert_eq!(payer.stats().declined.load(Ordering::Relaxed), 0);
+		assert!(payer.in_doubt().is_empty());
+		tokio::time::sleep(Duration::from_millis(300)).await;
+	}
+	// Funded, the consumer pays: the channel is open and the escrow committed.
+	let alice = Signer::sr25519_from_uri("//Alice").unwrap();
+	setup::fund(&chain, &alice, &[consumer.account().clone()], 10 * config.escrow).await.unwrap();
+	payer.asked(&provider, 7);
+	while payer.stats().opened.load(Ordering::Relaxed) < 1 {
+		assert!(started.elapsed() < Duration::from_secs(120), "the payment did not land");
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	}
+	assert_eq!(payer.committed(), config.escrow);
+	let channel = chain.channel(consumer.account(), &provider, 0).await.unwrap();
+	assert_eq!(channel.map(|c| c.escrow), Some(config.escrow.to_string()));
+}

@@ -80,6 +80,12 @@ impl ChainClient {
 		self
 	}
 
+	/// How many blocks a transaction this client signs stays valid for: the period it was given,
+	/// rounded up to a power of two (at least 4), as the transaction's era rounds it.
+	pub fn mortality_period(&self) -> u64 {
+		self.mortality_period.max(4).next_power_of_two()
+	}
+
 	/// A client of the node at `url`, connected.
 	pub async fn connect(url: impl Into<String>) -> Result<Self, ChainError> {
 		let client = Self::new(url);
@@ -214,6 +220,15 @@ impl ChainClient {
 	/// The best block's number.
 	pub async fn best_number(&self) -> Result<u32, ChainError> {
 		self.header_number(None).await
+	}
+
+	/// The number of the block whose hash is `hash` (as [`ChainClient::finalized_head`] gives it).
+	pub async fn block_number(&self, hash: &str) -> Result<u32, ChainError> {
+		let hash: H256 = hash.parse().map_err(|_| ChainError::BadAnswer {
+			method: "chain_getHeader",
+			reason: format!("`{hash}` is not a block hash"),
+		})?;
+		self.header_number(Some(hash)).await
 	}
 
 	/// The number of block `at`, or of the best block.
