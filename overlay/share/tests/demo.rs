@@ -569,3 +569,65 @@ async fn a_payment_the_node_refuses_comes_back_to_the_budget() {
 	let channel = chain.channel(consumer.account(), &provider, 0).await.unwrap();
 	assert_eq!(channel.map(|c| c.escrow), Some(config.escrow.to_string()));
 }
+
+/// A payment that lands in a block but is never finalized (a node without a GRANDPA voter) is
+/// in doubt: it stays counted, and the provider is not paid a second time while it may still
+/// count, though the budget would allow it. (Before, the payer paid again: the finalized state
+/// showed no channel, so it opened another.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_in_doubt_is_neither_forgotten_nor_made_twice() {
+	use repute_overlay::{Payer, PayerConfig};
+	use std::sync::atomic::Ordering;
+	const PERIOD: u64 = 8;
+	let temp = TempDir::new();
+	let node =
+		DevNode::start_without_finality(&node_binary().unwrap(), &temp.0.join("node")).unwrap();
+	let chain = ChainClient::connect(node.url.clone()).await.unwrap().with_mortality_period(PERIOD);
+	let chain = Arc::new(chain);
+	let started = Instant::now();
+	// Past the period, so that transactions are born at the best block (finality stalls).
+	while chain.best_number().await.unwrap() <= PERIOD as u32 + 1 {
+		assert!(started.elapsed() < Duration::from_secs(180), "the node authors no blocks");
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	let consumer = Identity::from_seed([43; 32]);
+	let provider = Identity::from_seed([44; 32]).account().clone();
+	let config = PayerConfig {
+		max_price: 10,
+		escrow: 1_000_000_000_000,
+		budget: 4_000_000_000_000,
+		confirm_timeout: Duration::from_secs(8),
+		quiet_after_payment: Duration::from_millis(200),
+		..PayerConfig::default()
+	};
+	let alice = Signer::sr25519_from_uri("//Alice").unwrap();
+	setup::fund(&chain, &alice, &[consumer.account().clone()], 10 * config.escrow).await.unwrap();
+	let payer = Payer::spawn(chain.clone(), consumer.signer(), config);
+	payer.asked(&provider, 7);
+	while payer.stats().failed.load(Ordering::Relaxed) < 1 {
+		assert!(
+			started.elapsed() < Duration::from_secs(240),
+			"the payment neither failed nor landed"
+		);
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	}
+	// It is in the best chain but not finalized: in doubt, still counted.
+	let best_channel = chain.channel(consumer.account(), &provider, 0).await.unwrap();
+	assert_eq!(best_channel.map(|c| c.escrow), Some(config.escrow.to_string()));
+	assert_eq!(payer.committed(), config.escrow);
+	let doubts = payer.in_doubt();
+	assert_eq!(doubts.len(), 1);
+	assert_eq!((doubts[0].amount, doubts[0].deposited_before), (config.escrow, 0));
+	// Asked again, it does not pay twice.
+	tokio::time::sleep(Duration::from_millis(300)).await;
+	payer.asked(&provider, 7);
+	while payer.stats().declined.load(Ordering::Relaxed) < 1 {
+		assert!(started.elapsed() < Duration::from_secs(300), "the second request was not handled");
+		tokio::time::sleep(Duration::from_millis(200)).await;
+	}
+	assert_eq!(payer.committed(), config.escrow);
+	assert_eq!(payer.stats().opened.load(Ordering::Relaxed), 0);
+	assert_eq!(payer.stats().failed.load(Ordering::Relaxed), 1);
+	let best_channel = chain.channel(consumer.account(), &provider, 0).await.unwrap();
+	assert_eq!(best_channel.map(|c| c.escrow), Some(config.escrow.to_string()));
+}
