@@ -351,42 +351,18 @@ async fn pay(shared: &Shared, provider: &AccountId32, price: u128) -> Result<(),
 		.map_or(u32::MAX, |twice| best.saturating_add(twice));
 	*shared.committed.lock().unwrap_or_else(|p| p.into_inner()) = committed.saturating_add(amount);
 	shared.channels.lock().unwrap_or_else(|p| p.into_inner()).insert(provider.clone());
-	let doubt = Doubt { provider: provider.clone(), deposited_before: before, amount, last_block };
-	match shared.chain.submit_and_wait(&call, &shared.signer, shared.config.confirm_timeout).await {
-		Ok(_) => {}
-		// The node answered with an error before the transaction was in its pool (refused it,
-		// or failed a query before it was signed): it can never land.
-		Err(error @ (ChainError::Rpc { .. } | ChainError::IncompatibleRuntime { .. })) => {
+	match send_and_confirm(shared, provider, &call, before.saturating_add(amount)).await {
+		Ok(()) => {}
+		Err(Unconfirmed::Refused(error)) => {
 			give_back(shared, amount);
 			return Err(error);
 		}
-		Err(error) => {
+		Err(Unconfirmed::InDoubt(error)) => {
+			let doubt =
+				Doubt { provider: provider.clone(), deposited_before: before, amount, last_block };
 			shared.doubts.lock().unwrap_or_else(|p| p.into_inner()).push(doubt);
 			return Err(error);
 		}
-	}
-	// Included is not yet what the provider sees: wait for the finalized state to show it.
-	let deadline = Instant::now() + shared.config.confirm_timeout;
-	loop {
-		let now = match finalized_channel(shared, provider).await {
-			Ok(now) => now,
-			Err(error) => {
-				shared.doubts.lock().unwrap_or_else(|p| p.into_inner()).push(doubt);
-				return Err(error);
-			}
-		};
-		if now.as_ref().is_some_and(|c| deposited(c) >= before.saturating_add(amount)) {
-			break;
-		}
-		if Instant::now() >= deadline {
-			shared.doubts.lock().unwrap_or_else(|p| p.into_inner()).push(doubt);
-			return Err(ChainError::Transaction(format!(
-				"the payment to {} was not finalized in {:?} (is the balance enough?)",
-				provider.to_ss58check(),
-				shared.config.confirm_timeout
-			)));
-		}
-		tokio::time::sleep(Duration::from_millis(500)).await;
 	}
 	let counter = match channel {
 		None => &shared.stats.opened,
@@ -395,6 +371,48 @@ async fn pay(shared: &Shared, provider: &AccountId32, price: u128) -> Result<(),
 	counter.fetch_add(1, Ordering::Relaxed);
 	tracing::info!(provider = %provider.to_ss58check(), amount, "paid into a channel");
 	Ok(())
+}
+
+/// Why a payment that was sent is not confirmed.
+enum Unconfirmed {
+	/// The node answered with an error before the transaction was in its pool (it refused it,
+	/// or a query failed before it was signed): it can never land.
+	Refused(ChainError),
+	/// It may still land (no answer, or not finalized in time).
+	InDoubt(ChainError),
+}
+
+/// Sends `call` and waits until the finalized state shows the consumer's channel to `provider`
+/// holding `deposited_after` in all (what providers read).
+async fn send_and_confirm(
+	shared: &Shared,
+	provider: &AccountId32,
+	call: &Call,
+	deposited_after: u128,
+) -> Result<(), Unconfirmed> {
+	let timeout = shared.config.confirm_timeout;
+	match shared.chain.submit_and_wait(call, &shared.signer, timeout).await {
+		Ok(_) => {}
+		Err(error @ (ChainError::Rpc { .. } | ChainError::IncompatibleRuntime { .. })) => {
+			return Err(Unconfirmed::Refused(error))
+		}
+		Err(error) => return Err(Unconfirmed::InDoubt(error)),
+	}
+	// Included is not yet what the provider sees: wait for the finalized state to show it.
+	let deadline = Instant::now() + timeout;
+	loop {
+		let now = finalized_channel(shared, provider).await.map_err(Unconfirmed::InDoubt)?;
+		if now.as_ref().is_some_and(|c| deposited(c) >= deposited_after) {
+			return Ok(());
+		}
+		if Instant::now() >= deadline {
+			return Err(Unconfirmed::InDoubt(ChainError::Transaction(format!(
+				"the payment to {} was not finalized in {timeout:?} (is the balance enough?)",
+				provider.to_ss58check(),
+			))));
+		}
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
 }
 
 /// Takes a payment that can never land back out of what is committed.
