@@ -493,21 +493,32 @@ async fn the_typed_client_calls_every_repute_method() {
 	assert_eq!(first.changes[0].peer, alice);
 }
 
+/// The mortality period of the clients of [`stalled_node`].
+const STALL_PERIOD: u64 = 8;
+
+/// A dev node without a GRANDPA voter (nothing is finalized after genesis), once its best block
+/// is past [`STALL_PERIOD`], and a client of it with that period: its transactions are born at
+/// the best block.
+async fn stalled_node(temp: &TempDir) -> (DevNode, ChainClient) {
+	let node =
+		DevNode::start_without_finality(&node_binary().unwrap(), &temp.0.join("node")).unwrap();
+	let chain =
+		ChainClient::connect(node.url.clone()).await.unwrap().with_mortality_period(STALL_PERIOD);
+	let started = Instant::now();
+	while chain.best_number().await.unwrap() <= STALL_PERIOD as u32 + 1 {
+		assert!(started.elapsed() < Duration::from_secs(180), "the node authors no blocks");
+		tokio::time::sleep(Duration::from_millis(500)).await;
+	}
+	(node, chain)
+}
+
 /// Transactions are mortal, born at the newest finalized block. While finality stalls, that
 /// block falls behind: a transaction born there would be dead on arrival once the best block is
 /// a period past it. The client then bears them at the best block, and they are included.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transactions_are_included_while_finality_stalls() {
-	const PERIOD: u64 = 8;
 	let temp = TempDir::new();
-	let node =
-		DevNode::start_without_finality(&node_binary().unwrap(), &temp.0.join("node")).unwrap();
-	let chain = ChainClient::connect(node.url.clone()).await.unwrap().with_mortality_period(PERIOD);
-	let started = std::time::Instant::now();
-	while chain.best_number().await.unwrap() <= PERIOD as u32 + 1 {
-		assert!(started.elapsed() < Duration::from_secs(180), "the node authors no blocks");
-		tokio::time::sleep(Duration::from_millis(500)).await;
-	}
+	let (_node, chain) = stalled_node(&temp).await;
 	let finalized = chain.finalized_head().await.unwrap();
 	let genesis = format!("{:?}", chain.genesis_hash().await.unwrap());
 	assert_eq!(finalized, genesis, "nothing is finalized without a GRANDPA voter");
@@ -519,7 +530,11 @@ async fn transactions_are_included_while_finality_stalls() {
 	chain.submit_and_wait(&transfer, &alice, Duration::from_secs(60)).await.unwrap();
 	assert_eq!(chain.free_balance(&bob).await.unwrap(), before + 1_000_000);
 	let info = chain.chain_info().await.unwrap();
-	assert!(info.mortality.birth_number > PERIOD as u32, "born at {}", info.mortality.birth_number);
+	assert!(
+		info.mortality.birth_number > STALL_PERIOD as u32,
+		"born at {}",
+		info.mortality.birth_number
+	);
 }
 
 /// A payment the node refuses (the consumer cannot pay the fees) comes back to the payer's
@@ -578,18 +593,10 @@ async fn a_payment_the_node_refuses_comes_back_to_the_budget() {
 async fn a_payment_in_doubt_is_neither_forgotten_nor_made_twice() {
 	use repute_overlay::{Payer, PayerConfig};
 	use std::sync::atomic::Ordering;
-	const PERIOD: u64 = 8;
 	let temp = TempDir::new();
-	let node =
-		DevNode::start_without_finality(&node_binary().unwrap(), &temp.0.join("node")).unwrap();
-	let chain = ChainClient::connect(node.url.clone()).await.unwrap().with_mortality_period(PERIOD);
+	let (_node, chain) = stalled_node(&temp).await;
 	let chain = Arc::new(chain);
 	let started = Instant::now();
-	// Past the period, so that transactions are born at the best block (finality stalls).
-	while chain.best_number().await.unwrap() <= PERIOD as u32 + 1 {
-		assert!(started.elapsed() < Duration::from_secs(180), "the node authors no blocks");
-		tokio::time::sleep(Duration::from_millis(500)).await;
-	}
 	let consumer = Identity::from_seed([43; 32]);
 	let provider = Identity::from_seed([44; 32]).account().clone();
 	let config = PayerConfig {
