@@ -23,8 +23,9 @@ use jsonrpsee::{
 	SubscriptionMessage,
 };
 use params::{Arguments, Signature};
-use repute_rpc_api::Bytes;
-use repute_rpc_api::{error::Error, json::*, peer, DEFAULT_PAGE, MAX_BATCH, MAX_PAGE, MAX_START};
+use repute_rpc_api::{
+	error::Error, json::*, peer, Bytes, DEFAULT_PAGE, MAX_BATCH, MAX_PAGE, MAX_START,
+};
 use repute_runtime_api::{Admission, PaymentsApi, ReputationApi};
 use sc_client_api::{BlockchainEvents, ProofProvider};
 use serde::Serialize;
