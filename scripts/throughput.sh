@@ -12,8 +12,9 @@
 # Builds the production repute-node (the target directory the README's commands share) and the
 # load generator `overlay/examples/throughput.rs`, starts `repute-node --dev` on loopback ports it
 # picks, and runs the generator: it registers THROUGHPUT_PEERS peers with ed25519 keys and as many
-# with sr25519 keys, then keeps the pool full of pre-signed receipt batches (one receipt per distinct
-# provider/consumer pair; ed25519, then sr25519), then of pre-signed balance transfers. Per
+# with sr25519 keys and with ECDSA keys, then keeps the pool full of pre-signed receipt batches (one
+# receipt per distinct provider/consumer pair; ed25519, then sr25519, then ECDSA), then of
+# pre-signed balance transfers. Per
 # block it prints the items included, the normal-class weight used, the real build time and why
 # building stopped (the node's "Prepared block for proposing" line) and the node's RSS; then,
 # per kind, the medians over the blocks that were full and charged weight ÷ real build time. The

@@ -3,7 +3,8 @@
 //!
 //! On a node started with `--dev` (the script starts it), it funds and registers a population
 //! through the dev chain's sudo key (`//Alice`): `peers` peers with ed25519 keys and as many
-//! with sr25519 keys. Then three phases run one after the other, each until `blocks` blocks have
+//! with sr25519 keys and with ECDSA keys. Then four phases run one after the other, each until
+//! `blocks` blocks have
 //! been built full (the node's block builder stopped for weight, length or time, not for want
 //! of transactions):
 //!
@@ -15,7 +16,9 @@
 //!    wrote (every peer's storage is read from the database), and with a few hundred peers
 //!    nearly every one does (it is in the block's overlay);
 //! 2. the same with sr25519 keys;
-//! 3. `Balances.transfer_keep_alive` between the same accounts, one transfer per transaction.
+//! 3. the same with ECDSA keys (the dearest scheme to check: a block of them shows whether
+//!    receipts are charged for the scheme they carry);
+//! 4. `Balances.transfer_keep_alive` between the same accounts, one transfer per transaction.
 //!
 //! Every transaction is signed before its phase starts, so signing never throttles the feed;
 //! the feed keeps at least two blocks' worth waiting in the pool. Receipt batches are sent by
@@ -115,7 +118,12 @@ async fn main() -> Result<(), Error> {
 	let sr25519: Vec<Signer> = (0..peers)
 		.map(|i| Signer::sr25519_from_uri(&format!("//repute//throughput//{i}")))
 		.collect::<Result<_, _>>()?;
-	let relayers: Vec<Vec<Signer>> = (0..2)
+	let ecdsa: Vec<Signer> = (0..peers)
+		.map(|i| {
+			Signer::ecdsa_from_seed(blake2_256(format!("repute/throughput/ecdsa/{i}").as_bytes()))
+		})
+		.collect::<Result<_, _>>()?;
+	let relayers: Vec<Vec<Signer>> = (0..3)
 		.map(|phase| {
 			(0..RELAYERS)
 				.map(|i| {
@@ -126,7 +134,7 @@ async fn main() -> Result<(), Error> {
 				.collect::<Result<_, _>>()
 		})
 		.collect::<Result<_, _>>()?;
-	let everyone: Vec<Signer> = ed25519.iter().chain(&sr25519).cloned().collect();
+	let everyone: Vec<Signer> = ed25519.iter().chain(&sr25519).chain(&ecdsa).cloned().collect();
 	eprintln!("[throughput] funding and registering {} peers...", everyone.len());
 	let alice = Signer::sr25519_from_uri("//Alice")?;
 	let alice_free = chain.free_balance(&alice.account()).await?;
@@ -145,7 +153,11 @@ async fn main() -> Result<(), Error> {
 	devnet::setup::register_signers(&chain, &everyone).await?;
 
 	let mut summaries = Vec::new();
-	let phases = [("receipts, ed25519", &ed25519), ("receipts, sr25519", &sr25519)];
+	let phases = [
+		("receipts, ed25519", &ed25519),
+		("receipts, sr25519", &sr25519),
+		("receipts, ecdsa", &ecdsa),
+	];
 	for ((name, peers), relayers) in phases.into_iter().zip(&relayers) {
 		eprintln!("[throughput] signing {name}...");
 		let mut nonces = Nonces::read(&chain, relayers).await?;

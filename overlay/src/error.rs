@@ -11,6 +11,9 @@ pub enum IdentityError {
 	/// A secret URI such as `//Alice` did not parse.
 	#[error("the secret URI is not valid")]
 	BadSecretUri,
+	/// 32 bytes that are not a secp256k1 secret key (zero, or not below the curve's order).
+	#[error("the seed is not a secp256k1 secret key")]
+	BadEcdsaSeed,
 }
 
 /// Why the on-disk receipt store failed.

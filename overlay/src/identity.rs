@@ -8,6 +8,7 @@ use crate::error::IdentityError;
 use crate::signature::{MultiSignature, SR25519_CONTEXT};
 use crate::AccountId32;
 use libp2p::{identity, PeerId};
+use sp_crypto_hashing::blake2_256;
 
 /// The account of a libp2p peer, if its `PeerId` holds an ed25519 key (what Repute accepts).
 pub fn account_of(peer: &PeerId) -> Result<AccountId32, IdentityError> {
@@ -104,7 +105,8 @@ fn sign_ed25519(key: &identity::ed25519::Keypair, message: &[u8]) -> MultiSignat
 }
 
 /// A key that signs transactions: a peer's ed25519 key, or an sr25519 key (a wallet's account,
-/// such as one that funds peers, or the dev chain's `//Alice` for governance on a test chain).
+/// such as one that funds peers, or the dev chain's `//Alice` for governance on a test chain), or
+/// an ECDSA (secp256k1) key.
 #[derive(Clone)]
 #[allow(clippy::large_enum_variant)] // A handful of long-lived signers; boxing buys nothing.
 pub enum Signer {
@@ -112,6 +114,9 @@ pub enum Signer {
 	Ed25519(identity::ed25519::Keypair),
 	/// An sr25519 key.
 	Sr25519(schnorrkel::Keypair),
+	/// An ECDSA key over secp256k1: it signs a message's blake2-256 hash, and its account is the
+	/// blake2-256 hash of its compressed public key (as `sp_core::ecdsa`).
+	Ecdsa(k256::ecdsa::SigningKey),
 }
 
 impl Signer {
@@ -121,6 +126,14 @@ impl Signer {
 		let secret = schnorrkel::MiniSecretKey::from_bytes(&seed)
 			.expect("any 32 bytes are a mini secret key; qed");
 		Self::Sr25519(secret.expand_to_keypair(schnorrkel::ExpansionMode::Ed25519))
+	}
+
+	/// The ECDSA key whose secret scalar is `seed` (big-endian, as `sp_core::ecdsa` reads a
+	/// seed): refused if `seed` is zero or not below secp256k1's order.
+	pub fn ecdsa_from_seed(seed: [u8; 32]) -> Result<Self, IdentityError> {
+		k256::ecdsa::SigningKey::from_bytes(&seed.into())
+			.map(Self::Ecdsa)
+			.map_err(|_| IdentityError::BadEcdsaSeed)
 	}
 
 	/// An sr25519 key from a secret URI: `//Alice`, a mnemonic phrase with a derivation path and
@@ -141,6 +154,9 @@ impl Signer {
 		match self {
 			Self::Ed25519(key) => AccountId32::new(key.public().to_bytes()),
 			Self::Sr25519(key) => AccountId32::new(key.public.to_bytes()),
+			Self::Ecdsa(key) => {
+				AccountId32::new(blake2_256(key.verifying_key().to_encoded_point(true).as_bytes()))
+			}
 		}
 	}
 
@@ -150,6 +166,15 @@ impl Signer {
 			Self::Ed25519(key) => sign_ed25519(key, message),
 			Self::Sr25519(key) => {
 				MultiSignature::Sr25519(key.sign_simple(SR25519_CONTEXT, message).to_bytes())
+			}
+			Self::Ecdsa(key) => {
+				let (signature, recovery) = key
+					.sign_prehash_recoverable(&blake2_256(message))
+					.expect("a 32-byte digest always signs; qed");
+				let mut bytes = [0u8; 65];
+				bytes[..64].copy_from_slice(&signature.to_bytes());
+				bytes[64] = recovery.to_byte();
+				MultiSignature::Ecdsa(bytes)
 			}
 		}
 	}
@@ -199,6 +224,25 @@ mod tests {
 		assert_eq!(signer.account().to_bytes(), theirs.public().0);
 		assert!(signer.sign(message).verify(message, &signer.account()));
 		assert!(!signer.sign(message).verify(b"another", &signer.account()));
+
+		// ECDSA: RFC 6979 signatures are deterministic too, so the bytes are sp-core's, and the
+		// runtime's `MultiSignature` accepts them for the account sp-core derives.
+		let signer = Signer::ecdsa_from_seed([5; 32]).expect("a valid scalar");
+		let theirs = sp_core::ecdsa::Pair::from_seed(&[5; 32]);
+		let account = sp_runtime::traits::IdentifyAccount::into_account(
+			sp_runtime::MultiSigner::from(theirs.public()),
+		);
+		assert_eq!(
+			signer.account().to_bytes(),
+			*<sp_runtime::AccountId32 as AsRef<[u8; 32]>>::as_ref(&account)
+		);
+		assert_eq!(signer.sign(message), MultiSignature::Ecdsa(theirs.sign(message).0));
+		let runtime_signature = sp_runtime::MultiSignature::Ecdsa(theirs.sign(message));
+		assert!(sp_runtime::traits::Verify::verify(&runtime_signature, &message[..], &account));
+		assert!(signer.sign(message).verify(message, &signer.account()));
+		assert!(!signer.sign(message).verify(b"another", &signer.account()));
+		assert!(matches!(Signer::ecdsa_from_seed([0; 32]), Err(IdentityError::BadEcdsaSeed)));
+		assert!(matches!(Signer::ecdsa_from_seed([0xff; 32]), Err(IdentityError::BadEcdsaSeed)));
 	}
 
 	#[cfg(feature = "secret-uri")]
