@@ -108,7 +108,7 @@ impl pallet_receipts::Config for Test {
 	type DefaultParameters = pallet_receipts::DefaultParameters<PeerBond>;
 	type WeightInfo = ();
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = pallet_receipts::Sr25519BenchmarkHelper;
+	type BenchmarkHelper = pallet_receipts::KeystoreBenchmarkHelper;
 }
 
 impl pallet_payments::Config for Test {

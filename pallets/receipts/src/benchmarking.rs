@@ -14,11 +14,19 @@ use frame_support::{
 };
 use frame_system::RawOrigin;
 use repute_primitives::{parameters::PartsPerBillion, Receipt};
-use sp_runtime::{traits::Zero, Saturating};
+use sp_runtime::{
+	traits::{Verify, Zero},
+	Saturating,
+};
+
+/// The scheme the calls that check signatures are benchmarked with: the others are charged
+/// what their check costs more ([`Pallet::signature_surcharge`]), from the `verify_*`
+/// benchmarks below.
+const BASE_SCHEME: SignatureScheme = SignatureScheme::Ed25519;
 
 /// An account with enough funds for a bond and fees, registered as a peer if `register`.
 fn funded_signer<T: Config>(index: u32, register: bool) -> T::AccountId {
-	let who = T::BenchmarkHelper::create_signer(index);
+	let who = T::BenchmarkHelper::create_signer(index, BASE_SCHEME);
 	let bond = Parameters::<T>::get().peer_bond;
 	let funds = bond.saturating_mul(100u32.into()).saturating_add(T::Currency::minimum_balance());
 	T::Currency::set_balance(&who, funds);
@@ -59,6 +67,16 @@ fn receipt_of<T: Config>(
 
 fn reason<T: Config>() -> ReasonOf<T> {
 	BoundedVec::truncate_from(vec![b'x'; T::MaxReasonLength::get() as usize])
+}
+
+/// A signer of `scheme`, a receipt's signing payload and the signer's signature of it: what a
+/// `verify_*` benchmark checks.
+fn signed_payload<T: Config>(scheme: SignatureScheme) -> (T::AccountId, Vec<u8>, T::Signature) {
+	let signer = T::BenchmarkHelper::create_signer(0, scheme);
+	let payload = receipt_of::<T>(&signer, &signer, 1, 1_000).signing_payload();
+	let signature = T::BenchmarkHelper::sign(&signer, &payload);
+	assert_eq!(signature.scheme(), scheme, "the helper signs with the signer's scheme");
+	(signer, payload, signature)
 }
 
 #[benchmarks]
@@ -118,6 +136,55 @@ mod benchmarks {
 		for (provider, _) in &pairs {
 			assert_eq!(Totals::<T>::get(provider, 0).units_served, 1_000);
 		}
+	}
+
+	/// One ed25519 signature check of a receipt's payload, as `submit_receipts` and
+	/// `report_equivocation` make it (they are benchmarked with ed25519 signatures).
+	#[benchmark]
+	fn verify_ed25519() {
+		let (signer, payload, signature) = signed_payload::<T>(SignatureScheme::Ed25519);
+		let valid;
+		#[block]
+		{
+			valid = signature.verify(&payload[..], &signer);
+		}
+		assert!(valid);
+	}
+
+	/// One sr25519 signature check of a receipt's payload.
+	#[benchmark]
+	fn verify_sr25519() {
+		let (signer, payload, signature) = signed_payload::<T>(SignatureScheme::Sr25519);
+		let valid;
+		#[block]
+		{
+			valid = signature.verify(&payload[..], &signer);
+		}
+		assert!(valid);
+	}
+
+	/// One ECDSA signature check of a receipt's payload (the key recovered, then hashed).
+	#[benchmark]
+	fn verify_ecdsa() {
+		let (signer, payload, signature) = signed_payload::<T>(SignatureScheme::Ecdsa);
+		let valid;
+		#[block]
+		{
+			valid = signature.verify(&payload[..], &signer);
+		}
+		assert!(valid);
+	}
+
+	/// One Ethereum-style ECDSA signature check of a receipt's payload (keccak hashes).
+	#[benchmark]
+	fn verify_eth() {
+		let (signer, payload, signature) = signed_payload::<T>(SignatureScheme::Eth);
+		let valid;
+		#[block]
+		{
+			valid = signature.verify(&payload[..], &signer);
+		}
+		assert!(valid);
 	}
 
 	#[benchmark]

@@ -104,6 +104,7 @@ pub mod pallet {
 
 		/// What peers sign receipts with.
 		type Signature: Verify<Signer = Self::Signer>
+			+ SignatureKind
 			+ Parameter
 			+ MaxEncodedLen
 			+ DecodeWithMemTracking;
@@ -491,6 +492,10 @@ pub mod pallet {
 		/// Emits [`Event::ReceiptRecorded`] or [`Event::ReceiptRejected`] per receipt.
 		///
 		/// ## Weight
+		/// Each signature is charged for its own scheme (ed25519, sr25519, ECDSA or Ethereum-style
+		/// ECDSA: the calls
+		/// are benchmarked with ed25519 and each other scheme adds what its check costs more,
+		/// [`Pallet::signature_surcharge`]).
 		/// Charged up front as if every receipt took [`Config::OnReceiptRecorded`]'s most; the
 		/// call then refunds what the listener did not use (all of it for a rejected receipt;
 		/// the listener's batch-shared reads for all but one), and a database read and write
@@ -504,6 +509,7 @@ pub mod pallet {
 			Pallet::<T>::charged_batch_len(receipts.len()),
 			T::OnReceiptRecorded::weight()
 				.saturating_mul(Pallet::<T>::charged_batch_len(receipts.len()).into()),
+			Pallet::<T>::batch_signature_surcharge(receipts),
 		))]
 		pub fn submit_receipts(
 			origin: OriginFor<T>,
@@ -546,6 +552,7 @@ pub mod pallet {
 			let actual = Some(Self::recorded_batch_weight(
 				Self::charged_batch_len(receipts.len()),
 				listener_weight,
+				Self::batch_signature_surcharge(&receipts),
 				warm_totals,
 			));
 			match (recorded_any, first_rejection) {
@@ -573,11 +580,13 @@ pub mod pallet {
 		/// Emits [`Event::EquivocationPunished`] (both signers are banned from then on).
 		///
 		/// ## Complexity
-		/// O(1): four signature checks.
+		/// O(1): four signature checks, each charged for its scheme as in `submit_receipts`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(
 			T::WeightInfo::report_equivocation()
 				.saturating_add(T::PeerLifecycle::weight().saturating_mul(2))
+				.saturating_add(Pallet::<T>::receipt_signature_surcharge(first))
+				.saturating_add(Pallet::<T>::receipt_signature_surcharge(second))
 		)]
 		pub fn report_equivocation(
 			origin: OriginFor<T>,
@@ -734,18 +743,64 @@ pub mod pallet {
 		}
 
 		/// The weight of a `submit_receipts` of `len` receipts whose listener calls took
-		/// `listener` in all: this pallet's own work (benchmarked without a listener) plus theirs.
-		pub fn submit_receipts_weight(len: u32, listener: Weight) -> Weight {
-			T::WeightInfo::submit_receipts(len).saturating_add(listener)
+		/// `listener` in all and whose signatures cost `signatures` more to check than ed25519
+		/// ones ([`Self::batch_signature_surcharge`]): this pallet's own work (benchmarked without
+		/// a listener, with ed25519 signatures) plus theirs.
+		pub fn submit_receipts_weight(len: u32, listener: Weight, signatures: Weight) -> Weight {
+			T::WeightInfo::submit_receipts(len).saturating_add(listener).saturating_add(signatures)
 		}
 
 		/// The weight a `submit_receipts` of `len` receipts is charged once it ran: its
 		/// [`Self::submit_receipts_weight`], less a database read and write for each of the
 		/// `warm_totals` peers' totals that an earlier receipt of the block had written (they are
 		/// read from, and written to, the block's overlay).
-		pub fn recorded_batch_weight(len: u32, listener: Weight, warm_totals: u64) -> Weight {
-			Self::submit_receipts_weight(len, listener)
+		pub fn recorded_batch_weight(
+			len: u32,
+			listener: Weight,
+			signatures: Weight,
+			warm_totals: u64,
+		) -> Weight {
+			Self::submit_receipts_weight(len, listener, signatures)
 				.saturating_sub(T::DbWeight::get().reads_writes(warm_totals, warm_totals))
+		}
+
+		/// What checking a signature of `scheme` costs beyond an ed25519 one. The calls that
+		/// check signatures are benchmarked with ed25519 signatures and add this for each
+		/// signature of another scheme they carry, so a transaction is charged for the schemes
+		/// it really uses. Never negative: a scheme measured cheaper than ed25519 is charged as
+		/// ed25519.
+		pub fn signature_surcharge(scheme: SignatureScheme) -> Weight {
+			let check = match scheme {
+				SignatureScheme::Ed25519 => T::WeightInfo::verify_ed25519(),
+				SignatureScheme::Sr25519 => T::WeightInfo::verify_sr25519(),
+				SignatureScheme::Ecdsa => T::WeightInfo::verify_ecdsa(),
+				SignatureScheme::Eth => T::WeightInfo::verify_eth(),
+			};
+			check.saturating_sub(T::WeightInfo::verify_ed25519())
+		}
+
+		/// The largest [`Self::signature_surcharge`] of any scheme.
+		pub fn max_signature_surcharge() -> Weight {
+			SignatureScheme::ALL
+				.into_iter()
+				.map(Self::signature_surcharge)
+				.fold(Weight::zero(), |max, surcharge| max.max(surcharge))
+		}
+
+		/// The [`Self::signature_surcharge`] of both signatures of each receipt of `receipts`
+		/// that a `submit_receipts` is charged for (the first `MaxReceiptsPerBatch`).
+		pub fn batch_signature_surcharge(receipts: &[SignedReceiptOf<T>]) -> Weight {
+			receipts
+				.iter()
+				.take(T::MaxReceiptsPerBatch::get() as usize)
+				.map(Self::receipt_signature_surcharge)
+				.fold(Weight::zero(), |total, surcharge| total.saturating_add(surcharge))
+		}
+
+		/// The [`Self::signature_surcharge`] of a co-signed receipt's two signatures.
+		pub fn receipt_signature_surcharge(signed: &SignedReceiptOf<T>) -> Weight {
+			Self::signature_surcharge(signed.provider_signature.scheme())
+				.saturating_add(Self::signature_surcharge(signed.consumer_signature.scheme()))
 		}
 
 		/// Refuses parameters that would make the pallet unusable or unsafe.

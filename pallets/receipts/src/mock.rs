@@ -1,12 +1,13 @@
 //! A minimal runtime for the receipts pallet's tests: system, balances, timestamp, receipts.
 
 use crate as pallet_receipts;
+use frame_support::weights::Weight;
 use frame_support::{
 	derive_impl, parameter_types,
 	traits::{ConstU128, ConstU32, ConstU64},
 };
 use frame_system::EnsureRoot;
-use sp_core::{ed25519, sr25519, Pair, H256};
+use sp_core::{ecdsa, ed25519, sr25519, Pair, H256};
 use sp_keystore::{testing::MemoryKeystore, KeystoreExt};
 use sp_runtime::{
 	traits::{IdentifyAccount, Verify},
@@ -175,17 +176,65 @@ impl pallet_receipts::Config for Test {
 	type MaxServices = ConstU32<8>;
 	type MaxReasonLength = ConstU32<32>;
 	type DefaultParameters = crate::DefaultParameters<PeerBond>;
-	type WeightInfo = ();
+	type WeightInfo = TestWeights;
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = crate::Sr25519BenchmarkHelper;
+	type BenchmarkHelper = crate::KeystoreBenchmarkHelper;
+}
+
+/// What the tests charge a signature check of each scheme: distinct, so a test tells which
+/// scheme a transaction was charged for.
+pub const VERIFY_ED25519: Weight = Weight::from_parts(10_000, 0);
+pub const VERIFY_SR25519: Weight = Weight::from_parts(30_000, 0);
+pub const VERIFY_ECDSA: Weight = Weight::from_parts(70_000, 0);
+pub const VERIFY_ETH: Weight = Weight::from_parts(90_000, 0);
+
+/// The pallet's default weights, but for signature checks ([`VERIFY_ED25519`] and the others).
+pub struct TestWeights;
+
+impl crate::WeightInfo for TestWeights {
+	fn register() -> Weight {
+		<() as crate::WeightInfo>::register()
+	}
+	fn unregister() -> Weight {
+		<() as crate::WeightInfo>::unregister()
+	}
+	fn withdraw_bond() -> Weight {
+		<() as crate::WeightInfo>::withdraw_bond()
+	}
+	fn submit_receipts(n: u32) -> Weight {
+		<() as crate::WeightInfo>::submit_receipts(n)
+	}
+	fn verify_ed25519() -> Weight {
+		VERIFY_ED25519
+	}
+	fn verify_sr25519() -> Weight {
+		VERIFY_SR25519
+	}
+	fn verify_ecdsa() -> Weight {
+		VERIFY_ECDSA
+	}
+	fn verify_eth() -> Weight {
+		VERIFY_ETH
+	}
+	fn report_equivocation() -> Weight {
+		<() as crate::WeightInfo>::report_equivocation()
+	}
+	fn sanction() -> Weight {
+		<() as crate::WeightInfo>::sanction()
+	}
+	fn set_parameters() -> Weight {
+		<() as crate::WeightInfo>::set_parameters()
+	}
 }
 
 /// A test participant: a key pair and its account. Even indices use sr25519, odd ones ed25519,
-/// so both schemes are exercised.
+/// so both schemes are exercised; [`Key::ecdsa`] and [`Key::eth`] make ECDSA ones.
 #[derive(Clone)]
 pub enum Key {
 	Sr(Box<sr25519::Pair>),
 	Ed(Box<ed25519::Pair>),
+	Ecdsa(Box<ecdsa::Pair>),
+	Eth(Box<ecdsa::KeccakPair>),
 }
 
 impl Key {
@@ -198,10 +247,22 @@ impl Key {
 		}
 	}
 
+	/// An ECDSA participant (not funded at genesis).
+	pub fn ecdsa(index: u8) -> Self {
+		Key::Ecdsa(Box::new(ecdsa::Pair::from_seed(&[index.wrapping_add(101); 32])))
+	}
+
+	/// An Ethereum-style participant (ECDSA of the keccak hash; not funded at genesis).
+	pub fn eth(index: u8) -> Self {
+		Key::Eth(Box::new(ecdsa::KeccakPair::from_seed(&[index.wrapping_add(151); 32])))
+	}
+
 	pub fn account(&self) -> AccountId {
 		match self {
 			Key::Sr(pair) => sp_runtime::MultiSigner::from(pair.public()).into_account(),
 			Key::Ed(pair) => sp_runtime::MultiSigner::from(pair.public()).into_account(),
+			Key::Ecdsa(pair) => sp_runtime::MultiSigner::from(pair.public()).into_account(),
+			Key::Eth(pair) => sp_runtime::MultiSigner::Eth(pair.public()).into_account(),
 		}
 	}
 
@@ -209,6 +270,8 @@ impl Key {
 		match self {
 			Key::Sr(pair) => pair.sign(message).into(),
 			Key::Ed(pair) => pair.sign(message).into(),
+			Key::Ecdsa(pair) => pair.sign(message).into(),
+			Key::Eth(pair) => MultiSignature::Eth(pair.sign(message)),
 		}
 	}
 }

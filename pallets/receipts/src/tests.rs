@@ -2,12 +2,12 @@
 
 use crate::{mock::*, *};
 use codec::{Decode, Encode};
-use frame_support::dispatch::GetDispatchInfo;
 use frame_support::{
 	assert_noop, assert_ok,
 	traits::fungible::{Inspect, InspectHold},
 	BoundedVec,
 };
+use frame_support::{dispatch::GetDispatchInfo, traits::Get, weights::Weight};
 use repute_primitives::{parameters::PartsPerBillion, Receipt, SignedReceipt, RECEIPT_DOMAIN_TAG};
 use sp_runtime::{DispatchError, Perbill};
 
@@ -45,6 +45,9 @@ fn submit(batch: Vec<SignedReceiptOf<Test>>) -> frame_support::dispatch::Dispatc
 fn register(key: &Key) {
 	assert_ok!(Receipts::register(RuntimeOrigin::signed(key.account())));
 }
+
+/// What an sr25519 signature is charged beyond an ed25519 one.
+const SR25519_SURCHARGE: Weight = VERIFY_SR25519.saturating_sub(VERIFY_ED25519);
 
 /// Keys 0..4 registered: 0 and 2 are sr25519, 1 and 3 ed25519.
 fn peers() -> (Key, Key, Key, Key) {
@@ -483,7 +486,8 @@ fn a_batch_refunds_what_the_listener_did_not_use() {
 	new_test_ext().execute_with(|| {
 		let (a, b, c, d) = peers();
 		let batch = vec![signed(&a, &b, 1, 10), signed(&a, &a, 1, 10), signed(&c, &d, 1, 20)];
-		let own = <Test as Config>::WeightInfo::submit_receipts(3);
+		// Four of the six signatures are sr25519 (a's and c's), each charged its surcharge.
+		let own = <Test as Config>::WeightInfo::submit_receipts(3) + SR25519_SURCHARGE * 4;
 		let call = Call::<Test>::submit_receipts { receipts: batch.clone() };
 		assert_eq!(call.get_dispatch_info().call_weight, own + HOOK_WEIGHT_MOST * 3);
 		let post = Receipts::submit_receipts(relayer(), batch).expect("two receipts recorded");
@@ -492,8 +496,77 @@ fn a_batch_refunds_what_the_listener_did_not_use() {
 			.expect_err("self-dealing is refused");
 		assert_eq!(
 			refused.post_info.actual_weight,
-			Some(<Test as Config>::WeightInfo::submit_receipts(1))
+			Some(<Test as Config>::WeightInfo::submit_receipts(1) + SR25519_SURCHARGE * 2)
 		);
+	});
+}
+
+/// Each signature is charged for its own scheme, up front and once the batch ran: the call's
+/// benchmark is of ed25519 signatures, and an sr25519 or ECDSA one adds what its check costs
+/// more. Without it, a batch of the dearest scheme would be charged as the cheapest and a block
+/// of them would take longer to build than it is charged (the adversary picks the scheme).
+#[test]
+fn every_signature_is_charged_for_its_scheme() {
+	new_test_ext().execute_with(|| {
+		let (a, b, c, d) = peers(); // a and c sign with sr25519, b and d with ed25519
+		let (e, x) = (Key::ecdsa(0), Key::eth(0));
+		for key in [&e, &x] {
+			assert_ok!(<Balances as frame_support::traits::fungible::Mutate<_>>::mint_into(
+				&key.account(),
+				ENDOWMENT
+			));
+			register(key);
+		}
+		let sr = SR25519_SURCHARGE;
+		let ecdsa = VERIFY_ECDSA - VERIFY_ED25519;
+		let eth = VERIFY_ETH - VERIFY_ED25519;
+		let own = |len: u32| <Test as Config>::WeightInfo::submit_receipts(len);
+		let up_front = |batch: &[SignedReceiptOf<Test>]| {
+			Call::<Test>::submit_receipts { receipts: batch.to_vec() }
+				.get_dispatch_info()
+				.call_weight
+		};
+		let cases = [
+			(vec![signed(&b, &d, 1, 10)], Weight::zero()),
+			(vec![signed(&a, &b, 1, 10)], sr),
+			(vec![signed(&a, &c, 1, 10)], sr * 2),
+			(vec![signed(&e, &b, 1, 10)], ecdsa),
+			(vec![signed(&e, &a, 1, 10), signed(&d, &b, 1, 10)], ecdsa + sr),
+			(vec![signed(&x, &e, 1, 10)], eth + ecdsa),
+		];
+		for (block, (batch, surcharge)) in (2..).zip(cases) {
+			// A block of its own, so that no receipt finds its totals written earlier in it.
+			System::set_block_number(block);
+			let len = batch.len() as u32;
+			assert_eq!(up_front(&batch), own(len) + HOOK_WEIGHT_MOST * u64::from(len) + surcharge);
+			let post = Receipts::submit_receipts(relayer(), batch).expect("recorded");
+			assert_eq!(
+				post.actual_weight,
+				Some(own(len) + HOOK_WEIGHT_SHARED + HOOK_WEIGHT_USED * u64::from(len) + surcharge)
+			);
+		}
+		// A batch longer than the most is refused, charged for the receipts it may hold.
+		let max: u32 = <Test as Config>::MaxReceiptsPerBatch::get();
+		let too_long: Vec<_> =
+			(0..=u64::from(max)).map(|i| signed(&e, &a, 10 + i, 100 + u128::from(i))).collect();
+		assert_eq!(
+			up_front(&too_long),
+			own(max) + HOOK_WEIGHT_MOST * u64::from(max) + (ecdsa + sr) * u64::from(max)
+		);
+		// A proof of equivocation: four signatures, each charged for its scheme.
+		let first = signed(&x, &a, 50, 1_000);
+		let second = signed(&x, &a, 50, 999);
+		let call = Call::<Test>::report_equivocation {
+			first: Box::new(first.clone()),
+			second: Box::new(second.clone()),
+		};
+		let lifecycle = <RecordingLifecycle as PeerLifecycle<AccountId>>::weight();
+		assert_eq!(
+			call.get_dispatch_info().call_weight,
+			<Test as Config>::WeightInfo::report_equivocation() + lifecycle * 2 + (eth + sr) * 2
+		);
+		// Whatever the schemes, the surcharge never exceeds the dearest scheme's, twice a receipt.
+		assert_eq!(Receipts::max_signature_surcharge(), eth);
 	});
 }
 
@@ -505,9 +578,11 @@ fn totals_already_written_in_the_block_are_not_charged_again() {
 	new_test_ext().execute_with(|| {
 		let (a, b, c, d) = peers();
 		let db = <Test as frame_system::Config>::DbWeight::get();
-		let charged = |len: u32, recorded: u64, warm: u64| {
+		// `sr25519` of the batch's signatures are a's or c's.
+		let charged = |len: u32, recorded: u64, warm: u64, sr25519: u64| {
 			Some(
 				<Test as Config>::WeightInfo::submit_receipts(len)
+					+ SR25519_SURCHARGE * sr25519
 					+ HOOK_WEIGHT_SHARED
 					+ HOOK_WEIGHT_USED * recorded
 					- db.reads_writes(warm, warm),
@@ -519,23 +594,23 @@ fn totals_already_written_in_the_block_are_not_charged_again() {
 			vec![signed(&a, &b, 1, 10), signed(&a, &c, 1, 10)],
 		)
 		.expect("recorded");
-		assert_eq!(post.actual_weight, charged(2, 2, 1));
+		assert_eq!(post.actual_weight, charged(2, 2, 1, 3));
 		// Another batch of the same block: b and c were both written by the first one.
 		let post =
 			Receipts::submit_receipts(relayer(), vec![signed(&b, &c, 1, 10)]).expect("recorded");
-		assert_eq!(post.actual_weight, charged(1, 1, 2));
+		assert_eq!(post.actual_weight, charged(1, 1, 2, 1));
 		// d was never written; a rejected receipt refunds nothing for a's warm totals.
 		let post = Receipts::submit_receipts(
 			relayer(),
 			vec![signed(&a, &b, 1, 10), signed(&d, &c, 1, 10)],
 		)
 		.expect("the second is recorded");
-		assert_eq!(post.actual_weight, charged(2, 1, 1), "c is warm, d is not");
+		assert_eq!(post.actual_weight, charged(2, 1, 1, 2), "c is warm, d is not");
 		// The next block starts cold.
 		System::set_block_number(2);
 		let post =
 			Receipts::submit_receipts(relayer(), vec![signed(&a, &b, 2, 20)]).expect("recorded");
-		assert_eq!(post.actual_weight, charged(1, 1, 0));
+		assert_eq!(post.actual_weight, charged(1, 1, 0, 1));
 		check_invariants();
 	});
 }

@@ -306,38 +306,137 @@ impl<AccountId> PeerLifecycle<AccountId> for () {
 	}
 }
 
+/// The signature schemes a receipt can be signed with. Their checks cost different weights, so
+/// a batch is charged for the schemes its receipts carry (see [`SignatureKind`]).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum SignatureScheme {
+	/// Ed25519 (ZIP-215 rules, as the runtime's host function checks them).
+	Ed25519,
+	/// Sr25519 (Schnorr over Ristretto, the `substrate` signing context).
+	Sr25519,
+	/// ECDSA over secp256k1 of the payload's blake2 hash: the signer's key is recovered from the
+	/// signature, then hashed into the account.
+	Ecdsa,
+	/// ECDSA over secp256k1 of the payload's keccak hash, for Ethereum-style accounts (the
+	/// key's Ethereum address padded with `0xEE`).
+	Eth,
+}
+
+impl SignatureScheme {
+	/// Every scheme, in a fixed order.
+	pub const ALL: [SignatureScheme; 4] = [
+		SignatureScheme::Ed25519,
+		SignatureScheme::Sr25519,
+		SignatureScheme::Ecdsa,
+		SignatureScheme::Eth,
+	];
+}
+
+/// A signature that tells which scheme it is of, before it is checked.
+pub trait SignatureKind {
+	/// The scheme this signature claims to be of (what checking it will cost).
+	fn scheme(&self) -> SignatureScheme;
+}
+
+impl SignatureKind for sp_runtime::MultiSignature {
+	fn scheme(&self) -> SignatureScheme {
+		match self {
+			sp_runtime::MultiSignature::Ed25519(_) => SignatureScheme::Ed25519,
+			sp_runtime::MultiSignature::Sr25519(_) => SignatureScheme::Sr25519,
+			sp_runtime::MultiSignature::Ecdsa(_) => SignatureScheme::Ecdsa,
+			sp_runtime::MultiSignature::Eth(_) => SignatureScheme::Eth,
+		}
+	}
+}
+
 /// Creates accounts and signatures for benchmarks, so they can build valid receipts whatever
-/// the runtime's signature scheme.
+/// the runtime's signature type.
 #[cfg(feature = "runtime-benchmarks")]
 pub trait BenchmarkHelper<AccountId, Signature> {
-	/// A fresh signer, distinct for each `index`.
-	fn create_signer(index: u32) -> AccountId;
-	/// `signer`'s signature of `message`.
+	/// A fresh signer of `scheme`, distinct for each (`index`, `scheme`).
+	fn create_signer(index: u32, scheme: SignatureScheme) -> AccountId;
+	/// `signer`'s signature of `message`, in the scheme `signer` was created with.
 	fn sign(signer: &AccountId, message: &[u8]) -> Signature;
 }
 
-/// The benchmark helper for sr25519 keys in the runtime's keystore, for `AccountId32` accounts
-/// and `MultiSignature`.
+/// The benchmark helper for keys of every scheme in the runtime's keystore, for `AccountId32`
+/// accounts and `MultiSignature`.
 #[cfg(feature = "runtime-benchmarks")]
-pub struct Sr25519BenchmarkHelper;
+pub struct KeystoreBenchmarkHelper;
 
 #[cfg(feature = "runtime-benchmarks")]
 impl BenchmarkHelper<sp_runtime::AccountId32, sp_runtime::MultiSignature>
-	for Sr25519BenchmarkHelper
+	for KeystoreBenchmarkHelper
 {
-	fn create_signer(index: u32) -> sp_runtime::AccountId32 {
-		let seed = alloc::format!("//repute-bench-{index}").into_bytes();
-		sp_io::crypto::sr25519_generate(KEY_TYPE, Some(seed)).into()
+	fn create_signer(index: u32, scheme: SignatureScheme) -> sp_runtime::AccountId32 {
+		use sp_runtime::traits::IdentifyAccount;
+		let seed = alloc::format!("//repute-bench-{scheme:?}-{index}").into_bytes();
+		let signer: sp_runtime::MultiSigner = match scheme {
+			SignatureScheme::Ed25519 => sp_io::crypto::ed25519_generate(ED25519, Some(seed)).into(),
+			SignatureScheme::Sr25519 => sp_io::crypto::sr25519_generate(SR25519, Some(seed)).into(),
+			SignatureScheme::Ecdsa => sp_io::crypto::ecdsa_generate(ECDSA, Some(seed)).into(),
+			SignatureScheme::Eth => sp_runtime::MultiSigner::Eth(keccak_public(
+				sp_io::crypto::ecdsa_generate(ETH, Some(seed)),
+			)),
+		};
+		signer.into_account()
 	}
 
 	fn sign(signer: &sp_runtime::AccountId32, message: &[u8]) -> sp_runtime::MultiSignature {
-		let public = sp_core::sr25519::Public::from_raw(signer.clone().into());
-		sp_io::crypto::sr25519_sign(KEY_TYPE, &public, message)
+		let raw: [u8; 32] = signer.clone().into();
+		if let Some(signature) =
+			sp_io::crypto::ed25519_sign(ED25519, &sp_core::ed25519::Public::from_raw(raw), message)
+		{
+			return signature.into();
+		}
+		if let Some(signature) =
+			sp_io::crypto::sr25519_sign(SR25519, &sp_core::sr25519::Public::from_raw(raw), message)
+		{
+			return signature.into();
+		}
+		// An ECDSA or Ethereum account is a hash of its key: find the key (a linear search,
+		// fine for the few such signers benchmarks create).
+		let account_of = |signer: sp_runtime::MultiSigner| -> [u8; 32] {
+			use sp_runtime::traits::IdentifyAccount;
+			signer.into_account().into()
+		};
+		if let Some(public) = sp_io::crypto::ecdsa_public_keys(ECDSA)
+			.into_iter()
+			.find(|public| account_of(sp_runtime::MultiSigner::Ecdsa(*public)) == raw)
+		{
+			return sp_io::crypto::ecdsa_sign(ECDSA, &public, message)
+				.expect("the key is in the keystore")
+				.into();
+		}
+		sp_io::crypto::ecdsa_public_keys(ETH)
+			.into_iter()
+			.find(|public| account_of(sp_runtime::MultiSigner::Eth(keccak_public(*public))) == raw)
+			.and_then(|public| {
+				let hash = sp_io::hashing::keccak_256(message);
+				sp_io::crypto::ecdsa_sign_prehashed(ETH, &public, &hash)
+			})
+			.map(|signature| {
+				let bytes: [u8; 65] = signature.into();
+				sp_runtime::MultiSignature::Eth(bytes.into())
+			})
 			.expect("benchmark keys are generated in the keystore first")
-			.into()
 	}
 }
 
-/// The keystore key type benchmark signers live under.
+/// The same secp256k1 key, as the key of an Ethereum-style account.
 #[cfg(feature = "runtime-benchmarks")]
-const KEY_TYPE: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"rbch");
+fn keccak_public(public: sp_core::ecdsa::Public) -> sp_core::ecdsa::KeccakPublic {
+	let bytes: [u8; 33] = public.into();
+	bytes.into()
+}
+
+/// The keystore key types benchmark signers live under, one per scheme: the test keystore finds a
+/// key by its type and public bytes only, and would sign with the wrong scheme if they shared one.
+#[cfg(feature = "runtime-benchmarks")]
+const ED25519: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"rbce");
+#[cfg(feature = "runtime-benchmarks")]
+const SR25519: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"rbcs");
+#[cfg(feature = "runtime-benchmarks")]
+const ECDSA: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"rbck");
+#[cfg(feature = "runtime-benchmarks")]
+const ETH: sp_core::crypto::KeyTypeId = sp_core::crypto::KeyTypeId(*b"rbcx");

@@ -6,7 +6,7 @@
 //! THIS FILE WAS AUTO-GENERATED USING THE SUBSTRATE BENCHMARK CLI VERSION 64.0.0
 //! DATE: 2026-12-02, STEPS: `50`, REPEAT: `20`, LOW RANGE: `[]`, HIGH RANGE: `[]`
 //! WORST CASE MAP SIZE: `1000000`
-//! HOSTNAME: `vm`, CPU: `AMD EPYC`
+//! HOSTNAME: `vm`, CPU: `Intel(R) Xeon(R) Processor`
 //! WASM-EXECUTION: `Compiled`, CHAIN: `Some("dev")`, DB CACHE: `1024`
 //!
 //! Regenerate with `./scripts/benchmark-pallets.sh`.
@@ -48,6 +48,10 @@ pub trait WeightInfo {
 	fn unregister() -> Weight;
 	fn withdraw_bond() -> Weight;
 	fn submit_receipts(n: u32, ) -> Weight;
+	fn verify_ed25519() -> Weight;
+	fn verify_sr25519() -> Weight;
+	fn verify_ecdsa() -> Weight;
+	fn verify_eth() -> Weight;
 	fn report_equivocation() -> Weight;
 	fn sanction() -> Weight;
 	fn set_parameters() -> Weight;
@@ -63,7 +67,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Parameters` (r:1 w:0)
 	/// Proof: `Reputation::Parameters` (`max_values`: Some(1), `max_size`: Some(100), added: 595, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Reputations` (r:1 w:1)
@@ -80,10 +84,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::PeerAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `786`
+		//  Measured:  `823`
 		//  Estimated: `4503`
-		// Minimum execution time: 82_343_000 picoseconds.
-		Weight::from_parts(88_903_000, 4503)
+		// Minimum execution time: 72_506_000 picoseconds.
+		Weight::from_parts(83_209_000, 4503)
 			.saturating_add(T::DbWeight::get().reads(10_u64))
 			.saturating_add(T::DbWeight::get().writes(8_u64))
 	}
@@ -103,8 +107,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `824`
 		//  Estimated: `3796`
-		// Minimum execution time: 33_220_000 picoseconds.
-		Weight::from_parts(37_425_000, 3796)
+		// Minimum execution time: 31_613_000 picoseconds.
+		Weight::from_parts(34_653_000, 3796)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -117,17 +121,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Reputation::Reputations` (r:1 w:1)
 	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(94), added: 2569, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::PreTrusted` (r:1 w:0)
 	/// Proof: `Reputation::PreTrusted` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	fn withdraw_bond() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1059`
+		//  Measured:  `1096`
 		//  Estimated: `3796`
-		// Minimum execution time: 97_465_000 picoseconds.
-		Weight::from_parts(102_733_000, 3796)
+		// Minimum execution time: 84_784_000 picoseconds.
+		Weight::from_parts(89_856_000, 3796)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -148,16 +152,44 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// The range of component `n` is `[1, 512]`.
 	fn submit_receipts(n: u32, ) -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `293 + n * (151 ±0)`
+		//  Measured:  `315 + n * (151 ±0)`
 		//  Estimated: `3509 + n * (5612 ±0)`
-		// Minimum execution time: 160_249_000 picoseconds.
-		Weight::from_parts(164_235_000, 3509)
-			// Standard Error: 550_222
-			.saturating_add(Weight::from_parts(137_682_432, 0).saturating_mul(n.into()))
+		// Minimum execution time: 136_537_000 picoseconds.
+		Weight::from_parts(139_066_000, 3509)
+			// Standard Error: 91_140
+			.saturating_add(Weight::from_parts(122_821_866, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(T::DbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5612).saturating_mul(n.into()))
+	}
+	fn verify_ed25519() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 37_910_000 picoseconds.
+		Weight::from_parts(40_541_000, 0)
+	}
+	fn verify_sr25519() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 40_015_000 picoseconds.
+		Weight::from_parts(43_870_000, 0)
+	}
+	fn verify_ecdsa() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 31_856_000 picoseconds.
+		Weight::from_parts(33_100_000, 0)
+	}
+	fn verify_eth() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `0`
+		//  Estimated: `0`
+		// Minimum execution time: 32_869_000 picoseconds.
+		Weight::from_parts(33_985_000, 0)
 	}
 	/// Storage: `System::BlockHash` (r:1 w:0)
 	/// Proof: `System::BlockHash` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
@@ -168,7 +200,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Receipts::Peers` (r:2 w:2)
 	/// Proof: `Receipts::Peers` (`max_values`: None, `max_size`: Some(331), added: 2806, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Parameters` (r:1 w:0)
@@ -181,17 +213,17 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::PreTrusted` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	fn report_equivocation() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1548`
+		//  Measured:  `1631`
 		//  Estimated: `8799`
-		// Minimum execution time: 322_891_000 picoseconds.
-		Weight::from_parts(385_074_000, 8799)
+		// Minimum execution time: 320_117_000 picoseconds.
+		Weight::from_parts(339_445_000, 8799)
 			.saturating_add(T::DbWeight::get().reads(15_u64))
 			.saturating_add(T::DbWeight::get().writes(10_u64))
 	}
 	/// Storage: `Receipts::Peers` (r:1 w:1)
 	/// Proof: `Receipts::Peers` (`max_values`: None, `max_size`: Some(331), added: 2806, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
-	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(157), added: 2632, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Reputation::Parameters` (r:1 w:0)
@@ -204,10 +236,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Reputation::PreTrusted` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	fn sanction() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `1054`
+		//  Measured:  `1091`
 		//  Estimated: `3796`
-		// Minimum execution time: 66_078_000 picoseconds.
-		Weight::from_parts(71_937_000, 3796)
+		// Minimum execution time: 60_023_000 picoseconds.
+		Weight::from_parts(64_341_000, 3796)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -217,8 +249,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `147`
 		//  Estimated: `1529`
-		// Minimum execution time: 7_551_000 picoseconds.
-		Weight::from_parts(8_373_000, 1529)
+		// Minimum execution time: 6_806_000 picoseconds.
+		Weight::from_parts(7_504_000, 1529)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -227,40 +259,52 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn register() -> Weight {
-		Weight::from_parts(88_903_000, 4503)
+		Weight::from_parts(83_209_000, 4503)
 			.saturating_add(ParityDbWeight::get().reads(10_u64))
 			.saturating_add(ParityDbWeight::get().writes(8_u64))
 	}
 	fn unregister() -> Weight {
-		Weight::from_parts(37_425_000, 3796)
+		Weight::from_parts(34_653_000, 3796)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn withdraw_bond() -> Weight {
-		Weight::from_parts(102_733_000, 3796)
+		Weight::from_parts(89_856_000, 3796)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn submit_receipts(n: u32, ) -> Weight {
-		Weight::from_parts(164_235_000, 3509)
-			.saturating_add(Weight::from_parts(137_682_432, 0).saturating_mul(n.into()))
+		Weight::from_parts(139_066_000, 3509)
+			.saturating_add(Weight::from_parts(122_821_866, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((5_u64).saturating_mul(n.into())))
 			.saturating_add(ParityDbWeight::get().writes((4_u64).saturating_mul(n.into())))
 			.saturating_add(Weight::from_parts(0, 5612).saturating_mul(n.into()))
 	}
+	fn verify_ed25519() -> Weight {
+		Weight::from_parts(40_541_000, 0)
+	}
+	fn verify_sr25519() -> Weight {
+		Weight::from_parts(43_870_000, 0)
+	}
+	fn verify_ecdsa() -> Weight {
+		Weight::from_parts(33_100_000, 0)
+	}
+	fn verify_eth() -> Weight {
+		Weight::from_parts(33_985_000, 0)
+	}
 	fn report_equivocation() -> Weight {
-		Weight::from_parts(385_074_000, 8799)
+		Weight::from_parts(339_445_000, 8799)
 			.saturating_add(ParityDbWeight::get().reads(15_u64))
 			.saturating_add(ParityDbWeight::get().writes(10_u64))
 	}
 	fn sanction() -> Weight {
-		Weight::from_parts(71_937_000, 3796)
+		Weight::from_parts(64_341_000, 3796)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(8_373_000, 1529)
+		Weight::from_parts(7_504_000, 1529)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}

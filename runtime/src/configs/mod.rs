@@ -189,7 +189,7 @@ impl pallet_receipts::Config for Runtime {
 	type DefaultParameters = pallet_receipts::DefaultParameters<PeerBond>;
 	type WeightInfo = pallet_receipts::weights::SubstrateWeight<Runtime>;
 	#[cfg(feature = "runtime-benchmarks")]
-	type BenchmarkHelper = pallet_receipts::Sr25519BenchmarkHelper;
+	type BenchmarkHelper = pallet_receipts::KeystoreBenchmarkHelper;
 }
 
 impl pallet_reputation::Config for Runtime {

@@ -74,7 +74,11 @@ fn a_full_batch_fits_in_one_extrinsic() {
 		_,
 		_,
 	>>::weight();
+	// Every receipt signed by both parties with the dearest scheme to check.
+	let signatures = pallet_receipts::Pallet::<Runtime>::max_signature_surcharge()
+		.saturating_mul(2 * u64::from(max_batch));
 	let full = <Runtime as pallet_receipts::Config>::WeightInfo::submit_receipts(max_batch)
+		.saturating_add(signatures)
 		.saturating_add(hook.saturating_mul(u64::from(max_batch)));
 	let limit = RuntimeBlockWeights::get()
 		.get(DispatchClass::Normal)
