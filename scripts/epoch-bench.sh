@@ -4,6 +4,9 @@
 #
 #   scripts/epoch-bench.sh                    until the epoch is published (at most 3 hours)
 #   EPOCH_BENCH_MAX_MINUTES=30 scripts/epoch-bench.sh
+#   EPOCH_BENCH_NODE_ARGS="--trie-cache-size 268435456" EPOCH_BENCH_LINGER_MINUTES=30 \
+#     scripts/epoch-bench.sh                  node flags of the operator's choice; RSS followed
+#                                             for 30 minutes more after the publication
 #
 # Builds repute-node with the `synthetic-population` feature (in the target directory
 # `RPC_BENCH_TARGET_DIR` that scripts/rpc-bench.sh uses, so the production node is never
@@ -28,6 +31,8 @@ cargo build --release --locked -p repute-overlay --features secret-uri --example
 node="$CARGO_TARGET_DIR/release/repute-node"
 start_epoch="$CARGO_TARGET_DIR/release/examples/start_epoch"
 max_minutes="${EPOCH_BENCH_MAX_MINUTES:-180}"
+linger_minutes="${EPOCH_BENCH_LINGER_MINUTES:-0}"
+read -r -a node_args <<<"${EPOCH_BENCH_NODE_ARGS:-}"
 
 source scripts/lib/node.sh
 rpc_port="$(free_port)"
@@ -39,7 +44,7 @@ rss="$base/rss.tsv"
 	--node-key 0000000000000000000000000000000000000000000000000000000000000001 \
 	--rpc-port "$rpc_port" --no-prometheus --no-telemetry \
 	--listen-addr "/ip4/127.0.0.1/tcp/$p2p_port" \
-	-l runtime::reputation=debug,sc_basic_authorship=info >"$log" 2>&1 &
+	-l runtime::reputation=debug,sc_basic_authorship=info "${node_args[@]}" >"$log" 2>&1 &
 node_pid=$!
 cleanup() { kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; rm -rf "$base"; }
 trap cleanup EXIT INT TERM
@@ -61,6 +66,15 @@ while :; do
 	fi
 	sleep 30
 done
+if (( linger_minutes > 0 )); then
+	echo "[epoch-bench] following the node's RSS for $linger_minutes minutes more..." >&2
+	until=$(( $(date +%s) + linger_minutes * 60 ))
+	while (( $(date +%s) < until )); do
+		kill -0 "$node_pid" 2>/dev/null || { echo "the node exited:" >&2; tail -20 "$log" >&2; exit 1; }
+		sleep 30
+		echo -e "$(( ($(date +%s) - started) / 60 ))\t$(ps -o rss= -p "$node_pid" | tr -d ' ')" >>"$rss"
+	done
+fi
 
 # Per block: the runtime's line for the epoch, and the authorship line for the same block.
 # Runtime line: "reputation: epoch E block B phase P iteration I: S spread over V edges,
@@ -104,5 +118,6 @@ awk -v rss="$rss" '
 		print (published != "" ? published : "the epoch was not published in this run")
 		while ((getline line < rss) > 0) { split(line, f, "\t"); if (f[2] > max_rss) max_rss = f[2]; if (min_rss == 0 || f[2] < min_rss) min_rss = f[2]; last_rss = f[2]; minutes = f[1] }
 		printf "node RSS: %.0f MiB at least, %.0f MiB at most, %.0f MiB after %d minutes\n", min_rss / 1024, max_rss / 1024, last_rss / 1024, minutes
+		close(rss); printf "node RSS by minute:"; while ((getline line < rss) > 0) { split(line, f, "\t"); if (f[1] % 5 == 0 && !(f[1] in shown)) { shown[f[1]] = 1; printf " %d:%.0f", f[1], f[2] / 1024 } }; printf " (MiB)\n"
 	}
 ' "$log"
