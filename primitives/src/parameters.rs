@@ -110,4 +110,8 @@ pub struct ReputationParameters {
 	pub subjective_neighbours: u32,
 	/// The net flow, in units, that subjective trust maps to a score of one half.
 	pub subjective_scale: u128,
+	/// Blocks after which the stranger policy's counts of newcomers that graduated or defected
+	/// have halved: how long the policy remembers how newcomers behaved, whatever the epoch
+	/// length.
+	pub stranger_memory: u32,
 }

@@ -315,6 +315,8 @@ pub struct ReputationParametersJson {
 	pub subjective_neighbours: u32,
 	/// Net flow that scores one half.
 	pub subjective_scale: String,
+	/// Blocks after which the stranger policy's counts of newcomers' outcomes halve.
+	pub stranger_memory: u32,
 }
 
 /// The parameters of payment channels (see `docs/payments.md`).
@@ -438,6 +440,7 @@ impl From<(ReceiptParameters<u128, u32>, ReputationParameters, PaymentParameters
 				stranger_allowance_max: p.stranger_allowance_max.to_string(),
 				subjective_neighbours: p.subjective_neighbours,
 				subjective_scale: p.subjective_scale.to_string(),
+				stranger_memory: p.stranger_memory,
 			},
 		}
 	}

@@ -9,7 +9,8 @@ use repute_primitives::parameters::{PartsPerBillion, ReputationParameters};
 use std::time::{Duration, Instant};
 
 /// Reputation parameters for runs of minutes instead of days: an epoch every `epoch_length`
-/// blocks, half-lives of `half_life` blocks, and a stranger allowance and graduation threshold
+/// blocks, half-lives of `half_life` blocks (service, usage, and the stranger policy's memory),
+/// and a stranger allowance and graduation threshold
 /// of `allowance` units (bytes).
 pub fn fast_parameters(allowance: u128, epoch_length: u32, half_life: u32) -> ReputationParameters {
 	ReputationParameters {
@@ -26,6 +27,7 @@ pub fn fast_parameters(allowance: u128, epoch_length: u32, half_life: u32) -> Re
 		stranger_allowance_max: allowance,
 		subjective_neighbours: 16,
 		subjective_scale: 2 * allowance,
+		stranger_memory: half_life,
 	}
 }
 

@@ -8,7 +8,7 @@ use crate::{
 		Admission, DenialReason, PeerReputation, ReputationParameters, Standing, StrangerPolicy,
 	},
 };
-use sp_arithmetic::Perbill;
+use sp_arithmetic::{traits::AtLeast32BitUnsigned, Perbill};
 
 /// What a peer gets from the chain, given its standing, its decayed `service` (credit vouched
 /// for by the peers it served) and `usage`, and the stranger `allowance` in force.
@@ -99,13 +99,15 @@ pub fn newcomer_outcome(old: Admission, new: Admission) -> Option<NewcomerOutcom
 
 /// The stranger policy for the next epoch (Feldman et al.'s adaptive stranger policy): the
 /// allowance moves to `min + (max − min) · reciprocated / (reciprocated + defected)` when any
-/// newcomer left probation recently, and stays put otherwise; the counts then halve, so the
-/// policy follows recent newcomers rather than all of history. Only outcomes an admitted peer
-/// witnessed are counted (see [`crate::Pallet::store`]).
-pub fn adapt_stranger_policy(
-	policy: StrangerPolicy,
+/// newcomer left probation recently, and stays put otherwise; the counts then halve once for
+/// every whole `stranger_memory` blocks since they last did, so the policy follows the newcomers
+/// of the last few `stranger_memory` periods, however long or short epochs are. Only outcomes an
+/// admitted peer witnessed are counted (see [`crate::Pallet::store`]).
+pub fn adapt_stranger_policy<BlockNumber: AtLeast32BitUnsigned + Copy>(
+	policy: StrangerPolicy<BlockNumber>,
 	parameters: &ReputationParameters,
-) -> StrangerPolicy {
+	now: BlockNumber,
+) -> StrangerPolicy<BlockNumber> {
 	let (min, max) = (parameters.stranger_allowance_min, parameters.stranger_allowance_max);
 	let outcomes = policy.reciprocated.saturating_add(policy.defected);
 	let allowance = if outcomes == 0 {
@@ -114,10 +116,16 @@ pub fn adapt_stranger_policy(
 		let span = max.saturating_sub(min);
 		min.saturating_add(Perbill::from_rational(policy.reciprocated, outcomes).mul_floor(span))
 	};
+	let memory = BlockNumber::from(parameters.stranger_memory.max(1));
+	let periods = now.saturating_sub(policy.halved_at) / memory;
+	// A count halved 32 times or more is zero.
+	let halvings: u32 = periods.try_into().unwrap_or(u32::MAX);
+	let halve = |count: u32| count.checked_shr(halvings).unwrap_or(0);
 	StrangerPolicy {
 		allowance,
-		reciprocated: policy.reciprocated / 2,
-		defected: policy.defected / 2,
+		reciprocated: halve(policy.reciprocated),
+		defected: halve(policy.defected),
+		halved_at: policy.halved_at.saturating_add(periods.saturating_mul(memory)),
 	}
 }
 
@@ -202,15 +210,44 @@ mod tests {
 	#[test]
 	fn the_allowance_follows_how_newcomers_behaved() {
 		let p = parameters();
-		let start = StrangerPolicy { allowance: 5_000, reciprocated: 0, defected: 0 };
-		assert_eq!(adapt_stranger_policy(start, &p).allowance, 5_000, "no evidence, no change");
-		let takers = StrangerPolicy { allowance: 5_000, reciprocated: 1, defected: 9 };
-		let next = adapt_stranger_policy(takers, &p);
+		let memory = p.stranger_memory;
+		let policy = |allowance, reciprocated, defected| StrangerPolicy {
+			allowance,
+			reciprocated,
+			defected,
+			halved_at: 0u32,
+		};
+		let start = policy(5_000, 0, 0);
+		assert_eq!(adapt_stranger_policy(start, &p, memory).allowance, 5_000, "no evidence");
+		let next = adapt_stranger_policy(policy(5_000, 1, 9), &p, memory);
 		assert_eq!(next.allowance, 100 + 990, "mostly takers: near the minimum");
 		assert_eq!((next.reciprocated, next.defected), (0, 4), "counts halve");
-		let givers = StrangerPolicy { allowance: 100, reciprocated: 10, defected: 0 };
-		assert_eq!(adapt_stranger_policy(givers, &p).allowance, 10_000, "all gave: the maximum");
-		let outside = StrangerPolicy { allowance: 1_000_000, reciprocated: 0, defected: 0 };
-		assert_eq!(adapt_stranger_policy(outside, &p).allowance, 10_000, "kept within bounds");
+		let givers = policy(100, 10, 0);
+		assert_eq!(adapt_stranger_policy(givers, &p, memory).allowance, 10_000, "all gave");
+		let outside = policy(1_000_000, 0, 0);
+		assert_eq!(adapt_stranger_policy(outside, &p, memory).allowance, 10_000, "in bounds");
+	}
+
+	/// The counts halve with time, not with epochs: many short epochs within one memory period
+	/// forget nothing, one long epoch over many periods forgets accordingly, and a period's
+	/// remainder carries over to the next adaptation.
+	#[test]
+	fn the_policy_remembers_for_blocks_not_epochs() {
+		let p = ReputationParameters { stranger_memory: 100, ..parameters() };
+		let mut policy =
+			StrangerPolicy { allowance: 5_000, reciprocated: 0, defected: 64, halved_at: 0u32 };
+		for now in (2..100).step_by(2) {
+			policy = adapt_stranger_policy(policy, &p, now);
+			assert_eq!(policy.defected, 64, "an epoch of 2 blocks halves nothing");
+		}
+		assert_eq!(policy.allowance, 100, "defections keep the allowance at the minimum");
+		policy = adapt_stranger_policy(policy, &p, 150);
+		assert_eq!((policy.defected, policy.halved_at), (32, 100), "one period, 50 blocks left");
+		policy = adapt_stranger_policy(policy, &p, 200);
+		assert_eq!((policy.defected, policy.halved_at), (16, 200), "the remainder carried over");
+		policy = adapt_stranger_policy(policy, &p, 200 + 3 * 100);
+		assert_eq!(policy.defected, 2, "three periods, three halvings");
+		policy = adapt_stranger_policy(policy, &p, u32::MAX);
+		assert_eq!(policy.defected, 0, "forgotten after long enough");
 	}
 }

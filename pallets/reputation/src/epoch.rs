@@ -364,7 +364,7 @@ impl<T: Config> Pallet<T> {
 			}
 			EpochPhase::Review { .. } => {
 				TopPeers::<T>::put(TopList { epoch: run.epoch, peers: run.top });
-				Self::adapt_strangers(parameters);
+				Self::adapt_strangers(now, parameters);
 				return (Self::idle_after(run.started_at, now, parameters), None);
 			}
 		}
@@ -606,9 +606,9 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// Moves the stranger allowance by how recent newcomers behaved.
-	fn adapt_strangers(parameters: &ReputationParameters) {
+	fn adapt_strangers(now: BlockNumberFor<T>, parameters: &ReputationParameters) {
 		let old = Strangers::<T>::get();
-		let new = admission::adapt_stranger_policy(old, parameters);
+		let new = admission::adapt_stranger_policy(old, parameters, now);
 		if new.allowance != old.allowance {
 			Self::deposit_event(Event::StrangerAllowanceAdjusted {
 				old: old.allowance,

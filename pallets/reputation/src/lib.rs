@@ -77,6 +77,7 @@ pub mod credit;
 pub mod epoch;
 pub mod leaving;
 pub mod maths;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod pages;
@@ -97,7 +98,7 @@ pub mod pallet {
 	use sp_arithmetic::{traits::Saturating, FixedU128};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(2);
 
 	/// A running epoch as this chain's types fill it.
 	pub type EpochRunOf<T> =
@@ -219,7 +220,7 @@ pub mod pallet {
 
 	/// The stranger allowance in force, and how recent newcomers behaved.
 	#[pallet::storage]
-	pub type Strangers<T: Config> = StorageValue<_, StrangerPolicy, ValueQuery>;
+	pub type Strangers<T: Config> = StorageValue<_, StrangerPolicy<BlockNumberFor<T>>, ValueQuery>;
 
 	#[pallet::genesis_config]
 	pub struct GenesisConfig<T: Config> {
@@ -443,6 +444,7 @@ pub mod pallet {
 					SubjectiveNeighbours,
 				),
 				(p.subjective_scale > 0, SubjectiveScale),
+				(p.stranger_memory >= 1, StrangerMemory),
 			];
 			checks.into_iter().find(|(ok, _)| !ok).map_or(Ok(()), |(_, error)| Err(error))
 		}

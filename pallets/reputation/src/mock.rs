@@ -72,6 +72,8 @@ pub fn test_parameters() -> crate::ReputationParameters {
 		stranger_allowance_max: 2_000,
 		subjective_neighbours: MAX_PARTNERS,
 		subjective_scale: 1_000,
+		// The policy remembers for one epoch.
+		stranger_memory: 10,
 		..<crate::DefaultParameters as frame_support::traits::Get<_>>::get()
 	}
 }

@@ -820,6 +820,45 @@ fn the_stranger_allowance_shrinks_when_newcomers_take_and_grows_when_they_give()
 	});
 }
 
+/// The stranger policy remembers for `stranger_memory` blocks, however short epochs are. It
+/// used to halve its counts at every epoch, so with epochs of two blocks (twelve seconds) it
+/// forgot a wave of defections within a minute, and one graduation afterwards raised the
+/// allowance to its maximum for the next wave of fresh identities.
+#[test]
+fn the_stranger_policy_remembers_for_blocks_however_short_epochs_are() {
+	new_test_ext(vec![1]).execute_with(|| {
+		let parameters =
+			ReputationParameters { epoch_length: 2, stranger_memory: 200, ..test_parameters() };
+		assert_ok!(Reputation::set_parameters(RuntimeOrigin::root(), parameters));
+		register(1);
+		register(2);
+		serve(1, 2, 1_000);
+		assert_eq!(admission(1), Admission::Admitted);
+		// Eight whitewashers' identities take more than their allowance and are denied...
+		for newcomer in 10..18 {
+			register(newcomer);
+			serve(1, newcomer, 2_001);
+		}
+		assert_eq!(Strangers::<Test>::get().defected, 8);
+		// ... and twenty-five short epochs later, an honest newcomer graduates.
+		for _ in 0..25 {
+			run_epoch();
+		}
+		assert!(now() < 200, "still within the first memory period");
+		assert_eq!(Strangers::<Test>::get().defected, 8, "nothing forgotten yet");
+		register(19);
+		serve(19, 1, 1_000);
+		assert_eq!(admission(19), Admission::Admitted);
+		run_epoch();
+		let expected = 100 + Perbill::from_rational(1u32, 9).mul_floor(1_900u128);
+		assert_eq!(Strangers::<Test>::get().allowance, expected, "eight of nine defected");
+		// Three memory periods later, the wave is mostly forgotten.
+		System::set_block_number(600);
+		run_epoch();
+		assert_eq!(Strangers::<Test>::get().defected, 1);
+	});
+}
+
 /// A ring of fresh identities used to steer the allowance: defecting among themselves pushed
 /// it down for every honest newcomer, and faking graduations pushed it up. Outcomes count only
 /// when an admitted peer witnessed them.
@@ -870,6 +909,7 @@ fn every_parameter_is_validated() {
 			(|p| p.subjective_neighbours = 0, SubjectiveNeighbours),
 			(|p| p.subjective_neighbours = MAX_PARTNERS + 1, SubjectiveNeighbours),
 			(|p| p.subjective_scale = 0, SubjectiveScale),
+			(|p| p.stranger_memory = 0, StrangerMemory),
 		];
 		for (break_it, error) in cases {
 			let mut bad = valid.clone();
@@ -1300,6 +1340,7 @@ fn module_errors_encode_as_documented() {
 	};
 	assert_eq!(module(Error::InvalidParameter(ParameterError::UsageHalfLife)), [0, 1, 0, 0]);
 	assert_eq!(module(Error::InvalidParameter(ParameterError::SubjectiveScale)), [0, 10, 0, 0]);
+	assert_eq!(module(Error::InvalidParameter(ParameterError::StrangerMemory)), [0, 11, 0, 0]);
 	assert_eq!(module(Error::DuplicatePreTrusted), [1, 0, 0, 0]);
 	assert_eq!(module(Error::UnknownPeer), [2, 0, 0, 0]);
 	assert_eq!(module(Error::TooManyPreTrusted), [3, 0, 0, 0]);
@@ -1342,5 +1383,40 @@ fn leaving_denies_at_once_and_settles_the_unpaid_allowance_once() {
 		register(2);
 		assert_eq!(admission(2), Admission::Probation);
 		check_invariants();
+	});
+}
+
+#[test]
+fn stored_state_of_version_1_gains_the_stranger_memory() {
+	use codec::Encode;
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext(vec![]).execute_with(|| {
+		let set = ReputationParameters { stranger_allowance_min: 7, ..test_parameters() };
+		let mut old_parameters = set.encode();
+		old_parameters.truncate(old_parameters.len() - 4);
+		frame_support::storage::unhashed::put_raw(
+			&Parameters::<Test>::hashed_key(),
+			&old_parameters,
+		);
+		frame_support::storage::unhashed::put_raw(
+			&Strangers::<Test>::hashed_key(),
+			&(1_234u128, 3u32, 5u32).encode(),
+		);
+		StorageVersion::new(1).put::<Reputation>();
+		System::set_block_number(77);
+		crate::migrations::v2::AddStrangerMemory::<Test>::on_runtime_upgrade();
+		assert_eq!(
+			Parameters::<Test>::get(),
+			ReputationParameters { stranger_memory: 600, ..set },
+			"governance's values kept, the default memory added"
+		);
+		assert_eq!(
+			Strangers::<Test>::get(),
+			StrangerPolicy { allowance: 1_234, reciprocated: 3, defected: 5, halved_at: 77 }
+		);
+		assert_eq!(Reputation::on_chain_storage_version(), 2);
+		// Run again, it changes nothing.
+		crate::migrations::v2::AddStrangerMemory::<Test>::on_runtime_upgrade();
+		assert_eq!(Strangers::<Test>::get().halved_at, 77);
 	});
 }

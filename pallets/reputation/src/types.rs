@@ -41,7 +41,8 @@ pub use repute_primitives::parameters::{PartsPerBillion, ReputationParameters};
 /// Defaults for a fresh chain at 6-second blocks: a week of half-life for service and usage,
 /// hourly epochs of at most 30 iterations, half of all trust anchored at the pre-trusted peers,
 /// up to a fifth of each block for the computation, a unit of usage per unit of service vouched
-/// for, and a stranger allowance between 1,000 and 100,000 units.
+/// for, and a stranger allowance between 1,000 and 100,000 units that remembers newcomers'
+/// behaviour with a half-life of an hour.
 pub struct DefaultParameters;
 
 impl Get<ReputationParameters> for DefaultParameters {
@@ -60,6 +61,7 @@ impl Get<ReputationParameters> for DefaultParameters {
 			stranger_allowance_max: 100_000,
 			subjective_neighbours: 16,
 			subjective_scale: 10_000,
+			stranger_memory: 600,
 		}
 	}
 }
@@ -103,6 +105,8 @@ pub enum ParameterError {
 	SubjectiveNeighbours,
 	/// `subjective_scale` must be above zero.
 	SubjectiveScale,
+	/// `stranger_memory` must be at least one block.
+	StrangerMemory,
 }
 
 /// Whether a peer holds a bond, as the receipts pallet told this pallet.
@@ -337,15 +341,18 @@ pub enum EpochState<BlockNumber, MaxPreTrusted: Get<u32>, MaxTop: Get<u32>> {
 	serde::Deserialize,
 )]
 #[serde(rename_all = "camelCase")]
-pub struct StrangerPolicy {
+pub struct StrangerPolicy<BlockNumber> {
 	/// The allowance every registered peer has now, in units.
 	pub allowance: u128,
 	/// Recent newcomers that graduated (served an admitted peer enough to leave probation),
-	/// halved each epoch.
+	/// halved every `stranger_memory` blocks.
 	pub reciprocated: u32,
 	/// Recent newcomers that used up their allowance on an admitted peer's service without
-	/// serving, halved each epoch.
+	/// serving, halved every `stranger_memory` blocks.
 	pub defected: u32,
+	/// The block the counts were last halved at (or, before any halving, the block the policy
+	/// started counting at); whole `stranger_memory` periods since then are still to halve.
+	pub halved_at: BlockNumber,
 }
 
 /// The most trusted peers of a published epoch, best first.
