@@ -41,6 +41,10 @@ struct Cli {
 	/// Seconds between churn rounds.
 	#[arg(long, default_value_t = 30)]
 	churn_period: u64,
+	/// What each whitewasher has to spend on bonds, in peer bonds (every other peer is given
+	/// two): its first identity holds one, and every re-key costs one more.
+	#[arg(long, default_value_t = 3)]
+	whitewasher_budget: u32,
 	/// Chunks (16 KiB) each peer uploads per second.
 	#[arg(long, default_value_t = 1.0)]
 	upload_rate: f64,
@@ -140,6 +144,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 				sample_every: Duration::from_secs(cli.sample_every),
 				churn_peers: cli.churn_peers,
 				churn_period: Duration::from_secs(cli.churn_period),
+				whitewasher_budget: cli.whitewasher_budget,
 				upload_chunks_per_second: cli.upload_rate,
 				work_dir: cli.out.join("runs"),
 				node_binary: node_binary.clone(),

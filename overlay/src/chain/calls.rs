@@ -39,6 +39,7 @@ pub mod index {
 	}
 
 	pub const REGISTER: CallIndex = at(RECEIPTS, ("register", 0));
+	pub const UNREGISTER: CallIndex = at(RECEIPTS, ("unregister", 1));
 	pub const SUBMIT_RECEIPTS: CallIndex = at(RECEIPTS, ("submit_receipts", 3));
 	pub const SET_RECEIPT_PARAMETERS: CallIndex = at(RECEIPTS, ("set_parameters", 6));
 	pub const SET_REPUTATION_PARAMETERS: CallIndex = at(REPUTATION, ("set_parameters", 0));
@@ -87,6 +88,13 @@ impl Call {
 	/// `Receipts.register`: hold the peer bond from the sender and make it a peer.
 	pub fn register() -> Self {
 		Self::new(index::REGISTER, ())
+	}
+
+	/// `Receipts.unregister`: the sender starts leaving; its bond is held for the unbonding
+	/// period, and what it took on its stranger allowance without serving is forfeited when it
+	/// withdraws (docs/reputation.md, "Leaving").
+	pub fn unregister() -> Self {
+		Self::new(index::UNREGISTER, ())
 	}
 
 	/// `Receipts.submit_receipts`: record co-signed receipts (at most the runtime's `MaxReceiptsPerBatch`, 512).

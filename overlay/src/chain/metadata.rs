@@ -106,6 +106,7 @@ const PAIR_HASHERS: &[StorageHasher] = &[
 /// Every call of [`super::calls::Call`].
 pub const CALLS: &[ExpectedCall] = &[
 	ExpectedCall { index: index::REGISTER, arguments: Arguments::Layout("{}") },
+	ExpectedCall { index: index::UNREGISTER, arguments: Arguments::Layout("{}") },
 	ExpectedCall {
 		index: index::SUBMIT_RECEIPTS,
 		arguments: Arguments::Types(&[("receipts", meta_type::<Vec<crate::SignedReceipt>>)]),

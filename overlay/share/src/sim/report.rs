@@ -185,6 +185,19 @@ pub fn goals(results: &[RunResult]) -> Vec<Goal> {
 			met: ratio.map(|r| (0.8..).contains(&r)),
 		});
 	}
+	for policy in repute {
+		let ratio = find(results, Scenario::Churn, policy)
+			.and_then(|r| Some(r.steady_rate(Class::Whitewasher)? / r.steady_rate(Class::Honest)?));
+		goals.push(Goal {
+			text: format!(
+				"churn, {}: a whitewasher paying its own bonds gets ≤ 20% of an honest peer's \
+				 service",
+				policy.name()
+			),
+			measured: ratio.map_or("not run".into(), |r| format!("{:.0}%", 100.0 * r)),
+			met: ratio.map(|r| r <= 0.2),
+		});
+	}
 	for run in results.iter().filter(|r| r.scenario == Scenario::Overshoot && r.servers == 16) {
 		let taken = overshoot(run);
 		goals.push(Goal {
@@ -490,6 +503,8 @@ mod tests {
 				Some(true),
 				Some(true), // 85% of baseline
 				None,
+				None, // no whitewasher sampled
+				None,
 			]
 		);
 		let text = summary(&results);
@@ -497,6 +512,37 @@ mod tests {
 		assert!(
 			text.contains("| baseline | 16 | 10 | 100.00 | 100.00 | 30.0% | 5.00 | 2.00 |"),
 			"{text}"
+		);
+	}
+
+	#[test]
+	fn whitewashers_are_measured_against_honest_peers_in_churn() {
+		let churn = |policy, whitewasher| {
+			let mut run = run(Scenario::Churn, policy, 1000.0, 0.0);
+			for t in [10.0, 70.0, 80.0] {
+				let bytes_per_second = if t < 60.0 { 5_000.0 } else { whitewasher };
+				run.samples.push(Sample {
+					t,
+					class: Class::Whitewasher,
+					peers: 3,
+					bytes_per_second,
+				});
+			}
+			run
+		};
+		let results =
+			[churn(ServePolicy::ReputeGlobal, 150.0), churn(ServePolicy::ReputeSubjective, 250.0)];
+		let whitewashing: Vec<_> = goals(&results)
+			.into_iter()
+			.filter(|g| g.text.contains("whitewasher paying its own bonds"))
+			.collect();
+		assert_eq!(
+			whitewashing.iter().map(|g| g.met).collect::<Vec<_>>(),
+			[Some(true), Some(false)]
+		);
+		assert_eq!(
+			(whitewashing[0].measured.as_str(), whitewashing[1].measured.as_str()),
+			("15%", "25%")
 		);
 	}
 }

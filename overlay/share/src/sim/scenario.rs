@@ -8,7 +8,9 @@
 //! - [`Scenario::Imbalance`]: 15 honest peers in cycles of three, A wants only B's file, B only
 //!   C's, C only A's: nobody can repay the peer that serves it.
 //! - [`Scenario::Churn`]: a large population (1,000 by default) with a tenth free riders that
-//!   re-key (whitewash) once denied; every period a tenth of the peers leave and fresh ones join.
+//!   re-key (whitewash) once denied, each paying its new identities' bonds from its own budget
+//!   ([`SimConfig::whitewasher_budget`]); every period a tenth of the peers leave and fresh ones
+//!   join.
 //! - [`Scenario::Overshoot`]: one free rider against [`SimConfig::servers`] seeds at once, each
 //!   with its own file: how much of its stranger allowance it takes before every server refuses
 //!   it, with and without the servers' [`StrangerWindow`].
@@ -113,6 +115,11 @@ pub struct SimConfig {
 	pub seed: u64,
 	/// Seeds serving the free rider at once in the overshoot scenario.
 	pub servers: usize,
+	/// What a whitewasher has to spend, in peer bonds (every other peer gets two). Its first
+	/// identity holds one; each re-key leaves the old bond held (and forfeited for the allowance
+	/// it took) and pays the next from what is left, so it affords about `budget − 1` fresh
+	/// identities.
+	pub whitewasher_budget: u32,
 	/// The servers' stranger window: a newcomer gets at most `allowance / k` of service the chain
 	/// has not counted from each server (0: no window, the chain's verdict alone).
 	pub stranger_window: u32,
@@ -277,6 +284,10 @@ type Error = Box<dyn std::error::Error + Send + Sync>;
 
 struct Member {
 	class: Class,
+	/// A whitewasher busy leaving this identity for a fresh one.
+	rekeying: bool,
+	/// A whitewasher that cannot pay another bond.
+	broke: bool,
 	identity: Identity,
 	handle: PeerHandle,
 	submitter: Option<Submitter>,
@@ -298,12 +309,12 @@ impl Reserve {
 		chain: &ChainClient,
 		alice: &Signer,
 		count: usize,
-		bond: u128,
+		funding: u128,
 	) -> Result<Self, Error> {
 		let identities: Vec<Identity> = (0..count).map(|_| Identity::generate()).collect();
 		let accounts: Vec<_> = identities.iter().map(|i| i.account().clone()).collect();
 		for chunk in accounts.chunks(1000) {
-			setup::fund(chain, alice, chunk, 2 * bond).await?;
+			setup::fund(chain, alice, chunk, funding).await?;
 		}
 		for chunk in identities.chunks(1000) {
 			setup::register(chain, chunk).await?;
@@ -418,6 +429,8 @@ impl Run {
 		.await?;
 		self.members.push(Member {
 			class,
+			rekeying: false,
+			broke: false,
 			identity,
 			handle,
 			submitter: Some(submitter),
@@ -557,9 +570,11 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 	};
 	let initial = honest + free_riders + sybils + whitewashers;
 	let rounds = (config.duration.as_secs() / config.churn_period.as_secs().max(1)) as usize + 1;
-	let spare = match config.scenario {
-		Scenario::Churn => rounds * (initial / 10 + whitewashers),
-		_ => 0,
+	// Peers that join in churn rounds (a tenth of the population a round, of every class);
+	// whitewashers' own re-keys are paid from their budgets, not from this reserve.
+	let (spare, spare_whitewashers) = match config.scenario {
+		Scenario::Churn => (rounds * (initial / 10), rounds * (whitewashers / 5 + 1)),
+		_ => (0, 0),
 	};
 	tracing::info!(
 		scenario = config.scenario.name(),
@@ -568,7 +583,11 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		spare,
 		"funding and registering"
 	);
-	let mut reserve = Reserve::new(&chain, &alice, initial + spare, bond).await?;
+	let mut reserve =
+		Reserve::new(&chain, &alice, initial - whitewashers + spare, 2 * bond).await?;
+	let budget = u128::from(config.whitewasher_budget.max(1)) * bond;
+	let mut whitewasher_reserve =
+		Reserve::new(&chain, &alice, whitewashers + spare_whitewashers, budget).await?;
 	// The first four honest peers are the pre-trusted ones (a network's founders).
 	let founders: Vec<Identity> = (0..honest.min(4)).filter_map(|_| reserve.take()).collect();
 	let pretrusted: Vec<_> = founders.iter().map(|i| i.account().clone()).collect();
@@ -624,9 +643,10 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		run.spawn_free_rider(Class::FreeRider, identity).await?;
 	}
 	for _ in 0..whitewashers {
-		let identity = reserve.take().ok_or("reserve ran out")?;
+		let identity = whitewasher_reserve.take().ok_or("reserve ran out")?;
 		run.spawn_free_rider(Class::Whitewasher, identity).await?;
 	}
+	let (rekeyed_tx, mut rekeyed_rx) = tokio::sync::mpsc::unbounded_channel();
 	if sybils > 0 {
 		let ids: Vec<Identity> = (0..sybils).filter_map(|_| reserve.take()).collect();
 		let peer_ids: Vec<_> = ids.iter().map(|i| i.peer_id()).collect();
@@ -701,10 +721,13 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 			last_received = received;
 		}
 		if config.scenario == Scenario::Churn {
-			whitewash(&mut run, &mut reserve).await?;
+			whitewash(&mut run, bond, &rekeyed_tx);
+			while let Ok((index, rekeyed)) = rekeyed_rx.try_recv() {
+				rejoin(&mut run, index, rekeyed).await?;
+			}
 			if now >= next_churn {
 				next_churn += config.churn_period;
-				churn(&mut run, &mut reserve, file_chunks).await?;
+				churn(&mut run, &mut reserve, &mut whitewasher_reserve, file_chunks).await?;
 			}
 		}
 	}
@@ -719,6 +742,17 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		})
 		.collect();
 	let identities_total = run.members.len();
+	if whitewashers > 0 {
+		let identities = run.members.iter().filter(|m| m.class == Class::Whitewasher).count();
+		let broke = run.members.iter().filter(|m| m.alive && m.broke).count();
+		tracing::info!(
+			whitewashers,
+			identities,
+			broke,
+			budget_in_bonds = config.whitewasher_budget,
+			"whitewashers' identities (initial and joining ones included), and those left broke"
+		);
+	}
 	for class in [Class::Honest, Class::FreeRider, Class::Sybil, Class::Whitewasher] {
 		let mut by = [0u64; 8];
 		let mut answered = 0;
@@ -830,35 +864,102 @@ async fn payments(run: &Run) -> Result<Payments, Error> {
 	Ok(total)
 }
 
-/// Whitewashers that were refused almost everything since the last look re-key: they leave
-/// and come back as a fresh (funded, registered) identity.
-async fn whitewash(run: &mut Run, reserve: &mut Reserve) -> Result<(), Error> {
-	let denied: Vec<usize> = (0..run.members.len())
-		.filter(|i| {
-			let m = &mut run.members[*i];
-			if !m.alive || m.class != Class::Whitewasher {
-				return false;
+/// What a whitewasher's re-keying came to.
+enum Rekeyed {
+	/// A fresh identity, registered with the whitewasher's own funds.
+	Fresh(Box<Identity>),
+	/// What is left cannot pay another bond.
+	Broke,
+}
+
+/// Whitewashers that were refused almost everything since the last look start re-keying, in
+/// the background ([`rekey`]); [`rejoin`] swaps the identities once the chain has the new one.
+fn whitewash(
+	run: &mut Run,
+	bond: u128,
+	rekeyed: &tokio::sync::mpsc::UnboundedSender<(usize, Result<Rekeyed, String>)>,
+) {
+	for index in 0..run.members.len() {
+		let m = &mut run.members[index];
+		if !m.alive || m.class != Class::Whitewasher || m.rekeying || m.broke {
+			continue;
+		}
+		let refused = m.handle.stats.refused();
+		let answered = m.handle.stats.answered.load(Ordering::Relaxed);
+		let (new_refused, new_answered) = (refused - m.last_refused, answered - m.last_answered);
+		m.last_refused = refused;
+		m.last_answered = answered;
+		if new_refused > 10 * new_answered.max(1) {
+			m.rekeying = true;
+			let (chain, old, sender) = (run.chain.clone(), m.identity.clone(), rekeyed.clone());
+			tokio::spawn(async move {
+				let result = rekey(&chain, &old, bond).await.map_err(|e| e.to_string());
+				let _ = sender.send((index, result));
+			});
+		}
+	}
+}
+
+/// A whitewasher leaves its denied identity and comes back under a fresh one, paid from its own
+/// funds, as a real one would: the old key starts unbonding (its bond stays held for the
+/// unbonding period, and what it took on its allowance without serving is forfeited from it)
+/// and sends what it has left to the new key, which registers with it. A whitewasher whose free
+/// balance cannot cover another bond is broke.
+async fn rekey(chain: &ChainClient, old: &Identity, bond: u128) -> Result<Rekeyed, Error> {
+	// Fees and the existential deposit, with room to spare (fees are about 0.003 UNIT).
+	let margin = bond / 100;
+	let signer = old.signer();
+	let free = chain.free_balance(old.account()).await?;
+	if free < bond + 3 * margin {
+		return Ok(Rekeyed::Broke);
+	}
+	let new = Identity::generate();
+	let info = chain.chain_info().await?;
+	let nonce = chain.next_nonce(old.account()).await?;
+	chain.submit_with(&Call::unregister(), &signer, nonce, &info).await?;
+	chain
+		.submit_with(&Call::transfer(new.account(), free - margin), &signer, nonce + 1, &info)
+		.await?;
+	let deadline = Instant::now() + Duration::from_secs(120);
+	while chain.free_balance(new.account()).await? < bond + margin {
+		if Instant::now() > deadline {
+			return Err("a whitewasher's funds did not reach its new key in two minutes".into());
+		}
+		tokio::time::sleep(Duration::from_secs(2)).await;
+	}
+	chain.register(&new.signer()).await?;
+	Ok(Rekeyed::Fresh(Box::new(new)))
+}
+
+/// Swaps a whitewasher's identity for the fresh one [`rekey`] registered.
+async fn rejoin(
+	run: &mut Run,
+	index: usize,
+	rekeyed: Result<Rekeyed, String>,
+) -> Result<(), Error> {
+	run.members[index].rekeying = false;
+	match rekeyed {
+		Ok(Rekeyed::Fresh(identity)) => {
+			if run.members[index].alive {
+				run.stop(index);
+				let new = run.spawn_free_rider(Class::Whitewasher, *identity).await?;
+				run.connect_randomly(new, 8);
 			}
-			let refused = m.handle.stats.refused();
-			let answered = m.handle.stats.answered.load(Ordering::Relaxed);
-			let (new_refused, new_answered) =
-				(refused - m.last_refused, answered - m.last_answered);
-			m.last_refused = refused;
-			m.last_answered = answered;
-			new_refused > 10 * new_answered.max(1)
-		})
-		.collect();
-	for index in denied {
-		let Some(identity) = reserve.take() else { break };
-		run.stop(index);
-		let new = run.spawn_free_rider(Class::Whitewasher, identity).await?;
-		run.connect_randomly(new, 8);
+		}
+		Ok(Rekeyed::Broke) => run.members[index].broke = true,
+		// Tried again at the next look.
+		Err(error) => tracing::warn!(%error, "a whitewasher could not re-key"),
 	}
 	Ok(())
 }
 
 /// A tenth of the live peers leave; as many fresh peers of the same classes join.
-async fn churn(run: &mut Run, reserve: &mut Reserve, file_chunks: usize) -> Result<(), Error> {
+async fn churn(
+	run: &mut Run,
+	reserve: &mut Reserve,
+	whitewasher_reserve: &mut Reserve,
+	file_chunks: usize,
+) -> Result<(), Error> {
 	let alive: Vec<usize> = (0..run.members.len()).filter(|i| run.members[*i].alive).collect();
 	let leaving: Vec<usize> =
 		alive.choose_multiple(&mut run.rng, alive.len() / 10).copied().collect();
@@ -866,8 +967,12 @@ async fn churn(run: &mut Run, reserve: &mut Reserve, file_chunks: usize) -> Resu
 		run.stop(*index);
 	}
 	for index in leaving {
-		let Some(identity) = reserve.take() else { break };
 		let class = run.members[index].class;
+		let reserve = match class {
+			Class::Whitewasher => &mut *whitewasher_reserve,
+			_ => &mut *reserve,
+		};
+		let Some(identity) = reserve.take() else { continue };
 		let (role, library) = match class {
 			Class::Honest => {
 				let mut library = Library::default();
