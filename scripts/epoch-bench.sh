@@ -7,6 +7,12 @@
 #   EPOCH_BENCH_NODE_ARGS="--trie-cache-size 268435456" EPOCH_BENCH_LINGER_MINUTES=30 \
 #     scripts/epoch-bench.sh                  node flags of the operator's choice; RSS followed
 #                                             for 30 minutes more after the publication
+#                                             (the per-block figures stay the first epoch's)
+#   EPOCH_BENCH_MEMORY_LIMIT=2G scripts/epoch-bench.sh
+#                                             once the genesis is built, the node runs in a memory
+#                                             cgroup of that size (root, cgroup v1 or v2): what it
+#                                             holds, heap and page cache of its database files
+#                                             together, is kept within it, or the kernel kills it
 #
 # Builds repute-node with the `synthetic-population` feature (in the target directory
 # `RPC_BENCH_TARGET_DIR` that scripts/rpc-bench.sh uses, so the production node is never
@@ -18,7 +24,9 @@
 # pages loaded and written, weight charged) beside the block's real build time (the node's
 # "Prepared block for proposing" line), then a summary: blocks to publication, iterations,
 # edges per block, blocks per iteration, charged weight over real build time, and the node's
-# RSS over the run. The node is stopped on exit, also on failure or Ctrl-C.
+# RSS over the run, with the part of it that is the node's own (anonymous) memory: the rest is
+# ParityDB's memory-mapped files, page cache that the kernel takes back under pressure. The node
+# is stopped on exit, also on failure or Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,6 +41,8 @@ start_epoch="$CARGO_TARGET_DIR/release/examples/start_epoch"
 max_minutes="${EPOCH_BENCH_MAX_MINUTES:-180}"
 linger_minutes="${EPOCH_BENCH_LINGER_MINUTES:-0}"
 read -r -a node_args <<<"${EPOCH_BENCH_NODE_ARGS:-}"
+memory_limit="${EPOCH_BENCH_MEMORY_LIMIT:-}"
+cgroup=""
 
 source scripts/lib/node.sh
 rpc_port="$(free_port)"
@@ -40,24 +50,54 @@ p2p_port="$(free_port)"
 base="$(mktemp -d)"
 log="$base/node.log"
 rss="$base/rss.tsv"
-"$node" --chain rpc-bench --alice --validator --force-authoring --base-path "$base/db" \
+# With a memory limit, the node starts in a memory cgroup of its own (cgroup v1 or v2; needs
+# root), limited once its genesis is built.
+launcher=()
+if [[ -n "$memory_limit" ]]; then
+	if [[ -d /sys/fs/cgroup/memory ]]; then
+		cgroup="/sys/fs/cgroup/memory/repute-epoch-bench-$$"
+	else
+		cgroup="/sys/fs/cgroup/repute-epoch-bench-$$"
+	fi
+	mkdir "$cgroup"
+	# shellcheck disable=SC2016
+	launcher=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cgroup")
+fi
+"${launcher[@]}" "$node" --chain rpc-bench --alice --validator --force-authoring --base-path "$base/db" \
 	--node-key 0000000000000000000000000000000000000000000000000000000000000001 \
 	--rpc-port "$rpc_port" --no-prometheus --no-telemetry \
 	--listen-addr "/ip4/127.0.0.1/tcp/$p2p_port" \
 	-l runtime::reputation=debug,sc_basic_authorship=info "${node_args[@]}" >"$log" 2>&1 &
 node_pid=$!
-cleanup() { kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; rm -rf "$base"; }
+cleanup() {
+	kill "$node_pid" 2>/dev/null || true
+	wait "$node_pid" 2>/dev/null || true
+	[[ -z "$cgroup" ]] || rmdir "$cgroup" 2>/dev/null || true
+	rm -rf "$base"
+}
 trap cleanup EXIT INT TERM
 
 echo "[epoch-bench] building the genesis state (100,000 peers) and starting the node..." >&2
 wait_for_rpc "$rpc_port" "$node_pid" "$log" 900
+# Limits the node's memory cgroup to `memory_limit` bytes: the kernel reclaims page cache to stay
+# within it (the genesis's transient peak, above the limit, is over by now).
+if [[ -n "$cgroup" ]]; then
+	if [[ -f "$cgroup/memory.limit_in_bytes" ]]; then
+		echo "$memory_limit" >"$cgroup/memory.limit_in_bytes"
+	else
+		echo "$memory_limit" >"$cgroup/memory.max"
+	fi
+	echo "[epoch-bench] the node now runs in $cgroup, limited to $memory_limit" >&2
+fi
 "$start_epoch" "$rpc_port" >&2
 
+# RSS and its anonymous part, in KiB, tab-separated.
+memory_of() { awk '/^VmRSS:/ { rss = $2 } /^RssAnon:/ { anon = $2 } END { print rss "\t" anon }' "/proc/$1/status"; }
 started="$(date +%s)"
 echo "[epoch-bench] following the epoch (RSS sampled every 30 s)..." >&2
 while :; do
 	now="$(date +%s)"
-	echo -e "$(( (now - started) / 60 ))\t$(ps -o rss= -p "$node_pid" | tr -d ' ')" >>"$rss"
+	echo -e "$(( (now - started) / 60 ))\t$(memory_of "$node_pid")" >>"$rss"
 	grep -q 'reputation: epoch [0-9]* published' "$log" && break
 	kill -0 "$node_pid" 2>/dev/null || { echo "the node exited:" >&2; tail -20 "$log" >&2; exit 1; }
 	if (( now - started > max_minutes * 60 )); then
@@ -72,8 +112,13 @@ if (( linger_minutes > 0 )); then
 	while (( $(date +%s) < until )); do
 		kill -0 "$node_pid" 2>/dev/null || { echo "the node exited:" >&2; tail -20 "$log" >&2; exit 1; }
 		sleep 30
-		echo -e "$(( ($(date +%s) - started) / 60 ))\t$(ps -o rss= -p "$node_pid" | tr -d ' ')" >>"$rss"
+		echo -e "$(( ($(date +%s) - started) / 60 ))\t$(memory_of "$node_pid")" >>"$rss"
 	done
+fi
+
+if [[ -n "$cgroup" ]]; then
+	peak="$(cat "$cgroup/memory.max_usage_in_bytes" 2>/dev/null || cat "$cgroup/memory.peak" 2>/dev/null || echo 0)"
+	echo "node memory cgroup: limit $memory_limit, the node alive at the end; peak charge $(( peak / 1048576 )) MiB (heap and page cache)"
 fi
 
 # Per block: the runtime's line for the epoch, and the authorship line for the same block.
@@ -82,6 +127,10 @@ fi
 # Authorship line: "Prepared block for proposing at B (T ms) ..."
 awk -v rss="$rss" '
 	/reputation: epoch [0-9]+ block [0-9]+ / {
+		# Only the first epoch that worked in this run (a lingering run sees the next ones).
+		for (i = 1; i <= NF; i++) if ($i == "epoch") { epoch = $(i + 1); break }
+		if (first_epoch == "") first_epoch = epoch
+		if (epoch != first_epoch) next
 		for (i = 1; i <= NF; i++) {
 			if ($i == "block") block = $(i + 1)
 			if ($i == "iteration") iteration[block] = $(i + 1) + 0
@@ -93,7 +142,7 @@ awk -v rss="$rss" '
 		}
 		blocks[++n] = block
 	}
-	/reputation: epoch [0-9]+ published/ { published = $0 }
+	/reputation: epoch [0-9]+ published/ { if (published == "") published = $0 }
 	/Prepared block for proposing at/ {
 		for (i = 1; i <= NF; i++) if ($i == "at") { b = $(i + 1); t = $(i + 2); gsub(/[(]/, "", t); built[b] = t + 0 }
 	}
@@ -116,8 +165,9 @@ awk -v rss="$rss" '
 		printf "edges visited: %d; per block: %.0f on average, %d at most\n", total_edges, total_edges / n, max_edges
 		if (total_built > 0) printf "charged weight / real build time: %.2f (blocks with a build time)\n", charged_built / 1000 / total_built
 		print (published != "" ? published : "the epoch was not published in this run")
-		while ((getline line < rss) > 0) { split(line, f, "\t"); if (f[2] > max_rss) max_rss = f[2]; if (min_rss == 0 || f[2] < min_rss) min_rss = f[2]; last_rss = f[2]; minutes = f[1] }
+		while ((getline line < rss) > 0) { split(line, f, "\t"); if (f[2] > max_rss) max_rss = f[2]; if (min_rss == 0 || f[2] < min_rss) min_rss = f[2]; if (f[3] > max_anon) max_anon = f[3]; last_rss = f[2]; last_anon = f[3]; minutes = f[1] }
 		printf "node RSS: %.0f MiB at least, %.0f MiB at most, %.0f MiB after %d minutes\n", min_rss / 1024, max_rss / 1024, last_rss / 1024, minutes
-		close(rss); printf "node RSS by minute:"; while ((getline line < rss) > 0) { split(line, f, "\t"); if (f[1] % 5 == 0 && !(f[1] in shown)) { shown[f[1]] = 1; printf " %d:%.0f", f[1], f[2] / 1024 } }; printf " (MiB)\n"
+		printf "of which anonymous (the node'"'"'s own; the rest is mapped database files): %.0f MiB at most, %.0f MiB at the end\n", max_anon / 1024, last_anon / 1024
+		close(rss); printf "node RSS (anonymous) by minute:"; while ((getline line < rss) > 0) { split(line, f, "\t"); if (f[1] % 5 == 0 && !(f[1] in shown)) { shown[f[1]] = 1; printf " %d:%.0f (%.0f)", f[1], f[2] / 1024, f[3] / 1024 } }; printf " (MiB)\n"
 	}
 ' "$log"
