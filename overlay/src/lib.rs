@@ -68,7 +68,7 @@ pub mod transport;
 pub mod wire;
 
 pub use behaviour::{ReceiptBehaviour, ReceiptConfig, ReceiptEvent};
-pub use chain::{ChainClient, ChainInfo};
+pub use chain::{ChainClient, ChainInfo, StrangerPolicy};
 pub use channel_book::{ChannelBook, ChannelBookConfig, Cover};
 pub use error::{ChainError, IdentityError, StoreError};
 pub use gate::{AdmissionGate, GateConfig, GatePolicy, Verdict};

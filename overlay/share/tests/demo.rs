@@ -484,6 +484,14 @@ async fn the_typed_client_calls_every_repute_method() {
 		assert_eq!(channel, None);
 		ReputeApiClient::<H256>::prices(client, at).await.unwrap();
 	}
+	// The stranger policy, read from storage in the layout the metadata check accepted: the
+	// genesis puts governance's maximum in force, with no newcomer counted yet.
+	let policy = chain.stranger_policy().await.unwrap();
+	let parameters = ReputeApiClient::<H256>::parameters(client, None).await.unwrap().reputation;
+	let max: u128 = parameters.stranger_allowance_max.parse().unwrap();
+	assert!(max > 0);
+	let expected = repute_overlay::StrangerPolicy { allowance: max, ..Default::default() };
+	assert_eq!(policy, expected);
 	let mut changes =
 		ReputeApiClient::<H256>::subscribe_admissions(client, vec![alice.clone()], Some(bob))
 			.await

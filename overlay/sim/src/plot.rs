@@ -187,6 +187,8 @@ mod tests {
 		let mut run = RunResult {
 			scenario: Scenario::Baseline,
 			policy: repute_share::ServePolicy::Paid,
+			seed: 7,
+			duration: 180.0,
 			samples: Vec::new(),
 			identities: Vec::new(),
 			allowance: 0,
@@ -197,6 +199,8 @@ mod tests {
 			free_rider_denied_at: None,
 			payments: None,
 			prices: None,
+			strangers: Vec::new(),
+			whitewashing: None,
 		};
 		let dir = std::env::temp_dir().join(format!("repute-plot-{}", std::process::id()));
 		std::fs::create_dir_all(&dir).unwrap();

@@ -31,6 +31,20 @@ use serde::de::DeserializeOwned;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::Mutex;
 
+/// The chain's adaptive stranger policy (`Reputation.Strangers`, as the runtime stores it; the
+/// client checks the layout against the node's metadata before it reads it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Decode)]
+pub struct StrangerPolicy {
+	/// The stranger allowance in force: what a newcomer may use before it has served anyone.
+	pub allowance: u128,
+	/// Recent newcomers that graduated (counts halve every `stranger_memory` blocks).
+	pub reciprocated: u32,
+	/// Recent newcomers that used up their allowance without serving.
+	pub defected: u32,
+	/// The block the counts last halved at.
+	pub halved_at: u32,
+}
+
 /// What a transaction must name of the chain it is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ChainInfo {
@@ -513,6 +527,18 @@ impl ChainClient {
 		allowance.parse().map_err(|_| ChainError::BadAnswer {
 			method: "repute_parameters",
 			reason: format!("stranger allowance {allowance} is not a number"),
+		})
+	}
+
+	/// The chain's adaptive stranger policy at the best block: the allowance a newcomer gets
+	/// now, and the recent newcomers' outcomes it follows (docs/reputation.md, "Admission").
+	pub async fn stranger_policy(&self) -> Result<StrangerPolicy, ChainError> {
+		let value = self.storage(&[keys::stranger_policy()]).await?.remove(0);
+		// Absent before anything set it: the default (all zero).
+		let Some(bytes) = value else { return Ok(StrangerPolicy::default()) };
+		StrangerPolicy::decode(&mut &bytes[..]).map_err(|e| ChainError::BadAnswer {
+			method: "state_getStorage",
+			reason: format!("Reputation.Strangers: {e}"),
 		})
 	}
 

@@ -52,6 +52,12 @@ pub fn free_balance(account_info: &[u8]) -> Option<u128> {
 	account_info.get(16..32).and_then(|b| b.try_into().ok()).map(u128::from_le_bytes)
 }
 
+/// `Reputation.Strangers`: the adaptive stranger policy (the allowance in force for newcomers,
+/// and the recent newcomers' outcomes it follows).
+pub fn stranger_policy() -> Vec<u8> {
+	prefix_of("Reputation", "Strangers")
+}
+
 /// `System.Account[account]`: nonce and balances.
 pub fn system_account(account: &AccountId32) -> Vec<u8> {
 	let mut out = [twox_128(b"System"), twox_128(b"Account")].concat();

@@ -87,7 +87,7 @@ pub struct ExpectedStorage {
 	pub item: (&'static str, &'static str),
 	/// Its hashers, one a key.
 	pub hashers: &'static [StorageHasher],
-	/// The key's layout (a tuple for several keys).
+	/// The key's layout (a tuple for several keys); empty, with no hashers, for a plain value.
 	pub key: &'static str,
 	/// The value.
 	pub value: Value,
@@ -181,6 +181,13 @@ pub const STORAGE: &[ExpectedStorage] = &[
 		hashers: PAIR_HASHERS,
 		key: PAIR,
 		value: Value::Type(meta_type::<Channel<u128, u32>>),
+	},
+	ExpectedStorage {
+		item: ("Reputation", "Strangers"),
+		hashers: &[],
+		key: "",
+		// [`super::StrangerPolicy`] decodes it.
+		value: Value::Layout("{allowance:u128,reciprocated:u32,defected:u32,halved_at:u32}"),
 	},
 	ExpectedStorage {
 		item: ("System", "Account"),
@@ -310,16 +317,18 @@ fn check_storage(
 		.find(|s| s.prefix == prefix)
 		.and_then(|s| s.entries.iter().find(|e| e.name == name))
 		.ok_or_else(|| format!("no storage item {prefix}.{name}"))?;
-	let StorageEntryType::Map { hashers, key, value } = &entry.ty else {
-		return Err(format!("{prefix}.{name} is not a map"));
+	let (hashers, key, value) = match &entry.ty {
+		StorageEntryType::Plain(value) => (&[][..], String::new(), value),
+		StorageEntryType::Map { hashers, key, value } => {
+			(&hashers[..], shape(types, key.id), value)
+		}
 	};
-	if hashers[..] != expected.hashers[..] {
+	if hashers != expected.hashers {
 		return Err(format!(
 			"{prefix}.{name} hashed {hashers:?} (this client hashes {:?})",
 			expected.hashers
 		));
 	}
-	let key = shape(types, key.id);
 	if key != expected.key {
 		return Err(format!(
 			"{prefix}.{name} keyed by {key} (this client writes {})",
@@ -596,6 +605,25 @@ mod tests {
 			*value = u32_type;
 		});
 		assert!(error.starts_with("System.Account holds u32"), "{error}");
+		// A plain value the client reads turned into a map, or given another layout.
+		let error = refused(&|m| {
+			let storage = pallet(m, "Reputation").storage.as_mut().unwrap();
+			let strangers = storage.entries.iter_mut().find(|e| e.name == "Strangers").unwrap();
+			let StorageEntryType::Plain(value) = strangers.ty else { unreachable!() };
+			strangers.ty = StorageEntryType::Map {
+				hashers: vec![StorageHasher::Twox64Concat],
+				key: value,
+				value,
+			};
+		});
+		assert!(error.starts_with("Reputation.Strangers hashed [Twox64Concat]"), "{error}");
+		let error = refused(&|m| {
+			let u32_type = call(m, "Payments", "top_up").fields[1].ty;
+			let storage = pallet(m, "Reputation").storage.as_mut().unwrap();
+			let strangers = storage.entries.iter_mut().find(|e| e.name == "Strangers").unwrap();
+			strangers.ty = StorageEntryType::Plain(u32_type);
+		});
+		assert!(error.starts_with("Reputation.Strangers holds u32"), "{error}");
 		let error = refused(&|m| v14(m).extrinsic.version = 5);
 		assert_eq!(error, "extrinsic format 5 (this client writes 4)");
 	}

@@ -49,6 +49,27 @@ pub fn write_prices_csv(path: &Path, results: &[RunResult]) -> std::io::Result<(
 	out.flush()
 }
 
+/// Writes the chain's stranger policy at each sample of every run as CSV.
+pub fn write_strangers_csv(path: &Path, results: &[RunResult]) -> std::io::Result<()> {
+	let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+	writeln!(out, "scenario,policy,t,allowance,reciprocated,defected")?;
+	for result in results {
+		for s in &result.strangers {
+			writeln!(
+				out,
+				"{},{},{:.1},{},{},{}",
+				result.scenario.name(),
+				result.policy.name(),
+				s.t,
+				s.allowance,
+				s.reciprocated,
+				s.defected
+			)?;
+		}
+	}
+	out.flush()
+}
+
 fn find(results: &[RunResult], scenario: Scenario, policy: ServePolicy) -> Option<&RunResult> {
 	results.iter().find(|r| r.scenario == scenario && r.policy == policy)
 }
@@ -231,6 +252,27 @@ fn window_name(k: u32) -> String {
 /// warm-up), then the goals.
 pub fn summary(results: &[RunResult]) -> String {
 	let mut out = String::new();
+	let _ = writeln!(out, "### runs\n");
+	let _ = writeln!(
+		out,
+		"| scenario | policy | seed | workload (s) | peers | stranger window | whitewashers' \
+		 budget (bonds) |"
+	);
+	let _ = writeln!(out, "| --- | --- | ---: | ---: | ---: | --- | ---: |");
+	for run in results {
+		let _ = writeln!(
+			out,
+			"| {} | {} | {} | {:.0} | {} | {} | {} |",
+			run.scenario.name(),
+			run.policy.name(),
+			run.seed,
+			run.duration,
+			run.identities_total,
+			window_name(run.stranger_window),
+			run.whitewashing.map_or("–".into(), |w| w.budget_in_bonds.to_string()),
+		);
+	}
+	let _ = writeln!(out);
 	for scenario in [Scenario::Baseline, Scenario::Imbalance, Scenario::Churn] {
 		let runs: Vec<_> = results.iter().filter(|r| r.scenario == scenario).collect();
 		if runs.is_empty() {
@@ -263,6 +305,70 @@ pub fn summary(results: &[RunResult]) -> String {
 				kib(run.steady_rate(Class::Whitewasher)),
 				ratio,
 				run.identities_total,
+			);
+		}
+		let _ = writeln!(out);
+	}
+	let adaptive: Vec<_> = results
+		.iter()
+		.filter(|r| r.scenario != Scenario::Overshoot && !r.strangers.is_empty())
+		.collect();
+	if !adaptive.is_empty() {
+		let _ = writeln!(out, "### stranger allowance and whitewashing\n");
+		let _ = writeln!(
+			out,
+			"The chain's adaptive stranger allowance over the run (KiB; it moves between its \
+			 minimum and {} KiB with how newcomers behave), the newcomers it counted at the end \
+			 (recent ones: the counts halve every `stranger_memory` blocks), and what the \
+			 whitewashers paid for: their identities, the stranger allowances each took on \
+			 average, and the live whitewashers left broke.\n",
+			adaptive[0].allowance / 1024
+		);
+		let _ = writeln!(
+			out,
+			"| scenario | policy | allowance: first, lowest, mean after warm-up, last | \
+			 reciprocated, defected | whitewasher identities | allowances each | broke |"
+		);
+		let _ = writeln!(out, "| --- | --- | --- | --- | ---: | ---: | ---: |");
+		for run in adaptive {
+			let k = |bytes: u128| format!("{:.0}", bytes as f64 / 1024.0);
+			let allowances: Vec<u128> = run.strangers.iter().map(|s| s.allowance).collect();
+			let steady: Vec<u128> =
+				run.strangers.iter().filter(|s| s.t >= run.warmup).map(|s| s.allowance).collect();
+			let mean = if steady.is_empty() {
+				"–".into()
+			} else {
+				k(steady.iter().sum::<u128>() / steady.len() as u128)
+			};
+			let last = run.strangers.last();
+			let (identities, each, broke) = match run.whitewashing {
+				Some(w) => {
+					let taken: u64 = run
+						.identities
+						.iter()
+						.filter(|i| i.class == Class::Whitewasher)
+						.map(|i| i.received)
+						.sum();
+					let each =
+						taken as f64 / run.allowance.max(1) as f64 / w.identities.max(1) as f64;
+					(w.identities.to_string(), format!("{each:.1}"), w.broke.to_string())
+				}
+				None => ("–".into(), "–".into(), "–".into()),
+			};
+			let _ = writeln!(
+				out,
+				"| {} | {} | {}, {}, {}, {} | {}, {} | {} | {} | {} |",
+				run.scenario.name(),
+				run.policy.name(),
+				k(allowances[0]),
+				k(allowances.iter().copied().min().unwrap_or(0)),
+				mean,
+				k(last.map_or(0, |s| s.allowance)),
+				last.map_or(0, |s| s.reciprocated),
+				last.map_or(0, |s| s.defected),
+				identities,
+				each,
+				broke,
 			);
 		}
 		let _ = writeln!(out);
@@ -401,6 +507,8 @@ mod tests {
 		RunResult {
 			scenario,
 			policy,
+			seed: 7,
+			duration: 180.0,
 			samples,
 			identities: vec![IdentityOutcome {
 				class: Class::Sybil,
@@ -415,6 +523,8 @@ mod tests {
 			free_rider_denied_at: None,
 			payments: None,
 			prices: None,
+			strangers: Vec::new(),
+			whitewashing: None,
 		}
 	}
 
@@ -513,6 +623,59 @@ mod tests {
 			text.contains("| baseline | 16 | 10 | 100.00 | 100.00 | 30.0% | 5.00 | 2.00 |"),
 			"{text}"
 		);
+	}
+
+	/// The summary states each run's set-up, and what the adaptive allowance did and
+	/// whitewashing cost, from the samples; the CSV keeps every sample.
+	#[test]
+	fn the_summary_tells_the_runs_apart_and_follows_the_stranger_allowance() {
+		use crate::sim::scenario::{StrangerSample, Whitewashing};
+		let kib = 1024;
+		let sample = |t, allowance, reciprocated, defected| StrangerSample {
+			t,
+			allowance,
+			reciprocated,
+			defected,
+		};
+		let whitewasher = |received| IdentityOutcome {
+			class: Class::Whitewasher,
+			received,
+			ever_admitted: false,
+		};
+		let results = vec![RunResult {
+			allowance: 512 * kib,
+			stranger_window: 16,
+			identities_total: 1_200,
+			// Before the warm-up ends (60 s) the allowance is at its maximum; the mean leaves
+			// that out.
+			strangers: vec![
+				sample(5.0, 512 * kib, 0, 0),
+				sample(65.0, 64 * kib, 2, 14),
+				sample(70.0, 128 * kib, 4, 12),
+			],
+			// Three identities took three allowances and a half in all.
+			identities: vec![
+				whitewasher(512 * kib as u64),
+				whitewasher(1_024 * kib as u64),
+				whitewasher(256 * kib as u64),
+			],
+			whitewashing: Some(Whitewashing { budget_in_bonds: 3, identities: 3, broke: 1 }),
+			..run(Scenario::Churn, ServePolicy::ReputeGlobal, 1000.0, 0.0)
+		}];
+		let text = summary(&results);
+		assert!(
+			text.contains("| churn | repute-global | 7 | 180 | 1200 | window allowance/16 | 3 |"),
+			"{text}"
+		);
+		assert!(
+			text.contains("| churn | repute-global | 512, 64, 96, 128 | 4, 12 | 3 | 1.2 | 1 |"),
+			"{text}"
+		);
+		let path = std::env::temp_dir().join(format!("strangers-{}.csv", std::process::id()));
+		write_strangers_csv(&path, &results).unwrap();
+		let csv = std::fs::read_to_string(&path).unwrap();
+		let _ = std::fs::remove_file(&path);
+		assert_eq!(csv.lines().nth(2), Some("churn,repute-global,65.0,65536,2,14"));
 	}
 
 	#[test]

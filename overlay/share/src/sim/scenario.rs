@@ -163,6 +163,31 @@ pub struct PriceSample {
 	pub load: u128,
 }
 
+/// The chain's adaptive stranger policy at one sample.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StrangerSample {
+	/// Seconds since the workload started.
+	pub t: f64,
+	/// The stranger allowance in force, in bytes.
+	pub allowance: u128,
+	/// Recent newcomers that graduated, as the policy counts them (halved every
+	/// `stranger_memory` blocks).
+	pub reciprocated: u32,
+	/// Recent newcomers that used up their allowance without serving.
+	pub defected: u32,
+}
+
+/// What whitewashing cost the whitewashers of a run, at its end.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Whitewashing {
+	/// Bonds each whitewasher could pay for (`--whitewasher-budget`).
+	pub budget_in_bonds: u32,
+	/// Whitewasher identities that took part (initial, joining and re-keyed ones).
+	pub identities: usize,
+	/// Live whitewashers that could not pay another bond and kept a denied identity.
+	pub broke: usize,
+}
+
 /// The stranger allowance (and bilateral credit's), in chunks.
 pub const ALLOWANCE_CHUNKS: u128 = 32;
 
@@ -215,6 +240,11 @@ pub struct RunResult {
 	pub scenario: Scenario,
 	/// The policy.
 	pub policy: ServePolicy,
+	/// The seed of the run's random choices.
+	pub seed: u64,
+	/// How long the workload was to run, in seconds (an overshoot run stops once every server
+	/// refuses).
+	pub duration: f64,
 	/// Samples over time.
 	pub samples: Vec<Sample>,
 	/// Each attacking identity's outcome.
@@ -235,6 +265,10 @@ pub struct RunResult {
 	pub payments: Option<Payments>,
 	/// Under congestion pricing: the bytes' price bounds and the price at each sample.
 	pub prices: Option<(PriceBounds<u128>, Vec<PriceSample>)>,
+	/// The chain's stranger policy at each sample.
+	pub strangers: Vec<StrangerSample>,
+	/// In runs with whitewashers: how many identities they paid for, and how many went broke.
+	pub whitewashing: Option<Whitewashing>,
 }
 
 /// What honest peers paid and earned through payment channels in a run of the paid policy, as
@@ -605,6 +639,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		price(&chain, &alice, congestion).await?;
 	}
 	let mut prices = Vec::new();
+	let mut strangers = Vec::new();
 
 	let global_gate = (config.policy == ServePolicy::ReputeGlobal)
 		.then(|| AdmissionGate::spawn(chain.clone(), GatePolicy::Global, founders[0].account()));
@@ -702,6 +737,14 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 				});
 			}
 		}
+		if let Ok(policy) = chain.stranger_policy().await {
+			strangers.push(StrangerSample {
+				t,
+				allowance: policy.allowance,
+				reciprocated: policy.reciprocated,
+				defected: policy.defected,
+			});
+		}
 		run.watch_attackers().await;
 		if free_rider_denied_at.is_none() && run.any_free_rider_denied().await {
 			free_rider_denied_at = Some(t);
@@ -742,17 +785,11 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		})
 		.collect();
 	let identities_total = run.members.len();
-	if whitewashers > 0 {
-		let identities = run.members.iter().filter(|m| m.class == Class::Whitewasher).count();
-		let broke = run.members.iter().filter(|m| m.alive && m.broke).count();
-		tracing::info!(
-			whitewashers,
-			identities,
-			broke,
-			budget_in_bonds = config.whitewasher_budget,
-			"whitewashers' identities (initial and joining ones included), and those left broke"
-		);
-	}
+	let whitewashing = (whitewashers > 0).then(|| Whitewashing {
+		budget_in_bonds: config.whitewasher_budget,
+		identities: run.members.iter().filter(|m| m.class == Class::Whitewasher).count(),
+		broke: run.members.iter().filter(|m| m.alive && m.broke).count(),
+	});
 	for class in [Class::Honest, Class::FreeRider, Class::Sybil, Class::Whitewasher] {
 		let mut by = [0u64; 8];
 		let mut answered = 0;
@@ -794,6 +831,8 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 	Ok(RunResult {
 		scenario: config.scenario,
 		policy: config.policy,
+		seed: config.seed,
+		duration: config.duration.as_secs_f64(),
 		samples,
 		identities,
 		allowance,
@@ -804,6 +843,8 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		free_rider_denied_at,
 		payments,
 		prices: congestion.map(|congestion| (congestion.bounds, prices)),
+		strangers,
+		whitewashing,
 	})
 }
 
