@@ -81,12 +81,24 @@ echo "[epoch-bench] building the genesis state (100,000 peers) and starting the 
 wait_for_rpc "$rpc_port" "$node_pid" "$log" 900
 # Limits the node's memory cgroup to `memory_limit` bytes: the kernel reclaims page cache to stay
 # within it (the genesis's transient peak, above the limit, is over by now).
+# The kernel refuses a limit below what it cannot reclaim at once (EBUSY): the genesis leaves
+# dirty pages of the database's files, which must be written back first.
 if [[ -n "$cgroup" ]]; then
-	if [[ -f "$cgroup/memory.limit_in_bytes" ]]; then
-		echo "$memory_limit" >"$cgroup/memory.limit_in_bytes"
-	else
-		echo "$memory_limit" >"$cgroup/memory.max"
-	fi
+	limit_file="$cgroup/memory.max"
+	[[ -f "$cgroup/memory.limit_in_bytes" ]] && limit_file="$cgroup/memory.limit_in_bytes"
+	for attempt in $(seq 1 30); do
+		sync
+		if (echo "$memory_limit" >"$limit_file") 2>/dev/null; then
+			break
+		fi
+		if ((attempt == 30)); then
+			echo "[epoch-bench] the kernel would not limit the node to $memory_limit" \
+				"(charged: $(($(cat "$cgroup/memory.usage_in_bytes" 2>/dev/null ||
+					cat "$cgroup/memory.current") / 1048576)) MiB)" >&2
+			exit 1
+		fi
+		sleep 2
+	done
 	echo "[epoch-bench] the node now runs in $cgroup, limited to $memory_limit" >&2
 fi
 "$start_epoch" "$rpc_port" >&2
