@@ -320,14 +320,14 @@ pub fn summary(results: &[RunResult]) -> String {
 			"The chain's adaptive stranger allowance over the run (KiB; it moves between its \
 			 minimum and {} KiB with how newcomers behave), the newcomers it counted at the end \
 			 (recent ones: the counts halve every `stranger_memory` blocks), and what the \
-			 whitewashers paid for: their identities, the stranger allowances each took on \
-			 average, and the live whitewashers left broke.\n",
+			 whitewashers paid for: their identities (of them, the re-keyed ones), the \
+			 stranger allowances each took on average, and the live whitewashers left broke.\n",
 			adaptive[0].allowance / 1024
 		);
 		let _ = writeln!(
 			out,
 			"| scenario | policy | allowance: first, lowest, mean after warm-up, last | \
-			 reciprocated, defected | whitewasher identities | allowances each | broke |"
+			 reciprocated, defected | whitewasher identities (re-keyed) | allowances each | broke |"
 		);
 		let _ = writeln!(out, "| --- | --- | --- | --- | ---: | ---: | ---: |");
 		for run in adaptive {
@@ -351,7 +351,8 @@ pub fn summary(results: &[RunResult]) -> String {
 						.sum();
 					let each =
 						taken as f64 / run.allowance.max(1) as f64 / w.identities.max(1) as f64;
-					(w.identities.to_string(), format!("{each:.1}"), w.broke.to_string())
+					let identities = format!("{} ({})", w.identities, w.rekeys);
+					(identities, format!("{each:.1}"), w.broke.to_string())
 				}
 				None => ("–".into(), "–".into(), "–".into()),
 			};
@@ -659,7 +660,12 @@ mod tests {
 				whitewasher(1_024 * kib as u64),
 				whitewasher(256 * kib as u64),
 			],
-			whitewashing: Some(Whitewashing { budget_in_bonds: 3, identities: 3, broke: 1 }),
+			whitewashing: Some(Whitewashing {
+				budget_in_bonds: 3,
+				identities: 3,
+				rekeys: 2,
+				broke: 1,
+			}),
 			..run(Scenario::Churn, ServePolicy::ReputeGlobal, 1000.0, 0.0)
 		}];
 		let text = summary(&results);
@@ -668,7 +674,7 @@ mod tests {
 			"{text}"
 		);
 		assert!(
-			text.contains("| churn | repute-global | 512, 64, 96, 128 | 4, 12 | 3 | 1.2 | 1 |"),
+			text.contains("| churn | repute-global | 512, 64, 96, 128 | 4, 12 | 3 (2) | 1.2 | 1 |"),
 			"{text}"
 		);
 		let path = std::env::temp_dir().join(format!("strangers-{}.csv", std::process::id()));

@@ -184,6 +184,8 @@ pub struct Whitewashing {
 	pub budget_in_bonds: u32,
 	/// Whitewasher identities that took part (initial, joining and re-keyed ones).
 	pub identities: usize,
+	/// Of those, the fresh identities whitewashers re-keyed to, each paid with a bond.
+	pub rekeys: usize,
 	/// Live whitewashers that could not pay another bond and kept a denied identity.
 	pub broke: usize,
 }
@@ -370,6 +372,8 @@ struct Run {
 	next_address: u64,
 	rng: rand::rngs::StdRng,
 	stores: PathBuf,
+	/// Whitewasher identities replaced by fresh ones the whitewashers paid for.
+	rekeys: usize,
 }
 
 impl Run {
@@ -652,6 +656,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		global_gate,
 		members: Vec::new(),
 		next_address: rand::random::<u32>() as u64,
+		rekeys: 0,
 	};
 	let file_chunks = match config.scenario {
 		Scenario::Churn => 64,
@@ -788,6 +793,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 	let whitewashing = (whitewashers > 0).then(|| Whitewashing {
 		budget_in_bonds: config.whitewasher_budget,
 		identities: run.members.iter().filter(|m| m.class == Class::Whitewasher).count(),
+		rekeys: run.rekeys,
 		broke: run.members.iter().filter(|m| m.alive && m.broke).count(),
 	});
 	for class in [Class::Honest, Class::FreeRider, Class::Sybil, Class::Whitewasher] {
@@ -985,6 +991,7 @@ async fn rejoin(
 				run.stop(index);
 				let new = run.spawn_free_rider(Class::Whitewasher, *identity).await?;
 				run.connect_randomly(new, 8);
+				run.rekeys += 1;
 			}
 		}
 		Ok(Rekeyed::Broke) => run.members[index].broke = true,
