@@ -366,6 +366,8 @@ impl Reserve {
 struct Run {
 	config: SimConfig,
 	chain: Arc<ChainClient>,
+	/// The driver's own connection, for its checks.
+	driver: Arc<ChainClient>,
 	genesis: repute_overlay::H256,
 	global_gate: Option<AdmissionGate>,
 	members: Vec<Member>,
@@ -543,7 +545,7 @@ impl Run {
 			.map(|m| m.identity.account().clone())
 			.collect();
 		!accounts.is_empty()
-			&& self.chain.admissions(&accounts, None).await.is_ok_and(|answers| {
+			&& self.driver.admissions(&accounts, None).await.is_ok_and(|answers| {
 				answers.iter().any(|answer| answer.decision == Decision::Denied)
 			})
 	}
@@ -565,7 +567,7 @@ impl Run {
 		for chunk in watched.chunks(1000) {
 			let accounts: Vec<_> =
 				chunk.iter().map(|i| self.members[*i].identity.account().clone()).collect();
-			if let Ok(answers) = self.chain.admissions(&accounts, None).await {
+			if let Ok(answers) = self.driver.admissions(&accounts, None).await {
 				for (i, answer) in chunk.iter().zip(answers) {
 					if answer.decision == Decision::Admitted {
 						self.members[*i].ever_admitted = true;
@@ -590,6 +592,9 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 	let _ = std::fs::remove_dir_all(&run_dir);
 	let node = DevNode::start(&config.node_binary, &run_dir)?;
 	let chain = Arc::new(ChainClient::connect(node.url.clone()).await?);
+	// The driver's own connection: its samples and checks do not queue behind the peers'
+	// submissions and admission queries on theirs.
+	let driver = Arc::new(ChainClient::connect(node.url.clone()).await?);
 	let genesis = chain.genesis_hash().await?;
 	let alice = Signer::sr25519_from_uri("//Alice")?;
 	let bond = chain.peer_bond().await?;
@@ -652,6 +657,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		stores: run_dir.join("stores"),
 		config: config.clone(),
 		chain: chain.clone(),
+		driver: driver.clone(),
 		genesis,
 		global_gate,
 		members: Vec::new(),
@@ -742,7 +748,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 				});
 			}
 		}
-		if let Ok(policy) = chain.stranger_policy().await {
+		if let Ok(policy) = driver.stranger_policy().await {
 			strangers.push(StrangerSample {
 				t,
 				allowance: policy.allowance,
