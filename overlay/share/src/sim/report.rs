@@ -5,69 +5,53 @@ use super::scenario::{Class, RunResult, Scenario};
 use crate::ServePolicy;
 use std::{fmt::Write as _, io::Write, path::Path};
 
-/// Writes every sample of every run as `scenario,policy,t,class,peers,bytes_per_second`.
-pub fn write_csv(path: &Path, results: &[RunResult]) -> std::io::Result<()> {
+/// Writes a CSV file: `header`, then for every run the rows `row` gives, each after the run's
+/// `scenario,policy,`.
+fn write_rows<'a>(
+	path: &Path,
+	header: &str,
+	results: &'a [RunResult],
+	row: impl Fn(&'a RunResult) -> Vec<String>,
+) -> std::io::Result<()> {
 	let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-	writeln!(out, "scenario,policy,t,class,peers,bytes_per_second")?;
+	writeln!(out, "scenario,policy,{header}")?;
 	for result in results {
-		for s in &result.samples {
-			writeln!(
-				out,
-				"{},{},{:.1},{},{},{:.0}",
-				result.scenario.name(),
-				result.policy.name(),
-				s.t,
-				s.class.name(),
-				s.peers,
-				s.bytes_per_second
-			)?;
+		for line in row(result) {
+			writeln!(out, "{},{},{line}", result.scenario.name(), result.policy.name())?;
 		}
 	}
 	out.flush()
+}
+
+/// Writes every sample of every run as `scenario,policy,t,class,peers,bytes_per_second`.
+pub fn write_csv(path: &Path, results: &[RunResult]) -> std::io::Result<()> {
+	write_rows(path, "t,class,peers,bytes_per_second", results, |result| {
+		let line = |s: &super::scenario::Sample| {
+			format!("{:.1},{},{},{:.0}", s.t, s.class.name(), s.peers, s.bytes_per_second)
+		};
+		result.samples.iter().map(line).collect()
+	})
 }
 
 /// Writes the reference price at each sample of the runs under congestion pricing as CSV.
 pub fn write_prices_csv(path: &Path, results: &[RunResult]) -> std::io::Result<()> {
-	let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-	writeln!(out, "scenario,policy,t,price,previous_load,load,target_units")?;
-	for result in results {
-		let Some((bounds, prices)) = &result.prices else { continue };
-		for p in prices {
-			writeln!(
-				out,
-				"{},{},{:.1},{},{},{},{}",
-				result.scenario.name(),
-				result.policy.name(),
-				p.t,
-				p.price,
-				p.previous_load,
-				p.load,
-				bounds.target_units
-			)?;
-		}
-	}
-	out.flush()
+	write_rows(path, "t,price,previous_load,load,target_units", results, |result| {
+		let Some((bounds, prices)) = &result.prices else { return Vec::new() };
+		let line = |p: &super::scenario::PriceSample| {
+			format!("{:.1},{},{},{},{}", p.t, p.price, p.previous_load, p.load, bounds.target_units)
+		};
+		prices.iter().map(line).collect()
+	})
 }
 
 /// Writes the chain's stranger policy at each sample of every run as CSV.
 pub fn write_strangers_csv(path: &Path, results: &[RunResult]) -> std::io::Result<()> {
-	let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
-	writeln!(out, "scenario,policy,t,allowance,reciprocated,defected")?;
-	for result in results {
-		for s in &result.strangers {
-			writeln!(
-				out,
-				"{},{},{:.1},{},{},{}",
-				result.scenario.name(),
-				result.policy.name(),
-				s.t,
-				s.allowance,
-				s.reciprocated,
-				s.defected
-			)?;
-		}
-	}
-	out.flush()
+	write_rows(path, "t,allowance,reciprocated,defected", results, |result| {
+		let line = |s: &super::scenario::StrangerSample| {
+			format!("{:.1},{},{},{}", s.t, s.allowance, s.reciprocated, s.defected)
+		};
+		result.strangers.iter().map(line).collect()
+	})
 }
 
 fn find(results: &[RunResult], scenario: Scenario, policy: ServePolicy) -> Option<&RunResult> {
@@ -714,6 +698,12 @@ mod tests {
 		let csv = std::fs::read_to_string(&path).unwrap();
 		let _ = std::fs::remove_file(&path);
 		assert_eq!(csv.lines().nth(2), Some("churn,repute-global,65.0,65536,2,14"));
+		let path = std::env::temp_dir().join(format!("samples-{}.csv", std::process::id()));
+		write_csv(&path, &results).unwrap();
+		let csv = std::fs::read_to_string(&path).unwrap();
+		let _ = std::fs::remove_file(&path);
+		assert_eq!(csv.lines().next(), Some("scenario,policy,t,class,peers,bytes_per_second"));
+		assert_eq!(csv.lines().nth(1), Some("churn,repute-global,10.0,honest,2,100000"));
 	}
 
 	#[test]
