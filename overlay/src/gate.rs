@@ -74,6 +74,9 @@ impl Verdict {
 					DenialReason::StrangerAllowanceExhausted
 				}
 				Some(Reason::UsageExceedsService) => DenialReason::UsageExceedsService,
+				Some(Reason::StrangerAllowanceNotYetReleased) => {
+					DenialReason::StrangerAllowanceNotYetReleased
+				}
 				Some(Reason::NotRegistered) | None => DenialReason::NotRegistered,
 			}),
 		}

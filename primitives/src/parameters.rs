@@ -114,4 +114,9 @@ pub struct ReputationParameters {
 	/// have halved: how long the policy remembers how newcomers behaved, whatever the epoch
 	/// length.
 	pub stranger_memory: u32,
+	/// Blocks over which a newcomer's stranger allowance is released, from its first
+	/// registration: a peer on probation registered `t` blocks ago may use `t / stranger_release`
+	/// of its allowance (all of it from `stranger_release` blocks on, or at once when zero).
+	/// A fresh identity starts with nothing, so re-keying buys no allowance sooner.
+	pub stranger_release: u32,
 }

@@ -56,6 +56,9 @@ pub enum DenialReason {
 	StrangerAllowanceExhausted,
 	/// Its usage is above what the service it gave and the stranger allowance cover.
 	UsageExceedsService,
+	/// A newcomer that used what of its stranger allowance is released so far
+	/// (`stranger_release`): it is served again as more is released, or once it serves.
+	StrangerAllowanceNotYetReleased,
 }
 
 /// A target's reputation in one viewer's eyes: the service that flowed between them over the

@@ -38,6 +38,9 @@ pub enum Reason {
 	StrangerAllowanceExhausted,
 	/// Usage far above its trust-weighted service.
 	UsageExceedsService,
+	/// A newcomer that used what of its stranger allowance is released so far; served again as
+	/// more is released.
+	StrangerAllowanceNotYetReleased,
 }
 
 /// A peer's admission.
@@ -64,6 +67,9 @@ impl AdmissionAnswer {
 					DenialReason::Banned => Reason::Banned,
 					DenialReason::NotRegistered => Reason::NotRegistered,
 					DenialReason::StrangerAllowanceExhausted => Reason::StrangerAllowanceExhausted,
+					DenialReason::StrangerAllowanceNotYetReleased => {
+						Reason::StrangerAllowanceNotYetReleased
+					}
 					DenialReason::UsageExceedsService => Reason::UsageExceedsService,
 				}),
 			),
@@ -317,6 +323,9 @@ pub struct ReputationParametersJson {
 	pub subjective_scale: String,
 	/// Blocks after which the stranger policy's counts of newcomers' outcomes halve.
 	pub stranger_memory: u32,
+	/// Blocks over which a newcomer's stranger allowance is released from its first
+	/// registration (0: at once).
+	pub stranger_release: u32,
 }
 
 /// The parameters of payment channels (see `docs/payments.md`).
@@ -441,6 +450,7 @@ impl From<(ReceiptParameters<u128, u32>, ReputationParameters, PaymentParameters
 				subjective_neighbours: p.subjective_neighbours,
 				subjective_scale: p.subjective_scale.to_string(),
 				stranger_memory: p.stranger_memory,
+				stranger_release: p.stranger_release,
 			},
 		}
 	}

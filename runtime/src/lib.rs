@@ -98,10 +98,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("repute"),
 	impl_name: Cow::Borrowed("repute-node"),
 	authoring_version: 1,
-	spec_version: 106,
+	spec_version: 107,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 3,
+	transaction_version: 4,
 	system_version: 1,
 };
 
@@ -152,6 +152,7 @@ type Migrations = (
 	pallet_payments::migrations::v1::AddPricePeriod<Runtime>,
 	pallet_payments::migrations::v2::CountPrices<Runtime>,
 	pallet_reputation::migrations::v2::AddStrangerMemory<Runtime>,
+	pallet_reputation::migrations::v3::AddStrangerRelease<Runtime>,
 );
 
 /// Dispatches blocks and transactions to the pallets.

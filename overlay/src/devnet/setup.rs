@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 /// Reputation parameters for runs of minutes instead of days: an epoch every `epoch_length`
 /// blocks, half-lives of `half_life` blocks (service, usage, and the stranger policy's memory),
-/// and a stranger allowance and graduation threshold
-/// of `allowance` units (bytes).
+/// and a stranger allowance and graduation threshold of `allowance` units (bytes), released to
+/// a newcomer at once (`stranger_release` zero: set it to see a newcomer's allowance released
+/// over time).
 pub fn fast_parameters(allowance: u128, epoch_length: u32, half_life: u32) -> ReputationParameters {
 	ReputationParameters {
 		service_half_life: half_life,
@@ -28,6 +29,7 @@ pub fn fast_parameters(allowance: u128, epoch_length: u32, half_life: u32) -> Re
 		subjective_neighbours: 16,
 		subjective_scale: 2 * allowance,
 		stranger_memory: half_life,
+		stranger_release: 0,
 	}
 }
 

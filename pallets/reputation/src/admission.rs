@@ -11,18 +11,21 @@ use crate::{
 use sp_arithmetic::{traits::AtLeast32BitUnsigned, Perbill};
 
 /// What a peer gets from the chain, given its standing, its decayed `service` (credit vouched
-/// for by the peers it served) and `usage`, and the stranger `allowance` in force.
+/// for by the peers it served) and `usage`, the stranger `allowance` it has and the part of it
+/// `released` so far (see [`released_allowance_of`]).
 ///
 /// - banned → denied (`Banned`); bond withdrawn → denied (`NotRegistered`);
-/// - `usage ≤ service · usage_allowance_percent / 100 + allowance` (its admission credit is not
+/// - `usage ≤ service · usage_allowance_percent / 100 + released` (its admission credit is not
 ///   negative) → admitted once `service` reaches `graduation_service`, on probation before;
-/// - otherwise denied: `StrangerAllowanceExhausted` for a peer that has not graduated,
-///   `UsageExceedsService` for one that has.
+/// - otherwise denied: `UsageExceedsService` for a peer that has graduated; for one that has
+///   not, `StrangerAllowanceNotYetReleased` while its whole `allowance` would still cover its
+///   usage, `StrangerAllowanceExhausted` once even that does not.
 pub fn decide(
 	standing: Standing,
 	service: u128,
 	usage: u128,
 	allowance: u128,
+	released: u128,
 	parameters: &ReputationParameters,
 ) -> Admission {
 	match standing {
@@ -31,7 +34,7 @@ pub fn decide(
 		Standing::Registered => {}
 	}
 	let graduated = service >= parameters.graduation_service;
-	if usage <= covered(service, allowance, parameters) {
+	if usage <= covered(service, released.min(allowance), parameters) {
 		if graduated {
 			Admission::Admitted
 		} else {
@@ -39,6 +42,8 @@ pub fn decide(
 		}
 	} else if graduated {
 		Admission::Denied(DenialReason::UsageExceedsService)
+	} else if usage <= covered(service, allowance, parameters) {
+		Admission::Denied(DenialReason::StrangerAllowanceNotYetReleased)
 	} else {
 		Admission::Denied(DenialReason::StrangerAllowanceExhausted)
 	}
@@ -66,15 +71,45 @@ pub fn allowance_of<BlockNumber>(
 	}
 }
 
+/// The part of its stranger allowance ([`allowance_of`]) a peer may use by now: a newcomer's
+/// allowance is released evenly over the `stranger_release` blocks after it first registered,
+/// so `allowance · age / stranger_release` at `age` blocks (`record.updated_at`, the block the
+/// record is decayed to, minus [`PeerReputation::first_registered_at`]), and all of it from
+/// then on, at once when `stranger_release` is zero, and for a graduated peer.
+///
+/// This is what makes re-keying pointless: a fresh identity starts with nothing released, so a
+/// whitewasher that drops a denied key for a new one, paying a new bond, is served no sooner
+/// than if it had waited, and one identity's use of its allowance is bounded by a rate,
+/// `allowance / stranger_release` per block, whatever it does.
+pub fn released_allowance_of<BlockNumber: AtLeast32BitUnsigned + Copy>(
+	record: &PeerReputation<BlockNumber>,
+	allowance: u128,
+	parameters: &ReputationParameters,
+) -> u128 {
+	let allowance = allowance_of(record, allowance, parameters);
+	let release = parameters.stranger_release;
+	if release == 0 || record.service >= parameters.graduation_service {
+		return allowance;
+	}
+	let age: u32 =
+		record.updated_at.saturating_sub(record.first_registered_at).try_into().unwrap_or(u32::MAX);
+	if age >= release {
+		return allowance;
+	}
+	Perbill::from_rational(age, release).mul_floor(allowance)
+}
+
 /// [`decide`] for a peer's record (already decayed to the block in question) when the stranger
-/// `allowance` is in force, with the allowance that peer has ([`allowance_of`]).
-pub fn decide_record<BlockNumber>(
+/// `allowance` is in force, with the allowance that peer has ([`allowance_of`]) and what of it
+/// is released ([`released_allowance_of`]).
+pub fn decide_record<BlockNumber: AtLeast32BitUnsigned + Copy>(
 	record: &PeerReputation<BlockNumber>,
 	allowance: u128,
 	parameters: &ReputationParameters,
 ) -> Admission {
+	let released = released_allowance_of(record, allowance, parameters);
 	let allowance = allowance_of(record, allowance, parameters);
-	decide(record.standing, record.service, record.usage, allowance, parameters)
+	decide(record.standing, record.service, record.usage, allowance, released, parameters)
 }
 
 /// How a newcomer left probation, if this change of decision is its way out.
@@ -86,11 +121,17 @@ pub enum NewcomerOutcome {
 	Defected,
 }
 
-/// The newcomer outcome a change of decision from `old` to `new` shows, if any.
+/// The newcomer outcome a change of decision from `old` to `new` shows, if any. A newcomer
+/// waiting for more of its allowance to be released (`StrangerAllowanceNotYetReleased`) is still
+/// on probation: it has shown nothing yet.
 pub fn newcomer_outcome(old: Admission, new: Admission) -> Option<NewcomerOutcome> {
-	match (old, new) {
-		(Admission::Probation, Admission::Admitted) => Some(NewcomerOutcome::Reciprocated),
-		(Admission::Probation, Admission::Denied(DenialReason::StrangerAllowanceExhausted)) => {
+	let on_probation = matches!(
+		old,
+		Admission::Probation | Admission::Denied(DenialReason::StrangerAllowanceNotYetReleased)
+	);
+	match new {
+		Admission::Admitted if on_probation => Some(NewcomerOutcome::Reciprocated),
+		Admission::Denied(DenialReason::StrangerAllowanceExhausted) if on_probation => {
 			Some(NewcomerOutcome::Defected)
 		}
 		_ => None,
@@ -141,6 +182,7 @@ mod tests {
 			usage_allowance_percent: 50,
 			stranger_allowance_min: 100,
 			stranger_allowance_max: 10_000,
+			stranger_release: 0,
 			..DefaultParameters::get()
 		}
 	}
@@ -149,17 +191,17 @@ mod tests {
 	fn a_newcomer_lives_on_its_allowance_then_graduates_or_is_denied() {
 		let p = parameters();
 		let r = Standing::Registered;
-		assert_eq!(decide(r, 0, 0, 500, &p), Admission::Probation);
-		assert_eq!(decide(r, 0, 500, 500, &p), Admission::Probation);
+		assert_eq!(decide(r, 0, 0, 500, 500, &p), Admission::Probation);
+		assert_eq!(decide(r, 0, 500, 500, 500, &p), Admission::Probation);
 		assert_eq!(
-			decide(r, 0, 501, 500, &p),
+			decide(r, 0, 501, 500, 500, &p),
 			Admission::Denied(DenialReason::StrangerAllowanceExhausted)
 		);
 		// Serving earns credit at 50%: 300 units of service cover 150 more of usage.
-		assert_eq!(decide(r, 300, 650, 500, &p), Admission::Probation);
-		assert_eq!(decide(r, 1_000, 1_000, 500, &p), Admission::Admitted);
+		assert_eq!(decide(r, 300, 650, 500, 500, &p), Admission::Probation);
+		assert_eq!(decide(r, 1_000, 1_000, 500, 500, &p), Admission::Admitted);
 		assert_eq!(
-			decide(r, 1_000, 1_001, 500, &p),
+			decide(r, 1_000, 1_001, 500, 500, &p),
 			Admission::Denied(DenialReason::UsageExceedsService)
 		);
 	}
@@ -183,15 +225,71 @@ mod tests {
 		assert_eq!(allowance_of(&record, 5_000, &p), 5_000, "graduated: the whole allowance");
 	}
 
+	/// A newcomer's allowance is released evenly over `stranger_release` blocks from its first
+	/// registration; graduating releases all of it, and a zero period releases it at once.
+	#[test]
+	fn a_newcomer_s_allowance_is_released_over_its_first_blocks() {
+		let p = ReputationParameters { stranger_release: 100, ..parameters() };
+		let mut record = crate::types::PeerReputation::registered(0, 0);
+		record.first_registered_at = 1_000;
+		let released_at = |record: &PeerReputation<u64>, now: u64| {
+			released_allowance_of(&PeerReputation { updated_at: now, ..record.clone() }, 5_000, &p)
+		};
+		assert_eq!(released_at(&record, 1_000), 0, "a fresh identity has nothing released");
+		assert_eq!(released_at(&record, 1_001), 50);
+		assert_eq!(released_at(&record, 1_050), 2_500);
+		assert_eq!(released_at(&record, 1_100), 5_000);
+		assert_eq!(released_at(&record, u64::MAX), 5_000);
+		record.exhausted_allowance = true;
+		assert_eq!(released_at(&record, 1_050), 50, "half of the minimum");
+		record.exhausted_allowance = false;
+		record.service = 1_000;
+		assert_eq!(released_at(&record, 1_000), 5_000, "graduated: all of it");
+		record.service = 0;
+		let at_once = ReputationParameters { stranger_release: 0, ..p.clone() };
+		assert_eq!(released_allowance_of(&record, 5_000, &at_once), 5_000);
+	}
+
+	/// Past what is released but within its whole allowance a newcomer waits
+	/// (`StrangerAllowanceNotYetReleased`, not counted as defecting); past its whole allowance
+	/// it has exhausted it.
+	#[test]
+	fn a_newcomer_ahead_of_its_release_waits_and_one_past_its_allowance_is_exhausted() {
+		let p = parameters();
+		let r = Standing::Registered;
+		let waiting = Admission::Denied(DenialReason::StrangerAllowanceNotYetReleased);
+		assert_eq!(decide(r, 0, 200, 500, 200, &p), Admission::Probation);
+		assert_eq!(decide(r, 0, 201, 500, 200, &p), waiting);
+		assert_eq!(decide(r, 0, 500, 500, 200, &p), waiting);
+		assert_eq!(
+			decide(r, 0, 501, 500, 200, &p),
+			Admission::Denied(DenialReason::StrangerAllowanceExhausted)
+		);
+		// Service counts on top of what is released.
+		assert_eq!(decide(r, 200, 300, 500, 200, &p), Admission::Probation);
+		assert_eq!(
+			decide(r, 1_000, 1_200, 500, 0, &p),
+			Admission::Denied(DenialReason::UsageExceedsService),
+			"a graduated peer is never waiting"
+		);
+		let mut record = crate::types::PeerReputation::registered(0, 0);
+		let p = ReputationParameters { stranger_release: 100, ..p };
+		record.updated_at = 10;
+		record.usage = 51;
+		assert_eq!(decide_record(&record, 500, &p), waiting, "50 of 500 released at 10 blocks");
+		record.updated_at = 11;
+		assert_eq!(decide_record(&record, 500, &p), Admission::Probation);
+	}
+
 	#[test]
 	fn standing_overrides_reputation() {
 		let p = parameters();
 		assert_eq!(
-			decide(Standing::Banned, u128::MAX, 0, 500, &p),
+			decide(Standing::Banned, u128::MAX, 0, 500, 500, &p),
 			Admission::Denied(DenialReason::Banned)
 		);
 		assert_eq!(
-			decide(Standing::Unregistered, u128::MAX, 0, 500, &p),
+			decide(Standing::Unregistered, u128::MAX, 0, 500, 500, &p),
 			Admission::Denied(DenialReason::NotRegistered)
 		);
 	}
@@ -205,6 +303,11 @@ mod tests {
 		assert_eq!(newcomer_outcome(Admitted, Denied(DenialReason::UsageExceedsService)), None);
 		assert_eq!(newcomer_outcome(exhausted, Probation), None);
 		assert_eq!(newcomer_outcome(Probation, Denied(DenialReason::Banned)), None);
+		let waiting = Denied(DenialReason::StrangerAllowanceNotYetReleased);
+		assert_eq!(newcomer_outcome(Probation, waiting), None, "waiting shows nothing");
+		assert_eq!(newcomer_outcome(waiting, Probation), None);
+		assert_eq!(newcomer_outcome(waiting, Admitted), Some(NewcomerOutcome::Reciprocated));
+		assert_eq!(newcomer_outcome(waiting, exhausted), Some(NewcomerOutcome::Defected));
 	}
 
 	#[test]

@@ -75,9 +75,10 @@ pub fn covered(service: u128, allowance: u128, parameters: &ReputationParameters
 }
 
 /// How much more a peer may consume before it is denied, when the stranger `allowance` is in
-/// force: `max(0, covered − usage)` with the allowance the peer has
-/// ([`crate::admission::allowance_of`]), and zero for a peer that is banned or holds no bond.
-pub fn admission_credit<BlockNumber>(
+/// force: `max(0, covered − usage)` with the part of the allowance the peer has that is released
+/// by now ([`crate::admission::released_allowance_of`]), and zero for a peer that is banned or
+/// holds no bond.
+pub fn admission_credit<BlockNumber: sp_arithmetic::traits::AtLeast32BitUnsigned + Copy>(
 	record: &PeerReputation<BlockNumber>,
 	allowance: u128,
 	parameters: &ReputationParameters,
@@ -85,8 +86,8 @@ pub fn admission_credit<BlockNumber>(
 	if record.standing != Standing::Registered {
 		return 0;
 	}
-	let allowance = admission::allowance_of(record, allowance, parameters);
-	covered(record.service, allowance, parameters).saturating_sub(record.usage)
+	let released = admission::released_allowance_of(record, allowance, parameters);
+	covered(record.service, released, parameters).saturating_sub(record.usage)
 }
 
 /// What a consumer holding `consumer_credit` vouches for `delta` units it co-signed:
@@ -147,6 +148,15 @@ impl<T: Config> Pallet<T> {
 	pub fn stranger_allowance_of(peer: &T::AccountId) -> u128 {
 		let Some(record) = Self::reputation_of(peer) else { return 0 };
 		admission::allowance_of(&record, Strangers::<T>::get().allowance, &Parameters::<T>::get())
+	}
+
+	/// The part of its stranger allowance `peer` may use by now
+	/// ([`admission::released_allowance_of`]): what a server's stranger window shares among the
+	/// servers of a peer on probation. Zero for a peer that never registered.
+	pub fn released_allowance_of(peer: &T::AccountId) -> u128 {
+		let Some(record) = Self::reputation_of(peer) else { return 0 };
+		let allowance = Strangers::<T>::get().allowance;
+		admission::released_allowance_of(&record, allowance, &Parameters::<T>::get())
 	}
 
 	/// How much more `peer` may consume before the chain denies it, as of now; zero for a peer
@@ -356,6 +366,7 @@ impl<T: Config> Pallet<T> {
 			newcomer_outcome_counted: false,
 			exhausted_allowance: false,
 			listed: false,
+			first_registered_at: now,
 		};
 		Self::list_member(&mut record);
 		Some((record, false))
@@ -474,13 +485,23 @@ mod tests {
 
 	#[test]
 	fn credit_is_exact_never_overflows_and_is_zero_out_of_standing() {
-		let p = ReputationParameters { usage_allowance_percent: 70, ..DefaultParameters::get() };
+		let p = ReputationParameters {
+			usage_allowance_percent: 70,
+			stranger_release: 0,
+			..DefaultParameters::get()
+		};
 		assert_eq!(covered(0, 7, &p), 7);
 		assert_eq!(covered(10, 0, &p), 7);
 		assert_eq!(covered(12_345, 5, &p), 8_641 + 5);
 		assert_eq!(covered(u128::MAX, u128::MAX, &p), u128::MAX);
 		assert_eq!(admission_credit(&record(1_000, 200), 100, &p), 600);
 		assert_eq!(admission_credit(&record(0, 200), 100, &p), 0, "overdrawn: no credit");
+		let released_over_600 = ReputationParameters { stranger_release: 600, ..p.clone() };
+		assert_eq!(
+			admission_credit(&record(1_000, 200), 100, &released_over_600),
+			500,
+			"no allowance released to a fresh identity: its service alone"
+		);
 		let banned = PeerReputation { standing: Standing::Banned, ..record(1_000, 0) };
 		assert_eq!(admission_credit(&banned, 100, &p), 0);
 	}

@@ -4,13 +4,13 @@
 /// epoch. The parameters gain `stranger_memory` and the policy `halved_at`.
 pub mod v2 {
 	use crate::{Config, Pallet, Parameters, Strangers};
-	use codec::Decode;
+	use codec::{Decode, Encode};
 	use frame_support::{
 		migrations::VersionedMigration,
 		traits::{Get, UncheckedOnRuntimeUpgrade},
 		weights::Weight,
 	};
-	use repute_primitives::parameters::{PartsPerBillion, ReputationParameters};
+	use repute_primitives::parameters::PartsPerBillion;
 
 	use crate::types::StrangerPolicy;
 
@@ -45,6 +45,39 @@ pub mod v2 {
 		pub subjective_scale: u128,
 	}
 
+	/// The parameters as version 2 stored them.
+	#[derive(Encode, Decode)]
+	pub struct ParametersV2 {
+		/// See [`ReputationParameters::service_half_life`].
+		pub service_half_life: u32,
+		/// See [`ReputationParameters::usage_half_life`].
+		pub usage_half_life: u32,
+		/// See [`ReputationParameters::epoch_length`].
+		pub epoch_length: u32,
+		/// See [`ReputationParameters::damping`].
+		pub damping: PartsPerBillion,
+		/// See [`ReputationParameters::max_iterations`].
+		pub max_iterations: u32,
+		/// See [`ReputationParameters::tolerance`].
+		pub tolerance: PartsPerBillion,
+		/// See [`ReputationParameters::epoch_block_share`].
+		pub epoch_block_share: PartsPerBillion,
+		/// See [`ReputationParameters::usage_allowance_percent`].
+		pub usage_allowance_percent: u32,
+		/// See [`ReputationParameters::graduation_service`].
+		pub graduation_service: u128,
+		/// See [`ReputationParameters::stranger_allowance_min`].
+		pub stranger_allowance_min: u128,
+		/// See [`ReputationParameters::stranger_allowance_max`].
+		pub stranger_allowance_max: u128,
+		/// See [`ReputationParameters::subjective_neighbours`].
+		pub subjective_neighbours: u32,
+		/// See [`ReputationParameters::subjective_scale`].
+		pub subjective_scale: u128,
+		/// See [`ReputationParameters::stranger_memory`].
+		pub stranger_memory: u32,
+	}
+
 	/// The stranger policy as version 1 stored it.
 	#[derive(Decode)]
 	pub struct StrangerPolicyV1 {
@@ -64,8 +97,11 @@ pub mod v2 {
 	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedAddStrangerMemory<T> {
 		fn on_runtime_upgrade() -> Weight {
 			let stranger_memory = T::DefaultParameters::get().stranger_memory;
-			let _ = Parameters::<T>::translate::<ParametersV1, _>(|old| {
-				old.map(|old| ReputationParameters {
+			// Written in version 2's layout, which version 3 reads (the runtime's `Migrations`
+			// run both, in order).
+			let key = Parameters::<T>::hashed_key();
+			if let Some(old) = frame_support::storage::unhashed::get::<ParametersV1>(&key) {
+				let new = ParametersV2 {
 					service_half_life: old.service_half_life,
 					usage_half_life: old.usage_half_life,
 					epoch_length: old.epoch_length,
@@ -80,8 +116,9 @@ pub mod v2 {
 					subjective_neighbours: old.subjective_neighbours,
 					subjective_scale: old.subjective_scale,
 					stranger_memory,
-				})
-			});
+				};
+				frame_support::storage::unhashed::put(&key, &new);
+			}
 			let now = frame_system::Pallet::<T>::block_number();
 			let _ = Strangers::<T>::translate::<StrangerPolicyV1, _>(|old| {
 				old.map(|old| StrangerPolicy {
@@ -100,6 +137,111 @@ pub mod v2 {
 		1,
 		2,
 		UncheckedAddStrangerMemory<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// Version 3: a newcomer's stranger allowance is released over its first `stranger_release`
+/// blocks. The parameters gain `stranger_release` and every peer's record the block it first
+/// registered.
+pub mod v3 {
+	use crate::{types::PeerReputation, Config, Pallet, Parameters, Reputations};
+	use codec::Decode;
+	use frame_support::{
+		migrations::VersionedMigration,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+	};
+	use frame_system::pallet_prelude::BlockNumberFor;
+	use repute_primitives::{parameters::ReputationParameters, reputation::Admission};
+	use sp_arithmetic::traits::Saturating;
+
+	use super::v2::ParametersV2;
+	use crate::types::{PeerIndex, Standing};
+
+	/// A peer's record as version 2 stored it.
+	#[derive(Decode)]
+	pub struct PeerReputationV2<BlockNumber> {
+		/// See [`PeerReputation::index`].
+		pub index: PeerIndex,
+		/// See [`PeerReputation::service`].
+		pub service: u128,
+		/// See [`PeerReputation::usage`].
+		pub usage: u128,
+		/// See [`PeerReputation::updated_at`].
+		pub updated_at: BlockNumber,
+		/// See [`PeerReputation::standing`].
+		pub standing: Standing,
+		/// See [`PeerReputation::admission`].
+		pub admission: Admission,
+		/// See [`PeerReputation::newcomer_outcome_counted`].
+		pub newcomer_outcome_counted: bool,
+		/// See [`PeerReputation::exhausted_allowance`].
+		pub exhausted_allowance: bool,
+		/// See [`PeerReputation::listed`].
+		pub listed: bool,
+	}
+
+	/// Adds the default `stranger_release` to the stored parameters (keeping the rest as
+	/// governance set them) and gives every stored record a first registration one whole release
+	/// period before the upgrade's block: peers that registered before the upgrade keep their
+	/// whole allowance, and only peers that register afterwards have theirs released over time.
+	///
+	/// It rewrites every record in the upgrade's block: fine for the chains that exist (a dev
+	/// chain, a test network of thousands of peers); a chain of 10⁵ peers or more would run it
+	/// as a multi-block migration (`pallet-migrations`) instead.
+	pub struct UncheckedAddStrangerRelease<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedAddStrangerRelease<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let stranger_release = T::DefaultParameters::get().stranger_release;
+			let released_since: BlockNumberFor<T> =
+				frame_system::Pallet::<T>::block_number().saturating_sub(stranger_release.into());
+			let _ = Parameters::<T>::translate::<ParametersV2, _>(|old| {
+				old.map(|old| ReputationParameters {
+					service_half_life: old.service_half_life,
+					usage_half_life: old.usage_half_life,
+					epoch_length: old.epoch_length,
+					damping: old.damping,
+					max_iterations: old.max_iterations,
+					tolerance: old.tolerance,
+					epoch_block_share: old.epoch_block_share,
+					usage_allowance_percent: old.usage_allowance_percent,
+					graduation_service: old.graduation_service,
+					stranger_allowance_min: old.stranger_allowance_min,
+					stranger_allowance_max: old.stranger_allowance_max,
+					subjective_neighbours: old.subjective_neighbours,
+					subjective_scale: old.subjective_scale,
+					stranger_memory: old.stranger_memory,
+					stranger_release,
+				})
+			});
+			let mut records: u64 = 0;
+			Reputations::<T>::translate::<PeerReputationV2<BlockNumberFor<T>>, _>(|_, old| {
+				records = records.saturating_add(1);
+				Some(PeerReputation {
+					index: old.index,
+					service: old.service,
+					usage: old.usage,
+					updated_at: old.updated_at,
+					standing: old.standing,
+					admission: old.admission,
+					newcomer_outcome_counted: old.newcomer_outcome_counted,
+					exhausted_allowance: old.exhausted_allowance,
+					listed: old.listed,
+					first_registered_at: released_since,
+				})
+			});
+			T::DbWeight::get().reads_writes(records.saturating_add(1), records.saturating_add(1))
+		}
+	}
+
+	/// [`UncheckedAddStrangerRelease`], run once: from storage version 2 to 3.
+	pub type AddStrangerRelease<T> = VersionedMigration<
+		2,
+		3,
+		UncheckedAddStrangerRelease<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

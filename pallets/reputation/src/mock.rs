@@ -74,6 +74,8 @@ pub fn test_parameters() -> crate::ReputationParameters {
 		subjective_scale: 1_000,
 		// The policy remembers for one epoch.
 		stranger_memory: 10,
+		// Allowances released at once; the tests of the release set their own period.
+		stranger_release: 0,
 		..<crate::DefaultParameters as frame_support::traits::Get<_>>::get()
 	}
 }

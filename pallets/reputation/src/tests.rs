@@ -859,6 +859,109 @@ fn the_stranger_policy_remembers_for_blocks_however_short_epochs_are() {
 	});
 }
 
+/// What a whitewasher takes over `blocks` blocks with up to `keys` identities, served each block
+/// by an honest provider exactly what the chain admits (its admission credit), re-keying to a
+/// fresh identity (registered that block) whenever the current one's credit is below a
+/// twentieth of the allowance. Half-lives of a million blocks: usage decaying back into credit
+/// is another matter (a rate of `allowance · ln 2 / usage_half_life`, tested elsewhere).
+fn whitewash(release: u32, keys: u64, blocks: u64) -> u128 {
+	let mut taken = 0u128;
+	new_test_ext(vec![1]).execute_with(|| {
+		let parameters = ReputationParameters {
+			stranger_release: release,
+			service_half_life: 1_000_000,
+			usage_half_life: 1_000_000,
+			..test_parameters()
+		};
+		let threshold = Reputation::stranger_allowance() / 20;
+		assert_ok!(Reputation::set_parameters(RuntimeOrigin::root(), parameters));
+		register(1);
+		let (mut key, mut used) = (1_000, 1);
+		register(key);
+		for _ in 0..blocks {
+			System::set_block_number(now() + 1);
+			let mut credit = Reputation::admission_credit_of(&key);
+			if credit < threshold && used < keys {
+				key += 1;
+				used += 1;
+				register(key);
+				credit = Reputation::admission_credit_of(&key);
+			}
+			if credit > 0 {
+				serve(1, key, credit);
+				taken += credit;
+			}
+		}
+	});
+	taken
+}
+
+/// The adversary's best strategy against the stranger allowance: re-key as soon as an identity
+/// is refused. Released at once (`stranger_release` zero, the chain before the release), every
+/// fresh identity brings a whole allowance, so `k` identities take `k` allowances in `k`
+/// blocks. Released over `R` blocks, a fresh identity starts with nothing, so a whitewasher's
+/// identities, one after the other, take no more than `allowance · blocks / R` together: the
+/// rate of one identity, whatever the number of keys (each of which still costs a bond, paid
+/// for what it took when it leaves).
+#[test]
+fn re_keying_buys_no_allowance_sooner() {
+	let allowance = new_test_ext(vec![]).execute_with(Reputation::stranger_allowance);
+	assert_eq!(allowance, 2_000, "the test parameters' maximum, as at genesis");
+	assert_eq!(whitewash(0, 8, 8), 8 * allowance, "released at once: an allowance per key");
+	for release in [7u32, 50, 100, 600] {
+		for keys in [1u64, 2, 8, 64] {
+			for blocks in [1u64, 10, 99, 400] {
+				let taken = whitewash(release, keys, blocks);
+				let bound = allowance * u128::from(blocks) / u128::from(release);
+				// A unit per identity for rounding, and per block for decay's rounding (usage
+				// loses at least its fractional unit each block).
+				let slack = u128::from(keys + blocks);
+				assert!(
+					taken <= bound + slack,
+					"release {release}, {keys} keys, {blocks} blocks: took {taken} > {bound}"
+				);
+			}
+		}
+	}
+}
+
+/// An honest newcomer that consumes ahead of its release waits (`StrangerAllowanceNotYetReleased`):
+/// it is not marked as having exhausted its allowance, not counted as defecting, and is served
+/// again as more is released; once it serves enough it graduates, counted as reciprocating.
+#[test]
+fn a_newcomer_ahead_of_its_release_waits_and_is_not_counted_as_defecting() {
+	new_test_ext(vec![1]).execute_with(|| {
+		let parameters = ReputationParameters { stranger_release: 100, ..test_parameters() };
+		assert_ok!(Reputation::set_parameters(RuntimeOrigin::root(), parameters));
+		register(1);
+		register(2);
+		System::set_block_number(now() + 100);
+		serve(1, 2, 1_000);
+		assert_eq!(admission(1), Admission::Admitted, "vouched for by 2's released allowance");
+		register(7);
+		System::set_block_number(now() + 10);
+		assert_eq!(Reputation::admission_credit_of(&7), 200, "10 of 100 blocks: 200 of 2,000");
+		serve(1, 7, 300);
+		let waiting = Admission::Denied(DenialReason::StrangerAllowanceNotYetReleased);
+		assert_eq!(admission(7), waiting);
+		assert_eq!(Reputation::admission_for(&7, None), waiting);
+		let record = Reputations::<Test>::get(7).unwrap();
+		assert!(!record.exhausted_allowance);
+		assert_eq!(Strangers::<Test>::get().defected, 0);
+		System::set_block_number(now() + 10);
+		assert_eq!(Reputation::admission_for(&7, None), Admission::Probation, "more released");
+		serve(7, 1, 1_000);
+		assert_eq!(admission(7), Admission::Admitted);
+		assert_eq!(Strangers::<Test>::get().reciprocated, 1);
+		// Taking more than its whole allowance is exhausting it, released or not.
+		register(8);
+		System::set_block_number(now() + 1);
+		serve(1, 8, 2_001);
+		assert_eq!(admission(8), Admission::Denied(DenialReason::StrangerAllowanceExhausted));
+		assert_eq!(Strangers::<Test>::get().defected, 1);
+	});
+}
+
 /// A ring of fresh identities used to steer the allowance: defecting among themselves pushed
 /// it down for every honest newcomer, and faking graduations pushed it up. Outcomes count only
 /// when an admitted peer witnessed them.
@@ -1387,13 +1490,14 @@ fn leaving_denies_at_once_and_settles_the_unpaid_allowance_once() {
 }
 
 #[test]
-fn stored_state_of_version_1_gains_the_stranger_memory() {
+fn stored_state_of_version_1_gains_the_stranger_memory_and_release() {
 	use codec::Encode;
 	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
 	new_test_ext(vec![]).execute_with(|| {
 		let set = ReputationParameters { stranger_allowance_min: 7, ..test_parameters() };
 		let mut old_parameters = set.encode();
-		old_parameters.truncate(old_parameters.len() - 4);
+		// Version 1 had neither `stranger_memory` nor `stranger_release` (two u32s, last).
+		old_parameters.truncate(old_parameters.len() - 8);
 		frame_support::storage::unhashed::put_raw(
 			&Parameters::<Test>::hashed_key(),
 			&old_parameters,
@@ -1404,19 +1508,88 @@ fn stored_state_of_version_1_gains_the_stranger_memory() {
 		);
 		StorageVersion::new(1).put::<Reputation>();
 		System::set_block_number(77);
+		// The runtime's `Migrations` run both, in order.
 		crate::migrations::v2::AddStrangerMemory::<Test>::on_runtime_upgrade();
+		assert_eq!(Reputation::on_chain_storage_version(), 2);
+		crate::migrations::v3::AddStrangerRelease::<Test>::on_runtime_upgrade();
 		assert_eq!(
 			Parameters::<Test>::get(),
-			ReputationParameters { stranger_memory: 600, ..set },
-			"governance's values kept, the default memory added"
+			ReputationParameters { stranger_memory: 600, stranger_release: 600, ..set },
+			"governance's values kept, the default memory and release added"
 		);
 		assert_eq!(
 			Strangers::<Test>::get(),
 			StrangerPolicy { allowance: 1_234, reciprocated: 3, defected: 5, halved_at: 77 }
 		);
-		assert_eq!(Reputation::on_chain_storage_version(), 2);
-		// Run again, it changes nothing.
+		assert_eq!(Reputation::on_chain_storage_version(), 3);
+		// Run again, they change nothing.
 		crate::migrations::v2::AddStrangerMemory::<Test>::on_runtime_upgrade();
+		crate::migrations::v3::AddStrangerRelease::<Test>::on_runtime_upgrade();
 		assert_eq!(Strangers::<Test>::get().halved_at, 77);
+		assert_eq!(Parameters::<Test>::get().stranger_release, 600);
+	});
+}
+
+/// Version 3 gives every stored record a first registration a whole release period before the
+/// upgrade: peers registered before it keep their whole allowance; peers registering after it
+/// have theirs released over time.
+#[test]
+fn stored_records_of_version_2_keep_their_whole_allowance() {
+	use codec::Encode;
+	use frame_support::traits::{
+		GetStorageVersion, OnRuntimeUpgrade, StorageVersion, UncheckedOnRuntimeUpgrade,
+	};
+	new_test_ext(vec![]).execute_with(|| {
+		let mut record = PeerReputation { index: 3, usage: 40, ..PeerReputation::registered(9, 0) };
+		record.updated_at = 50;
+		record.first_registered_at = 0;
+		let mut old = record.encode();
+		old.truncate(old.len() - core::mem::size_of::<u64>());
+		frame_support::storage::unhashed::put_raw(&Reputations::<Test>::hashed_key_for(1), &old);
+		let set = test_parameters();
+		let mut old_parameters = set.encode();
+		old_parameters.truncate(old_parameters.len() - 4);
+		frame_support::storage::unhashed::put_raw(
+			&Parameters::<Test>::hashed_key(),
+			&old_parameters,
+		);
+		StorageVersion::new(2).put::<Reputation>();
+		System::set_block_number(60);
+		crate::migrations::v3::AddStrangerRelease::<Test>::on_runtime_upgrade();
+		assert_eq!(Reputations::<Test>::get(1), Some(record), "block 60 − 600, saturated");
+		assert_eq!(
+			Parameters::<Test>::get(),
+			ReputationParameters { stranger_release: 600, ..set }
+		);
+		assert_eq!(Reputation::on_chain_storage_version(), 3);
+		let parameters = Parameters::<Test>::get();
+		let record = Reputation::reputation_of(&1).unwrap();
+		assert_eq!(
+			crate::admission::released_allowance_of(&record, 2_000, &parameters),
+			200,
+			"the chain is younger than a release period: 60 of 600 blocks"
+		);
+		System::set_block_number(1_000);
+		// Only version-2 records in storage, as at a real upgrade.
+		Reputations::<Test>::remove(1);
+		let mut newer = record.clone();
+		newer.first_registered_at = 77;
+		let mut old = newer.encode();
+		old.truncate(old.len() - core::mem::size_of::<u64>());
+		frame_support::storage::unhashed::put_raw(&Reputations::<Test>::hashed_key_for(2), &old);
+		StorageVersion::new(2).put::<Reputation>();
+		frame_support::storage::unhashed::put_raw(
+			&Parameters::<Test>::hashed_key(),
+			&old_parameters,
+		);
+		crate::migrations::v3::UncheckedAddStrangerRelease::<Test>::on_runtime_upgrade();
+		let migrated = Reputations::<Test>::get(2).unwrap();
+		assert_eq!(migrated.first_registered_at, 400);
+		let record = Reputation::reputation_of(&2).unwrap();
+		assert_eq!(
+			crate::admission::released_allowance_of(&record, 2_000, &parameters),
+			2_000,
+			"registered before the upgrade: all of it released"
+		);
 	});
 }

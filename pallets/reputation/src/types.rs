@@ -42,7 +42,7 @@ pub use repute_primitives::parameters::{PartsPerBillion, ReputationParameters};
 /// hourly epochs of at most 30 iterations, half of all trust anchored at the pre-trusted peers,
 /// up to a fifth of each block for the computation, a unit of usage per unit of service vouched
 /// for, and a stranger allowance between 1,000 and 100,000 units that remembers newcomers'
-/// behaviour with a half-life of an hour.
+/// behaviour with a half-life of an hour and is released to a newcomer over its first hour.
 pub struct DefaultParameters;
 
 impl Get<ReputationParameters> for DefaultParameters {
@@ -62,6 +62,7 @@ impl Get<ReputationParameters> for DefaultParameters {
 			subjective_neighbours: 16,
 			subjective_scale: 10_000,
 			stranger_memory: 600,
+			stranger_release: 600,
 		}
 	}
 }
@@ -159,6 +160,10 @@ pub struct PeerReputation<BlockNumber> {
 	/// good standing keeps its slot until the next epoch's compaction drops it; if it registers
 	/// again after that, it is given a new one.
 	pub listed: bool,
+	/// The block it first registered (its record was created): its stranger allowance is
+	/// released over the `stranger_release` blocks from then on
+	/// ([`crate::admission::released_allowance_of`]). Registering again keeps it.
+	pub first_registered_at: BlockNumber,
 }
 
 #[cfg(test)]
@@ -176,6 +181,7 @@ impl PeerReputation<u64> {
 			newcomer_outcome_counted: false,
 			exhausted_allowance: false,
 			listed: true,
+			first_registered_at: 0,
 		}
 	}
 }

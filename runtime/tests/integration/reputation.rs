@@ -57,6 +57,8 @@ fn receipts_become_reputation_and_admission_through_the_runtime_api() {
 			)));
 			assert_eq!(Runtime::admission(peer.to_account_id(), None), Admission::Probation);
 		}
+		// Once their allowances are released (`stranger_release`, below).
+		System::set_block_number(1 + Parameters::<Runtime>::get().stranger_release);
 		let graduation = Parameters::<Runtime>::get().graduation_service;
 		submit(alice, bob, 1, graduation);
 		submit(charlie, alice, 1, 10);
@@ -139,6 +141,9 @@ fn a_whitewasher_pays_for_its_allowance_with_its_bond_and_an_honest_peer_does_no
 		}
 		let bond = ReceiptParameters::<Runtime>::get().peer_bond;
 		let allowance = Reputation::stranger_allowance();
+		// Once their allowances are released (`stranger_release`, below).
+		let start = 1 + Parameters::<Runtime>::get().stranger_release;
+		System::set_block_number(start);
 		// The whitewasher takes its whole allowance and gives nothing: denied, flagged.
 		submit(server, whitewasher, 1, allowance + 1);
 		assert_eq!(
@@ -159,7 +164,7 @@ fn a_whitewasher_pays_for_its_allowance_with_its_bond_and_an_honest_peer_does_no
 				"not served on a bond it is taking back"
 			);
 		}
-		let unlock = 1 + ReceiptParameters::<Runtime>::get().unbonding_period;
+		let unlock = start + ReceiptParameters::<Runtime>::get().unbonding_period;
 		System::set_block_number(unlock);
 		let before = |peer: Sr25519Keyring| Balances::balance(&peer.to_account_id());
 		let (whitewasher_before, honest_before) = (before(whitewasher), before(honest));
@@ -170,5 +175,38 @@ fn a_whitewasher_pays_for_its_allowance_with_its_bond_and_an_honest_peer_does_no
 		}
 		assert_eq!(before(whitewasher), whitewasher_before, "its whole bond is forfeited");
 		assert_eq!(before(honest), honest_before + bond, "its whole bond comes back");
+	});
+}
+
+/// A fresh key's stranger allowance is released over `stranger_release` blocks from its
+/// registration: served beyond what is released, it waits (`StrangerAllowanceNotYetReleased`,
+/// not flagged as exhausted, its bond not forfeited for it) and is served again as more is
+/// released; the runtime API reports the same.
+#[test]
+fn a_fresh_key_is_served_its_allowance_as_it_is_released() {
+	with_genesis_of(DEV_RUNTIME_PRESET, || {
+		System::set_block_number(1);
+		pallet_timestamp::Now::<Runtime>::put(NOW_MS);
+		let (server, newcomer) = (Sr25519Keyring::Alice, Sr25519Keyring::Dave);
+		for peer in [server, newcomer] {
+			assert_ok!(pallet_receipts::Pallet::<Runtime>::register(RuntimeOrigin::signed(
+				peer.to_account_id()
+			)));
+		}
+		let release = Parameters::<Runtime>::get().stranger_release;
+		assert!(release > 0, "the dev chain releases allowances over time");
+		let allowance = Reputation::stranger_allowance();
+		let report = Runtime::peer_report(newcomer.to_account_id()).unwrap();
+		assert_eq!((report.stranger_allowance, report.admission_credit), (allowance, 0));
+		submit(server, newcomer, 1, 1);
+		let waiting = Admission::Denied(DenialReason::StrangerAllowanceNotYetReleased);
+		assert_eq!(Runtime::admission(newcomer.to_account_id(), None), waiting);
+		System::set_block_number(1 + release / 2);
+		assert_eq!(Runtime::admission(newcomer.to_account_id(), None), Admission::Probation);
+		let credit = Runtime::peer_report(newcomer.to_account_id()).unwrap().admission_credit;
+		// Half released, one unit used (decayed since to nothing, or not).
+		assert!((allowance / 2 - 1..=allowance / 2).contains(&credit), "{credit}");
+		let forfeit = Reputation::forfeit_on_leaving(&newcomer.to_account_id());
+		assert!(forfeit < sp_runtime::Perbill::from_percent(1), "waiting is not exhausting");
 	});
 }
