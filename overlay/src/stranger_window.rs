@@ -22,8 +22,18 @@
 //! (about 20 s on a dev chain) until it graduates, so `k` trades the overshoot against how fast
 //! an honest newcomer starts. The window only holds newcomers back: an admitted peer has served
 //! and is served as the chain says ([`crate::Verdict::Admitted`]).
+//!
+//! **Released with age.** The chain releases a newcomer's allowance over its first
+//! `stranger_release` blocks, so that a fresh identity starts with nothing and re-keying buys no
+//! allowance sooner. A window with a fixed cap would undo that: every fresh key would take one
+//! cap from each of its servers at once. [`StrangerWindow::released_over`] releases the cap the
+//! same way, over the time since this server first saw the peer on probation
+//! ([`StrangerWindow::cap_after`]); a server cannot see a peer on probation before it
+//! registered, so its clock is never ahead of the chain's, and the bound becomes
+//! `released · (1 + S / k)` with `released` what the chain has released so far.
 
 use crate::Verdict;
+use core::time::Duration;
 
 /// A server's bound on service to a peer on probation that the chain has not counted yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,26 +41,65 @@ pub struct StrangerWindow {
 	/// The most units a peer on probation may hold from this server beyond what the chain has
 	/// counted. At least the app's unit of service, or newcomers are never served.
 	pub cap: u128,
+	/// The time over which the cap is released to a peer on probation, from when this server
+	/// first saw it on probation (zero: all of it at once). Set it to the chain's
+	/// `stranger_release` (blocks × block time).
+	pub release: Duration,
 }
 
 impl StrangerWindow {
 	/// No local bound: follow the chain's verdict alone (the overshoot grows with the number of
 	/// servers and the chain's latency).
-	pub const OPEN: Self = Self { cap: u128::MAX };
+	pub const OPEN: Self = Self { cap: u128::MAX, release: Duration::ZERO };
 
 	/// The window that keeps a newcomer served by `servers_at_once` servers within
 	/// `allowance · (1 + servers_at_once / k)`: a cap of `allowance / k` (`k = 0` is taken as 1).
 	pub fn shared_by(allowance: u128, k: u32) -> Self {
-		Self { cap: allowance / u128::from(k.max(1)) }
+		Self { cap: allowance / u128::from(k.max(1)), release: Duration::ZERO }
+	}
+
+	/// This window with its cap released evenly over `release` after a server first sees a peer
+	/// on probation, as the chain releases the allowance over `stranger_release` blocks.
+	pub fn released_over(self, release: Duration) -> Self {
+		Self { release, ..self }
+	}
+
+	/// The cap for a peer this server has seen on probation for `on_probation_for`:
+	/// `cap · on_probation_for / release`, all of it from `release` on.
+	pub fn cap_after(&self, on_probation_for: Duration) -> u128 {
+		if self.release.is_zero() || on_probation_for >= self.release {
+			return self.cap;
+		}
+		let (elapsed, release) = (on_probation_for.as_millis(), self.release.as_millis().max(1));
+		// At most `cap · release / release`: `elapsed < release`, and a cap above 2⁶⁴ is open.
+		match self.cap.checked_mul(elapsed) {
+			Some(product) => product / release,
+			None => self.cap / release * elapsed,
+		}
 	}
 
 	/// Whether to serve `units` more to a peer with the gate's `verdict`, of whom `unconfirmed`
-	/// units this server gave are not counted on chain yet. Admitted peers are served; peers on
-	/// probation while `unconfirmed + units` stays within the cap; everyone else is refused.
+	/// units this server gave are not counted on chain yet, seen on probation long enough for
+	/// the whole cap. Admitted peers are served; peers on probation while
+	/// `unconfirmed + units` stays within the cap; everyone else is refused.
 	pub fn allows(&self, verdict: Verdict, unconfirmed: u128, units: u128) -> bool {
+		self.allows_after(verdict, unconfirmed, units, Duration::MAX)
+	}
+
+	/// [`Self::allows`] for a peer this server has seen on probation for `on_probation_for`:
+	/// within [`Self::cap_after`] rather than the whole cap.
+	pub fn allows_after(
+		&self,
+		verdict: Verdict,
+		unconfirmed: u128,
+		units: u128,
+		on_probation_for: Duration,
+	) -> bool {
 		match verdict {
 			Verdict::Admitted => true,
-			Verdict::Probation => unconfirmed.saturating_add(units) <= self.cap,
+			Verdict::Probation => {
+				unconfirmed.saturating_add(units) <= self.cap_after(on_probation_for)
+			}
 			Verdict::Denied(_) | Verdict::Unknown => false,
 		}
 	}
@@ -79,6 +128,23 @@ mod tests {
 	}
 
 	#[test]
+	fn the_cap_is_released_with_the_time_on_probation() {
+		let window = StrangerWindow::shared_by(1_600, 16).released_over(Duration::from_secs(100));
+		assert_eq!(window.cap_after(Duration::ZERO), 0, "a peer just seen gets nothing yet");
+		assert_eq!(window.cap_after(Duration::from_secs(10)), 10);
+		assert_eq!(window.cap_after(Duration::from_secs(50)), 50);
+		assert_eq!(window.cap_after(Duration::from_secs(100)), 100);
+		assert_eq!(window.cap_after(Duration::MAX), 100);
+		assert!(!window.allows_after(Verdict::Probation, 0, 11, Duration::from_secs(10)));
+		assert!(window.allows_after(Verdict::Probation, 0, 10, Duration::from_secs(10)));
+		assert!(window.allows_after(Verdict::Admitted, 1 << 40, 1, Duration::ZERO));
+		assert!(window.allows(Verdict::Probation, 0, 100), "long known: the whole cap");
+		let open = StrangerWindow::OPEN.released_over(Duration::from_secs(100));
+		assert_eq!(open.cap_after(Duration::from_secs(99)), u128::MAX / 100_000 * 99_000);
+		assert_eq!(StrangerWindow::shared_by(1_600, 16).cap_after(Duration::ZERO), 100);
+	}
+
+	#[test]
 	fn admitted_peers_are_not_held_back_and_others_are_refused() {
 		let window = StrangerWindow::shared_by(256, 16);
 		assert!(window.allows(Verdict::Admitted, 1 << 40, 1 << 20));
@@ -88,6 +154,7 @@ mod tests {
 			DenialReason::NotRegistered,
 			DenialReason::StrangerAllowanceExhausted,
 			DenialReason::UsageExceedsService,
+			DenialReason::StrangerAllowanceNotYetReleased,
 		] {
 			assert!(!window.allows(Verdict::Denied(reason), 0, 1));
 		}

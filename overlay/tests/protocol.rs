@@ -174,7 +174,7 @@ async fn unconfirmed_service_is_served_less_what_the_chain_recorded_and_the_wind
 	connect(&mut consumer.swarm, &mut provider.swarm).await;
 	let consumer_id = *consumer.swarm.local_peer_id();
 	let provider_id = *provider.swarm.local_peer_id();
-	let window = StrangerWindow { cap: 3 * CHUNK };
+	let window = StrangerWindow::shared_by(3 * CHUNK, 1);
 	let serve = |provider: &mut Peer, consumer: &mut Peer| {
 		let unconfirmed = provider.swarm.behaviour().unconfirmed_to(&consumer_id, 0);
 		if !window.allows(Verdict::Probation, unconfirmed, CHUNK) {

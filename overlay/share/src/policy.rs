@@ -17,6 +17,7 @@
 //! [`StrangerWindow`]: no more than its cap of service the chain has not counted yet.
 
 use crate::chunks::Refused;
+use core::time::Duration;
 use repute_overlay::{Cover, StrangerWindow, Verdict};
 
 /// Whom to serve.
@@ -74,6 +75,9 @@ pub struct Standing {
 	pub unchoked: bool,
 	/// The admission gate's verdict on the requester (unused by the local policies).
 	pub verdict: Verdict,
+	/// How long this server has seen the requester on probation (zero if it is not): what the
+	/// stranger window has released to it ([`StrangerWindow::cap_after`]).
+	pub on_probation_for: Duration,
 	/// What the requester's payment channel to this server covers (read by the paid policy).
 	pub cover: Cover,
 }
@@ -114,7 +118,8 @@ pub fn decide(
 			if !standing.verdict.allows_service() {
 				return Err(Refused::NotAdmitted);
 			}
-			if !window.allows(standing.verdict, standing.unconfirmed, chunk) {
+			let (verdict, unconfirmed) = (standing.verdict, standing.unconfirmed);
+			if !window.allows_after(verdict, unconfirmed, chunk, standing.on_probation_for) {
 				return Err(Refused::Unconfirmed);
 			}
 			true
@@ -141,6 +146,7 @@ mod tests {
 			unconfirmed: served_to,
 			unchoked: false,
 			verdict,
+			on_probation_for: Duration::MAX,
 			cover: Cover::Unknown,
 		}
 	}
@@ -215,7 +221,7 @@ mod tests {
 
 	#[test]
 	fn repute_holds_newcomers_to_the_stranger_window() {
-		let window = StrangerWindow { cap: 100 };
+		let window = StrangerWindow { cap: 100, release: Duration::ZERO };
 		for policy in [ServePolicy::ReputeGlobal, ServePolicy::ReputeSubjective] {
 			let probation = |unconfirmed| Standing {
 				received_from: 0,
@@ -223,6 +229,7 @@ mod tests {
 				unconfirmed,
 				unchoked: false,
 				verdict: Verdict::Probation,
+				on_probation_for: Duration::MAX,
 				cover: Cover::Unknown,
 			};
 			assert_eq!(decide(policy, &probation(90), 10, &terms(0, window)), Ok(()));
@@ -237,15 +244,32 @@ mod tests {
 				..probation(0)
 			};
 			assert_eq!(decide(policy, &denied, 10, &terms(0, window)), Err(Refused::NotAdmitted));
+			// Released over 100 s: 10 s on probation, 10 bytes.
+			let released = terms(0, window.released_over(Duration::from_secs(100)));
+			let fresh = Standing { on_probation_for: Duration::from_secs(10), ..probation(0) };
+			assert_eq!(decide(policy, &fresh, 10, &released), Ok(()));
+			assert_eq!(decide(policy, &fresh, 11, &released), Err(Refused::Unconfirmed));
 		}
 		// The local policies ignore it.
 		let s = standing(0, 0, Verdict::Probation);
-		assert_eq!(decide(ServePolicy::Open, &s, 10, &terms(0, StrangerWindow { cap: 0 })), Ok(()));
+		assert_eq!(
+			decide(
+				ServePolicy::Open,
+				&s,
+				10,
+				&terms(0, StrangerWindow { cap: 0, release: Duration::ZERO })
+			),
+			Ok(())
+		);
 	}
 
 	#[test]
 	fn paid_serves_whom_a_channel_pays_for_at_the_price_whatever_the_chain_says() {
-		let paid = Terms { allowance: 0, window: StrangerWindow { cap: 0 }, price: 5 };
+		let paid = Terms {
+			allowance: 0,
+			window: StrangerWindow { cap: 0, release: Duration::ZERO },
+			price: 5,
+		};
 		let denied = Verdict::Denied(DenialReason::NotRegistered);
 		let with = |cover, served_to| Standing { cover, ..standing(0, served_to, denied) };
 		let open = Cover::Open { price: 5, pays_through: 100 };

@@ -31,6 +31,10 @@ use serde::de::DeserializeOwned;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::Mutex;
 
+/// The Repute runtime's block time (its `MILLI_SECS_PER_BLOCK`): what turns parameters in
+/// blocks into time.
+pub const BLOCK_TIME: Duration = Duration::from_secs(6);
+
 /// The chain's adaptive stranger policy (`Reputation.Strangers`, as the runtime stores it; the
 /// client checks the layout against the node's metadata before it reads it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Decode)]
@@ -528,6 +532,14 @@ impl ChainClient {
 			method: "repute_parameters",
 			reason: format!("stranger allowance {allowance} is not a number"),
 		})
+	}
+
+	/// How long the chain takes to release a newcomer's whole stranger allowance
+	/// (`stranger_release` blocks of [`BLOCK_TIME`]): what a [`crate::StrangerWindow`] releases
+	/// its cap over ([`crate::StrangerWindow::released_over`]).
+	pub async fn stranger_release(&self) -> Result<Duration, ChainError> {
+		let blocks = self.parameters().await?.reputation.stranger_release;
+		Ok(BLOCK_TIME.saturating_mul(blocks))
 	}
 
 	/// The chain's adaptive stranger policy at the best block: the allowance a newcomer gets

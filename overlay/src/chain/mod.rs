@@ -7,4 +7,4 @@ pub mod extrinsic;
 pub mod keys;
 pub mod metadata;
 
-pub use client::{ChainClient, ChainInfo, StrangerPolicy};
+pub use client::{ChainClient, ChainInfo, StrangerPolicy, BLOCK_TIME};

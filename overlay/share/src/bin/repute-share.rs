@@ -194,7 +194,8 @@ async fn main() -> Result<(), Error> {
 	};
 	let stranger_window = match cli.stranger_window {
 		0 => StrangerWindow::OPEN,
-		k => StrangerWindow::shared_by(chain.stranger_allowance_max().await?, k),
+		k => StrangerWindow::shared_by(chain.stranger_allowance_max().await?, k)
+			.released_over(chain.stranger_release().await?),
 	};
 
 	let mut library = Library::default();
