@@ -31,7 +31,7 @@ use repute_rpc_api::json::{AdmissionAnswer, Decision, Reason};
 use std::{
 	collections::{HashMap, HashSet, VecDeque},
 	sync::{Arc, Mutex, RwLock},
-	time::Duration,
+	time::{Duration, Instant},
 };
 use tokio::sync::Notify;
 
@@ -113,6 +113,9 @@ const FIRST_RECONNECT_BACKOFF: Duration = Duration::from_millis(250);
 
 struct Shared {
 	cache: RwLock<HashMap<AccountId32, Verdict>>,
+	/// For each cached peer the node said had registered: blocks since it first registered, as
+	/// of the answer, and when the answer came.
+	ages: RwLock<HashMap<AccountId32, (u32, Instant)>>,
 	wanted: Mutex<Vec<AccountId32>>,
 	wake: Notify,
 	viewer: Option<AccountId32>,
@@ -146,6 +149,7 @@ impl AdmissionGate {
 	) -> Self {
 		let shared = Arc::new(Shared {
 			cache: RwLock::new(HashMap::new()),
+			ages: RwLock::new(HashMap::new()),
 			wanted: Mutex::new(Vec::new()),
 			wake: Notify::new(),
 			viewer: (policy == GatePolicy::Subjective).then(|| me.clone()),
@@ -171,6 +175,17 @@ impl AdmissionGate {
 		}
 	}
 
+	/// How long ago `peer` first registered, as the node last said (`registeredFor` blocks of
+	/// [`crate::chain::BLOCK_TIME`] at its answer) plus the time since that answer: what the
+	/// chain has released its stranger allowance over, the input of
+	/// [`crate::StrangerWindow::allows_after`]. `None` until the node has answered for it (the
+	/// window then releases nothing), or if its runtime does not say.
+	pub fn registered_for(&self, peer: &AccountId32) -> Option<Duration> {
+		let ages = self.shared.ages.read().unwrap_or_else(|p| p.into_inner());
+		let (blocks, at) = ages.get(peer).copied()?;
+		Some(crate::chain::BLOCK_TIME.saturating_mul(blocks).saturating_add(at.elapsed()))
+	}
+
 	/// Whether to serve the libp2p peer `peer` now: admitted or on probation. Unknown peers and
 	/// peers without an ed25519 key (no account) are refused.
 	pub fn is_admitted(&self, peer: &PeerId) -> bool {
@@ -185,13 +200,8 @@ impl AdmissionGate {
 					.chain
 					.admissions(std::slice::from_ref(peer), self.shared.viewer.as_ref())
 					.await?;
-				let verdict = answers.first().map(Verdict::of).unwrap_or(Verdict::Unknown);
-				self.shared
-					.cache
-					.write()
-					.unwrap_or_else(|p| p.into_inner())
-					.insert(peer.clone(), verdict);
-				Ok(verdict)
+				store_answers(&self.shared, &answers);
+				Ok(answers.first().map(Verdict::of).unwrap_or(Verdict::Unknown))
 			}
 			known => Ok(known),
 		}
@@ -218,9 +228,15 @@ impl AdmissionGate {
 
 fn store_answers(shared: &Shared, answers: &[AdmissionAnswer]) {
 	let mut cache = shared.cache.write().unwrap_or_else(|p| p.into_inner());
+	let mut ages = shared.ages.write().unwrap_or_else(|p| p.into_inner());
+	let now = Instant::now();
 	for answer in answers {
 		match AccountId32::from_ss58check(&answer.peer) {
 			Ok(account) => {
+				match answer.registered_for {
+					Some(blocks) => ages.insert(account.clone(), (blocks, now)),
+					None => ages.remove(&account),
+				};
 				cache.insert(account, Verdict::of(answer));
 			}
 			Err(_) => tracing::warn!(peer = %answer.peer, "the node named an unreadable peer"),
@@ -248,6 +264,7 @@ async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 				if let Some(old) = watched.pop_front() {
 					watched_set.remove(&old);
 					gate.cache.write().unwrap_or_else(|p| p.into_inner()).remove(&old);
+					gate.ages.write().unwrap_or_else(|p| p.into_inner()).remove(&old);
 				}
 			}
 			subscribed = false;
@@ -316,7 +333,12 @@ mod tests {
 
 	#[test]
 	fn verdicts_of_answers() {
-		let answer = |decision, reason| AdmissionAnswer { peer: String::new(), decision, reason };
+		let answer = |decision, reason| AdmissionAnswer {
+			peer: String::new(),
+			decision,
+			reason,
+			registered_for: None,
+		};
 		assert_eq!(Verdict::of(&answer(Decision::Admitted, None)), Verdict::Admitted);
 		assert_eq!(Verdict::of(&answer(Decision::Probation, None)), Verdict::Probation);
 		assert_eq!(
@@ -362,6 +384,30 @@ mod tests {
 		assert!(!gate.is_fresh());
 		assert_eq!(gate.check(&peer), Verdict::Unknown);
 		assert!(!gate.check(&peer).allows_service());
+	}
+
+	/// The gate keeps how long ago each peer registered, as the node said, and counts the time
+	/// since its answer on top; an answer without it (never registered) forgets it.
+	#[tokio::test]
+	async fn the_gate_knows_how_long_ago_a_peer_registered() {
+		let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+		let chain = Arc::new(ChainClient::new(format!("ws://127.0.0.1:{port}")));
+		let gate = AdmissionGate::spawn(chain, GatePolicy::Global, &AccountId32::new([1; 32]));
+		let peer = AccountId32::new([2; 32]);
+		assert_eq!(gate.registered_for(&peer), None, "not answered yet");
+		let answer = |registered_for| AdmissionAnswer {
+			peer: repute_rpc_api::peer::address_of(&peer),
+			decision: Decision::Probation,
+			reason: None,
+			registered_for,
+		};
+		store_answers(&gate.shared, &[answer(Some(10))]);
+		let age = gate.registered_for(&peer).unwrap();
+		assert!(age >= Duration::from_secs(60) && age < Duration::from_secs(61), "{age:?}");
+		tokio::time::sleep(Duration::from_millis(50)).await;
+		assert!(gate.registered_for(&peer).unwrap() >= age + Duration::from_millis(50));
+		store_answers(&gate.shared, &[answer(None)]);
+		assert_eq!(gate.registered_for(&peer), None);
 	}
 
 	#[tokio::test]

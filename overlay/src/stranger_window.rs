@@ -27,10 +27,15 @@
 //! `stranger_release` blocks, so that a fresh identity starts with nothing and re-keying buys no
 //! allowance sooner. A window with a fixed cap would undo that: every fresh key would take one
 //! cap from each of its servers at once. [`StrangerWindow::released_over`] releases the cap the
-//! same way, over the time since this server first saw the peer on probation
-//! ([`StrangerWindow::cap_after`]); a server cannot see a peer on probation before it
-//! registered, so its clock is never ahead of the chain's, and the bound becomes
-//! `released · (1 + S / k)` with `released` what the chain has released so far.
+//! same way, over the time since the peer first registered ([`StrangerWindow::cap_after`]), as
+//! the chain says it ([`crate::AdmissionGate::registered_for`]: the node's `registeredFor`
+//! blocks at its last answer, plus the time since). The bound becomes `released · (1 + S / k)`,
+//! `released` what the chain has released so far, as long as blocks come at the runtime's pace
+//! (while the chain stalls, the gate's clock runs ahead of it by the stall).
+//!
+//! (A server's own clock, from when it first saw the peer on probation, would not do: it is
+//! behind the chain's for every peer that registered long ago and never graduated, and the
+//! simulation's whole initial population starved on it for the first half of the release.)
 
 use crate::Verdict;
 use core::time::Duration;
@@ -41,9 +46,9 @@ pub struct StrangerWindow {
 	/// The most units a peer on probation may hold from this server beyond what the chain has
 	/// counted. At least the app's unit of service, or newcomers are never served.
 	pub cap: u128,
-	/// The time over which the cap is released to a peer on probation, from when this server
-	/// first saw it on probation (zero: all of it at once). Set it to the chain's
-	/// `stranger_release` (blocks × block time).
+	/// The time over which the cap is released to a peer on probation, from when it first
+	/// registered (zero: all of it at once). Set it to the chain's `stranger_release` (blocks ×
+	/// block time, `ChainClient::stranger_release`).
 	pub release: Duration,
 }
 
@@ -58,19 +63,19 @@ impl StrangerWindow {
 		Self { cap: allowance / u128::from(k.max(1)), release: Duration::ZERO }
 	}
 
-	/// This window with its cap released evenly over `release` after a server first sees a peer
-	/// on probation, as the chain releases the allowance over `stranger_release` blocks.
+	/// This window with its cap released evenly over `release` after a peer first registered,
+	/// as the chain releases the allowance over `stranger_release` blocks.
 	pub fn released_over(self, release: Duration) -> Self {
 		Self { release, ..self }
 	}
 
-	/// The cap for a peer this server has seen on probation for `on_probation_for`:
-	/// `cap · on_probation_for / release`, all of it from `release` on.
-	pub fn cap_after(&self, on_probation_for: Duration) -> u128 {
-		if self.release.is_zero() || on_probation_for >= self.release {
+	/// The cap for a peer that first registered `registered_for` ago:
+	/// `cap · registered_for / release`, all of it from `release` on.
+	pub fn cap_after(&self, registered_for: Duration) -> u128 {
+		if self.release.is_zero() || registered_for >= self.release {
 			return self.cap;
 		}
-		let (elapsed, release) = (on_probation_for.as_millis(), self.release.as_millis().max(1));
+		let (elapsed, release) = (registered_for.as_millis(), self.release.as_millis().max(1));
 		// At most `cap · release / release`: `elapsed < release`, and a cap above 2⁶⁴ is open.
 		match self.cap.checked_mul(elapsed) {
 			Some(product) => product / release,
@@ -79,26 +84,26 @@ impl StrangerWindow {
 	}
 
 	/// Whether to serve `units` more to a peer with the gate's `verdict`, of whom `unconfirmed`
-	/// units this server gave are not counted on chain yet, seen on probation long enough for
-	/// the whole cap. Admitted peers are served; peers on probation while
+	/// units this server gave are not counted on chain yet, registered long enough ago for the
+	/// whole cap. Admitted peers are served; peers on probation while
 	/// `unconfirmed + units` stays within the cap; everyone else is refused.
 	pub fn allows(&self, verdict: Verdict, unconfirmed: u128, units: u128) -> bool {
 		self.allows_after(verdict, unconfirmed, units, Duration::MAX)
 	}
 
-	/// [`Self::allows`] for a peer this server has seen on probation for `on_probation_for`:
-	/// within [`Self::cap_after`] rather than the whole cap.
+	/// [`Self::allows`] for a peer that first registered `registered_for` ago: within
+	/// [`Self::cap_after`] rather than the whole cap.
 	pub fn allows_after(
 		&self,
 		verdict: Verdict,
 		unconfirmed: u128,
 		units: u128,
-		on_probation_for: Duration,
+		registered_for: Duration,
 	) -> bool {
 		match verdict {
 			Verdict::Admitted => true,
 			Verdict::Probation => {
-				unconfirmed.saturating_add(units) <= self.cap_after(on_probation_for)
+				unconfirmed.saturating_add(units) <= self.cap_after(registered_for)
 			}
 			Verdict::Denied(_) | Verdict::Unknown => false,
 		}

@@ -53,6 +53,11 @@ pub struct AdmissionAnswer {
 	pub decision: Decision,
 	/// Why it is denied; `null` unless `decision` is `denied`.
 	pub reason: Option<Reason>,
+	/// Blocks since the peer first registered, at the block answered: what its stranger
+	/// allowance is released over (docs/reputation.md, "Admission"). Absent for a peer that never
+	/// registered, in a peer report's admission, and from nodes or runtimes older than the field.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub registered_for: Option<u32>,
 }
 
 impl AdmissionAnswer {
@@ -74,7 +79,12 @@ impl AdmissionAnswer {
 				}),
 			),
 		};
-		Self { peer: address_of(peer), decision, reason }
+		Self { peer: address_of(peer), decision, reason, registered_for: None }
+	}
+
+	/// This answer, saying the peer first registered `blocks` before the block answered.
+	pub fn registered_for(self, blocks: Option<u32>) -> Self {
+		Self { registered_for: blocks, ..self }
 	}
 }
 

@@ -29,6 +29,7 @@ use repute_rpc_api::{
 use repute_runtime_api::{Admission, PaymentsApi, ReputationApi};
 use sc_client_api::{BlockchainEvents, ProofProvider};
 use serde::Serialize;
+use sp_api::ApiExt;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_core::{crypto::AccountId32, traits::SpawnNamed};
@@ -215,7 +216,8 @@ where
 		let viewer = args.optional_peer(1)?;
 		let at = self.block(args, 2)?;
 		let admission = self.runtime(at, |api, at| api.admission(at, peer.clone(), viewer))?;
-		Ok(AdmissionAnswer::new(&peer, admission))
+		let age = registration_ages(&*self.client, at, core::slice::from_ref(&peer));
+		Ok(AdmissionAnswer::new(&peer, admission).registered_for(age[0]))
 	}
 
 	fn admissions(&self, args: &Arguments) -> Result<Vec<AdmissionAnswer>, Error> {
@@ -223,7 +225,13 @@ where
 		let viewer = args.optional_peer(1)?;
 		let at = self.block(args, 2)?;
 		let admissions = self.runtime(at, |api, at| api.admissions(at, peers.clone(), viewer))?;
-		Ok(peers.iter().zip(admissions).map(|(p, a)| AdmissionAnswer::new(p, a)).collect())
+		let ages = registration_ages(&*self.client, at, &peers);
+		Ok(peers
+			.iter()
+			.zip(admissions)
+			.zip(ages)
+			.map(|((p, a), age)| AdmissionAnswer::new(p, a).registered_for(age))
+			.collect())
 	}
 
 	fn subjective_trust(&self, args: &Arguments) -> Result<SubjectiveTrustJson, Error> {
@@ -321,12 +329,21 @@ where
 				else {
 					break;
 				};
-				let changes: Vec<AdmissionAnswer> = peers
-					.iter()
-					.zip(last.iter_mut())
+				let changed: Vec<usize> = last
+					.iter_mut()
 					.zip(now)
-					.filter_map(|((peer, last), now)| {
-						(last.replace(now) != Some(now)).then(|| AdmissionAnswer::new(peer, now))
+					.enumerate()
+					.filter_map(|(i, (last, now))| (last.replace(now) != Some(now)).then_some(i))
+					.collect();
+				let changed_peers: Vec<AccountId32> =
+					changed.iter().map(|&i| peers[i].clone()).collect();
+				let ages = registration_ages(&*client, hash, &changed_peers);
+				let changes: Vec<AdmissionAnswer> = changed
+					.iter()
+					.zip(ages)
+					.filter_map(|(&i, age)| {
+						let admission = last[i]?;
+						Some(AdmissionAnswer::new(&peers[i], admission).registered_for(age))
 					})
 					.collect();
 				if !changes.is_empty() {
@@ -349,6 +366,32 @@ where
 			}
 		};
 		self.executor.spawn("repute-admission-subscription", Some("rpc"), task.boxed());
+	}
+}
+
+/// How long ago each of `peers` first registered, in blocks, at block `at`
+/// (`ReputationApi::registration_ages`); `None` for each at a block whose runtime predates
+/// version 2 of the API or when the call fails (the answer is then as before).
+fn registration_ages<C, Block>(
+	client: &C,
+	at: Block::Hash,
+	peers: &[AccountId32],
+) -> Vec<Option<u32>>
+where
+	Block: BlockT,
+	C: ProvideRuntimeApi<Block>,
+	C::Api: ReputationApi<Block, AccountId32, u128, u32>,
+{
+	let api = client.runtime_api();
+	let supported = api
+		.api_version::<dyn ReputationApi<Block, AccountId32, u128, u32>>(at)
+		.ok()
+		.flatten()
+		.is_some_and(|version| version >= 2);
+	let ages = supported.then(|| api.registration_ages(at, peers.to_vec()).ok()).flatten();
+	match ages {
+		Some(ages) if ages.len() == peers.len() => ages,
+		_ => vec![None; peers.len()],
 	}
 }
 

@@ -23,8 +23,9 @@ pub use repute_primitives::{
 sp_api::decl_runtime_apis! {
 	/// Reputation and admission queries. Every answer is computed from the state of the block it
 	/// is asked at, with decay applied up to that block. Callers bound the sizes they pass
-	/// (`peers`, `limit`): the runtime does what it is asked.
-	#[api_version(1)]
+	/// (`peers`, `limit`): the runtime does what it is asked. Version 2 added
+	/// [`ReputationApi::registration_ages`].
+	#[api_version(2)]
 	pub trait ReputationApi<AccountId, Balance, BlockNumber>
 	where
 		AccountId: codec::Codec,
@@ -59,6 +60,11 @@ sp_api::decl_runtime_apis! {
 
 		/// The parameters of shared history and of reputation.
 		fn parameters() -> (ReceiptParameters<Balance, BlockNumber>, ReputationParameters);
+
+		/// For each of `peers`, in order, the blocks since it first registered (what its
+		/// stranger allowance is released over), or `None` if it never registered.
+		#[api_version(2)]
+		fn registration_ages(peers: Vec<AccountId>) -> Vec<Option<BlockNumber>>;
 	}
 }
 

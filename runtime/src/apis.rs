@@ -155,6 +155,7 @@ impl_runtime_apis! {
 		}
 	}
 
+	#[api_version(2)]
 	impl repute_runtime_api::ReputationApi<Block, AccountId, Balance, BlockNumber> for Runtime {
 		fn peer_report(peer: AccountId) -> Option<PeerReport<Balance, BlockNumber>> {
 			let record = Reputation::reputation_of(&peer)?;
@@ -221,6 +222,10 @@ impl_runtime_apis! {
 				pallet_receipts::Parameters::<Runtime>::get(),
 				pallet_reputation::Parameters::<Runtime>::get(),
 			)
+		}
+
+		fn registration_ages(peers: Vec<AccountId>) -> Vec<Option<BlockNumber>> {
+			peers.iter().map(Reputation::registration_age).collect()
 		}
 	}
 

@@ -64,6 +64,8 @@ fn every_repute_method_answers_and_refuses_bad_input() {
 	// Governance (sudo) shortens epochs so the first one is published during the test.
 	let mut parameters = pallet_reputation::DefaultParameters::get();
 	parameters.epoch_length = 2;
+	// Allowances released at once, so that Charlie's vouches for Bob's service at once.
+	parameters.stranger_release = 0;
 	let shorten = RuntimeCall::Sudo(pallet_sudo::Call::sudo {
 		call: Box::new(RuntimeCall::Reputation(pallet_reputation::Call::set_parameters {
 			new: parameters,
@@ -107,6 +109,9 @@ fn every_repute_method_answers_and_refuses_bad_input() {
 		batch.as_array().unwrap().iter().map(|a| a["decision"].as_str().unwrap()).collect();
 	assert_eq!(decisions, ["admitted", "probation", "denied"]);
 	assert_eq!(batch[2]["reason"], "notRegistered");
+	// How long ago each registered, what its allowance is released over.
+	assert!(batch[0]["registeredFor"].is_u64() && batch[1]["registeredFor"].is_u64(), "{batch}");
+	assert!(batch[2].get("registeredFor").is_none(), "never registered: {batch}");
 	let seen = node.rpc("repute_admission", json!([address(bob), address(charlie)])).unwrap();
 	assert_eq!(seen["decision"], "admitted", "Bob served Charlie");
 
@@ -236,8 +241,9 @@ fn every_repute_method_answers_and_refuses_bad_input() {
 			assert_eq!(changes.len(), 2, "the first message names every peer: {message}");
 			first = false;
 		}
-		bob_admitted =
-			changes.iter().any(|c| c["peer"] == address(bob) && c["decision"] == "admitted");
+		bob_admitted = changes.iter().any(|c| {
+			c["peer"] == address(bob) && c["decision"] == "admitted" && c["registeredFor"].is_u64()
+		});
 	}
 
 	// --- bad input ---

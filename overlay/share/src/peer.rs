@@ -230,10 +230,6 @@ pub struct SharePeer {
 	/// Chunks sent and not yet confirmed written: request → (peer, bytes).
 	sending: HashMap<InboundRequestId, (PeerId, u128)>,
 	backoff: HashMap<PeerId, Instant>,
-	/// When this server first saw each connected peer on probation: the stranger window
-	/// releases its cap from then on ([`StrangerWindow::cap_after`]). Dropped when the peer
-	/// disconnects (its clock starts again: never ahead of the chain's).
-	on_probation_since: HashMap<PeerId, Instant>,
 	/// Whom BitTorrent's choker unchokes (kept whatever the policy; read by
 	/// [`ServePolicy::Bittorrent`] only).
 	choker: Choker<PeerId>,
@@ -303,7 +299,6 @@ impl SharePeer {
 			requested: HashSet::new(),
 			sending: HashMap::new(),
 			backoff: HashMap::new(),
-			on_probation_since: HashMap::new(),
 			choker: Choker::new(config.choker),
 			tokens: config.upload_chunks_per_second.max(1.0),
 			last_refill: Instant::now(),
@@ -478,7 +473,6 @@ impl SharePeer {
 			SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
 				self.stats.connected.fetch_sub(1, Ordering::Relaxed);
 				self.choker.disconnected(&peer_id);
-				self.on_probation_since.remove(&peer_id);
 				for providers in self.providers.values_mut() {
 					providers.remove(&peer_id);
 				}
@@ -604,11 +598,10 @@ impl SharePeer {
 			(Some(channels), Some(account)) => channels.cover(account),
 			_ => Cover::Unknown,
 		};
-		let on_probation_for = if verdict == Verdict::Probation {
-			let since = *self.on_probation_since.entry(peer).or_insert_with(Instant::now);
-			since.elapsed()
-		} else {
-			Duration::ZERO
+		// What the chain has released the requester's allowance over (nothing while unknown).
+		let registered_for = match (&self.gate, &account) {
+			(Some(gate), Some(account)) => gate.registered_for(account).unwrap_or_default(),
+			_ => Duration::ZERO,
 		};
 		let standing = Standing {
 			received_from: receipts.received_from(&peer, SERVICE),
@@ -620,7 +613,7 @@ impl SharePeer {
 				.saturating_add(self.sending_to(&peer)),
 			unchoked: self.choker.is_unchoked(&peer),
 			verdict,
-			on_probation_for,
+			registered_for,
 			cover,
 		};
 		let terms = Terms {

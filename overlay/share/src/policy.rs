@@ -75,9 +75,10 @@ pub struct Standing {
 	pub unchoked: bool,
 	/// The admission gate's verdict on the requester (unused by the local policies).
 	pub verdict: Verdict,
-	/// How long this server has seen the requester on probation (zero if it is not): what the
-	/// stranger window has released to it ([`StrangerWindow::cap_after`]).
-	pub on_probation_for: Duration,
+	/// How long ago the requester first registered, as the chain says
+	/// (`AdmissionGate::registered_for`; zero while unknown): what the stranger window releases
+	/// its cap over ([`StrangerWindow::cap_after`]).
+	pub registered_for: Duration,
 	/// What the requester's payment channel to this server covers (read by the paid policy).
 	pub cover: Cover,
 }
@@ -119,7 +120,7 @@ pub fn decide(
 				return Err(Refused::NotAdmitted);
 			}
 			let (verdict, unconfirmed) = (standing.verdict, standing.unconfirmed);
-			if !window.allows_after(verdict, unconfirmed, chunk, standing.on_probation_for) {
+			if !window.allows_after(verdict, unconfirmed, chunk, standing.registered_for) {
 				return Err(Refused::Unconfirmed);
 			}
 			true
@@ -146,7 +147,7 @@ mod tests {
 			unconfirmed: served_to,
 			unchoked: false,
 			verdict,
-			on_probation_for: Duration::MAX,
+			registered_for: Duration::MAX,
 			cover: Cover::Unknown,
 		}
 	}
@@ -229,7 +230,7 @@ mod tests {
 				unconfirmed,
 				unchoked: false,
 				verdict: Verdict::Probation,
-				on_probation_for: Duration::MAX,
+				registered_for: Duration::MAX,
 				cover: Cover::Unknown,
 			};
 			assert_eq!(decide(policy, &probation(90), 10, &terms(0, window)), Ok(()));
@@ -246,7 +247,7 @@ mod tests {
 			assert_eq!(decide(policy, &denied, 10, &terms(0, window)), Err(Refused::NotAdmitted));
 			// Released over 100 s: 10 s on probation, 10 bytes.
 			let released = terms(0, window.released_over(Duration::from_secs(100)));
-			let fresh = Standing { on_probation_for: Duration::from_secs(10), ..probation(0) };
+			let fresh = Standing { registered_for: Duration::from_secs(10), ..probation(0) };
 			assert_eq!(decide(policy, &fresh, 10, &released), Ok(()));
 			assert_eq!(decide(policy, &fresh, 11, &released), Err(Refused::Unconfirmed));
 		}

@@ -159,6 +159,14 @@ impl<T: Config> Pallet<T> {
 		admission::released_allowance_of(&record, allowance, &Parameters::<T>::get())
 	}
 
+	/// The blocks since `peer` first registered ([`PeerReputation::first_registered_at`]): what
+	/// its stranger allowance is released over. `None` for a peer that never registered.
+	pub fn registration_age(peer: &T::AccountId) -> Option<BlockNumberFor<T>> {
+		let record = Reputations::<T>::get(peer)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		Some(now.saturating_sub(record.first_registered_at))
+	}
+
 	/// How much more `peer` may consume before the chain denies it, as of now; zero for a peer
 	/// that never registered, is banned or withdrew its bond.
 	pub fn admission_credit_of(peer: &T::AccountId) -> u128 {

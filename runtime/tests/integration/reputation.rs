@@ -9,7 +9,7 @@ use repute_primitives::Receipt;
 use repute_runtime::{
 	configs::RuntimeBlockWeights, AccountId, Reputation, Runtime, RuntimeOrigin, System,
 };
-use repute_runtime_api::runtime_decl_for_reputation_api::ReputationApiV1;
+use repute_runtime_api::runtime_decl_for_reputation_api::ReputationApiV2;
 use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::MultiSignature;
@@ -198,10 +198,19 @@ fn a_fresh_key_is_served_its_allowance_as_it_is_released() {
 		let allowance = Reputation::stranger_allowance();
 		let report = Runtime::peer_report(newcomer.to_account_id()).unwrap();
 		assert_eq!((report.stranger_allowance, report.admission_credit), (allowance, 0));
+		let stranger = Sr25519Keyring::Ferdie.to_account_id();
+		assert_eq!(
+			Runtime::registration_ages(vec![newcomer.to_account_id(), stranger.clone()]),
+			vec![Some(0), None]
+		);
 		submit(server, newcomer, 1, 1);
 		let waiting = Admission::Denied(DenialReason::StrangerAllowanceNotYetReleased);
 		assert_eq!(Runtime::admission(newcomer.to_account_id(), None), waiting);
 		System::set_block_number(1 + release / 2);
+		assert_eq!(
+			Runtime::registration_ages(vec![newcomer.to_account_id()]),
+			vec![Some(release / 2)]
+		);
 		assert_eq!(Runtime::admission(newcomer.to_account_id(), None), Admission::Probation);
 		let credit = Runtime::peer_report(newcomer.to_account_id()).unwrap().admission_credit;
 		// Half released, one unit used (decayed since to nothing, or not).
