@@ -63,6 +63,10 @@ struct Cli {
 	/// overshoot scenario, 0 in the others).
 	#[arg(long = "stranger-window")]
 	stranger_windows: Vec<u32>,
+	/// Blocks (6 s) over which the chain releases a newcomer's stranger allowance from its
+	/// registration, and the servers' stranger window its cap (0: at once).
+	#[arg(long, default_value_t = 0)]
+	stranger_release: u32,
 	/// Under the paid policy, price the served bytes by congestion: a reference price that
 	/// follows the bytes paid for every `--price-period` blocks (docs/payments.md), plotted into
 	/// `<scenario>-prices.png` and written to `prices.csv`.
@@ -151,6 +155,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 				seed: cli.seed,
 				servers,
 				stranger_window,
+				stranger_release: cli.stranger_release,
 				congestion: cli.congestion.then(|| {
 					Congestion::around_the_payers_price(cli.price_period, cli.price_target)
 				}),

@@ -196,6 +196,7 @@ mod tests {
 			identities_total: 0,
 			servers: 0,
 			stranger_window: 0,
+			stranger_release: 0,
 			free_rider_denied_at: None,
 			payments: None,
 			prices: None,

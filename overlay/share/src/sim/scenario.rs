@@ -123,6 +123,10 @@ pub struct SimConfig {
 	/// The servers' stranger window: a newcomer gets at most `allowance / k` of service the chain
 	/// has not counted from each server (0: no window, the chain's verdict alone).
 	pub stranger_window: u32,
+	/// Blocks over which the chain releases a newcomer's stranger allowance
+	/// (`stranger_release`; 0: at once); the servers' stranger window releases its cap over the
+	/// same time.
+	pub stranger_release: u32,
 	/// Under the paid policy: congestion pricing of the served bytes, set through sudo before
 	/// the workload starts (`None`: the dev chain's genesis pricing, which stays at its floor).
 	pub congestion: Option<Congestion>,
@@ -261,6 +265,8 @@ pub struct RunResult {
 	pub servers: usize,
 	/// The stranger window's `k` (0: none).
 	pub stranger_window: u32,
+	/// Blocks over which a newcomer's stranger allowance was released (0: at once).
+	pub stranger_release: u32,
 	/// Seconds from the start until the chain denied the first free rider, if it did.
 	pub free_rider_denied_at: Option<f64>,
 	/// Under the paid policy: what honest peers paid and earned through their channels.
@@ -388,7 +394,9 @@ impl Run {
 			choker: ChokerConfig::default(),
 			stranger_window: match self.config.stranger_window {
 				0 => StrangerWindow::OPEN,
-				k => StrangerWindow::shared_by(ALLOWANCE_CHUNKS * chunk, k),
+				k => StrangerWindow::shared_by(ALLOWANCE_CHUNKS * chunk, k).released_over(
+					repute_overlay::chain::BLOCK_TIME.saturating_mul(self.config.stranger_release),
+				),
 			},
 			price: PRICE,
 			upload_chunks_per_second: self.config.upload_chunks_per_second,
@@ -637,12 +645,25 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 	// The stranger allowance adapts between an eighth of it and all of it, with how newcomers
 	// behave (Feldman et al.'s adaptive stranger policy): whitewashers drive it down.
 	let mut parameters = setup::fast_parameters(allowance, 2, 50);
+	parameters.stranger_release = config.stranger_release;
 	parameters.stranger_allowance_min = match config.scenario {
 		// One fixed allowance, so that what the free rider takes is measured against it.
 		Scenario::Overshoot => allowance,
 		_ => allowance / 8,
 	};
 	setup::govern(&chain, &alice, &parameters, &pretrusted).await?;
+	if config.stranger_release > 0 {
+		// The network existed before the run: the identities registered above (the initial
+		// population and the churn's joiners) have their allowances released before the
+		// workload starts. Only identities registered during the run, whitewashers' re-keys,
+		// start from nothing.
+		let registered_by = chain.best_number().await?;
+		let released_at = registered_by.saturating_add(config.stranger_release);
+		tracing::info!(registered_by, released_at, "waiting for the allowances' release");
+		while chain.best_number().await? < released_at {
+			tokio::time::sleep(Duration::from_secs(3)).await;
+		}
+	}
 	let congestion = config.congestion.clone().filter(|_| config.policy == ServePolicy::Paid);
 	if let Some(congestion) = &congestion {
 		price(&chain, &alice, congestion).await?;
@@ -852,6 +873,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		identities_total,
 		servers: if config.scenario == Scenario::Overshoot { config.servers.max(1) } else { 0 },
 		stranger_window: config.stranger_window,
+		stranger_release: config.stranger_release,
 		free_rider_denied_at,
 		payments,
 		prices: congestion.map(|congestion| (congestion.bounds, prices)),
