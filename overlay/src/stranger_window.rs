@@ -133,7 +133,7 @@ mod tests {
 	}
 
 	#[test]
-	fn the_cap_is_released_with_the_time_on_probation() {
+	fn the_cap_is_released_with_the_time_since_registration() {
 		let window = StrangerWindow::shared_by(1_600, 16).released_over(Duration::from_secs(100));
 		assert_eq!(window.cap_after(Duration::ZERO), 0, "a peer just seen gets nothing yet");
 		assert_eq!(window.cap_after(Duration::from_secs(10)), 10);
@@ -222,6 +222,73 @@ mod tests {
 			let taken: u128 = served.iter().sum();
 			let bound = window.overshoot_bound(allowance, servers as u32);
 			prop_assert!(taken <= bound, "took {taken} > bound {bound}");
+		}
+	}
+
+	/// The same adversary against a window released over the chain's release period, while
+	/// time passes (`Tick`, a second): the chain serves the newcomer while what it counted is
+	/// within what it has released, and denies it (`StrangerAllowanceNotYetReleased`) otherwise,
+	/// serving it again as more is released. Whatever the schedule, at every moment the
+	/// newcomer holds at most `released(t) + S · cap_after(t)`, that is
+	/// `released(t) · (1 + S/k)`: nothing at all at first, so that a fresh identity is worth
+	/// nothing until it has waited.
+	#[derive(Clone, Debug)]
+	enum TimedStep {
+		Request { server: usize },
+		Confirm { server: usize },
+		Tick,
+	}
+
+	fn timed_step(servers: usize) -> impl Strategy<Value = TimedStep> {
+		prop_oneof![
+			4 => (0..servers).prop_map(|server| TimedStep::Request { server }),
+			1 => (0..servers).prop_map(|server| TimedStep::Confirm { server }),
+			1 => Just(TimedStep::Tick),
+		]
+	}
+
+	proptest! {
+		#[test]
+		fn a_newcomer_never_takes_more_than_what_is_released(
+			k in 1u32..32,
+			servers in 1usize..24,
+			unit in 1u128..16,
+			release in 1u64..100,
+			steps in prop::collection::vec(timed_step(24), 1..2_000),
+		) {
+			let allowance = 1_024u128;
+			let window =
+				StrangerWindow::shared_by(allowance, k).released_over(Duration::from_secs(release));
+			let released = |t: u64| allowance * u128::from(t.min(release)) / u128::from(release);
+			let mut served = vec![0u128; servers];
+			let mut confirmed = vec![0u128; servers];
+			let mut t = 0u64;
+			for step in steps {
+				match step {
+					TimedStep::Request { server } if server < servers => {
+						let counted: u128 = confirmed.iter().sum();
+						let verdict = if counted > released(t) {
+							Verdict::Denied(DenialReason::StrangerAllowanceNotYetReleased)
+						} else {
+							Verdict::Probation
+						};
+						let unconfirmed = served[server] - confirmed[server];
+						if window.allows_after(verdict, unconfirmed, unit, Duration::from_secs(t)) {
+							served[server] += unit;
+						}
+					}
+					TimedStep::Confirm { server } if server < servers => {
+						confirmed[server] = served[server];
+					}
+					TimedStep::Tick => t += 1,
+					_ => {}
+				}
+				let taken: u128 = served.iter().sum();
+				// The chain's release, not the window's: `allowance / k` released over `release`.
+				let cap = u128::from(t.min(release)) * (allowance / u128::from(k)) / u128::from(release);
+				let bound = released(t) + servers as u128 * cap;
+				prop_assert!(taken <= bound, "at {t} s took {taken} > bound {bound}");
+			}
 		}
 	}
 
