@@ -86,7 +86,15 @@ pub fn released_allowance_of<BlockNumber: AtLeast32BitUnsigned + Copy>(
 	allowance: u128,
 	parameters: &ReputationParameters,
 ) -> u128 {
-	let allowance = allowance_of(record, allowance, parameters);
+	released_part(record, allowance_of(record, allowance, parameters), parameters)
+}
+
+/// The part of `allowance`, the peer's own ([`allowance_of`]), released by now.
+fn released_part<BlockNumber: AtLeast32BitUnsigned + Copy>(
+	record: &PeerReputation<BlockNumber>,
+	allowance: u128,
+	parameters: &ReputationParameters,
+) -> u128 {
 	let release = parameters.stranger_release;
 	if release == 0 || record.service >= parameters.graduation_service {
 		return allowance;
@@ -107,8 +115,8 @@ pub fn decide_record<BlockNumber: AtLeast32BitUnsigned + Copy>(
 	allowance: u128,
 	parameters: &ReputationParameters,
 ) -> Admission {
-	let released = released_allowance_of(record, allowance, parameters);
 	let allowance = allowance_of(record, allowance, parameters);
+	let released = released_part(record, allowance, parameters);
 	decide(record.standing, record.service, record.usage, allowance, released, parameters)
 }
 
