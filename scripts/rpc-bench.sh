@@ -7,10 +7,10 @@
 # Builds repute-node with the `synthetic-population` feature (in a target directory of its own,
 # `RPC_BENCH_TARGET_DIR`), starts it with `--chain rpc-bench` (the dev chain plus 100,000
 # synthetic registered peers and 1,000,000 pair entries, written at genesis) on loopback ports it
-# picks, waits for it,
-# runs the load generator `rpc/examples/rpc_bench.rs` (admission, batched admission, peer report
-# and subjective trust at concurrency 1, 16 and 64), prints a Markdown table, and stops the node,
-# also on failure or Ctrl-C.
+# picks, waits for it, runs the load generator `rpc/examples/rpc_bench.rs` (admission, batched
+# admission, batched admission seen by one viewer, peer report and subjective trust at
+# concurrency 1, 16 and 64), prints a Markdown table, and stops the node, also on failure or
+# Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
