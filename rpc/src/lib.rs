@@ -335,9 +335,14 @@ where
 					.enumerate()
 					.filter_map(|(i, (last, now))| (last.replace(now) != Some(now)).then_some(i))
 					.collect();
-				let changed_peers: Vec<AccountId32> =
-					changed.iter().map(|&i| peers[i].clone()).collect();
-				let ages = registration_ages(&*client, hash, &changed_peers);
+				// Most blocks change nothing for most subscribers: then no second runtime call.
+				let ages = if changed.is_empty() {
+					Vec::new()
+				} else {
+					let changed_peers: Vec<AccountId32> =
+						changed.iter().map(|&i| peers[i].clone()).collect();
+					registration_ages(&*client, hash, &changed_peers)
+				};
 				let changes: Vec<AdmissionAnswer> = changed
 					.iter()
 					.zip(ages)

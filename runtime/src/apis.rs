@@ -190,7 +190,7 @@ impl_runtime_apis! {
 		}
 
 		fn admissions(peers: Vec<AccountId>, viewer: Option<AccountId>) -> Vec<Admission> {
-			peers.iter().map(|peer| Reputation::admission_for(peer, viewer.as_ref())).collect()
+			Reputation::admissions_for(&peers, viewer.as_ref())
 		}
 
 		fn subjective_trust(viewer: AccountId, target: AccountId) -> SubjectiveTrust {

@@ -644,6 +644,79 @@ fn subjective_trust_looks_at_a_bounded_number_of_neighbours() {
 	});
 }
 
+/// `peer`'s admission from `viewer`'s point of view, computed peer by peer as it was before
+/// batches shared the viewer's side: both flows read through the general two-hop routine.
+fn admission_peer_by_peer(peer: AccountId, viewer: AccountId) -> Admission {
+	let global = Reputation::admission_for(&peer, None);
+	let Some(record) = Reputation::reputation_of(&peer) else { return global };
+	let Some(seen_by) = Reputations::<Test>::get(viewer) else { return global };
+	if record.standing != Standing::Registered || !global.allows_service() {
+		return global;
+	}
+	let parameters = Parameters::<Test>::get();
+	let taken = Reputation::two_hop_flow(seen_by.index, record.index, now(), &parameters);
+	let given = Reputation::two_hop_flow(record.index, seen_by.index, now(), &parameters);
+	let allowance = admission::allowance_of(&record, Reputation::stranger_allowance(), &parameters);
+	if taken.saturating_sub(given) > allowance {
+		Admission::Denied(DenialReason::UsageExceedsService)
+	} else {
+		global
+	}
+}
+
+proptest::proptest! {
+	#![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+	// A viewer's batch (read once: its local trust and its largest providers') decides every
+	// peer as the peer asked about alone would be, and as both flows read peer by peer decide
+	// it, on random service graphs, bounds on intermediaries and ages.
+	#[test]
+	fn a_viewer_s_batch_decides_each_peer_as_it_would_alone(
+		edges in proptest::collection::vec((1u64..=20, 1u64..=20, 1u128..1_500), 0..240),
+		neighbours in 1u32..=6,
+		viewer in 1u64..=21,
+		later in 0u64..300,
+	) {
+		new_test_ext(vec![]).execute_with(|| -> Result<(), proptest::test_runner::TestCaseError> {
+			for peer in 1..=20 {
+				register(peer);
+			}
+			for (provider, consumer, units) in edges {
+				if provider != consumer {
+					serve(provider, consumer, units);
+				}
+			}
+			let mut parameters = Parameters::<Test>::get();
+			parameters.subjective_neighbours = neighbours;
+			Parameters::<Test>::put(parameters);
+			System::set_block_number(now() + later);
+			// 21 and 22 never registered.
+			let peers: Vec<AccountId> = (1..=22).collect();
+			let batch = Reputation::admissions_for(&peers, Some(&viewer));
+			proptest::prop_assert_eq!(batch.len(), peers.len());
+			for (&peer, &decided) in peers.iter().zip(&batch) {
+				proptest::prop_assert_eq!(decided, admission_peer_by_peer(peer, viewer), "peer {}", peer);
+				proptest::prop_assert_eq!(decided, Reputation::admission_for(&peer, Some(&viewer)));
+				let (Some(seen_by), Some(record)) =
+					(Reputations::<Test>::get(viewer), Reputations::<Test>::get(peer))
+				else {
+					continue;
+				};
+				let parameters = Parameters::<Test>::get();
+				let seen = Reputation::subjective_trust(&viewer, &peer);
+				proptest::prop_assert_eq!(
+					seen.flow_to_viewer,
+					Reputation::two_hop_flow(record.index, seen_by.index, now(), &parameters)
+				);
+				proptest::prop_assert_eq!(
+					seen.flow_from_viewer,
+					Reputation::two_hop_flow(seen_by.index, record.index, now(), &parameters)
+				);
+			}
+			Ok(())
+		})?;
+	}
+}
+
 #[test]
 fn a_newcomer_is_on_probation_then_denied_then_readmitted() {
 	new_test_ext(vec![]).execute_with(|| {
