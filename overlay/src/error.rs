@@ -78,6 +78,15 @@ pub enum ChainError {
 		/// The first difference found.
 		reason: String,
 	},
+	/// The node's address is not one this build can open: not `ws://` or `wss://`, or `wss://`
+	/// without the `tls` feature. Retrying does not help.
+	#[error("cannot use the node address {url}: {reason}")]
+	UnsupportedUrl {
+		/// The address, or its first 200 characters.
+		url: String,
+		/// What is wrong with it.
+		reason: String,
+	},
 	/// No answer in time.
 	#[error("the node did not answer {method} in time")]
 	Timeout {

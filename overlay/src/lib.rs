@@ -98,8 +98,8 @@ mod tests {
 	/// client-side `sp-*` crates, which bring the wasm executor), the runtime-API machinery, the
 	/// JSON-RPC server, `sp-runtime` with the runtime's I/O, state machine and trie, nor
 	/// `sp-core` (its key derivation and three secp256k1 implementations; the `secret-uri`
-	/// feature brings it back, for tools that read subkey's secret URIs).
-	/// `repute-rpc-api` holds the client side of the `repute_*` methods and [`signature`] the
+	/// feature brings it back, for tools that read subkey's secret URIs), nor `sp-arithmetic`,
+	/// nor TLS (rustls, for `wss://`) unless the `tls` feature asks for it. `repute-rpc-api` holds the client side of the `repute_*` methods and [`signature`] the
 	/// runtime's signature type so that this holds; this test fails the day a dependency brings
 	/// any of them back.
 	#[test]
@@ -110,16 +110,28 @@ mod tests {
 		let directory = std::env::var("CARGO_MANIFEST_DIR")
 			.unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
 		let manifest = format!("{directory}/Cargo.toml");
-		let output = Command::new(cargo)
-			.args(["tree", "--locked", "--offline", "--manifest-path", &manifest])
-			.args(["-p", "repute-overlay", "-e", "normal,build", "--prefix", "none"])
-			.args(["--format", "{p}"])
-			.output()
-			.expect("run cargo tree");
-		assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-		let tree = String::from_utf8(output.stdout).expect("cargo tree prints UTF-8");
+		let tree = |features: &[&str]| {
+			let output = Command::new(&cargo)
+				.args(["tree", "--locked", "--offline", "--manifest-path", &manifest])
+				.args(["-p", "repute-overlay", "-e", "normal,build", "--prefix", "none"])
+				.args(["--format", "{p}"])
+				.args(features)
+				.output()
+				.expect("run cargo tree");
+			assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+			String::from_utf8(output.stdout).expect("cargo tree prints UTF-8")
+		};
+		let names = |tree: &str| -> std::collections::BTreeSet<String> {
+			tree.lines().filter_map(|line| line.split(' ').next()).map(String::from).collect()
+		};
+		// TLS (`wss://`) is the `tls` feature's: rustls and ring only when an app asks.
+		let with_tls = names(&tree(&["--features", "tls"]));
+		assert!(with_tls.contains("rustls") && with_tls.contains("jsonrpsee-ws-client"));
+		let tree = tree(&[]);
 		let crates: Vec<&str> = tree.lines().filter_map(|line| line.split(' ').next()).collect();
 		assert!(crates.contains(&"repute-rpc-api") && crates.contains(&"libp2p"), "{tree}");
+		let tls: Vec<&&str> = crates.iter().filter(|name| name.contains("rustls")).collect();
+		assert!(tls.is_empty(), "TLS compiled without the `tls` feature: {tls:?}");
 		let forbidden = |name: &&str| {
 			name.starts_with("sc-")
 				|| name.starts_with("wasmtime")
@@ -137,6 +149,9 @@ mod tests {
 					"sp-trie",
 					"jsonrpsee-server",
 					"repute-rpc",
+					// The chain's maths (`repute-primitives`' `sp-arithmetic` feature): an app
+					// reads the types only.
+					"sp-arithmetic",
 				]
 				.contains(name)
 		};

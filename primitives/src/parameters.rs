@@ -2,6 +2,7 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
+#[cfg(feature = "sp-arithmetic")]
 use sp_arithmetic::Perbill;
 
 /// A fraction in parts per billion (1,000,000,000 is 100%).
@@ -44,11 +45,13 @@ impl PartsPerBillion {
 
 	/// As a `Perbill`, at most 100% (a value above it, which the pallets never store, counts as
 	/// 100%).
+	#[cfg(feature = "sp-arithmetic")]
 	pub fn perbill(self) -> Perbill {
 		Perbill::from_parts(self.0)
 	}
 }
 
+#[cfg(feature = "sp-arithmetic")]
 impl From<Perbill> for PartsPerBillion {
 	fn from(fraction: Perbill) -> Self {
 		Self(fraction.deconstruct())

@@ -16,7 +16,6 @@
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
-use sp_arithmetic::traits::{BaseArithmetic, Zero};
 
 /// One payment channel: a consumer's escrow for one provider and one service.
 #[derive(
@@ -52,13 +51,63 @@ pub struct Payment<Balance> {
 	pub amount: Balance,
 }
 
-impl<Balance: BaseArithmetic + Copy, BlockNumber: PartialOrd + Copy> Channel<Balance, BlockNumber> {
+/// The arithmetic a channel does on its amounts: unsigned integers, saturating. Implemented for
+/// `u32`, `u64` and `u128` (the runtime's balance) without `sp-arithmetic`, so that an app's
+/// client computes what a channel pays with the same code the chain runs.
+pub trait Amount: Copy + PartialOrd {
+	/// Nothing.
+	fn zero() -> Self;
+	/// Whether it is nothing.
+	fn is_nothing(&self) -> bool;
+	/// `self + other`, at most the type's largest value.
+	fn plus(self, other: Self) -> Self;
+	/// `self − other`, at least nothing.
+	fn minus(self, other: Self) -> Self;
+	/// `self × other`, at most the type's largest value.
+	fn times(self, other: Self) -> Self;
+	/// How many whole `price`s `self` holds (`price` is not nothing), at most `u128::MAX`.
+	fn units_at(self, price: Self) -> u128;
+	/// `units` as an amount, at most the type's largest value.
+	fn from_units(units: u128) -> Self;
+}
+
+macro_rules! amount {
+	($($unsigned:ty),*) => {$(
+		impl Amount for $unsigned {
+			fn zero() -> Self {
+				0
+			}
+			fn is_nothing(&self) -> bool {
+				*self == 0
+			}
+			fn plus(self, other: Self) -> Self {
+				self.saturating_add(other)
+			}
+			fn minus(self, other: Self) -> Self {
+				self.saturating_sub(other)
+			}
+			fn times(self, other: Self) -> Self {
+				self.saturating_mul(other)
+			}
+			fn units_at(self, price: Self) -> u128 {
+				u128::from(self.checked_div(price).unwrap_or(0))
+			}
+			fn from_units(units: u128) -> Self {
+				Self::try_from(units).unwrap_or(Self::MAX)
+			}
+		}
+	)*};
+}
+
+amount!(u32, u64, u128);
+
+impl<Balance: Amount, BlockNumber: PartialOrd + Copy> Channel<Balance, BlockNumber> {
 	/// A channel opened at block `now`, with `escrow` held and `price` per unit.
 	pub fn open(price: Balance, escrow: Balance, now: BlockNumber) -> Self {
 		Self {
 			price,
 			escrow,
-			paid: Zero::zero(),
+			paid: Balance::zero(),
 			units_paid: 0,
 			units_unpaid: 0,
 			opened_at: now,
@@ -81,17 +130,17 @@ impl<Balance: BaseArithmetic + Copy, BlockNumber: PartialOrd + Copy> Channel<Bal
 	/// counters saturate at `u128::MAX` units, which no escrow can pay for.
 	pub fn pay(&mut self, new_units: u128) -> Payment<Balance> {
 		let due = self.units_unpaid.saturating_add(new_units);
-		let affordable: u128 = if self.price.is_zero() {
+		let affordable: u128 = if self.price.is_nothing() {
 			// A free channel (not something the pallet opens) pays nothing and owes nothing.
 			due
 		} else {
-			(self.escrow / self.price).unique_saturated_into()
+			self.escrow.units_at(self.price)
 		};
 		let units = due.min(affordable);
-		let amount = self.price.saturating_mul(Balance::unique_saturated_from(units));
+		let amount = self.price.times(Balance::from_units(units));
 		// `units ≤ escrow / price`, so `amount ≤ escrow`; saturating all the same.
-		self.escrow = self.escrow.saturating_sub(amount);
-		self.paid = self.paid.saturating_add(amount);
+		self.escrow = self.escrow.minus(amount);
+		self.paid = self.paid.plus(amount);
 		self.units_paid = self.units_paid.saturating_add(units);
 		self.units_unpaid = due.saturating_sub(units);
 		Payment { units, amount }
@@ -107,10 +156,10 @@ impl<Balance: BaseArithmetic + Copy, BlockNumber: PartialOrd + Copy> Channel<Bal
 	/// only a top-up raises it. So a provider may read it from any recent state, and a stale
 	/// read errs on the side of serving less. `None` for a free channel, which pays nothing.
 	pub fn pays_through(&self, recorded_units: u128) -> Option<u128> {
-		if self.price.is_zero() {
+		if self.price.is_nothing() {
 			return None;
 		}
-		let affordable: u128 = (self.escrow / self.price).unique_saturated_into();
+		let affordable: u128 = self.escrow.units_at(self.price);
 		Some(recorded_units.saturating_add(affordable).saturating_sub(self.units_unpaid))
 	}
 }
@@ -135,6 +184,34 @@ pub struct PaymentParameters<Balance, BlockNumber> {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	proptest::proptest! {
+		// An amount's arithmetic is what `sp_arithmetic`'s `BaseArithmetic` did for the chain
+		// before the channel rule stopped depending on it (so an app's client needs no
+		// `sp-arithmetic`): saturating, and conversions saturating at the type's bounds.
+		#[test]
+		fn amounts_saturate_as_sp_arithmetic_does(a: u64, b: u64, wide: u128, narrow: u32) {
+			use sp_arithmetic::traits::{Saturating, UniqueSaturatedFrom, UniqueSaturatedInto};
+			proptest::prop_assert_eq!(a.plus(b), Saturating::saturating_add(a, b));
+			proptest::prop_assert_eq!(a.minus(b), Saturating::saturating_sub(a, b));
+			proptest::prop_assert_eq!(a.times(b), Saturating::saturating_mul(a, b));
+			let as_u64 = u64::unique_saturated_from(wide);
+			proptest::prop_assert_eq!(<u64 as Amount>::from_units(wide), as_u64);
+			let as_u32 = u32::unique_saturated_from(wide);
+			proptest::prop_assert_eq!(<u32 as Amount>::from_units(wide), as_u32);
+			proptest::prop_assert_eq!(<u128 as Amount>::from_units(wide), wide);
+			if let Some(quotient) = a.checked_div(b) {
+				let units: u128 = quotient.unique_saturated_into();
+				proptest::prop_assert_eq!(a.units_at(b), units);
+			}
+			let price = u128::from(narrow);
+			if let Some(quotient) = wide.checked_div(price) {
+				proptest::prop_assert_eq!(wide.units_at(price), quotient);
+			}
+			proptest::prop_assert_eq!(a.is_nothing(), a == 0);
+			proptest::prop_assert_eq!(<u128 as Amount>::zero(), 0);
+		}
+	}
 
 	type TestChannel = Channel<u128, u32>;
 

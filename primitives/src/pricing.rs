@@ -9,14 +9,16 @@
 //! form: nobody sets the price, the load the chain records does, slowly enough that a burst
 //! cannot jump it.
 //!
-//! [`next_price`] is the rule and [`ServicePrice`] what the chain keeps of a service: the load it
+//! `next_price` is the rule and [`ServicePrice`] what the chain keeps of a service: the load it
 //! reads (units paid through channels at the reference price or more) and the toll that makes
 //! fake load cost its makers (the reference price above the floor, burnt from every unit paid).
 //! Both are here with no FRAME in them, so they are tested on their own; the payments pallet
-//! applies them (docs/payments.md, "Congestion pricing").
+//! applies them (docs/payments.md, "Congestion pricing"). The rule and `ServicePrice`'s methods
+//! come with the `sp-arithmetic` feature (the pallets'); an app's client reads the types only.
 
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use scale_info::TypeInfo;
+#[cfg(feature = "sp-arithmetic")]
 use sp_arithmetic::{
 	helpers_128bit::multiply_by_rational_with_rounding,
 	per_things::Rounding,
@@ -45,6 +47,7 @@ pub struct PriceBounds<Balance> {
 /// Moves by `price × (min(load, 2 × target) − target) / (8 × target)`, rounded down but at
 /// least 1 when the load is not at the target, then clamps to `[floor, ceiling]`. A price of zero, or a target of zero, stays at the floor (a zero price
 /// could never rise multiplicatively).
+#[cfg(feature = "sp-arithmetic")]
 pub fn next_price<Balance>(price: Balance, load: u128, bounds: &PriceBounds<Balance>) -> Balance
 where
 	Balance: Copy + Ord + UniqueSaturatedInto<u128> + TryFrom<u128>,
@@ -111,6 +114,7 @@ pub struct ServicePrice<Balance> {
 	pub tolls: Balance,
 }
 
+#[cfg(feature = "sp-arithmetic")]
 impl<Balance> ServicePrice<Balance>
 where
 	Balance: Copy + Ord + UniqueSaturatedInto<u128> + TryFrom<u128> + Saturating,
@@ -156,7 +160,7 @@ where
 	}
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "sp-arithmetic"))]
 mod tests {
 	use super::*;
 

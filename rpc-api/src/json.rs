@@ -567,15 +567,11 @@ mod tests {
 	fn a_service_price_answers_its_toll_and_large_numbers_as_strings() {
 		use repute_primitives::pricing::PriceBounds;
 		let priced = ServicePrice {
+			bounds: PriceBounds { floor: 10, ceiling: u128::MAX, target_units: 1 << 30 },
 			price: 25,
 			load: 7,
 			previous_load: 8,
 			tolls: 9,
-			..ServicePrice::at_floor(PriceBounds {
-				floor: 10,
-				ceiling: u128::MAX,
-				target_units: 1 << 30,
-			})
 		};
 		let json = serde_json::to_value(ServicePriceJson::from((3, priced))).unwrap();
 		assert_eq!(json["service"], 3);

@@ -18,8 +18,8 @@ use jsonrpsee::{
 		params::ArrayParams,
 	},
 	rpc_params,
-	ws_client::{WsClient, WsClientBuilder},
 };
+use jsonrpsee_ws_client::{WsClient, WsClientBuilder};
 use repute_rpc_api::hex::{from_hex, to_hex};
 use repute_rpc_api::{
 	json::{
@@ -77,9 +77,31 @@ fn unreachable(url: &str, error: impl ToString) -> ChainError {
 	ChainError::Unreachable { url: url.to_string(), reason: error.to_string() }
 }
 
+/// Whether this build can open `url`: `ws://`, and `wss://` with the `tls` feature. Anything
+/// else is refused for good ([`ChainError::UnsupportedUrl`]), not retried as a node that is down.
+fn supported(url: &str) -> Result<(), ChainError> {
+	let refuse = |reason: &str| ChainError::UnsupportedUrl {
+		url: url.chars().take(MAX_URL_QUOTED).collect(),
+		reason: reason.to_string(),
+	};
+	let scheme = url.split_once("://").map(|(scheme, _)| scheme.to_ascii_lowercase());
+	match scheme.as_deref() {
+		Some("ws") => Ok(()),
+		Some("wss") if cfg!(feature = "tls") => Ok(()),
+		Some("wss") => Err(refuse(
+			"`wss://` needs TLS, which this build of repute-overlay leaves out: enable its `tls` feature",
+		)),
+		_ => Err(refuse("a node's address is `ws://host:port` or `wss://host:port`")),
+	}
+}
+
+/// How much of a refused address an error quotes.
+const MAX_URL_QUOTED: usize = 200;
+
 impl ChainClient {
-	/// A client of the node at `url` (`ws://host:port`). Connects on first use, so creating it
-	/// never fails; [`ChainClient::connect`] connects at once.
+	/// A client of the node at `url` (`ws://host:port`, or `wss://host:port` with the `tls`
+	/// feature). Connects on first use, so creating it never fails; [`ChainClient::connect`]
+	/// connects at once.
 	pub fn new(url: impl Into<String>) -> Self {
 		Self {
 			url: url.into(),
@@ -122,6 +144,7 @@ impl ChainClient {
 		if let Some(client) = slot.as_ref().filter(|c| c.is_connected()) {
 			return Ok(client.clone());
 		}
+		supported(&self.url)?;
 		let client = tokio::time::timeout(
 			self.timeout,
 			WsClientBuilder::default()
@@ -596,5 +619,31 @@ mod tests {
 		let client = ChainClient::new(format!("ws://127.0.0.1:{port}"));
 		let error = client.genesis_hash().await.unwrap_err();
 		assert!(error.is_transient(), "{error}");
+	}
+
+	/// An address that is no WebSocket address used to be `Unreachable`, so callers retried it
+	/// for ever; so would `wss://` in a build without TLS.
+	#[tokio::test]
+	async fn an_address_this_build_cannot_open_is_refused_for_good() {
+		let long = format!("http://{}", "a".repeat(100_000));
+		for url in ["http://127.0.0.1:9944", "127.0.0.1:9944", "", "ftp://x", long.as_str()] {
+			let error = ChainClient::new(url).genesis_hash().await.unwrap_err();
+			assert!(matches!(error, ChainError::UnsupportedUrl { .. }), "{url:.40}: {error}");
+			assert!(!error.is_transient());
+			assert!(error.to_string().len() < 500, "the error quotes a bounded prefix");
+		}
+		let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+		let error = ChainClient::new(format!("wss://127.0.0.1:{port}")).genesis_hash().await;
+		let error = error.unwrap_err();
+		if cfg!(feature = "tls") {
+			// Nothing listens: the node is down, which may change.
+			assert!(error.is_transient(), "{error}");
+		} else {
+			assert!(matches!(error, ChainError::UnsupportedUrl { .. }), "{error}");
+			assert!(error.to_string().contains("`tls` feature"), "{error}");
+		}
+		// Schemes are case-insensitive.
+		let error = ChainClient::new(format!("WS://127.0.0.1:{port}")).genesis_hash().await;
+		assert!(error.unwrap_err().is_transient());
 	}
 }

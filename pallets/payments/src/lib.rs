@@ -124,8 +124,11 @@ pub mod pallet {
 		type RuntimeEvent: From<Event<Self>> + IsType<<Self as frame_system::Config>::RuntimeEvent>;
 
 		/// The currency escrows are held in and providers are paid in.
-		type Currency: MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>
-			+ Mutate<Self::AccountId>;
+		type Currency: MutateHold<
+				Self::AccountId,
+				Reason = Self::RuntimeHoldReason,
+				Balance: repute_primitives::payments::Amount,
+			> + Mutate<Self::AccountId>;
 
 		/// The runtime's hold reasons, of which [`HoldReason`] is one.
 		type RuntimeHoldReason: From<HoldReason>;
