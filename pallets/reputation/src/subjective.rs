@@ -31,9 +31,10 @@ impl<T: Config> Pallet<T> {
 
 	/// The admissions of `peers`, each as [`Self::admission_for`] decides it, with what they
 	/// share read once: the parameters, the allowance in force, and the viewer's side of every
-	/// flow towards it ([`Viewpoint`]: its local trust and its largest providers'). A batch from
-	/// one viewer (what a subjective gate asks at every block) then costs each peer the flow from
-	/// the viewer, `subjective_neighbours + 1` reads, instead of twice that and more.
+	/// flow towards it (its local trust and its largest providers'). A batch from one viewer
+	/// (what a subjective gate asks at every block) then costs each peer the chain serves its
+	/// record and the flow from the viewer, at most `subjective_neighbours + 2` reads, instead of
+	/// twice that and more; a peer the chain denies costs its record.
 	pub fn admissions_for(peers: &[T::AccountId], viewer: Option<&T::AccountId>) -> Vec<Admission> {
 		let parameters = Parameters::<T>::get();
 		let allowance = Strangers::<T>::get().allowance;
@@ -75,7 +76,7 @@ impl<T: Config> Pallet<T> {
 	/// over paths of at most two hops, each way, through at most `subjective_neighbours`
 	/// intermediaries (the largest partners first), and the net flow as a score.
 	///
-	/// Read-only; costs at most `2 · (subjective_neighbours + 1) + 1` storage reads.
+	/// Read-only; costs at most `2 · subjective_neighbours + 6` storage reads.
 	pub fn subjective_trust(viewer: &T::AccountId, target: &T::AccountId) -> SubjectiveTrust {
 		let parameters = Parameters::<T>::get();
 		let now = frame_system::Pallet::<T>::block_number();
