@@ -361,6 +361,8 @@ where
 				let next = futures::future::select(finalized.next(), sink.closed().boxed()).await;
 				match next {
 					Either::Left((Some(notification), _)) => {
+						// Behind (blocks finalized while it computed): on to the newest.
+						let notification = newest(notification, &mut finalized);
 						block = (
 							notification.hash,
 							(*notification.header.number()).unique_saturated_into(),
@@ -372,6 +374,20 @@ where
 		};
 		self.executor.spawn("repute-admission-subscription", Some("rpc"), task.boxed());
 	}
+}
+
+/// `first`, or the last of the items `stream` already holds after it: a subscriber that fell
+/// behind the chain answers for the newest finalized block, not for each block it missed in turn
+/// (its answers are the changes since its last message, so a skipped block loses nothing).
+/// Until 2026-12-03 a subscription computed every finalized block in order: one that took longer
+/// than a block to compute fell further behind with every block, and its subscriber was told
+/// of a denial minutes after the chain decided it.
+fn newest<T>(first: T, stream: &mut (impl futures::Stream<Item = T> + Unpin)) -> T {
+	let mut newest = first;
+	while let Some(Some(next)) = stream.next().now_or_never() {
+		newest = next;
+	}
+	newest
 }
 
 /// How long ago each of `peers` first registered, in blocks, at block `at`
@@ -420,6 +436,20 @@ where
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	#[test]
+	fn a_subscriber_behind_the_chain_skips_to_the_newest_block() {
+		let (sender, mut blocks) = futures::channel::mpsc::unbounded();
+		for number in 2..=5u32 {
+			sender.unbounded_send(number).unwrap();
+		}
+		assert_eq!(newest(1, &mut blocks), 5, "the blocks already waiting are skipped");
+		assert_eq!(newest(6, &mut blocks), 6, "nothing waiting: the block itself");
+		sender.unbounded_send(7).unwrap();
+		drop(sender);
+		assert_eq!(newest(6, &mut blocks), 7, "a closed stream gives what it held");
+		assert_eq!(newest(8, &mut blocks), 8);
+	}
 
 	#[test]
 	fn pages_are_bounded() {
