@@ -171,6 +171,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 			report::write_csv(&cli.out.join("samples.csv"), &results)?;
 			std::fs::write(cli.out.join("summary.md"), report::summary(&results))?;
 			report::write_strangers_csv(&cli.out.join("strangers.csv"), &results)?;
+			report::write_denials_csv(&cli.out.join("denials.csv"), &results)?;
 			if results.iter().any(|r| r.prices.is_some()) {
 				report::write_prices_csv(&cli.out.join("prices.csv"), &results)?;
 			}

@@ -201,6 +201,7 @@ mod tests {
 			payments: None,
 			prices: None,
 			strangers: Vec::new(),
+			denials: Vec::new(),
 			whitewashing: None,
 		};
 		let dir = std::env::temp_dir().join(format!("repute-plot-{}", std::process::id()));

@@ -54,6 +54,79 @@ pub fn write_strangers_csv(path: &Path, results: &[RunResult]) -> std::io::Resul
 	})
 }
 
+/// Writes the chain's denials of attacking identities at each sample of every run as CSV.
+pub fn write_denials_csv(path: &Path, results: &[RunResult]) -> std::io::Result<()> {
+	write_rows(path, "t,finalized,denied,served_while_denied_bytes_per_second", results, |result| {
+		let line = |s: &super::scenario::DenialSample| {
+			format!("{:.1},{},{},{:.0}", s.t, s.finalized, s.denied, s.served_while_denied)
+		};
+		result.denials.iter().map(line).collect()
+	})
+}
+
+/// The summary's section on service after the chain's denial, for the runs that sampled it.
+fn write_denials(out: &mut String, results: &[RunResult]) {
+	let runs: Vec<_> = results.iter().filter(|r| r.denials.len() > 1).collect();
+	if runs.is_empty() {
+		return;
+	}
+	let _ = writeln!(out, "### service after the chain's denial
+");
+	let _ = writeln!(
+		out,
+		"Attacking identities the chain denied (at the finalized block, as the driver sampled it \
+		 every few seconds; a denial only because a newcomer's allowance is still being released \
+		 does not count), what they still received between two samples at both of which the \
+		 chain denied them (servers acting on verdicts older than the chain's), and how long after \
+		 the sample that first saw the denial they were still served. The finalized blocks a \
+		 minute show how the node kept up.\n"
+	);
+	let _ = writeln!(
+		out,
+		"| scenario | policy | denied identities | served while denied (KiB) | of all they received | \
+		 identities served while denied | longest served after denial: mean, max (s) | finalized \
+		 blocks a minute |"
+	);
+	let _ = writeln!(out, "| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |");
+	for run in runs {
+		let denied: Vec<_> =
+			run.identities.iter().filter(|i| i.denial.first_denied.is_some()).collect();
+		let while_denied: u64 = denied.iter().map(|i| i.denial.served_while_denied).sum();
+		let received: u64 = run.identities.iter().map(|i| i.received).sum();
+		let lags: Vec<f64> = denied
+			.iter()
+			.filter(|i| i.denial.served_while_denied > 0)
+			.map(|i| i.denial.longest_served)
+			.collect();
+		let lag = if lags.is_empty() {
+			"–".to_string()
+		} else {
+			let mean = lags.iter().sum::<f64>() / lags.len() as f64;
+			format!("{mean:.0}, {:.0}", lags.iter().copied().fold(0.0, f64::max))
+		};
+		let (first, last) = (run.denials[0], run.denials[run.denials.len() - 1]);
+		let minutes = (last.t - first.t) / 60.0;
+		let rate = if minutes > 0.0 {
+			format!("{:.1}", f64::from(last.finalized.saturating_sub(first.finalized)) / minutes)
+		} else {
+			"–".into()
+		};
+		let _ = writeln!(
+			out,
+			"| {} | {} | {} | {:.0} | {:.1}% | {} | {} | {} |",
+			run.scenario.name(),
+			run.policy.name(),
+			denied.len(),
+			while_denied as f64 / 1024.0,
+			100.0 * while_denied as f64 / (received as f64).max(1.0),
+			lags.len(),
+			lag,
+			rate,
+		);
+	}
+	let _ = writeln!(out);
+}
+
 fn find(results: &[RunResult], scenario: Scenario, policy: ServePolicy) -> Option<&RunResult> {
 	results.iter().find(|r| r.scenario == scenario && r.policy == policy)
 }
@@ -388,6 +461,7 @@ pub fn summary(results: &[RunResult]) -> String {
 		}
 		let _ = writeln!(out);
 	}
+	write_denials(&mut out, results);
 	let overshoots: Vec<_> = results.iter().filter(|r| r.scenario == Scenario::Overshoot).collect();
 	if !overshoots.is_empty() {
 		let _ = writeln!(out, "### overshoot\n");
@@ -529,6 +603,7 @@ mod tests {
 				class: Class::Sybil,
 				received: 10,
 				ever_admitted: false,
+				denial: Default::default(),
 			}],
 			allowance: 10,
 			warmup: 60.0,
@@ -540,6 +615,7 @@ mod tests {
 			payments: None,
 			prices: None,
 			strangers: Vec::new(),
+			denials: Vec::new(),
 			whitewashing: None,
 		}
 	}
@@ -576,6 +652,7 @@ mod tests {
 				class: Class::FreeRider,
 				received,
 				ever_admitted: false,
+				denial: Default::default(),
 			}],
 			..run(Scenario::Overshoot, ServePolicy::ReputeGlobal, 0.0, 0.0)
 		};
@@ -658,6 +735,7 @@ mod tests {
 			class: Class::Whitewasher,
 			received,
 			ever_admitted: false,
+			denial: Default::default(),
 		};
 		let results = vec![RunResult {
 			allowance: 512 * kib,
@@ -708,6 +786,62 @@ mod tests {
 		let _ = std::fs::remove_file(&path);
 		assert_eq!(csv.lines().next(), Some("scenario,policy,t,class,peers,bytes_per_second"));
 		assert_eq!(csv.lines().nth(1), Some("churn,repute-global,10.0,honest,2,100000"));
+	}
+
+	/// Service an identity received while the chain denied it is summed, its longest lag
+	/// reported, and the node's pace follows the finalized blocks sampled.
+	#[test]
+	fn the_summary_tells_what_denied_identities_still_received() {
+		use crate::sim::scenario::{DenialOutcome, DenialSample};
+		let kib = 1024u64;
+		let identity = |received, denial| IdentityOutcome {
+			class: Class::Whitewasher,
+			received,
+			ever_admitted: false,
+			denial,
+		};
+		let denied = |served_while_denied, longest_served| DenialOutcome {
+			first_denied: Some(30.0),
+			served_while_denied,
+			longest_served,
+		};
+		let sample = |t, finalized, denied, served_while_denied| DenialSample {
+			t,
+			finalized,
+			denied,
+			served_while_denied,
+		};
+		let results = vec![RunResult {
+			identities: vec![
+				identity(300 * kib, denied(64 * kib, 10.0)),
+				identity(200 * kib, denied(16 * kib, 30.0)),
+				identity(100 * kib, denied(0, 0.0)),
+				identity(400 * kib, DenialOutcome::default()),
+			],
+			// 30 blocks in two minutes.
+			denials: vec![sample(10.0, 5, 0, 0.0), sample(130.0, 35, 3, 4_096.0)],
+			..run(Scenario::Churn, ServePolicy::ReputeSubjective, 1000.0, 0.0)
+		}];
+		let text = summary(&results);
+		assert!(
+			text.contains("| churn | repute-subjective | 3 | 80 | 8.0% | 2 | 20, 30 | 15.0 |"),
+			"{text}"
+		);
+		let path = std::env::temp_dir().join(format!("denials-{}.csv", std::process::id()));
+		write_denials_csv(&path, &results).unwrap();
+		let csv = std::fs::read_to_string(&path).unwrap();
+		let _ = std::fs::remove_file(&path);
+		assert_eq!(
+			csv.lines().collect::<Vec<_>>(),
+			[
+				"scenario,policy,t,finalized,denied,served_while_denied_bytes_per_second",
+				"churn,repute-subjective,10.0,5,0,0",
+				"churn,repute-subjective,130.0,35,3,4096",
+			]
+		);
+		// A run that sampled no denials has no such section.
+		let quiet = summary(&[run(Scenario::Churn, ServePolicy::ReputeGlobal, 1000.0, 0.0)]);
+		assert!(!quiet.contains("service after the chain's denial"), "{quiet}");
 	}
 
 	#[test]

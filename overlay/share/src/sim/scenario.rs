@@ -30,7 +30,7 @@ use repute_overlay::{
 	TransportKind,
 };
 use repute_primitives::{payments::PaymentParameters, pricing::PriceBounds};
-use repute_rpc_api::json::{Decision, ServicePriceJson};
+use repute_rpc_api::json::{Decision, Reason, ServicePriceJson};
 use std::{
 	collections::HashMap,
 	path::PathBuf,
@@ -181,6 +181,22 @@ pub struct StrangerSample {
 	pub defected: u32,
 }
 
+/// The chain's denials of attacking identities at one sample, and the service that reached
+/// identities it had already denied: what servers gave on verdicts older than the chain's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DenialSample {
+	/// Seconds since the workload started.
+	pub t: f64,
+	/// The finalized block the decisions were read at (gates follow finalized blocks).
+	pub finalized: u32,
+	/// Live attacking identities the chain denies for what they did (a denial only because their
+	/// allowance is still being released does not count).
+	pub denied: usize,
+	/// Bytes per second received since the last sample by identities the chain denied at both
+	/// samples, summed over them.
+	pub served_while_denied: f64,
+}
+
 /// What whitewashing cost the whitewashers of a run, at its end.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Whitewashing {
@@ -237,6 +253,21 @@ pub struct IdentityOutcome {
 	pub received: u64,
 	/// Whether the chain ever admitted it (beyond probation).
 	pub ever_admitted: bool,
+	/// What it received after the chain denied it.
+	pub denial: DenialOutcome,
+}
+
+/// What one attacking identity received after the chain denied it, as the driver sampled it
+/// (every `sample_every`, at the finalized block).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct DenialOutcome {
+	/// Seconds from the start until the chain first denied it, if it did.
+	pub first_denied: Option<f64>,
+	/// Bytes it received between two samples at both of which the chain denied it.
+	pub served_while_denied: u64,
+	/// The longest it was still served while denied: seconds from the sample at which the chain
+	/// denied it to the last sample of that denial by which it had received more (0: never).
+	pub longest_served: f64,
 }
 
 /// A run's results.
@@ -275,6 +306,8 @@ pub struct RunResult {
 	pub prices: Option<(PriceBounds<u128>, Vec<PriceSample>)>,
 	/// The chain's stranger policy at each sample.
 	pub strangers: Vec<StrangerSample>,
+	/// The chain's denials of attacking identities at each sample.
+	pub denials: Vec<DenialSample>,
 	/// In runs with whitewashers: how many identities they paid for, and how many went broke.
 	pub whitewashing: Option<Whitewashing>,
 }
@@ -335,6 +368,11 @@ struct Member {
 	submitter: Option<Submitter>,
 	payer: Option<Payer>,
 	last_received: u64,
+	/// Bytes received between the last two samples.
+	last_delta: u64,
+	/// Since when (seconds) the chain has denied it, as last sampled.
+	denied_since: Option<f64>,
+	denial: DenialOutcome,
 	last_refused: u64,
 	last_answered: u64,
 	alive: bool,
@@ -484,6 +522,9 @@ impl Run {
 			submitter: Some(submitter),
 			payer,
 			last_received: 0,
+			last_delta: 0,
+			denied_since: None,
+			denial: DenialOutcome::default(),
 			last_refused: 0,
 			last_answered: 0,
 			alive: true,
@@ -522,10 +563,15 @@ impl Run {
 	/// One sample per class: mean bytes per second per live peer since the last sample.
 	fn sample(&mut self, t: f64, interval: f64) -> Vec<Sample> {
 		let mut sums: HashMap<Class, (usize, f64)> = HashMap::new();
-		for member in self.members.iter_mut().filter(|m| m.alive) {
+		for member in self.members.iter_mut() {
+			if !member.alive {
+				member.last_delta = 0;
+				continue;
+			}
 			let received = member.handle.stats.received.load(Ordering::Relaxed);
 			let delta = received.saturating_sub(member.last_received);
 			member.last_received = received;
+			member.last_delta = delta;
 			let entry = sums.entry(member.class).or_default();
 			entry.0 += 1;
 			entry.1 += delta as f64 / interval;
@@ -567,8 +613,10 @@ impl Run {
 			.sum()
 	}
 
-	/// Records which attacking identities the chain admits now.
-	async fn watch_attackers(&mut self) {
+	/// Records which attacking identities the chain admits now and, at its finalized block,
+	/// which live ones it denies and what those it denied at the last sample too received since
+	/// (`interval` seconds ago): service given on a verdict older than the chain's.
+	async fn watch_attackers(&mut self, t: f64, interval: f64) -> Option<DenialSample> {
 		let watched: Vec<usize> = (0..self.members.len())
 			.filter(|i| !matches!(self.members[*i].class, Class::Honest))
 			.collect();
@@ -583,6 +631,39 @@ impl Run {
 				}
 			}
 		}
+		let live: Vec<usize> =
+			watched.into_iter().filter(|i| self.members[*i].alive).collect();
+		let finalized = self.driver.finalized_head().await.ok()?;
+		let number = self.driver.block_number(&finalized).await.ok()?;
+		let accounts: Vec<_> =
+			live.iter().map(|i| self.members[*i].identity.account().clone()).collect();
+		let answers = self.driver.admissions_at(&accounts, &finalized).await.ok()?;
+		let (mut denied, mut served) = (0, 0u64);
+		for (i, answer) in live.iter().zip(answers) {
+			let member = &mut self.members[*i];
+			let is_denied = answer.decision == Decision::Denied
+				&& answer.reason != Some(Reason::StrangerAllowanceNotYetReleased);
+			if !is_denied {
+				member.denied_since = None;
+				continue;
+			}
+			denied += 1;
+			if let Some(since) = member.denied_since {
+				member.denial.served_while_denied += member.last_delta;
+				served += member.last_delta;
+				if member.last_delta > 0 {
+					member.denial.longest_served = member.denial.longest_served.max(t - since);
+				}
+			}
+			member.denied_since.get_or_insert(t);
+			member.denial.first_denied.get_or_insert(t);
+		}
+		Some(DenialSample {
+			t,
+			finalized: number,
+			denied,
+			served_while_denied: served as f64 / interval.max(f64::EPSILON),
+		})
 	}
 }
 
@@ -670,6 +751,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 	}
 	let mut prices = Vec::new();
 	let mut strangers = Vec::new();
+	let mut denials = Vec::new();
 
 	let global_gate = (config.policy == ServePolicy::ReputeGlobal)
 		.then(|| AdmissionGate::spawn(chain.clone(), GatePolicy::Global, founders[0].account()));
@@ -777,7 +859,9 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 				defected: policy.defected,
 			});
 		}
-		run.watch_attackers().await;
+		if let Some(denial) = run.watch_attackers(t, interval).await {
+			denials.push(denial);
+		}
 		if free_rider_denied_at.is_none() && run.any_free_rider_denied().await {
 			free_rider_denied_at = Some(t);
 		}
@@ -814,6 +898,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 			class: m.class,
 			received: m.handle.stats.received.load(Ordering::Relaxed),
 			ever_admitted: m.ever_admitted,
+			denial: m.denial,
 		})
 		.collect();
 	let identities_total = run.members.len();
@@ -878,6 +963,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		payments,
 		prices: congestion.map(|congestion| (congestion.bounds, prices)),
 		strangers,
+		denials,
 		whitewashing,
 	})
 }
