@@ -10,7 +10,8 @@
 //! the runtime API at a block and turns the answer into stable JSON. The logic lives in the
 //! runtime. It registers the methods itself ([`Repute::into_rpc`]) rather than through a
 //! generated server trait, so that each reads its parameters strictly (`params`: extra, unknown
-//! and mistyped parameters are refused by name) and runs on a blocking thread; each method's
+//! and mistyped parameters are refused by name) and runs on a blocking thread, as does each
+//! block's computation of a subscription (a bounded number at once); each method's
 //! parameter names and order (`signatures`) are those of `repute-rpc-api`'s `ReputeApiClient`.
 
 mod params;
@@ -89,13 +90,14 @@ const UNSUBSCRIBE_ADMISSIONS: &str = "repute_unsubscribeAdmissions";
 pub struct Repute<C, Block> {
 	client: Arc<C>,
 	executor: Arc<dyn SpawnNamed>,
+	computations: Computations,
 	_block: PhantomData<Block>,
 }
 
 impl<C, Block> Repute<C, Block> {
 	/// Serves the methods from `client`, running subscriptions on `executor`.
 	pub fn new(client: Arc<C>, executor: Arc<dyn SpawnNamed>) -> Self {
-		Self { client, executor, _block: PhantomData }
+		Self { client, executor, computations: Computations::per_core(), _block: PhantomData }
 	}
 }
 
@@ -307,7 +309,8 @@ where
 	}
 
 	/// Accepts `pending` and streams the admissions of `peers` (seen by `viewer`) that change
-	/// with each finalized block, on a task of its own, until the subscriber leaves.
+	/// with each finalized block, on a task of its own, until the subscriber leaves. Each
+	/// block's computation runs on a blocking thread ([`Computations`]).
 	fn subscribe_admissions(
 		&self,
 		pending: PendingSubscriptionSink,
@@ -315,9 +318,11 @@ where
 		viewer: Option<AccountId32>,
 	) {
 		let client = self.client.clone();
+		let computations = self.computations.clone();
 		let task = async move {
 			let Ok(sink) = pending.accept().await else { return };
 			let mut finalized = client.finality_notification_stream();
+			let peers = Arc::new(peers);
 			let mut last: Vec<Option<Admission>> = vec![None; peers.len()];
 			let mut block = {
 				let info = client.info();
@@ -325,32 +330,12 @@ where
 			};
 			loop {
 				let (hash, number): (Block::Hash, u32) = block;
-				let Ok(now) = client.runtime_api().admissions(hash, peers.clone(), viewer.clone())
-				else {
-					break;
+				let step = {
+					let (client, peers, viewer) = (client.clone(), peers.clone(), viewer.clone());
+					move || admission_changes(&*client, hash, &peers, viewer, last)
 				};
-				let changed: Vec<usize> = last
-					.iter_mut()
-					.zip(now)
-					.enumerate()
-					.filter_map(|(i, (last, now))| (last.replace(now) != Some(now)).then_some(i))
-					.collect();
-				// Most blocks change nothing for most subscribers: then no second runtime call.
-				let ages = if changed.is_empty() {
-					Vec::new()
-				} else {
-					let changed_peers: Vec<AccountId32> =
-						changed.iter().map(|&i| peers[i].clone()).collect();
-					registration_ages(&*client, hash, &changed_peers)
-				};
-				let changes: Vec<AdmissionAnswer> = changed
-					.iter()
-					.zip(ages)
-					.filter_map(|(&i, age)| {
-						let admission = last[i]?;
-						Some(AdmissionAnswer::new(&peers[i], admission).registered_for(age))
-					})
-					.collect();
+				let Some(Some((now, changes))) = computations.run(step).await else { break };
+				last = now;
 				if !changes.is_empty() {
 					let message = AdmissionChanges { block: hash, number, changes };
 					let Ok(message) = SubscriptionMessage::from_json(&message) else { break };
@@ -373,6 +358,79 @@ where
 			}
 		};
 		self.executor.spawn("repute-admission-subscription", Some("rpc"), task.boxed());
+	}
+}
+
+/// The admissions of `peers` (seen by `viewer`) at block `at`, and the answers for those that
+/// differ from `last`; `None` if the runtime call fails.
+fn admission_changes<C, Block>(
+	client: &C,
+	at: Block::Hash,
+	peers: &[AccountId32],
+	viewer: Option<AccountId32>,
+	mut last: Vec<Option<Admission>>,
+) -> Option<(Vec<Option<Admission>>, Vec<AdmissionAnswer>)>
+where
+	Block: BlockT,
+	C: ProvideRuntimeApi<Block>,
+	C::Api: ReputationApi<Block, AccountId32, u128, u32>,
+{
+	let now = client.runtime_api().admissions(at, peers.to_vec(), viewer).ok()?;
+	let changed: Vec<usize> = last
+		.iter_mut()
+		.zip(now)
+		.enumerate()
+		.filter_map(|(i, (last, now))| (last.replace(now) != Some(now)).then_some(i))
+		.collect();
+	// Most blocks change nothing for most subscribers: then no second runtime call.
+	let ages = if changed.is_empty() {
+		Vec::new()
+	} else {
+		let changed_peers: Vec<AccountId32> = changed.iter().map(|&i| peers[i].clone()).collect();
+		registration_ages(client, at, &changed_peers)
+	};
+	let changes = changed
+		.iter()
+		.zip(ages)
+		.filter_map(|(&i, age)| {
+			let admission = last[i]?;
+			Some(AdmissionAnswer::new(&peers[i], admission).registered_for(age))
+		})
+		.collect();
+	Some((last, changes))
+}
+
+/// Where subscriptions compute: on the runtime's blocking threads, at most as many at once as
+/// the machine has cores, first come first served. A runtime call takes milliseconds; until
+/// 2026-12-03 every subscription made it on the node's async workers, so a node serving a
+/// thousand subscriptions (a thousand subjective gates) spent seconds of every block with those
+/// workers blocked, and its networking, block authoring and every other RPC call waited.
+#[derive(Clone)]
+struct Computations {
+	permits: Arc<tokio::sync::Semaphore>,
+}
+
+impl Computations {
+	/// At most `at_once` computations at a time (at least one).
+	fn new(at_once: usize) -> Self {
+		Self { permits: Arc::new(tokio::sync::Semaphore::new(at_once.max(1))) }
+	}
+
+	/// As many at once as the machine has cores.
+	fn per_core() -> Self {
+		Self::new(std::thread::available_parallelism().map_or(1, |cores| cores.get()))
+	}
+
+	/// Runs `work` on a blocking thread once a permit is free; `None` if it panicked (or the
+	/// runtime is shutting down).
+	async fn run<R: Send + 'static>(&self, work: impl FnOnce() -> R + Send + 'static) -> Option<R> {
+		let permit = self.permits.clone().acquire_owned().await.ok()?;
+		tokio::task::spawn_blocking(move || {
+			let _permit = permit;
+			work()
+		})
+		.await
+		.ok()
 	}
 }
 
@@ -449,6 +507,37 @@ mod tests {
 		drop(sender);
 		assert_eq!(newest(6, &mut blocks), 7, "a closed stream gives what it held");
 		assert_eq!(newest(8, &mut blocks), 8);
+	}
+
+	/// A subscription's computation runs off the async worker that awaits it, and no more run
+	/// at once than the permits allow, however many subscribers wait.
+	#[test]
+	fn computations_run_on_blocking_threads_a_bounded_number_at_once() {
+		use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+		let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+		let worker = std::thread::current().id();
+		let computations = Computations::new(2);
+		let (running, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+		let results = runtime.block_on(futures::future::join_all((0..8).map(|i| {
+			let (running, most) = (running.clone(), most.clone());
+			computations.run(move || {
+				let now = running.fetch_add(1, SeqCst) + 1;
+				most.fetch_max(now, SeqCst);
+				std::thread::sleep(std::time::Duration::from_millis(20));
+				running.fetch_sub(1, SeqCst);
+				(i, std::thread::current().id())
+			})
+		})));
+		assert_eq!(results.len(), 8);
+		for (i, result) in results.into_iter().enumerate() {
+			let (j, thread) = result.expect("it ran");
+			assert_eq!(i, j);
+			assert_ne!(thread, worker, "computed on the async worker");
+		}
+		assert!(most.load(SeqCst) <= 2, "{} at once", most.load(SeqCst));
+		// A computation that panics is `None`; the next ones still run.
+		assert_eq!(runtime.block_on(computations.run(|| -> u8 { panic!("runtime call") })), None);
+		assert_eq!(runtime.block_on(computations.run(|| 7)), Some(7));
 	}
 
 	#[test]
