@@ -96,6 +96,13 @@ pub struct GateConfig {
 	/// The longest wait between two attempts to reach the node while it is gone: once it is
 	/// back, verdicts are fresh again within about this long.
 	pub max_reconnect_backoff: Duration,
+	/// How long newly watched peers wait to join the gate's subscriptions. A new peer is looked
+	/// up at once (`repute_admissions`, answered within milliseconds), and the subscriptions,
+	/// which the node computes anew for every peer they watch when they start, are renewed once
+	/// for all the peers that arrived meanwhile: the node's work for a burst of connections is
+	/// one lookup per burst and one subscription for all of them, not one of each per peer. A
+	/// new peer's changes of decision reach the gate at most this late.
+	pub resubscribe_after: Duration,
 }
 
 impl Default for GateConfig {
@@ -104,6 +111,7 @@ impl Default for GateConfig {
 			max_staleness: Duration::from_secs(60),
 			max_peers: 100_000,
 			max_reconnect_backoff: Duration::from_secs(2),
+			resubscribe_after: crate::chain::BLOCK_TIME,
 		}
 	}
 }
@@ -244,12 +252,15 @@ fn store_answers(shared: &Shared, answers: &[AdmissionAnswer]) {
 	}
 }
 
-/// The background task: looks up new peers, and keeps one subscription per 1,024 watched peers.
+/// The background task: looks up new peers, and keeps one subscription per 1,024 watched peers,
+/// renewed with the new peers at most every `resubscribe_after`.
 async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 	let mut watched: VecDeque<AccountId32> = VecDeque::new();
 	let mut watched_set: HashSet<AccountId32> = HashSet::new();
 	let mut streams = SelectAll::new();
 	let mut subscribed = false;
+	// When the subscriptions are renewed to take in the peers looked up since they started.
+	let mut renew_at: Option<tokio::time::Instant> = None;
 	let mut backoff = FIRST_RECONNECT_BACKOFF.min(gate.config.max_reconnect_backoff);
 	loop {
 		// Peers asked about since the last turn, not watched yet.
@@ -259,15 +270,19 @@ async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 		};
 		if !fresh.is_empty() {
 			watched.extend(fresh.iter().cloned());
-			// Forget the peers asked about longest ago, past the bound.
+			// Forget the peers asked about longest ago, past the bound (and renew the
+			// subscriptions now, so that none of them is answered for again).
 			while watched.len() > gate.config.max_peers {
 				if let Some(old) = watched.pop_front() {
 					watched_set.remove(&old);
 					gate.cache.write().unwrap_or_else(|p| p.into_inner()).remove(&old);
 					gate.ages.write().unwrap_or_else(|p| p.into_inner()).remove(&old);
+					subscribed = false;
 				}
 			}
-			subscribed = false;
+			renew_at.get_or_insert_with(|| {
+				tokio::time::Instant::now() + gate.config.resubscribe_after
+			});
 			for chunk in fresh.chunks(WATCH_CHUNK) {
 				match chain.admissions(chunk, gate.viewer.as_ref()).await {
 					Ok(answers) => store_answers(&gate, &answers),
@@ -276,6 +291,9 @@ async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 					}
 				}
 			}
+		}
+		if renew_at.is_some_and(|at| at <= tokio::time::Instant::now()) {
+			subscribed = false;
 		}
 		if !subscribed && !watched.is_empty() {
 			let mut fresh_streams = SelectAll::new();
@@ -293,17 +311,20 @@ async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 			if ok {
 				streams = fresh_streams;
 				subscribed = true;
+				renew_at = None;
 				gate.freshness.alive();
 				backoff = FIRST_RECONNECT_BACKOFF.min(gate.config.max_reconnect_backoff);
 			}
 		}
 		let wake = gate.wake.notified();
 		if watched.is_empty() || subscribed {
+			let renew = renew_at.unwrap_or_else(tokio::time::Instant::now);
 			tokio::select! {
 				_ = wake => {
 					// Gather the burst of lookups that usually follows the first.
 					tokio::time::sleep(Duration::from_millis(20)).await;
 				}
+				_ = tokio::time::sleep_until(renew), if renew_at.is_some() => {}
 				_ = tokio::time::sleep(gate.config.max_staleness / 2), if subscribed => gate.freshness.alive(),
 				item = streams.next(), if subscribed => match item {
 					Some(Ok(changes)) => {
@@ -408,6 +429,111 @@ mod tests {
 		assert!(gate.registered_for(&peer).unwrap() >= age + Duration::from_millis(50));
 		store_answers(&gate.shared, &[answer(None)]);
 		assert_eq!(gate.registered_for(&peer), None);
+	}
+
+	/// A node that answers every lookup and subscription with "probation" for each peer, and
+	/// records how many peers each lookup and each subscription named.
+	struct FakeNode {
+		url: String,
+		lookups: Arc<Mutex<Vec<usize>>>,
+		subscriptions: Arc<Mutex<Vec<usize>>>,
+		_server: jsonrpsee::server::ServerHandle,
+	}
+
+	impl FakeNode {
+		async fn start() -> Self {
+			use jsonrpsee::{server::Server, RpcModule, SubscriptionMessage};
+			use repute_rpc_api::json::AdmissionChanges;
+			let probation = |peers: Vec<String>| -> Vec<AdmissionAnswer> {
+				peers
+					.into_iter()
+					.map(|peer| AdmissionAnswer {
+						peer,
+						decision: Decision::Probation,
+						reason: None,
+						registered_for: Some(1),
+					})
+					.collect()
+			};
+			let lookups = Arc::new(Mutex::new(Vec::new()));
+			let subscriptions = Arc::new(Mutex::new(Vec::new()));
+			let mut module = RpcModule::new((lookups.clone(), subscriptions.clone()));
+			module
+				.register_method("repute_admissions", move |params, counts, _| {
+					let peers: Vec<String> = params.sequence().next()?;
+					counts.0.lock().unwrap().push(peers.len());
+					Ok::<_, jsonrpsee::types::ErrorObjectOwned>(probation(peers))
+				})
+				.unwrap();
+			module
+				.register_subscription(
+					"repute_subscribeAdmissions",
+					"repute_admissionChanges",
+					"repute_unsubscribeAdmissions",
+					move |params, pending, counts, _| async move {
+						let peers: Vec<String> = params.sequence().next()?;
+						counts.1.lock().unwrap().push(peers.len());
+						let sink = pending.accept().await?;
+						let first = AdmissionChanges {
+							block: a_block_hash(),
+							number: 1,
+							changes: probation(peers),
+						};
+						sink.send(SubscriptionMessage::from_json(&first)?).await?;
+						sink.closed().await;
+						Ok(())
+					},
+				)
+				.unwrap();
+			let server = Server::builder().build("127.0.0.1:0").await.unwrap();
+			let url = format!("ws://{}", server.local_addr().unwrap());
+			Self { url, lookups, subscriptions, _server: server.start(module) }
+		}
+	}
+
+	fn a_block_hash() -> crate::H256 {
+		crate::H256::repeat_byte(7)
+	}
+
+	fn account(i: u32) -> AccountId32 {
+		let mut bytes = [9u8; 32];
+		bytes[..4].copy_from_slice(&i.to_le_bytes());
+		AccountId32::new(bytes)
+	}
+
+	/// A gate used to renew its subscriptions for every new peer: a peer connecting to ten
+	/// others one after the other made the node compute ten subscriptions from scratch (and a
+	/// thousand such gates on one node kept it busy for minutes). Each new peer is now looked up
+	/// at once, and the subscriptions renewed once, after `resubscribe_after`, for all of them.
+	#[tokio::test]
+	async fn new_peers_are_looked_up_at_once_and_subscribed_together() {
+		let node = FakeNode::start().await;
+		let chain = Arc::new(ChainClient::new(node.url.clone()));
+		let config =
+			GateConfig { resubscribe_after: Duration::from_secs(3), ..GateConfig::default() };
+		let gate = AdmissionGate::spawn_with(chain, GatePolicy::Subjective, &account(0), config);
+		// Ten peers, one at a time, further apart than the gate's gathering of a burst.
+		for i in 1..=10 {
+			gate.watch([account(i)]);
+			tokio::time::sleep(Duration::from_millis(60)).await;
+		}
+		// Every one is answered (by its lookup) well before the renewal.
+		let deadline = Instant::now() + Duration::from_secs(2);
+		while gate.known() < 10 && Instant::now() < deadline {
+			tokio::time::sleep(Duration::from_millis(10)).await;
+		}
+		assert_eq!(gate.known(), 10);
+		assert_eq!(gate.check(&account(10)), Verdict::Probation);
+		assert_eq!(node.lookups.lock().unwrap().iter().sum::<usize>(), 10);
+		// Then one subscription for all of them.
+		let deadline = Instant::now() + Duration::from_secs(10);
+		while node.subscriptions.lock().unwrap().last() != Some(&10) && Instant::now() < deadline
+		{
+			tokio::time::sleep(Duration::from_millis(20)).await;
+		}
+		let subscriptions = node.subscriptions.lock().unwrap().clone();
+		assert_eq!(subscriptions.last(), Some(&10), "{subscriptions:?}");
+		assert!(subscriptions.len() <= 3, "{} subscriptions: {subscriptions:?}", subscriptions.len());
 	}
 
 	#[tokio::test]
