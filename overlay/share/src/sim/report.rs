@@ -56,9 +56,13 @@ pub fn write_strangers_csv(path: &Path, results: &[RunResult]) -> std::io::Resul
 
 /// Writes the chain's denials of attacking identities at each sample of every run as CSV.
 pub fn write_denials_csv(path: &Path, results: &[RunResult]) -> std::io::Result<()> {
-	write_rows(path, "t,finalized,denied,served_while_denied_bytes_per_second", results, |result| {
+	let header = "t,finalized,denied,served_while_denied_bytes_per_second,receipts_sent";
+	write_rows(path, header, results, |result| {
 		let line = |s: &super::scenario::DenialSample| {
-			format!("{:.1},{},{},{:.0}", s.t, s.finalized, s.denied, s.served_while_denied)
+			format!(
+				"{:.1},{},{},{:.0},{}",
+				s.t, s.finalized, s.denied, s.served_while_denied, s.receipts_sent
+			)
 		};
 		result.denials.iter().map(line).collect()
 	})
@@ -810,6 +814,7 @@ mod tests {
 			finalized,
 			denied,
 			served_while_denied,
+			receipts_sent: 7,
 		};
 		let results = vec![RunResult {
 			identities: vec![
@@ -834,9 +839,10 @@ mod tests {
 		assert_eq!(
 			csv.lines().collect::<Vec<_>>(),
 			[
-				"scenario,policy,t,finalized,denied,served_while_denied_bytes_per_second",
-				"churn,repute-subjective,10.0,5,0,0",
-				"churn,repute-subjective,130.0,35,3,4096",
+				"scenario,policy,t,finalized,denied,served_while_denied_bytes_per_second,\
+				 receipts_sent",
+				"churn,repute-subjective,10.0,5,0,0,7",
+				"churn,repute-subjective,130.0,35,3,4096,7",
 			]
 		);
 		// A run that sampled no denials has no such section.

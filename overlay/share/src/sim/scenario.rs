@@ -195,6 +195,9 @@ pub struct DenialSample {
 	/// Bytes per second received since the last sample by identities the chain denied at both
 	/// samples, summed over them.
 	pub served_while_denied: f64,
+	/// Receipts the live peers' submitters have sent to the node so far (a resend counts
+	/// again): when they start to flow.
+	pub receipts_sent: u64,
 }
 
 /// What whitewashing cost the whitewashers of a run, at its end.
@@ -209,6 +212,13 @@ pub struct Whitewashing {
 	/// Live whitewashers that could not pay another bond and kept a denied identity.
 	pub broke: usize,
 }
+
+/// WebSocket connections the peers share to reach the node: a real peer has one of its own,
+/// but a thousand connections would each fetch the runtime's metadata and keep buffers in the
+/// one node and the one process of a run. Until 2026-12-03 all peers shared one, so that each
+/// peer's submissions waited behind every other peer's calls (and, under the subjective policy,
+/// behind a thousand gates' lookups and subscriptions).
+pub const PEER_CONNECTIONS: usize = 64;
 
 /// The stranger allowance (and bilateral credit's), in chunks.
 pub const ALLOWANCE_CHUNKS: u128 = 32;
@@ -410,6 +420,9 @@ impl Reserve {
 struct Run {
 	config: SimConfig,
 	chain: Arc<ChainClient>,
+	/// The peers' connections to the node ([`PEER_CONNECTIONS`]), each shared by the peers
+	/// whose index it is modulo their number.
+	connections: Vec<Arc<ChainClient>>,
 	/// The driver's own connection, for its checks.
 	driver: Arc<ChainClient>,
 	genesis: repute_overlay::H256,
@@ -469,9 +482,10 @@ impl Run {
 		let dir = self.stores.join(format!("peer-{index}"));
 		let store = Arc::new(ReceiptStore::open(&dir, Durability::Buffered)?);
 		let submit_every = if self.config.scenario == Scenario::Churn { 12 } else { 3 };
+		let chain = self.connections[index % self.connections.len()].clone();
 		let submitter = Submitter::spawn(
 			store.clone(),
-			self.chain.clone(),
+			chain.clone(),
 			identity.signer(),
 			SubmitterConfig {
 				interval: Duration::from_secs(submit_every),
@@ -482,7 +496,7 @@ impl Run {
 		let gate = match self.config.policy {
 			ServePolicy::ReputeGlobal => self.global_gate.clone(),
 			ServePolicy::ReputeSubjective => Some(AdmissionGate::spawn(
-				self.chain.clone(),
+				chain.clone(),
 				GatePolicy::Subjective,
 				identity.account(),
 			)),
@@ -491,11 +505,11 @@ impl Run {
 		let paid = self.config.policy.is_paid();
 		// Honest peers pay their way; the attackers do not (a peer that pays is not free riding).
 		let payer = (paid && class == Class::Honest)
-			.then(|| Payer::spawn(self.chain.clone(), identity.signer(), PAYER));
+			.then(|| Payer::spawn(chain.clone(), identity.signer(), PAYER));
 		let chain = ChainServices {
 			gate,
 			channels: paid
-				.then(|| ChannelBook::spawn(self.chain.clone(), identity.account(), SERVICE)),
+				.then(|| ChannelBook::spawn(chain.clone(), identity.account(), SERVICE)),
 			payer: payer.clone(),
 		};
 		self.next_address += 1;
@@ -620,6 +634,15 @@ impl Run {
 		let watched: Vec<usize> = (0..self.members.len())
 			.filter(|i| !matches!(self.members[*i].class, Class::Honest))
 			.collect();
+		// The finalized block first, so that its number is the one the sample was taken at.
+		let finalized = self.driver.finalized_head().await.ok();
+		let live: Vec<usize> = watched.iter().copied().filter(|i| self.members[*i].alive).collect();
+		let accounts: Vec<_> =
+			live.iter().map(|i| self.members[*i].identity.account().clone()).collect();
+		let at_finalized = match &finalized {
+			Some(hash) => self.driver.admissions_at(&accounts, hash).await.ok(),
+			None => None,
+		};
 		for chunk in watched.chunks(1000) {
 			let accounts: Vec<_> =
 				chunk.iter().map(|i| self.members[*i].identity.account().clone()).collect();
@@ -631,13 +654,8 @@ impl Run {
 				}
 			}
 		}
-		let live: Vec<usize> =
-			watched.into_iter().filter(|i| self.members[*i].alive).collect();
-		let finalized = self.driver.finalized_head().await.ok()?;
+		let (finalized, answers) = finalized.zip(at_finalized)?;
 		let number = self.driver.block_number(&finalized).await.ok()?;
-		let accounts: Vec<_> =
-			live.iter().map(|i| self.members[*i].identity.account().clone()).collect();
-		let answers = self.driver.admissions_at(&accounts, &finalized).await.ok()?;
 		let (mut denied, mut served) = (0, 0u64);
 		for (i, answer) in live.iter().zip(answers) {
 			let member = &mut self.members[*i];
@@ -658,11 +676,18 @@ impl Run {
 			member.denied_since.get_or_insert(t);
 			member.denial.first_denied.get_or_insert(t);
 		}
+		let receipts_sent = self
+			.members
+			.iter()
+			.filter_map(|m| m.submitter.as_ref())
+			.map(|s| s.stats().sent.load(Ordering::Relaxed))
+			.sum();
 		Some(DenialSample {
 			t,
 			finalized: number,
 			denied,
 			served_while_denied: served as f64 / interval.max(f64::EPSILON),
+			receipts_sent,
 		})
 	}
 }
@@ -760,6 +785,10 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		stores: run_dir.join("stores"),
 		config: config.clone(),
 		chain: chain.clone(),
+		// Opened at their first call.
+		connections: (0..PEER_CONNECTIONS)
+			.map(|_| Arc::new(ChainClient::new(node.url.clone())))
+			.collect(),
 		driver: driver.clone(),
 		genesis,
 		global_gate,
