@@ -280,9 +280,8 @@ async fn keep_fresh(gate: Arc<Shared>, chain: Arc<ChainClient>) {
 					subscribed = false;
 				}
 			}
-			renew_at.get_or_insert_with(|| {
-				tokio::time::Instant::now() + gate.config.resubscribe_after
-			});
+			renew_at
+				.get_or_insert_with(|| tokio::time::Instant::now() + gate.config.resubscribe_after);
 			for chunk in fresh.chunks(WATCH_CHUNK) {
 				match chain.admissions(chunk, gate.viewer.as_ref()).await {
 					Ok(answers) => store_answers(&gate, &answers),
@@ -527,13 +526,16 @@ mod tests {
 		assert_eq!(node.lookups.lock().unwrap().iter().sum::<usize>(), 10);
 		// Then one subscription for all of them.
 		let deadline = Instant::now() + Duration::from_secs(10);
-		while node.subscriptions.lock().unwrap().last() != Some(&10) && Instant::now() < deadline
-		{
+		while node.subscriptions.lock().unwrap().last() != Some(&10) && Instant::now() < deadline {
 			tokio::time::sleep(Duration::from_millis(20)).await;
 		}
 		let subscriptions = node.subscriptions.lock().unwrap().clone();
 		assert_eq!(subscriptions.last(), Some(&10), "{subscriptions:?}");
-		assert!(subscriptions.len() <= 3, "{} subscriptions: {subscriptions:?}", subscriptions.len());
+		assert!(
+			subscriptions.len() <= 3,
+			"{} subscriptions: {subscriptions:?}",
+			subscriptions.len()
+		);
 	}
 
 	#[tokio::test]

@@ -74,8 +74,7 @@ fn write_denials(out: &mut String, results: &[RunResult]) {
 	if runs.is_empty() {
 		return;
 	}
-	let _ = writeln!(out, "### service after the chain's denial
-");
+	let _ = writeln!(out, "### service after the chain's denial\n");
 	let _ = writeln!(
 		out,
 		"Attacking identities the chain denied (at the finalized block, as the driver sampled it \

@@ -508,8 +508,7 @@ impl Run {
 			.then(|| Payer::spawn(chain.clone(), identity.signer(), PAYER));
 		let chain = ChainServices {
 			gate,
-			channels: paid
-				.then(|| ChannelBook::spawn(chain.clone(), identity.account(), SERVICE)),
+			channels: paid.then(|| ChannelBook::spawn(chain.clone(), identity.account(), SERVICE)),
 			payer: payer.clone(),
 		};
 		self.next_address += 1;
