@@ -5,9 +5,11 @@
 //! finalized block in which a decision changed). [`AdmissionGate::check`] only reads that cache:
 //! it never waits on the network, so it can sit on an app's hot path. A peer it has not seen
 //! yet is [`Verdict::Unknown`] for the few milliseconds a background task needs to ask the node
-//! (`repute_admissions`) and start watching it. If the node goes away the task reconnects with
-//! backoff, and the cache's answers stay usable for at most [`GateConfig::max_staleness`]: after
-//! that every check says [`Verdict::Unknown`] (do not serve) until the subscription is back.
+//! (`repute_admissions`); the peers that arrive within [`GateConfig::resubscribe_after`] (a
+//! block) of each other then join the subscriptions together. If the node goes away the task
+//! reconnects with backoff, and the cache's answers stay usable for at most
+//! [`GateConfig::max_staleness`]: after that every check says [`Verdict::Unknown`] (do not
+//! serve) until the subscription is back.
 //! The gate fails closed: a peer the chain denied in the meantime is never served on an answer
 //! older than that bound.
 //!
