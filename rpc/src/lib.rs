@@ -11,7 +11,8 @@
 //! runtime. It registers the methods itself ([`Repute::into_rpc`]) rather than through a
 //! generated server trait, so that each reads its parameters strictly (`params`: extra, unknown
 //! and mistyped parameters are refused by name) and runs on a blocking thread, as does each
-//! block's computation of a subscription (a bounded number at once); each method's
+//! block's computation of a subscription (at most as many at once as the node has cores, methods
+//! and subscriptions together); each method's
 //! parameter names and order (`signatures`) are those of `repute-rpc-api`'s `ReputeApiClient`.
 
 mod params;
@@ -134,7 +135,9 @@ where
 	///
 	/// Every method reads its parameters with [`params`] (strict: extra or unknown parameters
 	/// are refused, errors name the parameter) and runs on a blocking thread, so that a slow
-	/// runtime call never holds up the server's async workers and the other callers they serve.
+	/// runtime call never holds up the server's async workers and the other callers they serve;
+	/// at most as many methods and subscription computations run at once as the node has cores
+	/// ([`Computations`]), and the rest wait their turn.
 	pub fn into_rpc(self) -> Result<RpcModule<Self>, RegisterMethodError> {
 		use signatures::*;
 		let mut module = RpcModule::new(self);
@@ -400,11 +403,14 @@ where
 	Some((last, changes))
 }
 
-/// Where subscriptions compute: on the runtime's blocking threads, at most as many at once as
-/// the machine has cores, first come first served. A runtime call takes milliseconds; until
-/// 2026-12-03 every subscription made it on the node's async workers, so a node serving a
-/// thousand subscriptions (a thousand subjective gates) spent seconds of every block with those
-/// workers blocked, and its networking, block authoring and every other RPC call waited.
+/// Where the methods and subscriptions compute: on the runtime's blocking threads, at most as
+/// many at once as the machine has cores, first come first served. A runtime call takes
+/// milliseconds; until 2026-12-03 every subscription made it on the node's async workers, so a
+/// node serving a thousand subscriptions (a thousand subjective gates) spent seconds of every
+/// block with those workers blocked, and its networking, block authoring and every other RPC
+/// call waited. The methods ran on blocking threads without a bound until the same day: a flood
+/// of calls ran as many runtime calls at once as it had callers, each beyond the node's pool of
+/// wasm instances (8 by default) on an instance compiled for it, and took every core.
 #[derive(Clone)]
 struct Computations {
 	permits: Arc<tokio::sync::Semaphore>,
@@ -474,7 +480,8 @@ where
 	}
 }
 
-/// Registers the method of `signature`, answered by `answer` on a blocking thread.
+/// Registers the method of `signature`, answered by `answer` on a blocking thread among the
+/// [`Computations`]' bounded number.
 fn register<C, Block, R>(
 	module: &mut RpcModule<Repute<C, Block>>,
 	signature: &'static Signature,
@@ -482,11 +489,22 @@ fn register<C, Block, R>(
 ) -> Result<(), RegisterMethodError>
 where
 	Repute<C, Block>: Send + Sync + 'static,
-	R: Serialize + Clone + 'static,
+	R: Serialize + Clone + Send + 'static,
 {
-	module.register_blocking_method(signature.method, move |params, repute, _| {
-		// Every `InvalidParams` is already prefixed with the method's name.
-		signature.parse(params.as_str()).and_then(|args| answer(&repute, &args))
+	module.register_async_method(signature.method, move |params, repute, _| async move {
+		let computations = repute.computations.clone();
+		computations
+			.run(move || {
+				// Every `InvalidParams` is already prefixed with the method's name.
+				signature.parse(params.as_str()).and_then(|args| answer(&repute, &args))
+			})
+			.await
+			.unwrap_or_else(|| {
+				Err(Error::Runtime(format!(
+					"{}: the computation panicked or the node is stopping",
+					signature.method
+				)))
+			})
 	})?;
 	Ok(())
 }
