@@ -54,14 +54,23 @@ pub fn write_strangers_csv(path: &Path, results: &[RunResult]) -> std::io::Resul
 	})
 }
 
-/// Writes the chain's denials of attacking identities at each sample of every run as CSV.
+/// Writes the chain's denials of attacking identities and of honest peers at each sample of
+/// every run as CSV.
 pub fn write_denials_csv(path: &Path, results: &[RunResult]) -> std::io::Result<()> {
-	let header = "t,finalized,denied,served_while_denied_bytes_per_second,receipts_sent";
+	let header = "t,finalized,denied,served_while_denied_bytes_per_second,receipts_sent,honest,\
+	              honest_denied,honest_denied_as_strangers";
 	write_rows(path, header, results, |result| {
 		let line = |s: &super::scenario::DenialSample| {
 			format!(
-				"{:.1},{},{},{:.0},{}",
-				s.t, s.finalized, s.denied, s.served_while_denied, s.receipts_sent
+				"{:.1},{},{},{:.0},{},{},{},{}",
+				s.t,
+				s.finalized,
+				s.denied,
+				s.served_while_denied,
+				s.receipts_sent,
+				s.honest,
+				s.honest_denied,
+				s.honest_denied_as_strangers
 			)
 		};
 		result.denials.iter().map(line).collect()
@@ -82,15 +91,18 @@ fn write_denials(out: &mut String, results: &[RunResult]) {
 		 does not count), what they still received between two samples at both of which the \
 		 chain denied them (servers acting on verdicts older than the chain's), and how long after \
 		 the sample that first saw the denial they were still served. The finalized blocks a \
-		 minute show how the node kept up.\n"
+		 minute show how the node kept up. The last column is what the policy costs honest \
+		 peers: the share of live honest peers the chain denied at the same blocks, on average \
+		 over the samples after the warm-up and at most (of those, in brackets, the share denied \
+		 as strangers that used up their allowance).\n"
 	);
 	let _ = writeln!(
 		out,
 		"| scenario | policy | denied identities | served while denied (KiB) | of all they received | \
 		 identities served while denied | longest served after denial: mean, max (s) | finalized \
-		 blocks a minute |"
+		 blocks a minute | honest peers denied: mean, most (as strangers) |"
 	);
-	let _ = writeln!(out, "| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |");
+	let _ = writeln!(out, "| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | --- |");
 	for run in runs {
 		let denied: Vec<_> =
 			run.identities.iter().filter(|i| i.denial.first_denied.is_some()).collect();
@@ -116,7 +128,7 @@ fn write_denials(out: &mut String, results: &[RunResult]) {
 		};
 		let _ = writeln!(
 			out,
-			"| {} | {} | {} | {:.0} | {:.1}% | {} | {} | {} |",
+			"| {} | {} | {} | {:.0} | {:.1}% | {} | {} | {} | {} |",
 			run.scenario.name(),
 			run.policy.name(),
 			denied.len(),
@@ -125,9 +137,36 @@ fn write_denials(out: &mut String, results: &[RunResult]) {
 			lags.len(),
 			lag,
 			rate,
+			honest_denied(run),
 		);
 	}
 	let _ = writeln!(out);
+}
+
+/// The share of live honest peers the chain denied, over the samples after `run`'s warm-up: the
+/// mean and the most (each with the share denied as strangers in brackets), as percentages.
+fn honest_denied(run: &RunResult) -> String {
+	let shares: Vec<(f64, f64)> = run
+		.denials
+		.iter()
+		.filter(|s| s.t >= run.warmup && s.honest > 0)
+		.map(|s| {
+			let honest = s.honest as f64;
+			(
+				100.0 * s.honest_denied as f64 / honest,
+				100.0 * s.honest_denied_as_strangers as f64 / honest,
+			)
+		})
+		.collect();
+	if shares.is_empty() {
+		return "–".into();
+	}
+	let count = shares.len() as f64;
+	let mean = shares.iter().map(|s| s.0).sum::<f64>() / count;
+	let mean_as_strangers = shares.iter().map(|s| s.1).sum::<f64>() / count;
+	let most =
+		shares.iter().copied().fold((0.0, 0.0), |most, s| if s.0 > most.0 { s } else { most });
+	format!("{mean:.1}% ({mean_as_strangers:.1}%), {:.1}% ({:.1}%)", most.0, most.1)
 }
 
 fn find(results: &[RunResult], scenario: Scenario, policy: ServePolicy) -> Option<&RunResult> {
@@ -808,12 +847,15 @@ mod tests {
 			served_while_denied,
 			longest_served,
 		};
-		let sample = |t, finalized, denied, served_while_denied| DenialSample {
+		let sample = |t, finalized, denied, served_while_denied, honest_denied| DenialSample {
 			t,
 			finalized,
 			denied,
 			served_while_denied,
 			receipts_sent: 7,
+			honest: 900,
+			honest_denied,
+			honest_denied_as_strangers: honest_denied / 3,
 		};
 		let results = vec![RunResult {
 			identities: vec![
@@ -823,12 +865,20 @@ mod tests {
 				identity(400 * kib, DenialOutcome::default()),
 			],
 			// 30 blocks in two minutes.
-			denials: vec![sample(10.0, 5, 0, 0.0), sample(130.0, 35, 3, 4_096.0)],
+			// The first sample is in the warm-up: its honest denials do not count.
+			denials: vec![
+				sample(10.0, 5, 0, 0.0, 900),
+				sample(70.0, 20, 1, 0.0, 9),
+				sample(130.0, 35, 3, 4_096.0, 27),
+			],
 			..run(Scenario::Churn, ServePolicy::ReputeSubjective, 1000.0, 0.0)
 		}];
 		let text = summary(&results);
 		assert!(
-			text.contains("| churn | repute-subjective | 3 | 80 | 8.0% | 2 | 20, 30 | 15.0 |"),
+			text.contains(
+				"| churn | repute-subjective | 3 | 80 | 8.0% | 2 | 20, 30 | 15.0 | 2.0% (0.7%), 3.0% \
+				 (1.0%) |"
+			),
 			"{text}"
 		);
 		let path = std::env::temp_dir().join(format!("denials-{}.csv", std::process::id()));
@@ -839,9 +889,10 @@ mod tests {
 			csv.lines().collect::<Vec<_>>(),
 			[
 				"scenario,policy,t,finalized,denied,served_while_denied_bytes_per_second,\
-				 receipts_sent",
-				"churn,repute-subjective,10.0,5,0,0,7",
-				"churn,repute-subjective,130.0,35,3,4096,7",
+				 receipts_sent,honest,honest_denied,honest_denied_as_strangers",
+				"churn,repute-subjective,10.0,5,0,0,7,900,900,300",
+				"churn,repute-subjective,70.0,20,1,0,7,900,9,3",
+				"churn,repute-subjective,130.0,35,3,4096,7,900,27,9",
 			]
 		);
 		// A run that sampled no denials has no such section.

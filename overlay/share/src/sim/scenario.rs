@@ -30,7 +30,7 @@ use repute_overlay::{
 	TransportKind,
 };
 use repute_primitives::{payments::PaymentParameters, pricing::PriceBounds};
-use repute_rpc_api::json::{Decision, Reason, ServicePriceJson};
+use repute_rpc_api::json::{AdmissionAnswer, Decision, Reason, ServicePriceJson};
 use std::{
 	collections::HashMap,
 	path::PathBuf,
@@ -198,6 +198,14 @@ pub struct DenialSample {
 	/// Receipts the live peers' submitters have sent to the node so far (a resend counts
 	/// again): when they start to flow.
 	pub receipts_sent: u64,
+	/// Live honest peers at the sample.
+	pub honest: usize,
+	/// Of them, the ones the chain denies at the same block (for anything but an allowance
+	/// still being released): what the policy costs honest peers.
+	pub honest_denied: usize,
+	/// Of those, the ones denied as strangers that used up their allowance before they had
+	/// credit of their own.
+	pub honest_denied_as_strangers: usize,
 }
 
 /// What whitewashing cost the whitewashers of a run, at its end.
@@ -628,16 +636,23 @@ impl Run {
 
 	/// Records which attacking identities the chain admits now and, at its finalized block,
 	/// which live ones it denies and what those it denied at the last sample too received since
-	/// (`interval` seconds ago): service given on a verdict older than the chain's.
-	async fn watch_attackers(&mut self, t: f64, interval: f64) -> Option<DenialSample> {
+	/// (`interval` seconds ago): service given on a verdict older than the chain's; and how many
+	/// live honest peers it denies at that block.
+	async fn watch_denials(&mut self, t: f64, interval: f64) -> Option<DenialSample> {
 		let watched: Vec<usize> = (0..self.members.len())
 			.filter(|i| !matches!(self.members[*i].class, Class::Honest))
 			.collect();
 		// The finalized block first, so that its number is the one the sample was taken at.
 		let finalized = self.driver.finalized_head().await.ok();
 		let live: Vec<usize> = watched.iter().copied().filter(|i| self.members[*i].alive).collect();
-		let accounts: Vec<_> =
-			live.iter().map(|i| self.members[*i].identity.account().clone()).collect();
+		let honest: Vec<usize> = (0..self.members.len())
+			.filter(|i| self.members[*i].class == Class::Honest && self.members[*i].alive)
+			.collect();
+		let accounts: Vec<_> = live
+			.iter()
+			.chain(&honest)
+			.map(|i| self.members[*i].identity.account().clone())
+			.collect();
 		let at_finalized = match &finalized {
 			Some(hash) => self.driver.admissions_at(&accounts, hash).await.ok(),
 			None => None,
@@ -653,14 +668,22 @@ impl Run {
 				}
 			}
 		}
-		let (finalized, answers) = finalized.zip(at_finalized)?;
+		let (finalized, mut answers) = finalized.zip(at_finalized)?;
 		let number = self.driver.block_number(&finalized).await.ok()?;
+		let is_denied = |answer: &AdmissionAnswer| {
+			answer.decision == Decision::Denied
+				&& answer.reason != Some(Reason::StrangerAllowanceNotYetReleased)
+		};
+		let honest_answers = answers.split_off(live.len().min(answers.len()));
+		let honest_denied = honest_answers.iter().filter(|answer| is_denied(answer)).count();
+		let honest_denied_as_strangers = honest_answers
+			.iter()
+			.filter(|answer| answer.reason == Some(Reason::StrangerAllowanceExhausted))
+			.count();
 		let (mut denied, mut served) = (0, 0u64);
 		for (i, answer) in live.iter().zip(answers) {
 			let member = &mut self.members[*i];
-			let is_denied = answer.decision == Decision::Denied
-				&& answer.reason != Some(Reason::StrangerAllowanceNotYetReleased);
-			if !is_denied {
+			if !is_denied(&answer) {
 				member.denied_since = None;
 				continue;
 			}
@@ -687,6 +710,9 @@ impl Run {
 			denied,
 			served_while_denied: served as f64 / interval.max(f64::EPSILON),
 			receipts_sent,
+			honest: honest.len(),
+			honest_denied,
+			honest_denied_as_strangers,
 		})
 	}
 }
@@ -887,7 +913,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 				defected: policy.defected,
 			});
 		}
-		if let Some(denial) = run.watch_attackers(t, interval).await {
+		if let Some(denial) = run.watch_denials(t, interval).await {
 			denials.push(denial);
 		}
 		if free_rider_denied_at.is_none() && run.any_free_rider_denied().await {
