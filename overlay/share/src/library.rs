@@ -158,6 +158,17 @@ impl File {
 		}
 	}
 
+	/// The length of chunk `index` if this peer holds it, without reading or generating its
+	/// bytes (the last chunk of a file may be short).
+	pub fn chunk_len(&self, index: u32) -> Option<usize> {
+		let index = index as usize;
+		if index >= self.chunk_count() || !self.held(index) {
+			return None;
+		}
+		let start = index as u64 * CHUNK_BYTES as u64;
+		Some(self.entry.bytes.saturating_sub(start).min(CHUNK_BYTES as u64) as usize)
+	}
+
 	/// Stores a downloaded chunk if it matches its hash (from a page already checked); returns
 	/// whether it did.
 	pub fn store(&mut self, index: u32, bytes: Vec<u8>) -> bool {
@@ -318,6 +329,22 @@ mod tests {
 				}
 			}
 		}
+	}
+
+	/// A chunk's length is known without its bytes, for held chunks only, the short last one
+	/// included.
+	#[test]
+	fn chunk_len_is_the_held_chunks_length() {
+		let short = File::complete("short", &[3; 2 * CHUNK_BYTES + 100]);
+		for source in [File::synthetic("movie", 3), short] {
+			for index in 0..4 {
+				let len = source.chunk(index).map(|chunk| chunk.len());
+				assert_eq!(source.chunk_len(index), len, "chunk {index} of {}", source.entry.file);
+			}
+			let copy = File::wanted(source.entry.clone(), source.is_generated()).unwrap();
+			assert_eq!(copy.chunk_len(0), None, "not held");
+		}
+		assert_eq!(File::complete("short", &[3; 2 * CHUNK_BYTES + 100]).chunk_len(2), Some(100));
 	}
 
 	/// A partner that names new files in every catalogue cannot make a peer want more than

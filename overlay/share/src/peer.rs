@@ -23,7 +23,7 @@ use repute_overlay::{
 	ReceiptConfig, ReceiptEvent, ReceiptStore, StrangerWindow, TransportKind, Verdict, H256,
 };
 use std::{
-	collections::{HashMap, HashSet},
+	collections::{HashMap, HashSet, VecDeque},
 	sync::{
 		atomic::{AtomicU64, Ordering},
 		Arc,
@@ -95,6 +95,11 @@ pub struct PeerConfig {
 	pub max_in_flight: usize,
 	/// How long it leaves a peer alone after a refusal.
 	pub refusal_backoff: Duration,
+	/// How long a request it would serve but for its upload capacity may wait for a free
+	/// upload slot (first come, first served) before it is refused as busy. It holds as many
+	/// such requests as its capacity serves in that time; `Duration::ZERO` refuses them at
+	/// once.
+	pub longest_wait: Duration,
 	/// Bytes a Sybil identity claims to give its next sibling per second.
 	pub sybil_fake_rate: u128,
 	/// Receipt protocol settings.
@@ -128,6 +133,7 @@ impl Default for PeerConfig {
 			upload_chunks_per_second: 32.0,
 			max_in_flight: 8,
 			refusal_backoff: Duration::from_secs(2),
+			longest_wait: Duration::from_secs(8),
 			sybil_fake_rate: 64 * CHUNK_BYTES as u128,
 			receipts: ReceiptConfig::default(),
 			catalogue_refresh: Duration::from_secs(30),
@@ -212,6 +218,24 @@ pub struct ChainServices {
 	pub payer: Option<Payer>,
 }
 
+/// A request that would be served but for the upload capacity, waiting for a slot.
+struct Waiting {
+	peer: PeerId,
+	request_id: InboundRequestId,
+	request: ChunkRequest,
+	channel: request_response::ResponseChannel<ChunkResponse>,
+	/// When it is refused as busy if still waiting.
+	until: Instant,
+}
+
+/// How a peer answers a request.
+enum Answer {
+	/// This response now, and the bytes it serves (to count once sent).
+	Now(ChunkResponse, Option<u128>),
+	/// Served but for the upload capacity: the request may wait for a slot.
+	NoSlot,
+}
+
 /// One peer. Build with [`SharePeer::start`].
 pub struct SharePeer {
 	swarm: Swarm<ShareBehaviour>,
@@ -230,6 +254,8 @@ pub struct SharePeer {
 	/// Chunks sent and not yet confirmed written: request → (peer, bytes).
 	sending: HashMap<InboundRequestId, (PeerId, u128)>,
 	backoff: HashMap<PeerId, Instant>,
+	/// Requests waiting for an upload slot, oldest first.
+	waiting: VecDeque<Waiting>,
 	/// Whom BitTorrent's choker unchokes (kept whatever the policy; read by
 	/// [`ServePolicy::Bittorrent`] only).
 	choker: Choker<PeerId>,
@@ -299,6 +325,7 @@ impl SharePeer {
 			requested: HashSet::new(),
 			sending: HashMap::new(),
 			backoff: HashMap::new(),
+			waiting: VecDeque::new(),
 			choker: Choker::new(config.choker),
 			tokens: config.upload_chunks_per_second.max(1.0),
 			last_refill: Instant::now(),
@@ -323,9 +350,20 @@ impl SharePeer {
 		tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 		let mut catalogue_refresh = tokio::time::interval(self.config.catalogue_refresh);
 		catalogue_refresh.tick().await; // the first tick is immediate; catalogues come on connect
+								  // When the oldest waiting request gets a slot or runs out of time (armed only while
+								  // requests wait).
+		let service = tokio::time::sleep(Duration::ZERO);
+		tokio::pin!(service);
 		loop {
+			if let Some(at) = self.next_service() {
+				let at = tokio::time::Instant::from_std(at);
+				if service.deadline() != at {
+					service.as_mut().reset(at);
+				}
+			}
 			tokio::select! {
 				event = self.swarm.select_next_some() => self.on_swarm_event(event),
+				_ = &mut service, if !self.waiting.is_empty() => self.serve_waiting(),
 				_ = tick.tick() => self.on_tick(),
 				_ = catalogue_refresh.tick() => self.refresh_catalogues(),
 				command = commands.recv() => match command {
@@ -374,6 +412,80 @@ impl SharePeer {
 		let capacity = self.config.upload_chunks_per_second.max(1.0);
 		self.tokens = (self.tokens + elapsed * self.config.upload_chunks_per_second).min(capacity);
 		elapsed
+	}
+
+	/// When the oldest waiting request is to be answered: when the next upload slot frees up,
+	/// or when it has waited as long as it may, whichever comes first. `None` if none waits.
+	fn next_service(&self) -> Option<Instant> {
+		let oldest = self.waiting.front()?;
+		let rate = self.config.upload_chunks_per_second.max(f64::MIN_POSITIVE);
+		let missing = (1.0 - self.tokens).max(0.0);
+		let slot = self.last_refill + Duration::from_secs_f64((missing / rate).min(3600.0));
+		Some(slot.min(oldest.until))
+	}
+
+	/// Answers waiting requests, oldest first, while upload slots are free (each decided
+	/// again: the requester's standing may have changed while it waited); refuses those that
+	/// waited as long as they may as busy.
+	fn serve_waiting(&mut self) {
+		let now = Instant::now();
+		while let Some(waiting) = self.waiting.pop_front() {
+			if waiting.until <= now {
+				let busy = ChunkResponse::Refused(Refused::Busy);
+				let _ = self.swarm.behaviour_mut().chunks.send_response(waiting.channel, busy);
+				continue;
+			}
+			match self.answer(waiting.peer, &waiting.request, true) {
+				Answer::Now(response, bytes) => {
+					self.respond(waiting.peer, waiting.request_id, waiting.channel, response, bytes)
+				}
+				Answer::NoSlot => {
+					self.waiting.push_front(waiting);
+					break;
+				}
+			}
+		}
+	}
+
+	/// Holds a request that only lacks an upload slot, if it can be served within
+	/// [`PeerConfig::longest_wait`]; otherwise refuses it as busy.
+	fn wait_or_refuse(
+		&mut self,
+		peer: PeerId,
+		request_id: InboundRequestId,
+		request: ChunkRequest,
+		channel: request_response::ResponseChannel<ChunkResponse>,
+	) {
+		let wait = self.config.longest_wait;
+		let room = (self.config.upload_chunks_per_second * wait.as_secs_f64()).floor() as usize;
+		if self.waiting.len() < room {
+			let until = Instant::now() + wait;
+			self.waiting.push_back(Waiting { peer, request_id, request, channel, until });
+		} else {
+			let busy = ChunkResponse::Refused(Refused::Busy);
+			let _ = self.swarm.behaviour_mut().chunks.send_response(channel, busy);
+		}
+	}
+
+	/// Sends `response` to `peer`, counting `bytes` as being sent until it is written.
+	fn respond(
+		&mut self,
+		peer: PeerId,
+		request_id: InboundRequestId,
+		channel: request_response::ResponseChannel<ChunkResponse>,
+		response: ChunkResponse,
+		bytes: Option<u128>,
+	) {
+		if let Some(bytes) = bytes {
+			self.sending.insert(request_id, (peer, bytes));
+		}
+		let _ = self.swarm.behaviour_mut().chunks.send_response(channel, response);
+	}
+
+	/// Takes one upload slot for a request in its turn: a new request only if none waits
+	/// (`waited`: the request is the oldest waiting one).
+	fn take_upload_slot_in_turn(&mut self, waited: bool) -> bool {
+		(waited || self.waiting.is_empty()) && self.take_upload_slot()
 	}
 
 	/// Takes one upload slot (a chunk's worth of capacity) if one is free.
@@ -473,6 +585,7 @@ impl SharePeer {
 			SwarmEvent::ConnectionClosed { peer_id, num_established: 0, .. } => {
 				self.stats.connected.fetch_sub(1, Ordering::Relaxed);
 				self.choker.disconnected(&peer_id);
+				self.waiting.retain(|waiting| waiting.peer != peer_id);
 				for providers in self.providers.values_mut() {
 					providers.remove(&peer_id);
 				}
@@ -503,11 +616,18 @@ impl SharePeer {
 		use request_response::{Event, Message};
 		match event {
 			Event::Message { peer, message: Message::Request { request_id, request, channel } } => {
-				let (response, bytes) = self.answer(peer, request);
-				if let Some(bytes) = bytes {
-					self.sending.insert(request_id, (peer, bytes));
+				let Some(request) = request else {
+					tracing::warn!(%peer, "malformed chunk request");
+					let malformed = ChunkResponse::Refused(Refused::Malformed);
+					let _ = self.swarm.behaviour_mut().chunks.send_response(channel, malformed);
+					return;
+				};
+				match self.answer(peer, &request, false) {
+					Answer::Now(response, bytes) => {
+						self.respond(peer, request_id, channel, response, bytes)
+					}
+					Answer::NoSlot => self.wait_or_refuse(peer, request_id, request, channel),
 				}
-				let _ = self.swarm.behaviour_mut().chunks.send_response(channel, response);
 			}
 			Event::ResponseSent { peer, request_id } => {
 				if let Some((to, bytes)) = self.sending.remove(&request_id) {
@@ -539,19 +659,12 @@ impl SharePeer {
 		}
 	}
 
-	/// The answer to a request, and the bytes it serves (to count once sent).
-	fn answer(
-		&mut self,
-		peer: PeerId,
-		request: Option<ChunkRequest>,
-	) -> (ChunkResponse, Option<u128>) {
-		let refuse = |reason| (ChunkResponse::Refused(reason), None);
+	/// The answer to a request. `waited`: the request has waited for an upload slot and is
+	/// first in line (a new request takes a slot only if none waits).
+	fn answer(&mut self, peer: PeerId, request: &ChunkRequest, waited: bool) -> Answer {
+		let refuse = |reason| Answer::Now(ChunkResponse::Refused(reason), None);
 		let (file, index) = match request {
-			None => {
-				tracing::warn!(%peer, "malformed chunk request");
-				return refuse(Refused::Malformed);
-			}
-			Some(ChunkRequest::Catalogue) => {
+			ChunkRequest::Catalogue => {
 				let catalogue = match self.config.role {
 					Role::Honest => {
 						let mut catalogue = self.library.catalogue();
@@ -560,33 +673,36 @@ impl SharePeer {
 					}
 					Role::FreeRider | Role::Sybil { .. } => Vec::new(),
 				};
-				return (ChunkResponse::Catalogue(catalogue), None);
+				return Answer::Now(ChunkResponse::Catalogue(catalogue), None);
 			}
-			Some(ChunkRequest::Chunk { file, index }) => (file, index),
-			Some(ChunkRequest::Hashes { file, page }) => {
+			ChunkRequest::Chunk { file, index } => (file, *index),
+			ChunkRequest::Hashes { file, page } => {
 				// Hash pages are the catalogue's continuation: free for whoever asks (32 bytes
 				// a chunk, 0.2% of the file), but each costs an upload slot like a chunk.
 				if self.config.role != Role::Honest {
 					return refuse(Refused::Busy);
 				}
-				let Some(hashes) = self.library.get(&file).and_then(|f| f.hash_page(page)) else {
+				if self.library.get(file).and_then(|f| f.hash_page(*page)).is_none() {
 					return refuse(Refused::NotFound);
-				};
-				let hashes = hashes.to_vec();
-				if !self.take_upload_slot() {
-					return refuse(Refused::Busy);
 				}
-				return (ChunkResponse::Hashes(hashes), None);
+				if !self.take_upload_slot_in_turn(waited) {
+					return Answer::NoSlot;
+				}
+				let hashes = self.library.get(file).and_then(|f| f.hash_page(*page));
+				return Answer::Now(
+					ChunkResponse::Hashes(hashes.unwrap_or_default().to_vec()),
+					None,
+				);
 			}
 		};
 		if self.config.role != Role::Honest {
 			return refuse(Refused::Busy);
 		}
-		let Some(chunk) = self.library.get(&file).and_then(|f| f.chunk(index)) else {
+		// The chunk's bytes are made (read, or generated in simulations) only once it is served.
+		let Some(bytes) = self.library.get(file).and_then(|f| f.chunk_len(index)) else {
 			return refuse(Refused::NotFound);
 		};
-		let chunk = chunk.into_owned();
-		let bytes = chunk.len() as u128;
+		let bytes = bytes as u128;
 		self.choker.requested_by(&peer, Instant::now());
 		let receipts = &self.swarm.behaviour().receipts;
 		let account = account_of(&peer).ok();
@@ -633,10 +749,13 @@ impl SharePeer {
 		if !self.swarm.behaviour().receipts.may_serve(&peer, SERVICE, bytes) {
 			return refuse(Refused::Unreceipted);
 		}
-		if !self.take_upload_slot() {
-			return refuse(Refused::Busy);
+		if !self.take_upload_slot_in_turn(waited) {
+			return Answer::NoSlot;
 		}
-		(ChunkResponse::Chunk(chunk), Some(bytes))
+		match self.library.get(file).and_then(|f| f.chunk(index)) {
+			Some(chunk) => Answer::Now(ChunkResponse::Chunk(chunk.into_owned()), Some(bytes)),
+			None => refuse(Refused::NotFound),
+		}
 	}
 
 	fn on_response(&mut self, peer: PeerId, id: OutboundRequestId, response: ChunkResponse) {
@@ -816,5 +935,46 @@ mod tests {
 		assert!(seed.stats.served.load(Ordering::Relaxed) >= 64 * CHUNK_BYTES as u64);
 		seed.send(Command::Stop);
 		leech.send(Command::Stop);
+	}
+
+	/// A downloader keeping more requests in flight than a provider's upload capacity serves at
+	/// once: with room to wait, its requests wait for upload slots and none is refused as busy
+	/// (every request costs the provider one answer, not a refusal per retry); without
+	/// (`longest_wait` zero), most of them are refused as busy and asked again.
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn requests_wait_for_upload_slots_instead_of_being_refused() {
+		let dir = TempDir::new("waiting");
+		let mut busy_refusals = Vec::new();
+		for longest_wait in [Duration::from_secs(4), Duration::ZERO] {
+			let mut seeds = Library::default();
+			seeds.add(File::synthetic("slow", 64));
+			let config = PeerConfig {
+				policy: ServePolicy::Open,
+				upload_chunks_per_second: 4.0,
+				max_in_flight: 8,
+				refusal_backoff: Duration::from_millis(200),
+				longest_wait,
+				generated_downloads: true,
+				..PeerConfig::default()
+			};
+			let name = format!("seed-{}", longest_wait.as_secs());
+			let seed = start(&dir, &name, seeds, config.clone()).await;
+			let leech = start(&dir, &format!("leech-{name}"), Library::default(), config).await;
+			assert!(leech.send(Command::Dial(seed.address.clone())));
+			let deadline = Instant::now() + Duration::from_secs(60);
+			while leech.stats.answered.load(Ordering::Relaxed) < 12 {
+				assert!(
+					Instant::now() < deadline,
+					"the leech got {:?} chunks",
+					leech.stats.answered
+				);
+				tokio::time::sleep(Duration::from_millis(50)).await;
+			}
+			busy_refusals.push(leech.stats.refused_by[2].load(Ordering::Relaxed));
+			seed.send(Command::Stop);
+			leech.send(Command::Stop);
+		}
+		assert_eq!(busy_refusals[0], 0, "requests that may wait are not refused as busy");
+		assert!(busy_refusals[1] >= 12, "without waiting, refused as busy: {busy_refusals:?}");
 	}
 }

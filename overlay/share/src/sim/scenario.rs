@@ -462,6 +462,7 @@ impl Run {
 			upload_chunks_per_second: self.config.upload_chunks_per_second,
 			max_in_flight: 4,
 			refusal_backoff: Duration::from_secs(2),
+			longest_wait: Duration::from_secs(8),
 			sybil_fake_rate: 64 * chunk,
 			receipts: ReceiptConfig {
 				policy: ReceiptPolicy {
