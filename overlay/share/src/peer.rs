@@ -97,8 +97,11 @@ pub struct PeerConfig {
 	pub refusal_backoff: Duration,
 	/// How long a request it would serve but for its upload capacity may wait for a free
 	/// upload slot (first come, first served) before it is refused as busy. It holds as many
-	/// such requests as its capacity serves in that time; `Duration::ZERO` refuses them at
-	/// once.
+	/// such requests as its capacity serves in that time. `Duration::ZERO` (the default)
+	/// refuses them at once: waiting saves most refusals, but in the simulation it let honest
+	/// newcomers overdraw their stranger allowance before their service was vouched for, and
+	/// halved their service under the Repute policies at 16 peers (docs/simulation.md,
+	/// "Requests that wait for upload slots").
 	pub longest_wait: Duration,
 	/// Bytes a Sybil identity claims to give its next sibling per second.
 	pub sybil_fake_rate: u128,
@@ -133,7 +136,7 @@ impl Default for PeerConfig {
 			upload_chunks_per_second: 32.0,
 			max_in_flight: 8,
 			refusal_backoff: Duration::from_secs(2),
-			longest_wait: Duration::from_secs(8),
+			longest_wait: Duration::ZERO,
 			sybil_fake_rate: 64 * CHUNK_BYTES as u128,
 			receipts: ReceiptConfig::default(),
 			catalogue_refresh: Duration::from_secs(30),

@@ -48,6 +48,11 @@ struct Cli {
 	/// Chunks (16 KiB) each peer uploads per second.
 	#[arg(long, default_value_t = 1.0)]
 	upload_rate: f64,
+	/// Seconds a request that lacks only an upload slot waits for one, first come, first
+	/// served (0, the default: refused as busy at once; docs/simulation.md, "Requests that
+	/// wait for upload slots").
+	#[arg(long, default_value_t = 0)]
+	longest_wait: u64,
 	/// Where results go.
 	#[arg(long, default_value = "target/simulation")]
 	out: PathBuf,
@@ -150,6 +155,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 				churn_period: Duration::from_secs(cli.churn_period),
 				whitewasher_budget: cli.whitewasher_budget,
 				upload_chunks_per_second: cli.upload_rate,
+				longest_wait: Duration::from_secs(cli.longest_wait),
 				work_dir: cli.out.join("runs"),
 				node_binary: node_binary.clone(),
 				seed: cli.seed,

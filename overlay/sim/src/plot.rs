@@ -197,6 +197,7 @@ mod tests {
 			servers: 0,
 			stranger_window: 0,
 			stranger_release: 0,
+			longest_wait: 0.0,
 			free_rider_denied_at: None,
 			payments: None,
 			prices: None,

@@ -382,15 +382,19 @@ pub fn summary(results: &[RunResult]) -> String {
 	let _ = writeln!(
 		out,
 		"| scenario | policy | seed | workload (s) | peers | stranger window | stranger release \
-		 (blocks) | whitewashers' budget (bonds) | samples | longest gap (s) |"
+		 (blocks) | whitewashers' budget (bonds) | longest wait for an upload slot (s) | samples \
+		 | longest gap (s) |"
 	);
-	let _ = writeln!(out, "| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |");
+	let _ = writeln!(
+		out,
+		"| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+	);
 	for run in results {
 		let (samples, gap) = sampling(run);
 		let gap = if gap > MAX_SAMPLE_GAP { format!("**{gap:.0}**") } else { format!("{gap:.0}") };
 		let _ = writeln!(
 			out,
-			"| {} | {} | {} | {:.0} | {} | {} | {} | {} | {samples} | {gap} |",
+			"| {} | {} | {} | {:.0} | {} | {} | {} | {} | {:.0} | {samples} | {gap} |",
 			run.scenario.name(),
 			run.policy.name(),
 			run.seed,
@@ -399,6 +403,7 @@ pub fn summary(results: &[RunResult]) -> String {
 			window_name(run.stranger_window),
 			run.stranger_release,
 			run.whitewashing.map_or("–".into(), |w| w.budget_in_bonds.to_string()),
+			run.longest_wait,
 		);
 	}
 	let _ = writeln!(out);
@@ -653,6 +658,7 @@ mod tests {
 			servers: 0,
 			stranger_window: 0,
 			stranger_release: 0,
+			longest_wait: 0.0,
 			free_rider_denied_at: None,
 			payments: None,
 			prices: None,
@@ -689,6 +695,7 @@ mod tests {
 			servers: 16,
 			stranger_window: window,
 			stranger_release: 0,
+			longest_wait: 0.0,
 			free_rider_denied_at: Some(40.0),
 			identities: vec![IdentityOutcome {
 				class: Class::FreeRider,
@@ -783,6 +790,7 @@ mod tests {
 			allowance: 512 * kib,
 			stranger_window: 16,
 			stranger_release: 100,
+			longest_wait: 8.0,
 			identities_total: 1_200,
 			// Before the warm-up ends (60 s) the allowance is at its maximum; the mean leaves
 			// that out.
@@ -809,7 +817,7 @@ mod tests {
 		// Samples at 10, 70 and 80 s of a 180 s run: the last 100 s went unsampled.
 		assert!(
 			text.contains(
-				"| churn | repute-global | 7 | 180 | 1200 | window allowance/16 | 100 | 3 | 3 | **100** |"
+				"| churn | repute-global | 7 | 180 | 1200 | window allowance/16 | 100 | 3 | 8 | 3 | **100** |"
 			),
 			"{text}"
 		);

@@ -107,6 +107,9 @@ pub struct SimConfig {
 	pub churn_period: Duration,
 	/// Chunks each peer uploads per second.
 	pub upload_chunks_per_second: f64,
+	/// How long a request that lacks only an upload slot waits for one
+	/// ([`crate::PeerConfig::longest_wait`]; zero refuses it as busy at once).
+	pub longest_wait: Duration,
 	/// Where logs and stores go.
 	pub work_dir: PathBuf,
 	/// The `repute-node` binary.
@@ -317,6 +320,8 @@ pub struct RunResult {
 	pub stranger_window: u32,
 	/// Blocks over which a newcomer's stranger allowance was released (0: at once).
 	pub stranger_release: u32,
+	/// How long a request that lacks only an upload slot waited for one, in seconds (0: none).
+	pub longest_wait: f64,
 	/// Seconds from the start until the chain denied the first free rider, if it did.
 	pub free_rider_denied_at: Option<f64>,
 	/// Under the paid policy: what honest peers paid and earned through their channels.
@@ -462,7 +467,7 @@ impl Run {
 			upload_chunks_per_second: self.config.upload_chunks_per_second,
 			max_in_flight: 4,
 			refusal_backoff: Duration::from_secs(2),
-			longest_wait: Duration::from_secs(8),
+			longest_wait: self.config.longest_wait,
 			sybil_fake_rate: 64 * chunk,
 			receipts: ReceiptConfig {
 				policy: ReceiptPolicy {
@@ -1009,6 +1014,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		servers: if config.scenario == Scenario::Overshoot { config.servers.max(1) } else { 0 },
 		stranger_window: config.stranger_window,
 		stranger_release: config.stranger_release,
+		longest_wait: config.longest_wait.as_secs_f64(),
 		free_rider_denied_at,
 		payments,
 		prices: congestion.map(|congestion| (congestion.bounds, prices)),
