@@ -17,6 +17,9 @@
 //!   on the same receipts (docs/payments.md): the book says from memory whether a consumer's
 //!   channel pays for what the provider is about to serve; the payer opens and tops up channels
 //!   when a provider asks to be paid, within the user's price and budget.
+//! - [`OwnCredit`] (consumer): what it may still take before the chain denies it, its admission
+//!   credit less what it received and the chain has not counted yet, so that an honest newcomer
+//!   served by many providers at once does not take past its allowance.
 //! - [`StrangerWindow`]: how much a server gives a newcomer that the chain has not counted yet
 //!   ([`ReceiptBehaviour::unconfirmed_to`]), so that a free rider served by many servers at once
 //!   takes a bounded multiple of its stranger allowance.
@@ -59,6 +62,7 @@ pub mod error;
 pub mod gate;
 pub mod identity;
 pub mod ledger;
+pub mod own_credit;
 pub mod payer;
 pub mod signature;
 pub mod store;
@@ -74,6 +78,7 @@ pub use error::{ChainError, IdentityError, StoreError};
 pub use gate::{AdmissionGate, GateConfig, GatePolicy, Verdict};
 pub use identity::{account_of, peer_of, Identity, Signer};
 pub use ledger::ReceiptPolicy;
+pub use own_credit::{OwnCredit, OwnCreditConfig};
 pub use payer::{Doubt, Payer, PayerConfig, PayerStats};
 pub use store::{Durability, PairKey, ReceiptStore};
 pub use stranger_window::StrangerWindow;

@@ -19,7 +19,7 @@ use libp2p::{
 	Multiaddr, PeerId, Swarm,
 };
 use repute_overlay::{
-	account_of, AdmissionGate, ChannelBook, Cover, Identity, Payer, ReceiptBehaviour,
+	account_of, AdmissionGate, ChannelBook, Cover, Identity, OwnCredit, Payer, ReceiptBehaviour,
 	ReceiptConfig, ReceiptEvent, ReceiptStore, StrangerWindow, TransportKind, Verdict, H256,
 };
 use std::{
@@ -164,6 +164,9 @@ pub struct PeerStats {
 	pub completed: AtomicU64,
 	/// Connected peers.
 	pub connected: AtomicU64,
+	/// Rounds of chunk requests in which it held some back because its own admission credit
+	/// would not cover them ([`ChainServices::credit`]).
+	pub held_for_credit: AtomicU64,
 }
 
 impl PeerStats {
@@ -219,6 +222,11 @@ pub struct ChainServices {
 	pub channels: Option<ChannelBook>,
 	/// What pays providers that ask to be paid (a peer that pays its way).
 	pub payer: Option<Payer>,
+	/// Its own admission credit: when set, it asks for chunks only within what the chain still
+	/// lets it take, less what it received and the chain has not counted yet, so that being
+	/// served by many providers at once does not take it past its stranger allowance (which
+	/// would mark it as a free rider: docs/overlay.md, "Own credit").
+	pub credit: Option<OwnCredit>,
 }
 
 /// A request that would be served but for the upload capacity, waiting for a slot.
@@ -247,6 +255,7 @@ pub struct SharePeer {
 	gate: Option<AdmissionGate>,
 	channels: Option<ChannelBook>,
 	payer: Option<Payer>,
+	credit: Option<OwnCredit>,
 	stats: Arc<PeerStats>,
 	/// Who offers each file.
 	providers: HashMap<String, HashSet<PeerId>>,
@@ -322,6 +331,7 @@ impl SharePeer {
 			gate: chain.gate,
 			channels: chain.channels,
 			payer: chain.payer,
+			credit: chain.credit,
 			stats,
 			providers: HashMap::new(),
 			in_flight: HashMap::new(),
@@ -529,6 +539,21 @@ impl SharePeer {
 		for (_, _, peer) in self.in_flight.values() {
 			*busy.entry(*peer).or_default() += 1;
 		}
+		// Chunks it may still ask for within its own credit (each in flight counted whole),
+		// when it keeps to it; pages of hashes are not service and are not counted.
+		let mut chunks_within_credit = match self.credit.as_ref().and_then(OwnCredit::remaining) {
+			Some(remaining) => {
+				let chunk = CHUNK_BYTES as u128;
+				let asked = self
+					.in_flight
+					.values()
+					.filter(|(_, piece, _)| matches!(piece, Piece::Chunk(_)))
+					.count() as u128;
+				(remaining / chunk).saturating_sub(asked)
+			}
+			None => u128::MAX,
+		};
+		let mut held_for_credit = false;
 		let mut wanted = Vec::new();
 		for file in self.library.files().filter(|f| !f.is_complete()) {
 			let name = &file.entry.file;
@@ -547,6 +572,10 @@ impl SharePeer {
 			if budget == 0 {
 				break;
 			}
+			if matches!(piece, Piece::Chunk(_)) && chunks_within_credit == 0 {
+				held_for_credit = true;
+				continue;
+			}
 			let Some(candidates) = self.providers.get(&file) else { continue };
 			let mut candidates: Vec<PeerId> = candidates
 				.iter()
@@ -561,12 +590,18 @@ impl SharePeer {
 				Piece::Chunk(index) => ChunkRequest::Chunk { file: file.clone(), index },
 				Piece::Hashes(page) => ChunkRequest::Hashes { file: file.clone(), page },
 			};
+			if matches!(piece, Piece::Chunk(_)) {
+				chunks_within_credit -= 1;
+			}
 			let id = self.swarm.behaviour_mut().chunks.send_request(&provider, Some(request));
 			self.choker.asked(&provider, now);
 			self.in_flight.insert(id, (file.clone(), piece, provider));
 			self.requested.insert((file, piece));
 			*busy.entry(provider).or_default() += 1;
 			budget -= 1;
+		}
+		if held_for_credit {
+			self.stats.held_for_credit.fetch_add(1, Ordering::Relaxed);
 		}
 	}
 
@@ -819,6 +854,9 @@ impl SharePeer {
 				self.stats.received.fetch_add(length as u64, Ordering::Relaxed);
 				self.choker.received_from(&peer, length as u64, Instant::now());
 				self.swarm.behaviour_mut().receipts.received(peer, SERVICE, length);
+				if let Some(credit) = &self.credit {
+					credit.received(length);
+				}
 				let complete = entry.is_complete();
 				if let Some(progress) = self.progress.as_mut() {
 					progress(entry);
@@ -979,5 +1017,148 @@ mod tests {
 		}
 		assert_eq!(busy_refusals[0], 0, "requests that may wait are not refused as busy");
 		assert!(busy_refusals[1] >= 12, "without waiting, refused as busy: {busy_refusals:?}");
+	}
+
+	/// An honest newcomer served by four providers at once, each giving it a whole allowance
+	/// that the chain has not counted yet: one that takes what it is given overdraws, and once
+	/// the chain counts it, it is marked as having exhausted its allowance (a free rider's
+	/// mark); one that keeps within its own credit ([`ChainServices::credit`]) takes its
+	/// allowance and stops there, never marked. Real node, real receipts.
+	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+	async fn a_newcomer_within_its_own_credit_never_exhausts_its_allowance() {
+		use repute_overlay::{
+			devnet::{node_binary, setup, DevNode},
+			AdmissionGate, ChainClient, GatePolicy, OwnCreditConfig, ReceiptPolicy, Signer,
+			Submitter, SubmitterConfig,
+		};
+		use repute_rpc_api::json::{Decision, Reason};
+
+		const ALLOWANCE: u128 = 512 * 1024;
+		let dir = TempDir::new("own-credit");
+		let node = DevNode::start(&node_binary().unwrap(), &dir.0.join("node")).unwrap();
+		let chain = Arc::new(ChainClient::connect(node.url.clone()).await.unwrap());
+		let alice = Signer::sr25519_from_uri("//Alice").unwrap();
+		// Newcomers stay newcomers (graduation far off) with the whole allowance at once.
+		let mut parameters = setup::fast_parameters(ALLOWANCE, 2, 10_000);
+		parameters.graduation_service = 1_000 * ALLOWANCE;
+		setup::govern(&chain, &alice, &parameters, &[]).await.unwrap();
+		let identities: Vec<Identity> = (0..6).map(|_| Identity::generate()).collect();
+		let accounts: Vec<_> = identities.iter().map(|i| i.account().clone()).collect();
+		let bond = chain.peer_bond().await.unwrap();
+		setup::fund(&chain, &alice, &accounts, 3 * bond).await.unwrap();
+		setup::register(&chain, &identities).await.unwrap();
+		let genesis = chain.genesis_hash().await.unwrap();
+
+		let chunk = CHUNK_BYTES as u128;
+		let config = PeerConfig {
+			policy: ServePolicy::ReputeGlobal,
+			// Each provider gives a newcomer a whole allowance the chain has not counted.
+			stranger_window: StrangerWindow::shared_by(ALLOWANCE, 1),
+			upload_chunks_per_second: 64.0,
+			refusal_backoff: Duration::from_millis(500),
+			generated_downloads: true,
+			receipts: ReceiptConfig {
+				policy: ReceiptPolicy {
+					cosign_every: 4 * chunk,
+					max_unreceipted: 16 * chunk,
+					max_clock_skew_ms: 30_000,
+				},
+				..ReceiptConfig::default()
+			},
+			..PeerConfig::default()
+		};
+		let mut peers = Vec::new();
+		let mut submitters = Vec::new();
+		for (index, identity) in identities.iter().enumerate() {
+			let store = Arc::new(
+				ReceiptStore::open(dir.0.join(format!("peer-{index}")), Durability::Buffered)
+					.unwrap(),
+			);
+			submitters.push(Submitter::spawn(
+				store.clone(),
+				chain.clone(),
+				identity.signer(),
+				SubmitterConfig { interval: Duration::from_secs(1), ..Default::default() },
+			));
+			let provider = index < 4;
+			let mut library = Library::default();
+			if provider {
+				library.add(File::synthetic("shared", 1_024));
+			}
+			let services = ChainServices {
+				gate: Some(AdmissionGate::spawn(
+					chain.clone(),
+					GatePolicy::Global,
+					identity.account(),
+				)),
+				// Peer 4 keeps within its own credit; peer 5 takes what it is given.
+				credit: (index == 4).then(|| {
+					OwnCredit::spawn(
+						chain.clone(),
+						identity.account(),
+						OwnCreditConfig { interval: Duration::from_secs(1), ..Default::default() },
+					)
+				}),
+				..ChainServices::default()
+			};
+			let address =
+				format!("/memory/{}", 3_000_000 + rand::random::<u32>() as u64 % 1_000_000);
+			peers.push(
+				SharePeer::start(
+					identity.clone(),
+					genesis,
+					store,
+					services,
+					library,
+					config.clone(),
+					TransportKind::Memory,
+					address.parse().unwrap(),
+					None,
+				)
+				.await
+				.unwrap(),
+			);
+		}
+		for consumer in &peers[4..] {
+			for provider in &peers[..4] {
+				assert!(consumer.send(Command::Dial(provider.address.clone())));
+			}
+		}
+
+		let exhausted = |answer: &repute_rpc_api::json::AdmissionAnswer| {
+			answer.decision == Decision::Denied
+				&& answer.reason == Some(Reason::StrangerAllowanceExhausted)
+		};
+		// Until the one taking what it is given is marked (or two minutes), checking every
+		// second that the one keeping within its credit never is.
+		let deadline = Instant::now() + Duration::from_secs(120);
+		let mut taker_marked = false;
+		while Instant::now() < deadline && !taker_marked {
+			tokio::time::sleep(Duration::from_secs(1)).await;
+			let answers = chain.admissions(&accounts[4..], None).await.unwrap();
+			assert!(
+				!exhausted(&answers[0]),
+				"the newcomer within its own credit was marked: {answers:?}, received {}",
+				peers[4].stats.received.load(Ordering::Relaxed)
+			);
+			taker_marked = exhausted(&answers[1]);
+		}
+		let received: Vec<u64> =
+			peers[4..].iter().map(|p| p.stats.received.load(Ordering::Relaxed)).collect();
+		assert!(taker_marked, "the newcomer taking what it is given overdrew: {received:?}");
+		// Some seconds more: what the keeper received is all counted, and it still is not marked.
+		tokio::time::sleep(Duration::from_secs(15)).await;
+		let report = chain.peer_report(&accounts[4]).await.unwrap().unwrap();
+		let consumed: u128 = report.units_consumed.parse().unwrap();
+		assert!(!exhausted(&report.admission), "{report:?}");
+		assert!(consumed <= ALLOWANCE, "it consumed {consumed} of an allowance of {ALLOWANCE}");
+		// And keeping within its credit is not taking nothing: it got most of its allowance.
+		let kept = peers[4].stats.received.load(Ordering::Relaxed) as u128;
+		assert!(kept >= ALLOWANCE / 2, "the newcomer within its credit received only {kept}");
+		assert!(peers[4].stats.held_for_credit.load(Ordering::Relaxed) > 0);
+		for peer in &peers {
+			peer.send(Command::Stop);
+		}
+		drop(submitters);
 	}
 }

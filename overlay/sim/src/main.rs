@@ -53,6 +53,11 @@ struct Cli {
 	/// wait for upload slots").
 	#[arg(long, default_value_t = 0)]
 	longest_wait: u64,
+	/// Honest peers ask for as much as providers give them, not only within their own
+	/// admission credit (the default keeps them within it under the Repute policies;
+	/// docs/simulation.md, "Honest peers that keep within their own credit").
+	#[arg(long)]
+	beyond_own_credit: bool,
 	/// Where results go.
 	#[arg(long, default_value = "target/simulation")]
 	out: PathBuf,
@@ -156,6 +161,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 				whitewasher_budget: cli.whitewasher_budget,
 				upload_chunks_per_second: cli.upload_rate,
 				longest_wait: Duration::from_secs(cli.longest_wait),
+				within_own_credit: !cli.beyond_own_credit,
 				work_dir: cli.out.join("runs"),
 				node_binary: node_binary.clone(),
 				seed: cli.seed,

@@ -17,8 +17,9 @@ use clap::Parser;
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use libp2p::Multiaddr;
 use repute_overlay::{
-	AdmissionGate, ChainClient, ChannelBook, Durability, GatePolicy, Identity, Payer, PayerConfig,
-	ReceiptStore, Signer, StrangerWindow, Submitter, SubmitterConfig, TransportKind,
+	AdmissionGate, ChainClient, ChannelBook, Durability, GatePolicy, Identity, OwnCredit,
+	OwnCreditConfig, Payer, PayerConfig, ReceiptStore, Signer, StrangerWindow, Submitter,
+	SubmitterConfig, TransportKind,
 };
 use repute_share::{
 	library::{File, Library},
@@ -113,6 +114,13 @@ struct Cli {
 	/// before this peer submits its own copy.
 	#[arg(long, default_value_t = 60)]
 	backup_delay: u64,
+	/// Download as much as providers give, not only within this peer's own admission credit
+	/// (by default an honest peer asks for chunks only within what the chain still lets it take,
+	/// less what it received and the chain has not counted yet: served by many providers at
+	/// once, it would otherwise take past its stranger allowance and be marked a free rider;
+	/// docs/overlay.md, "Own credit").
+	#[arg(long)]
+	beyond_own_credit: bool,
 	/// No progress bars (for scripts and tests).
 	#[arg(long)]
 	quiet: bool,
@@ -261,6 +269,9 @@ async fn main() -> Result<(), Error> {
 		let channels = (cli.policy == ServePolicy::Paid)
 			.then(|| ChannelBook::spawn(chain.clone(), identity.account(), SERVICE));
 		let payer = payer_config.map(|c| Payer::spawn(chain.clone(), identity.signer(), c));
+		let credit = (cli.behaviour == Behaviour::Honest && !cli.beyond_own_credit).then(|| {
+			OwnCredit::spawn(chain.clone(), identity.account(), OwnCreditConfig::default())
+		});
 		let role = match cli.behaviour {
 			Behaviour::Honest => Role::Honest,
 			Behaviour::FreeRider => Role::FreeRider,
@@ -303,7 +314,7 @@ async fn main() -> Result<(), Error> {
 			identity.clone(),
 			genesis,
 			store.clone(),
-			ChainServices { gate, channels, payer: payer.clone() },
+			ChainServices { gate, channels, payer: payer.clone(), credit },
 			library.clone(),
 			config,
 			TransportKind::Tcp,

@@ -382,19 +382,19 @@ pub fn summary(results: &[RunResult]) -> String {
 	let _ = writeln!(
 		out,
 		"| scenario | policy | seed | workload (s) | peers | stranger window | stranger release \
-		 (blocks) | whitewashers' budget (bonds) | longest wait for an upload slot (s) | samples \
-		 | longest gap (s) |"
+		 (blocks) | whitewashers' budget (bonds) | longest wait for an upload slot (s) | honest peers \
+		 within their own credit | samples | longest gap (s) |"
 	);
 	let _ = writeln!(
 		out,
-		"| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+		"| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |"
 	);
 	for run in results {
 		let (samples, gap) = sampling(run);
 		let gap = if gap > MAX_SAMPLE_GAP { format!("**{gap:.0}**") } else { format!("{gap:.0}") };
 		let _ = writeln!(
 			out,
-			"| {} | {} | {} | {:.0} | {} | {} | {} | {} | {:.0} | {samples} | {gap} |",
+			"| {} | {} | {} | {:.0} | {} | {} | {} | {} | {:.0} | {} | {samples} | {gap} |",
 			run.scenario.name(),
 			run.policy.name(),
 			run.seed,
@@ -404,6 +404,7 @@ pub fn summary(results: &[RunResult]) -> String {
 			run.stranger_release,
 			run.whitewashing.map_or("–".into(), |w| w.budget_in_bonds.to_string()),
 			run.longest_wait,
+			if run.within_own_credit { "yes" } else { "no" },
 		);
 	}
 	let _ = writeln!(out);
@@ -659,6 +660,7 @@ mod tests {
 			stranger_window: 0,
 			stranger_release: 0,
 			longest_wait: 0.0,
+			within_own_credit: false,
 			free_rider_denied_at: None,
 			payments: None,
 			prices: None,
@@ -696,6 +698,7 @@ mod tests {
 			stranger_window: window,
 			stranger_release: 0,
 			longest_wait: 0.0,
+			within_own_credit: false,
 			free_rider_denied_at: Some(40.0),
 			identities: vec![IdentityOutcome {
 				class: Class::FreeRider,
@@ -791,6 +794,7 @@ mod tests {
 			stranger_window: 16,
 			stranger_release: 100,
 			longest_wait: 8.0,
+			within_own_credit: true,
 			identities_total: 1_200,
 			// Before the warm-up ends (60 s) the allowance is at its maximum; the mean leaves
 			// that out.
@@ -817,7 +821,7 @@ mod tests {
 		// Samples at 10, 70 and 80 s of a 180 s run: the last 100 s went unsampled.
 		assert!(
 			text.contains(
-				"| churn | repute-global | 7 | 180 | 1200 | window allowance/16 | 100 | 3 | 8 | 3 | **100** |"
+				"| churn | repute-global | 7 | 180 | 1200 | window allowance/16 | 100 | 3 | 8 | yes | 3 | **100** |"
 			),
 			"{text}"
 		);

@@ -25,9 +25,9 @@ use rand::{seq::SliceRandom, Rng, SeedableRng};
 use repute_overlay::chain::calls::Call;
 use repute_overlay::devnet::{setup, DevNode};
 use repute_overlay::{
-	AdmissionGate, ChainClient, ChannelBook, Durability, GatePolicy, Identity, Payer, PayerConfig,
-	ReceiptConfig, ReceiptPolicy, ReceiptStore, Signer, StrangerWindow, Submitter, SubmitterConfig,
-	TransportKind,
+	AdmissionGate, ChainClient, ChannelBook, Durability, GatePolicy, Identity, OwnCredit,
+	OwnCreditConfig, Payer, PayerConfig, ReceiptConfig, ReceiptPolicy, ReceiptStore, Signer,
+	StrangerWindow, Submitter, SubmitterConfig, TransportKind,
 };
 use repute_primitives::{payments::PaymentParameters, pricing::PriceBounds};
 use repute_rpc_api::json::{AdmissionAnswer, Decision, Reason, ServicePriceJson};
@@ -110,6 +110,9 @@ pub struct SimConfig {
 	/// How long a request that lacks only an upload slot waits for one
 	/// ([`crate::PeerConfig::longest_wait`]; zero refuses it as busy at once).
 	pub longest_wait: Duration,
+	/// Honest peers under the Repute policies ask for chunks only within their own admission
+	/// credit ([`crate::peer::ChainServices::credit`]); false: as much as providers give them.
+	pub within_own_credit: bool,
 	/// Where logs and stores go.
 	pub work_dir: PathBuf,
 	/// The `repute-node` binary.
@@ -322,6 +325,8 @@ pub struct RunResult {
 	pub stranger_release: u32,
 	/// How long a request that lacks only an upload slot waited for one, in seconds (0: none).
 	pub longest_wait: f64,
+	/// Whether honest peers asked for chunks only within their own admission credit.
+	pub within_own_credit: bool,
 	/// Seconds from the start until the chain denied the first free rider, if it did.
 	pub free_rider_denied_at: Option<f64>,
 	/// Under the paid policy: what honest peers paid and earned through their channels.
@@ -521,10 +526,16 @@ impl Run {
 		// Honest peers pay their way; the attackers do not (a peer that pays is not free riding).
 		let payer = (paid && class == Class::Honest)
 			.then(|| Payer::spawn(chain.clone(), identity.signer(), PAYER));
+		// Honest peers keep to their own credit where the chain decides who is served.
+		let credit = (self.config.within_own_credit && gate.is_some() && class == Class::Honest)
+			.then(|| {
+				OwnCredit::spawn(chain.clone(), identity.account(), OwnCreditConfig::default())
+			});
 		let chain = ChainServices {
 			gate,
 			channels: paid.then(|| ChannelBook::spawn(chain.clone(), identity.account(), SERVICE)),
 			payer: payer.clone(),
+			credit,
 		};
 		self.next_address += 1;
 		let address = format!("/memory/{}", 1_000_000 + self.next_address).parse()?;
@@ -966,7 +977,9 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 	for class in [Class::Honest, Class::FreeRider, Class::Sybil, Class::Whitewasher] {
 		let mut by = [0u64; 8];
 		let mut answered = 0;
+		let mut held_for_credit = 0;
 		for m in run.members.iter().filter(|m| m.class == class) {
+			held_for_credit += m.handle.stats.held_for_credit.load(Ordering::Relaxed);
 			for (slot, count) in m.handle.stats.refused_by.iter().enumerate() {
 				by[slot] += count.load(Ordering::Relaxed);
 			}
@@ -982,6 +995,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 			unconfirmed = by[5],
 			choked = by[6],
 			unpaid = by[7],
+			held_for_credit,
 			"requests made by the class"
 		);
 	}
@@ -1015,6 +1029,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		stranger_window: config.stranger_window,
 		stranger_release: config.stranger_release,
 		longest_wait: config.longest_wait.as_secs_f64(),
+		within_own_credit: config.within_own_credit,
 		free_rider_denied_at,
 		payments,
 		prices: congestion.map(|congestion| (congestion.bounds, prices)),
