@@ -258,6 +258,12 @@ impl Payer {
 		self.shared.channels.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect()
 	}
 
+	/// Whether the payer opened or topped up a channel to `provider`: service from it is paid
+	/// for, not taken on admission credit.
+	pub fn pays(&self, provider: &AccountId32) -> bool {
+		self.shared.channels.lock().unwrap_or_else(|p| p.into_inner()).contains(provider)
+	}
+
 	/// What the payer has moved into escrow so far, payments in doubt included.
 	pub fn committed(&self) -> u128 {
 		*self.shared.committed.lock().unwrap_or_else(|p| p.into_inner())

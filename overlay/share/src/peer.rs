@@ -256,6 +256,9 @@ pub struct SharePeer {
 	channels: Option<ChannelBook>,
 	payer: Option<Payer>,
 	credit: Option<OwnCredit>,
+	/// Providers that served it without being paid: with a payer, beyond its credit it asks
+	/// only providers it pays and those not known to serve on credit (which may ask to be paid).
+	served_on_credit: HashSet<PeerId>,
 	stats: Arc<PeerStats>,
 	/// Who offers each file.
 	providers: HashMap<String, HashSet<PeerId>>,
@@ -332,6 +335,7 @@ impl SharePeer {
 			channels: chain.channels,
 			payer: chain.payer,
 			credit: chain.credit,
+			served_on_credit: HashSet::new(),
 			stats,
 			providers: HashMap::new(),
 			in_flight: HashMap::new(),
@@ -528,6 +532,14 @@ impl SharePeer {
 		self.request_chunks(now);
 	}
 
+	/// Whether this peer pays `provider` (its payer opened or topped up a channel to it).
+	fn pays(&self, provider: &PeerId) -> bool {
+		match (&self.payer, account_of(provider)) {
+			(Some(payer), Ok(account)) => payer.pays(&account),
+			_ => false,
+		}
+	}
+
 	/// Asks providers for missing chunks, up to the in-flight limit, skipping peers in backoff.
 	fn request_chunks(&mut self, now: Instant) {
 		self.backoff.retain(|_, until| *until > now);
@@ -540,14 +552,17 @@ impl SharePeer {
 			*busy.entry(*peer).or_default() += 1;
 		}
 		// Chunks it may still ask for within its own credit (each in flight counted whole),
-		// when it keeps to it; pages of hashes are not service and are not counted.
+		// when it keeps to it; pages of hashes are not service, and chunks from providers it
+		// pays are paid for, not taken on credit: neither is counted.
 		let mut chunks_within_credit = match self.credit.as_ref().and_then(OwnCredit::remaining) {
 			Some(remaining) => {
 				let chunk = CHUNK_BYTES as u128;
 				let asked = self
 					.in_flight
 					.values()
-					.filter(|(_, piece, _)| matches!(piece, Piece::Chunk(_)))
+					.filter(|(_, piece, provider)| {
+						matches!(piece, Piece::Chunk(_)) && !self.pays(provider)
+					})
 					.count() as u128;
 				(remaining / chunk).saturating_sub(asked)
 			}
@@ -572,17 +587,22 @@ impl SharePeer {
 			if budget == 0 {
 				break;
 			}
-			if matches!(piece, Piece::Chunk(_)) && chunks_within_credit == 0 {
-				held_for_credit = true;
-				continue;
-			}
+			// Beyond its credit, a chunk is asked only of a provider it pays or, when it is willing
+			// to pay, of one not known to serve on credit: that one either asks to be paid (and
+			// the payer opens a channel) or serves at most two chunks on credit once.
+			let beyond_credit = matches!(piece, Piece::Chunk(_)) && chunks_within_credit == 0;
 			let Some(candidates) = self.providers.get(&file) else { continue };
 			let mut candidates: Vec<PeerId> = candidates
 				.iter()
 				.filter(|p| !self.backoff.contains_key(p) && busy.get(p).copied().unwrap_or(0) < 2)
+				.filter(|p| {
+					!beyond_credit
+						|| self.pays(p) || (self.payer.is_some() && !self.served_on_credit.contains(p))
+				})
 				.copied()
 				.collect();
 			if candidates.is_empty() {
+				held_for_credit |= beyond_credit;
 				continue;
 			}
 			let provider = candidates.swap_remove(rand::random::<usize>() % candidates.len());
@@ -590,8 +610,8 @@ impl SharePeer {
 				Piece::Chunk(index) => ChunkRequest::Chunk { file: file.clone(), index },
 				Piece::Hashes(page) => ChunkRequest::Hashes { file: file.clone(), page },
 			};
-			if matches!(piece, Piece::Chunk(_)) {
-				chunks_within_credit -= 1;
+			if matches!(piece, Piece::Chunk(_)) && !self.pays(&provider) {
+				chunks_within_credit = chunks_within_credit.saturating_sub(1);
 			}
 			let id = self.swarm.behaviour_mut().chunks.send_request(&provider, Some(request));
 			self.choker.asked(&provider, now);
@@ -844,6 +864,7 @@ impl SharePeer {
 					return;
 				};
 				let length = bytes.len() as u128;
+				let paid = self.pays(&peer);
 				let Some(entry) = self.library.get_mut(&file) else { return };
 				if !entry.store(index, bytes) {
 					tracing::warn!(%peer, file, index, "a chunk did not match its hash");
@@ -854,8 +875,9 @@ impl SharePeer {
 				self.stats.received.fetch_add(length as u64, Ordering::Relaxed);
 				self.choker.received_from(&peer, length as u64, Instant::now());
 				self.swarm.behaviour_mut().receipts.received(peer, SERVICE, length);
-				if let Some(credit) = &self.credit {
+				if let (Some(credit), false) = (&self.credit, paid) {
 					credit.received(length);
+					self.served_on_credit.insert(peer);
 				}
 				let complete = entry.is_complete();
 				if let Some(progress) = self.progress.as_mut() {
