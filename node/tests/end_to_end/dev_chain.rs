@@ -1,9 +1,9 @@
 //! End to end: a `--dev` node produces and finalises blocks, serves the standard RPCs and
 //! Prometheus metrics on loopback, and resumes from its database after a restart.
 
-use crate::common::{http_request, Node, TempDir};
+use crate::common::{free_port, http_request, Node, Ports, TempDir};
 use serde_json::json;
-use std::time::Duration;
+use std::{net::TcpListener, time::Duration};
 
 /// Six-second blocks: three of them, plus start-up, fit well inside this.
 const BLOCKS_TIMEOUT: Duration = Duration::from_secs(120);
@@ -86,4 +86,32 @@ fn dev_chain_produces_finalises_and_resumes_after_restart() {
 
 	let status = node.stop(STOP_GRACE).expect("node was running");
 	assert!(status.success(), "node did not shut down cleanly: {status}");
+}
+
+/// A port picked for a node can be taken by another process before the node binds it (tests run
+/// in parallel, and every outgoing connection takes an ephemeral port). The harness then starts
+/// the node again on new ports instead of leaving a test waiting for a node that exited.
+#[test]
+fn a_node_whose_ports_were_taken_meanwhile_starts_on_new_ports() {
+	let dir = TempDir::new("taken");
+	let taken = TcpListener::bind("127.0.0.1:0").expect("bind a port to take");
+	let taken_port = taken.local_addr().unwrap().port();
+	let ports = Ports { rpc: taken_port, p2p: free_port(), prometheus: free_port() };
+	let args = vec![
+		"--dev".to_string(),
+		"--base-path".to_string(),
+		dir.path().join("base").display().to_string(),
+	];
+	let mut node = Node::start("taken", ports, args, dir.path().join("node.log"));
+
+	assert_ne!(node.ports.rpc, taken_port, "the node kept the taken port");
+	assert!(
+		node.log().contains(&format!("127.0.0.1:{taken_port} is already in use")),
+		"the first start did not find the port taken:\n{}",
+		node.log_tail()
+	);
+	node.rpc("system_health", json!([])).expect("the node answers on its new port");
+	let status = node.stop(STOP_GRACE).expect("node was running");
+	assert!(status.success(), "node did not shut down cleanly: {status}");
+	drop(taken);
 }

@@ -20,7 +20,10 @@ use repute_runtime::{opaque::SessionKeys, AccountId, Runtime, RuntimeCall};
 use serde_json::json;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::traits::{BlakeTwo256, Hash};
-use std::{process::Command, time::Duration};
+use std::{
+	process::Command,
+	time::{Duration, Instant},
+};
 
 /// Blocks a session lasts on the test's chain: each of four validators still gets a slot or two
 /// in every session, so none that runs is taken for offline.
@@ -74,11 +77,53 @@ fn governed_validators(node: &Node) -> Vec<AccountId> {
 		.unwrap_or_default()
 }
 
+/// Waits until every node has the four others as peers and a finalized block above 1; on timeout
+/// fails with each node's state and the logs of those not there.
+fn wait_until_all_connected(nodes: &mut [Node]) {
+	let deadline = Instant::now() + TIMEOUT;
+	loop {
+		let mut states = Vec::new();
+		let mut waiting = Vec::new();
+		for (i, node) in nodes.iter_mut().enumerate() {
+			let state = match node.exited() {
+				Some(status) => format!("exited ({status})"),
+				None => match node.rpc("system_health", json!([])) {
+					Ok(health) => {
+						let finalized = node.finalized_number().unwrap_or(0);
+						if health["peers"].as_u64() == Some(4) && finalized > 1 {
+							continue;
+						}
+						format!("{} peers, finalized #{finalized}", health["peers"])
+					}
+					Err(e) => format!("no health: {e}"),
+				},
+			};
+			states.push(format!("{}: {state}", node.name));
+			waiting.push(i);
+		}
+		if waiting.is_empty() {
+			return;
+		}
+		if Instant::now() >= deadline {
+			let logs: Vec<String> = waiting
+				.iter()
+				.map(|&i| format!("--- {} log ---\n{}", nodes[i].name, nodes[i].log_tail()))
+				.collect();
+			panic!(
+				"timed out after {TIMEOUT:?} waiting for four peers and a finalized block above 1 \
+				 on every node: {}\n{}",
+				states.join("; "),
+				logs.join("\n")
+			);
+		}
+		std::thread::sleep(Duration::from_millis(500));
+	}
+}
+
 #[test]
 fn validators_join_and_leave_by_governance_and_finality_survives_one_killed() {
 	let dir = TempDir::new("testnet");
 	let names = ["alice", "bob", "charlie", "dave", "eve"];
-	let ports: Vec<Ports> = names.iter().map(|_| Ports::pick()).collect();
 	let key_files: Vec<_> = (0..names.len() as u8)
 		.map(|i| {
 			let file = dir.path().join(format!("{}.node-key", names[i as usize]));
@@ -86,41 +131,35 @@ fn validators_join_and_leave_by_governance_and_finality_survives_one_killed() {
 			file
 		})
 		.collect();
-	let bootnode = format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", ports[0].p2p, peer_id(&key_files[0]));
 	let spec = dir.path().join("local-short-sessions.json");
 	short_session_spec(&spec);
 
-	let mut nodes: Vec<Node> = names
-		.iter()
-		.enumerate()
-		.map(|(i, name)| {
-			let mut args = vec![
-				"--chain".to_string(),
-				spec.display().to_string(),
-				"--validator".to_string(),
-				"--base-path".to_string(),
-				dir.path().join(name).display().to_string(),
-				"--node-key-file".to_string(),
-				key_files[i].display().to_string(),
-				"--name".to_string(),
-				name.to_string(),
-			];
-			// The four genesis validators hold their dev keys; Eve's node makes its own.
-			if *name != "eve" {
-				args.push(format!("--{name}"));
-			}
-			if i > 0 {
-				args.extend(["--bootnodes".to_string(), bootnode.clone()]);
-			}
-			Node::start(name, ports[i], args, dir.path().join(format!("{name}.log")))
-		})
-		.collect();
-	for node in nodes.iter_mut() {
-		node.wait_for("four peers and a finalized block above 1", TIMEOUT, |n| {
-			let health = n.rpc("system_health", json!([]))?;
-			Ok(health["peers"].as_u64() == Some(4) && n.finalized_number()? > 1)
-		});
+	// Alice starts first, so that the others are given the port her node really listens on.
+	let mut nodes: Vec<Node> = Vec::with_capacity(names.len());
+	for (i, name) in names.iter().enumerate() {
+		let mut args = vec![
+			"--chain".to_string(),
+			spec.display().to_string(),
+			"--validator".to_string(),
+			"--base-path".to_string(),
+			dir.path().join(name).display().to_string(),
+			"--node-key-file".to_string(),
+			key_files[i].display().to_string(),
+			"--name".to_string(),
+			name.to_string(),
+		];
+		// The four genesis validators hold their dev keys; Eve's node makes its own.
+		if *name != "eve" {
+			args.push(format!("--{name}"));
+		}
+		if let Some(alice) = nodes.first() {
+			let bootnode =
+				format!("/ip4/127.0.0.1/tcp/{}/p2p/{}", alice.ports.p2p, peer_id(&key_files[0]));
+			args.extend(["--bootnodes".to_string(), bootnode]);
+		}
+		nodes.push(Node::start(name, Ports::pick(), args, dir.path().join(format!("{name}.log"))));
 	}
+	wait_until_all_connected(&mut nodes);
 	let (alice, bob) = (0, 1);
 	let eve_account = Sr25519Keyring::Eve.to_account_id();
 	let dave_account = Sr25519Keyring::Dave.to_account_id();

@@ -13,6 +13,9 @@ pub fn free_port() -> u16 {
 	TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
 }
 
+/// How many times a node is started on new ports after finding one of its ports taken.
+const PORT_RETRIES: usize = 5;
+
 /// Where `repute-node` is: `$REPUTE_NODE`, else beside this executable (or one directory up,
 /// for test binaries in `deps/`).
 pub fn node_binary() -> Result<PathBuf, String> {
@@ -73,31 +76,51 @@ impl DevNode {
 	) -> Result<Self, String> {
 		std::fs::create_dir_all(log_dir).map_err(|e| e.to_string())?;
 		let log = log_dir.join("node.log");
-		let file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
-		let rpc = free_port();
-		let child = Command::new(binary)
-			.args(["--dev", "--tmp", "--no-telemetry", "--no-mdns", "--rpc-port"])
-			.arg(rpc.to_string())
-			.args(["--rpc-max-connections", &max_connections.to_string()])
-			.args(["--rpc-max-subscriptions-per-connection", "100000"])
-			.args(["--pool-limit", "100000", "--pool-kbytes", "512000", "--listen-addr"])
-			.arg(format!("/ip4/127.0.0.1/tcp/{}", free_port()))
-			.args(["--prometheus-port", &free_port().to_string()])
-			.args(extra)
-			.stdout(Stdio::null())
-			.stderr(file)
-			.spawn()
-			.map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
-		let node = Self { child, url: format!("ws://127.0.0.1:{rpc}"), log };
-		let deadline = Instant::now() + Duration::from_secs(120);
-		while Instant::now() < deadline {
-			let text = std::fs::read_to_string(&node.log).unwrap_or_default();
-			if text.contains("Imported #2") {
-				return Ok(node);
+		// Another process can take a picked port before the node binds it; the node then exits
+		// saying the address "is already in use", and is started again on new ports.
+		for _ in 0..=PORT_RETRIES {
+			let file = std::fs::File::create(&log).map_err(|e| e.to_string())?;
+			let rpc = free_port();
+			let child = Command::new(binary)
+				.args(["--dev", "--tmp", "--no-telemetry", "--no-mdns", "--rpc-port"])
+				.arg(rpc.to_string())
+				.args(["--rpc-max-connections", &max_connections.to_string()])
+				.args(["--rpc-max-subscriptions-per-connection", "100000"])
+				.args(["--pool-limit", "100000", "--pool-kbytes", "512000", "--listen-addr"])
+				.arg(format!("/ip4/127.0.0.1/tcp/{}", free_port()))
+				.args(["--prometheus-port", &free_port().to_string()])
+				.args(extra)
+				.stdout(Stdio::null())
+				.stderr(file)
+				.spawn()
+				.map_err(|e| format!("cannot start {}: {e}", binary.display()))?;
+			let mut node = Self { child, url: format!("ws://127.0.0.1:{rpc}"), log: log.clone() };
+			let deadline = Instant::now() + Duration::from_secs(120);
+			loop {
+				let text = std::fs::read_to_string(&node.log).unwrap_or_default();
+				if text.contains("Imported #2") {
+					return Ok(node);
+				}
+				if let Ok(Some(status)) = node.child.try_wait() {
+					if text.contains("is already in use") {
+						break;
+					}
+					return Err(format!("the node exited ({status}); see {}", node.log.display()));
+				}
+				if Instant::now() >= deadline {
+					return Err(format!(
+						"the node did not produce blocks; see {}",
+						node.log.display()
+					));
+				}
+				std::thread::sleep(Duration::from_millis(200));
 			}
-			std::thread::sleep(Duration::from_millis(200));
 		}
-		Err(format!("the node did not produce blocks; see {}", node.log.display()))
+		Err(format!(
+			"{} starts in a row found a port taken; see {}",
+			PORT_RETRIES + 1,
+			log.display()
+		))
 	}
 }
 

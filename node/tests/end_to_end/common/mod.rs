@@ -8,22 +8,40 @@ pub mod ws;
 
 use serde_json::{json, Value};
 use std::{
+	collections::BTreeSet,
 	fs,
 	io::{Read, Write},
 	net::{TcpListener, TcpStream},
 	path::{Path, PathBuf},
 	process::{Child, Command, ExitStatus, Stdio},
-	sync::atomic::{AtomicU32, Ordering},
+	sync::{
+		atomic::{AtomicU32, Ordering},
+		Mutex,
+	},
 	time::{Duration, Instant},
 };
 
 /// The binary under test, built by cargo for this test run.
 pub const NODE_BINARY: &str = env!("CARGO_BIN_EXE_repute-node");
 
-/// A port on 127.0.0.1 that was free a moment ago. Each call returns a different port.
+/// How long a node may take from its start to its first JSON-RPC answer.
+pub const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A port on 127.0.0.1 that was free a moment ago. Each call returns a different port: the
+/// kernel may hand the same ephemeral port out twice, so the ports already given are remembered.
+/// Another process can still take the port before the node binds it; [`Node::start`] then picks
+/// new ports and starts the node again.
 pub fn free_port() -> u16 {
-	let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port on 127.0.0.1");
-	listener.local_addr().expect("local address of the ephemeral port").port()
+	static GIVEN: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+	let mut given = GIVEN.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+	loop {
+		let listener =
+			TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port on 127.0.0.1");
+		let port = listener.local_addr().expect("local address of the ephemeral port").port();
+		if given.insert(port) {
+			return port;
+		}
+	}
 }
 
 /// A directory for one test, removed when dropped.
@@ -103,10 +121,57 @@ impl Node {
 	}
 
 	/// Starts `repute-node` with `args` plus the flags for `ports`; its output goes to `log`.
+	/// Returns once the node answers JSON-RPC. If a port was taken meanwhile (the node exits
+	/// saying an address "is already in use"), it picks new ports and starts again; any other
+	/// exit fails the test with the node's log.
 	pub fn start(name: &str, ports: Ports, args: Vec<String>, log: PathBuf) -> Self {
 		let mut node = Self { name: name.into(), ports, args, log, child: None };
-		node.spawn();
+		node.spawn_until_answering();
 		node
+	}
+
+	/// How many times a node is started on fresh ports after finding one of its ports taken.
+	const PORT_RETRIES: usize = 5;
+
+	fn spawn_until_answering(&mut self) {
+		for _ in 0..=Self::PORT_RETRIES {
+			let log_before = fs::metadata(&self.log).map(|m| m.len() as usize).unwrap_or(0);
+			self.spawn();
+			let deadline = Instant::now() + STARTUP_TIMEOUT;
+			while Instant::now() < deadline {
+				if self.rpc("system_health", json!([])).is_ok() {
+					return;
+				}
+				let child = self.child.as_mut().expect("spawned just now");
+				if let Ok(Some(status)) = child.try_wait() {
+					self.child = None;
+					let attempt = self.log().get(log_before..).unwrap_or_default().to_string();
+					if attempt.contains("is already in use") {
+						self.ports = Ports::pick();
+						break;
+					}
+					panic!(
+						"{}: exited ({status}) at start\n--- log ---\n{}",
+						self.name,
+						self.log_tail()
+					);
+				}
+				std::thread::sleep(Duration::from_millis(200));
+			}
+			if self.child.is_some() {
+				panic!(
+					"{}: no JSON-RPC answer within {STARTUP_TIMEOUT:?} of start\n--- log ---\n{}",
+					self.name,
+					self.log_tail()
+				);
+			}
+		}
+		panic!(
+			"{}: {} starts in a row found a port taken\n--- log ---\n{}",
+			self.name,
+			Self::PORT_RETRIES + 1,
+			self.log_tail()
+		);
 	}
 
 	fn spawn(&mut self) {
@@ -142,10 +207,16 @@ impl Node {
 		child.wait().ok()
 	}
 
-	/// Starts the node again with the same arguments, ports and base path.
+	/// The node's exit status if its process has ended.
+	pub fn exited(&mut self) -> Option<ExitStatus> {
+		self.child.as_mut().and_then(|child| child.try_wait().ok().flatten())
+	}
+
+	/// Starts the node again with the same arguments and base path (and the same ports unless
+	/// one was taken meanwhile); returns once it answers JSON-RPC.
 	pub fn restart(&mut self) {
 		assert!(self.child.is_none(), "{}: restart of a node that still runs", self.name);
-		self.spawn();
+		self.spawn_until_answering();
 	}
 
 	/// The whole of the node's log so far.
