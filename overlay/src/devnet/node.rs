@@ -102,6 +102,8 @@ impl DevNode {
 					return Ok(node);
 				}
 				if let Ok(Some(status)) = node.child.try_wait() {
+					// Read again: the last line may have been written after the read above.
+					let text = std::fs::read_to_string(&node.log).unwrap_or_default();
 					if text.contains("is already in use") {
 						break;
 					}
