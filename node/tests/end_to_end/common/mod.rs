@@ -142,8 +142,7 @@ impl Node {
 				if self.rpc("system_health", json!([])).is_ok() {
 					return;
 				}
-				let child = self.child.as_mut().expect("spawned just now");
-				if let Ok(Some(status)) = child.try_wait() {
+				if let Some(status) = self.exited() {
 					self.child = None;
 					let attempt = self.log().get(log_before..).unwrap_or_default().to_string();
 					if attempt.contains("is already in use") {
@@ -278,15 +277,13 @@ impl Node {
 		let deadline = Instant::now() + timeout;
 		let mut last = String::from("not checked yet");
 		while Instant::now() < deadline {
-			if let Some(child) = self.child.as_mut() {
-				// A node that exited will never satisfy the condition: fail now.
-				if let Ok(Some(status)) = child.try_wait() {
-					panic!(
-						"{}: exited ({status}) while waiting for {what}\n--- log ---\n{}",
-						self.name,
-						self.log_tail()
-					);
-				}
+			// A node that exited will never satisfy the condition: fail now.
+			if let Some(status) = self.exited() {
+				panic!(
+					"{}: exited ({status}) while waiting for {what}\n--- log ---\n{}",
+					self.name,
+					self.log_tail()
+				);
 			}
 			match check(self) {
 				Ok(true) => return,
