@@ -8,6 +8,9 @@
 #   THROUGHPUT_PEERS=8192 scripts/throughput.sh   a population larger than twice a block's
 #                                          receipts: no receipt finds a peer that an earlier one
 #                                          of its block wrote (see docs/performance.md)
+#   THROUGHPUT_NODE_ARGS="--pool-limit 16384 --trie-cache-size 0" scripts/throughput.sh
+#                                          more flags for the node; a --pool-limit or
+#                                          --pool-kbytes given here replaces the script's own
 #
 # Builds the production repute-node (the target directory the README's commands share) and the
 # load generator `overlay/examples/throughput.rs`, starts `repute-node --dev` on loopback ports it
@@ -36,9 +39,14 @@ rpc_port="$(free_port)"
 p2p_port="$(free_port)"
 base="$(mktemp -d)"
 log="$base/node.log"
+read -r -a node_args <<<"${THROUGHPUT_NODE_ARGS:-}"
+# A pool large enough for the load generator to keep it full, unless the flags above set one.
+for default in "--pool-limit 100000" "--pool-kbytes 512000"; do
+	[[ " ${node_args[*]} " == *" ${default%% *} "* ]] || read -r -a node_args <<<"$default ${node_args[*]}"
+done
 "$node" --dev --base-path "$base/db" --rpc-port "$rpc_port" --no-prometheus --no-telemetry \
 	--listen-addr "/ip4/127.0.0.1/tcp/$p2p_port" --rpc-max-connections 256 \
-	--pool-limit 100000 --pool-kbytes 512000 >"$log" 2>&1 &
+	"${node_args[@]}" >"$log" 2>&1 &
 node_pid=$!
 cleanup() { kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; rm -rf "$base"; }
 trap cleanup EXIT INT TERM

@@ -571,10 +571,11 @@ fn every_signature_is_charged_for_its_scheme() {
 }
 
 /// A peer's totals already written in this block (by this batch or an earlier one) are in the
-/// block's overlay: the receipt that touches them again is refunded their database read and
-/// write. Totals last written in an earlier block are charged in full.
+/// block's overlay, and its registration was read by the receipt that wrote them: the receipt
+/// that touches the peer again is refunded the totals' database read and write and the
+/// registration's read. Totals last written in an earlier block are charged in full.
 #[test]
-fn totals_already_written_in_the_block_are_not_charged_again() {
+fn peers_already_written_in_the_block_are_not_charged_again() {
 	new_test_ext().execute_with(|| {
 		let (a, b, c, d) = peers();
 		let db = <Test as frame_system::Config>::DbWeight::get();
@@ -585,7 +586,7 @@ fn totals_already_written_in_the_block_are_not_charged_again() {
 					+ SR25519_SURCHARGE * sr25519
 					+ HOOK_WEIGHT_SHARED
 					+ HOOK_WEIGHT_USED * recorded
-					- db.reads_writes(warm, warm),
+					- db.reads_writes(2 * warm, warm),
 			)
 		};
 		// a's totals: written by the first receipt, warm for the second.

@@ -115,13 +115,13 @@ fn vouched_receipts_per_block(batch: u32, warm: bool, scheme: SignatureScheme) -
 					_,
 				>>::batch_shared_weight(),
 			);
-	let warm_totals = if warm { 2 * u64::from(batch) } else { 0 };
+	let warm_parties = if warm { 2 * u64::from(batch) } else { 0 };
 	let actual = overhead
 		.saturating_add(pallet_receipts::Pallet::<Runtime>::recorded_batch_weight(
 			batch,
 			listener,
 			signatures_surcharge(batch, Some(scheme)),
-			warm_totals,
+			warm_parties,
 		))
 		.ref_time();
 	let by_weight = budget.ref_time().checked_sub(worst).map_or(0, |room| room / actual + 1);
