@@ -123,6 +123,47 @@ pub struct ServiceNoted {
 	pub warm_items: u64,
 	/// Whether the stranger policy's counters were written (a newcomer's outcome counted).
 	pub wrote_stranger_policy: bool,
+	/// Of the storage that the debt path's benchmark (`on_receipt_recorded`) counts beyond the
+	/// vouched path's, what this receipt did not take from the database: the debts it did not
+	/// touch (no debt added; nothing to repay, or fewer creditors than the most) and those an
+	/// earlier receipt of the block wrote. [`DebtStorage::NONE_USED`] for a vouched receipt,
+	/// which takes the vouched path's weight anyway.
+	pub debt_storage_unused: DebtStorage,
+}
+
+/// Database reads and writes of the debt path beyond the vouched path's: the consumer's and the
+/// provider's debts (`DebtsOf`), and for each creditor repaid its account (`PeerAt`) and its
+/// record (`Reputations`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct DebtStorage {
+	/// Database reads.
+	pub reads: u64,
+	/// Database writes.
+	pub writes: u64,
+}
+
+impl DebtStorage {
+	/// What the debt path's benchmark counts beyond the vouched path: both parties' debts read
+	/// and written, and [`MAX_REPAID_PER_RECEIPT`] creditors' accounts read and records read
+	/// and written.
+	pub const NONE_USED: Self = Self {
+		reads: 2 + 2 * MAX_REPAID_PER_RECEIPT as u64,
+		writes: 2 + MAX_REPAID_PER_RECEIPT as u64,
+	};
+
+	/// One access more: a read (`read`) and a write (`write`) from the database.
+	fn add(&mut self, read: bool, write: bool) {
+		self.reads.saturating_accrue(read.into());
+		self.writes.saturating_accrue(write.into());
+	}
+
+	/// What `self` leaves of `counted` unused.
+	fn unused_of(self, counted: Self) -> Self {
+		Self {
+			reads: counted.reads.saturating_sub(self.reads),
+			writes: counted.writes.saturating_sub(self.writes),
+		}
+	}
 }
 
 /// How a receipt's units were settled, which decides its weight: a receipt that touches debts
@@ -189,6 +230,7 @@ impl<T: Config> Pallet<T> {
 			settlement: Settlement::Vouched,
 			warm_items: 0,
 			wrote_stranger_policy: false,
+			debt_storage_unused: DebtStorage::NONE_USED,
 		};
 		let parameters = Parameters::<T>::get();
 		let allowance = Strangers::<T>::get().allowance;
@@ -225,25 +267,45 @@ impl<T: Config> Pallet<T> {
 		let consumer_counted =
 			Self::store(consumer, consumer_record, &parameters, Some(consumer_witnessed));
 		let wrote_stranger_policy = provider_counted || consumer_counted;
+		let mut debt_storage_used = DebtStorage::default();
 		if owed > 0 {
-			Self::note_debt(consumer_index, provider_index, owed, now, &parameters);
+			Self::note_debt(
+				consumer_index,
+				provider_index,
+				owed,
+				now,
+				&parameters,
+				&mut debt_storage_used,
+			);
 		}
 		let absorbed = gain.min(deficit_before);
 		if absorbed > 0 {
-			Self::repay(provider_index, absorbed, now, &parameters);
+			Self::repay(provider_index, absorbed, now, &parameters, &mut debt_storage_used);
 		}
 		let settlement =
 			if owed > 0 || absorbed > 0 { Settlement::WithDebts } else { Settlement::Vouched };
-		ServiceNoted { settlement, warm_items, wrote_stranger_policy }
+		ServiceNoted {
+			settlement,
+			warm_items,
+			wrote_stranger_policy,
+			debt_storage_unused: debt_storage_used.unused_of(DebtStorage::NONE_USED),
+		}
 	}
 
-	/// `debtor`'s debts decayed to `now`, largest first, without the ones decayed to nothing.
+	/// `debtor`'s debts decayed to `now`, largest first, without the ones decayed to nothing,
+	/// and whether an earlier receipt of the block wrote them (they are then in the block's
+	/// overlay). Notes in `used` a database read of them unless it did.
 	fn debts_decayed(
 		debtor: PeerIndex,
 		now: BlockNumberFor<T>,
 		parameters: &ReputationParameters,
-	) -> Option<Debts<BlockNumberFor<T>, T::MaxCreditors>> {
-		let mut debts = DebtsOf::<T>::get(debtor)?;
+		used: &mut DebtStorage,
+	) -> Option<(Debts<BlockNumberFor<T>, T::MaxCreditors>, bool)> {
+		let stored = DebtsOf::<T>::get(debtor);
+		// Debts are written with `updated_at` at the block that writes them.
+		let written_in_block = stored.as_ref().is_some_and(|debts| debts.updated_at == now);
+		used.add(!written_in_block, false);
+		let mut debts = stored?;
 		let elapsed: u32 = now.saturating_sub(debts.updated_at).unique_saturated_into();
 		maths::decay_all(
 			debts.creditors.iter_mut().map(|(_, owed)| owed),
@@ -252,11 +314,19 @@ impl<T: Config> Pallet<T> {
 		);
 		debts.creditors.retain(|(_, owed)| *owed > 0);
 		debts.updated_at = debts.updated_at.max(now);
-		Some(debts)
+		Some((debts, written_in_block))
 	}
 
-	/// Writes `debts` of `debtor`, largest first, or removes them once nothing is owed.
-	fn put_debts(debtor: PeerIndex, mut debts: Debts<BlockNumberFor<T>, T::MaxCreditors>) {
+	/// Writes `debts` of `debtor`, largest first, or removes them once nothing is owed. Notes
+	/// in `used` a database write unless an earlier receipt of the block wrote them
+	/// (`written_in_block`).
+	fn put_debts(
+		debtor: PeerIndex,
+		mut debts: Debts<BlockNumberFor<T>, T::MaxCreditors>,
+		written_in_block: bool,
+		used: &mut DebtStorage,
+	) {
+		used.add(false, !written_in_block);
 		if debts.creditors.is_empty() {
 			DebtsOf::<T>::remove(debtor);
 		} else {
@@ -266,16 +336,18 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `debtor` owes `creditor` `owed` more units. When its list is full, the new claim
-	/// replaces the smallest one if it is larger, and is dropped otherwise.
+	/// replaces the smallest one if it is larger, and is dropped otherwise. Notes in `used` the
+	/// database accesses it made.
 	fn note_debt(
 		debtor: PeerIndex,
 		creditor: PeerIndex,
 		owed: u128,
 		now: BlockNumberFor<T>,
 		parameters: &ReputationParameters,
+		used: &mut DebtStorage,
 	) {
-		let mut debts = Self::debts_decayed(debtor, now, parameters)
-			.unwrap_or(Debts { updated_at: now, creditors: BoundedVec::new() });
+		let (mut debts, written_in_block) = Self::debts_decayed(debtor, now, parameters, used)
+			.unwrap_or((Debts { updated_at: now, creditors: BoundedVec::new() }, false));
 		if let Some((_, amount)) = debts.creditors.iter_mut().find(|(c, _)| *c == creditor) {
 			*amount = amount.saturating_add(owed);
 		} else if debts.creditors.try_push((creditor, owed)).is_err() {
@@ -285,27 +357,39 @@ impl<T: Config> Pallet<T> {
 				}
 			}
 		}
-		Self::put_debts(debtor, debts);
+		Self::put_debts(debtor, debts, written_in_block, used);
 	}
 
 	/// Passes `amount` units of credit that `debtor`'s deficit absorbed on to its creditors,
 	/// largest claim first, at most [`MAX_REPAID_PER_RECEIPT`] of them; each is credited as
 	/// service vouched for (its own deficit keeps what it absorbs: repayment is one level deep).
+	/// Notes in `used` the database accesses it made: a creditor's record that an earlier
+	/// receipt of the block wrote is read from and written to the block's overlay.
 	fn repay(
 		debtor: PeerIndex,
 		amount: u128,
 		now: BlockNumberFor<T>,
 		parameters: &ReputationParameters,
+		used: &mut DebtStorage,
 	) {
-		let Some(mut debts) = Self::debts_decayed(debtor, now, parameters) else { return };
+		let Some((mut debts, written_in_block)) =
+			Self::debts_decayed(debtor, now, parameters, used)
+		else {
+			return;
+		};
 		let mut left = amount;
 		for (creditor, owed) in debts.creditors.iter_mut().take(MAX_REPAID_PER_RECEIPT) {
 			if left == 0 {
 				break;
 			}
 			let paid = left.min(*owed);
+			used.add(true, false);
 			let Some(account) = PeerAt::<T>::get(*creditor) else { continue };
-			let Some(record) = Reputations::<T>::get(&account) else { continue };
+			let stored = Reputations::<T>::get(&account);
+			let record_written_in_block = stored.as_ref().is_some_and(|r| r.updated_at == now);
+			used.add(!record_written_in_block, false);
+			let Some(record) = stored else { continue };
+			used.add(false, !record_written_in_block);
 			let mut record = Self::decayed(record, now, parameters);
 			record.service = record.service.saturating_add(paid);
 			Self::store(&account, record, parameters, None);
@@ -313,7 +397,7 @@ impl<T: Config> Pallet<T> {
 			left = left.saturating_sub(paid);
 		}
 		debts.creditors.retain(|(_, owed)| *owed > 0);
-		Self::put_debts(debtor, debts);
+		Self::put_debts(debtor, debts, written_in_block, used);
 	}
 
 	/// Sets `peer`'s standing (creating its record if it has none) and decides again. A founder

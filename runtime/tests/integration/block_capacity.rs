@@ -103,6 +103,7 @@ fn vouched_receipts_per_block(batch: u32, warm: bool, scheme: SignatureScheme) -
 		settlement: pallet_reputation::credit::Settlement::Vouched,
 		warm_items: if warm { 3 } else { 0 },
 		wrote_stranger_policy: false,
+		debt_storage_unused: pallet_reputation::credit::DebtStorage::NONE_USED,
 	};
 	// Reputation notes the service; payments finds no channel for the pair (one read).
 	let listener =
