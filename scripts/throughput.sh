@@ -8,6 +8,10 @@
 #   THROUGHPUT_PEERS=8192 scripts/throughput.sh   a population larger than twice a block's
 #                                          receipts: no receipt finds a peer that an earlier one
 #                                          of its block wrote (see docs/performance.md)
+#   THROUGHPUT_NEWCOMERS=1 scripts/throughput.sh   keep the chain's stranger_release: every
+#                                          peer a newcomer whose allowance is not released yet,
+#                                          as in a new network's first blocks (by default
+#                                          governance releases allowances at once first)
 #   THROUGHPUT_NODE_ARGS="--pool-limit 16384 --trie-cache-size 0" scripts/throughput.sh
 #                                          more flags for the node; a --pool-limit or
 #                                          --pool-kbytes given here replaces the script's own
@@ -53,4 +57,4 @@ trap cleanup EXIT INT TERM
 
 wait_for_rpc "$rpc_port" "$node_pid" "$log" 120
 "$generator" "$rpc_port" "$log" "$node_pid" "${THROUGHPUT_BLOCKS:-5}" "${THROUGHPUT_BATCH:-128}" \
-	"${THROUGHPUT_PEERS:-256}"
+	"${THROUGHPUT_PEERS:-256}" ${THROUGHPUT_NEWCOMERS:+newcomers}

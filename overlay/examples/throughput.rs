@@ -20,6 +20,14 @@
 //!    receipts are charged for the scheme they carry);
 //! 4. `Balances.transfer_keep_alive` between the same accounts, one transfer per transaction.
 //!
+//! Governance first releases every newcomer's stranger allowance at once (`stranger_release`
+//! zero): the population is new, and with the chain's release (600 blocks by default) its
+//! consumers' credit would cover few of the first blocks' receipts, most of which would then
+//! record a debt or repay one, the reputation hook's dearer path (docs/performance.md). So the
+//! phases measure receipts that the consumer's credit covers, what an established network
+//! records; with `newcomers` as the last argument the chain's release stays, and they measure
+//! a new network's first blocks instead.
+//!
 //! Every transaction is signed before its phase starts, so signing never throttles the feed;
 //! the feed keeps at least two blocks' worth waiting in the pool. Receipt batches are sent by
 //! relayers of their own (`RELAYERS` per phase), so the batches a phase signs but never needs
@@ -29,7 +37,7 @@
 //! block for proposing" log line), and the node's RSS; then a summary over the full blocks.
 //! After each receipt phase it checks that the chain recorded every receipt its blocks included.
 //!
-//! Usage: `throughput <rpc-port> <node-log> <node-pid> <blocks> <batch> <peers>`.
+//! Usage: `throughput <rpc-port> <node-log> <node-pid> <blocks> <batch> <peers> [newcomers]`.
 
 use codec::{Compact, Decode};
 use futures::{stream, StreamExt, TryStreamExt};
@@ -38,7 +46,7 @@ use repute_overlay::{
 	chain::{calls::Call, extrinsic},
 	devnet, AccountId32, ChainClient, Identity, PairKey, Receipt, SignedReceipt, Signer, H256,
 };
-use repute_primitives::parameters::{PartsPerBillion, ReceiptParameters};
+use repute_primitives::parameters::{PartsPerBillion, ReceiptParameters, ReputationParameters};
 use repute_rpc_api::hex::{from_hex, to_hex};
 use sp_crypto_hashing::{blake2_256, twox_128};
 use std::{
@@ -92,10 +100,14 @@ enum Kind {
 #[tokio::main]
 async fn main() -> Result<(), Error> {
 	let args: Vec<String> = std::env::args().collect();
-	let [_, port, log, pid, blocks, batch, peers] = &args[..] else {
-		return Err(
-			"usage: throughput <rpc-port> <node-log> <node-pid> <blocks> <batch> <peers>".into()
-		);
+	let usage = "usage: throughput <rpc-port> <node-log> <node-pid> <blocks> <batch> <peers> \
+	             [newcomers]";
+	let (port, log, pid, blocks, batch, peers, newcomers) = match &args[..] {
+		[_, port, log, pid, blocks, batch, peers] => (port, log, pid, blocks, batch, peers, false),
+		[_, port, log, pid, blocks, batch, peers, last] if last == "newcomers" => {
+			(port, log, pid, blocks, batch, peers, true)
+		}
+		_ => return Err(usage.into()),
 	};
 	let (port, log, pid): (u16, PathBuf, u32) = (port.parse()?, log.into(), pid.parse()?);
 	let (blocks, batch, peers): (usize, usize, usize) =
@@ -146,6 +158,9 @@ async fn main() -> Result<(), Error> {
 		bond = amount / 4;
 		lower_peer_bond(&chain, &alice, bond).await?;
 		eprintln!("[throughput] the peer bond is lowered to {bond} for {} peers", everyone.len());
+	}
+	if !newcomers {
+		release_allowances_at_once(&chain, &alice).await?;
 	}
 	let accounts: Vec<AccountId32> =
 		everyone.iter().chain(relayers.iter().flatten()).map(Signer::account).collect();
@@ -248,6 +263,23 @@ async fn lower_peer_bond(chain: &ChainClient, sudo: &Signer, bond: u128) -> Resu
 	chain.submit_and_wait(&call, sudo, Duration::from_secs(60)).await?;
 	if chain.peer_bond().await? != bond {
 		return Err("sudo did not lower the peer bond".into());
+	}
+	Ok(())
+}
+
+/// Sets `stranger_release` to zero through `sudo`, keeping the other reputation parameters:
+/// a newcomer may use its whole stranger allowance at once.
+async fn release_allowances_at_once(chain: &ChainClient, sudo: &Signer) -> Result<(), Error> {
+	let key = [twox_128(b"Reputation"), twox_128(b"Parameters")].concat();
+	let stored = chain.storage(&[key]).await?.pop().flatten().ok_or("no reputation parameters")?;
+	let parameters = ReputationParameters {
+		stranger_release: 0,
+		..ReputationParameters::decode(&mut &stored[..])?
+	};
+	let call = Call::sudo(Call::set_reputation_parameters(&parameters));
+	chain.submit_and_wait(&call, sudo, Duration::from_secs(60)).await?;
+	if chain.parameters().await?.reputation.stranger_release != 0 {
+		return Err("sudo did not release the stranger allowances".into());
 	}
 	Ok(())
 }
