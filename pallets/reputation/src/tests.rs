@@ -495,8 +495,8 @@ fn a_receipt_that_touches_debts_is_charged_the_debt_storage_it_touched() {
 }
 
 /// A receipt whose debts an earlier receipt of the same block wrote finds them in the block's
-/// overlay, as it does a creditor's record: it is charged neither's database access. The same
-/// receipts in a new block are charged in full.
+/// overlay, as it does a creditor's record: it is charged neither's database access. In a new
+/// block the debts are read from and written to the database again.
 #[test]
 fn debts_already_written_in_the_block_are_not_charged_again() {
 	new_test_ext(vec![]).execute_with(|| {
