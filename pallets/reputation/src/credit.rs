@@ -151,7 +151,7 @@ impl DebtStorage {
 		writes: 2 + MAX_REPAID_PER_RECEIPT as u64,
 	};
 
-	/// One access more: a read (`read`) and a write (`write`) from the database.
+	/// Counts a database read if `read` and a database write if `write`.
 	fn add(&mut self, read: bool, write: bool) {
 		self.reads.saturating_accrue(read.into());
 		self.writes.saturating_accrue(write.into());
