@@ -12,7 +12,7 @@
 #                                          peer a newcomer whose allowance is not released yet,
 #                                          as in a new network's first blocks (by default
 #                                          governance releases allowances at once first)
-#   THROUGHPUT_NODE_ARGS="--pool-limit 16384 --trie-cache-size 0" scripts/throughput.sh
+#   THROUGHPUT_NODE_ARGS="--trie-cache-size 268435456" scripts/throughput.sh
 #                                          more flags for the node; a --pool-limit or
 #                                          --pool-kbytes given here replaces the script's own
 #
