@@ -6,13 +6,11 @@
 //!
 //! Usage: `start_epoch <rpc-port>`. Exits once the chain has taken both calls.
 
-use codec::Decode;
 use repute_overlay::{
 	chain::{calls::Call, ChainClient},
 	AccountId32, Signer,
 };
 use repute_primitives::{parameters::ReputationParameters, synthetic::account};
-use sp_crypto_hashing::twox_128;
 use std::time::Duration;
 
 /// Founders taken from the synthetic population, so that trust flows through its edges.
@@ -29,15 +27,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 	chain.submit_and_wait(&Call::sudo(Call::set_pretrusted(&founders)), &sudo, wait).await?;
 	// The chain's own parameters (the runtime's defaults on this chain), with epochs due every
 	// block: the next one starts at once, and each starts as soon as the last is published.
-	let key = [twox_128(b"Reputation"), twox_128(b"Parameters")].concat();
-	let stored = chain.storage(&[key]).await?.pop().flatten().ok_or("no reputation parameters")?;
 	let parameters =
-		ReputationParameters { epoch_length: 1, ..ReputationParameters::decode(&mut &stored[..])? };
+		ReputationParameters { epoch_length: 1, ..chain.reputation_parameters().await? };
 	chain
 		.submit_and_wait(&Call::sudo(Call::set_reputation_parameters(&parameters)), &sudo, wait)
 		.await?;
-	let taken = chain.parameters().await?.reputation;
-	if taken.epoch_length != 1 {
+	if chain.reputation_parameters().await? != parameters {
 		return Err("sudo did not set the parameters".into());
 	}
 	println!("founders set and epoch brought forward at block {}", chain.best_number().await?);

@@ -270,15 +270,11 @@ async fn lower_peer_bond(chain: &ChainClient, sudo: &Signer, bond: u128) -> Resu
 /// Sets `stranger_release` to zero through `sudo`, keeping the other reputation parameters:
 /// a newcomer may use its whole stranger allowance at once.
 async fn release_allowances_at_once(chain: &ChainClient, sudo: &Signer) -> Result<(), Error> {
-	let key = [twox_128(b"Reputation"), twox_128(b"Parameters")].concat();
-	let stored = chain.storage(&[key]).await?.pop().flatten().ok_or("no reputation parameters")?;
-	let parameters = ReputationParameters {
-		stranger_release: 0,
-		..ReputationParameters::decode(&mut &stored[..])?
-	};
+	let parameters =
+		ReputationParameters { stranger_release: 0, ..chain.reputation_parameters().await? };
 	let call = Call::sudo(Call::set_reputation_parameters(&parameters));
 	chain.submit_and_wait(&call, sudo, Duration::from_secs(60)).await?;
-	if chain.parameters().await?.reputation.stranger_release != 0 {
+	if chain.reputation_parameters().await? != parameters {
 		return Err("sudo did not release the stranger allowances".into());
 	}
 	Ok(())

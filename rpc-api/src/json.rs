@@ -4,7 +4,7 @@
 use crate::hex::Bytes;
 use crate::peer::address_of;
 use repute_primitives::{
-	parameters::{ReceiptParameters, ReputationParameters},
+	parameters::{PartsPerBillion, ReceiptParameters, ReputationParameters},
 	payments::{Channel, PaymentParameters},
 	pricing::ServicePrice,
 	reputation::{
@@ -338,6 +338,58 @@ pub struct ReputationParametersJson {
 	pub stranger_release: u32,
 }
 
+impl From<ReputationParameters> for ReputationParametersJson {
+	fn from(p: ReputationParameters) -> Self {
+		Self {
+			service_half_life: p.service_half_life,
+			usage_half_life: p.usage_half_life,
+			epoch_length: p.epoch_length,
+			damping_ppb: p.damping.0,
+			max_iterations: p.max_iterations,
+			tolerance_ppb: p.tolerance.0,
+			epoch_block_share_ppb: p.epoch_block_share.0,
+			usage_allowance_percent: p.usage_allowance_percent,
+			graduation_service: p.graduation_service.to_string(),
+			stranger_allowance_min: p.stranger_allowance_min.to_string(),
+			stranger_allowance_max: p.stranger_allowance_max.to_string(),
+			subjective_neighbours: p.subjective_neighbours,
+			subjective_scale: p.subjective_scale.to_string(),
+			stranger_memory: p.stranger_memory,
+			stranger_release: p.stranger_release,
+		}
+	}
+}
+
+/// The parameters as `Reputation.set_parameters` takes them, from their JSON answer: what a
+/// client reads, changes a field of and submits back through governance. Fails with the name of
+/// a decimal-string field that is not a `u128`.
+impl TryFrom<ReputationParametersJson> for ReputationParameters {
+	type Error = String;
+
+	fn try_from(p: ReputationParametersJson) -> Result<Self, String> {
+		let units = |field: &str, value: &str| {
+			value.parse::<u128>().map_err(|_| format!("{field} {value:?} is not a u128"))
+		};
+		Ok(Self {
+			service_half_life: p.service_half_life,
+			usage_half_life: p.usage_half_life,
+			epoch_length: p.epoch_length,
+			damping: PartsPerBillion(p.damping_ppb),
+			max_iterations: p.max_iterations,
+			tolerance: PartsPerBillion(p.tolerance_ppb),
+			epoch_block_share: PartsPerBillion(p.epoch_block_share_ppb),
+			usage_allowance_percent: p.usage_allowance_percent,
+			graduation_service: units("graduationService", &p.graduation_service)?,
+			stranger_allowance_min: units("strangerAllowanceMin", &p.stranger_allowance_min)?,
+			stranger_allowance_max: units("strangerAllowanceMax", &p.stranger_allowance_max)?,
+			subjective_neighbours: p.subjective_neighbours,
+			subjective_scale: units("subjectiveScale", &p.subjective_scale)?,
+			stranger_memory: p.stranger_memory,
+			stranger_release: p.stranger_release,
+		})
+	}
+}
+
 /// The parameters of payment channels (see `docs/payments.md`).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -445,23 +497,7 @@ impl From<(ReceiptParameters<u128, u32>, ReputationParameters, PaymentParameters
 				equivocation_slash_ppb: r.equivocation_slash.0,
 				reporter_reward_ppb: r.reporter_reward.0,
 			},
-			reputation: ReputationParametersJson {
-				service_half_life: p.service_half_life,
-				usage_half_life: p.usage_half_life,
-				epoch_length: p.epoch_length,
-				damping_ppb: p.damping.0,
-				max_iterations: p.max_iterations,
-				tolerance_ppb: p.tolerance.0,
-				epoch_block_share_ppb: p.epoch_block_share.0,
-				usage_allowance_percent: p.usage_allowance_percent,
-				graduation_service: p.graduation_service.to_string(),
-				stranger_allowance_min: p.stranger_allowance_min.to_string(),
-				stranger_allowance_max: p.stranger_allowance_max.to_string(),
-				subjective_neighbours: p.subjective_neighbours,
-				subjective_scale: p.subjective_scale.to_string(),
-				stranger_memory: p.stranger_memory,
-				stranger_release: p.stranger_release,
-			},
+			reputation: p.into(),
 		}
 	}
 }
@@ -582,6 +618,37 @@ mod tests {
 		assert_eq!(json["load"], "7");
 		assert_eq!(json["previousLoad"], "8");
 		assert_eq!(json["tolls"], "9");
+	}
+
+	#[test]
+	fn reputation_parameters_come_back_from_their_answer_unchanged() {
+		let parameters = ReputationParameters {
+			service_half_life: 1,
+			usage_half_life: 2,
+			epoch_length: 3,
+			damping: PartsPerBillion(4),
+			max_iterations: 5,
+			tolerance: PartsPerBillion(6),
+			epoch_block_share: PartsPerBillion(7),
+			usage_allowance_percent: 8,
+			graduation_service: u128::MAX,
+			stranger_allowance_min: 10,
+			stranger_allowance_max: 11,
+			subjective_neighbours: 12,
+			subjective_scale: 13,
+			stranger_memory: 14,
+			stranger_release: 15,
+		};
+		let json = ReputationParametersJson::from(parameters.clone());
+		let through_the_wire: ReputationParametersJson =
+			serde_json::from_value(serde_json::to_value(&json).unwrap()).unwrap();
+		assert_eq!(ReputationParameters::try_from(through_the_wire), Ok(parameters));
+		let mut bad = json;
+		bad.subjective_scale = "-1".into();
+		assert_eq!(
+			ReputationParameters::try_from(bad),
+			Err("subjectiveScale \"-1\" is not a u128".to_string())
+		);
 	}
 
 	#[test]

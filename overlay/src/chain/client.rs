@@ -20,6 +20,7 @@ use jsonrpsee::{
 	rpc_params,
 };
 use jsonrpsee_ws_client::{WsClient, WsClientBuilder};
+use repute_primitives::parameters::ReputationParameters;
 use repute_rpc_api::hex::{from_hex, to_hex};
 use repute_rpc_api::{
 	json::{
@@ -535,6 +536,13 @@ impl ChainClient {
 	pub async fn prices(&self) -> Result<PricesJson, ChainError> {
 		let client = self.connection().await?;
 		client.prices(None::<H256>).await.map_err(|e| self.error("repute_prices", e))
+	}
+
+	/// The reputation parameters in force, as `Reputation.set_parameters` takes them: read,
+	/// change a field, submit back through governance (`Call::set_reputation_parameters`).
+	pub async fn reputation_parameters(&self) -> Result<ReputationParameters, ChainError> {
+		ReputationParameters::try_from(self.parameters().await?.reputation)
+			.map_err(|reason| ChainError::BadAnswer { method: "repute_parameters", reason })
 	}
 
 	/// The bond a peer must hold to register.

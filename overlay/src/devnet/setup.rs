@@ -47,10 +47,7 @@ pub async fn govern(
 	if !pretrusted.is_empty() {
 		chain.submit_and_wait(&Call::sudo(Call::set_pretrusted(pretrusted)), sudo, wait).await?;
 	}
-	let now = chain.parameters().await?.reputation;
-	if now.epoch_length != parameters.epoch_length
-		|| now.graduation_service != parameters.graduation_service.to_string()
-	{
+	if chain.reputation_parameters().await? != *parameters {
 		return Err(ChainError::Transaction("sudo did not set the parameters".into()));
 	}
 	Ok(())
