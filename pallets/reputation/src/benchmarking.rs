@@ -205,33 +205,89 @@ mod benchmarks {
 		);
 		let credit = Reputation::<T>::admission_credit_of(&consumer);
 		assert!(credit > 0);
-		// The provider owes two lenders.
+		// The provider owes two lenders more than its allowance each, so that its deficit (which
+		// counts its whole allowance as covered) is larger than its largest claim and what it
+		// absorbs reaches both, whether its allowance was released at once or not at all yet.
 		let provider = registered::<T>(partners + 2, 1).remove(0);
 		let lenders = registered::<T>(partners + 3, 2);
-		Reputation::<T>::note_service(
-			&lenders[0],
-			&provider,
-			allowance.saturating_add(1_000),
-			now::<T>(),
-		);
-		Reputation::<T>::note_service(&lenders[1], &provider, 1_000, now::<T>());
+		for lender in &lenders {
+			Reputation::<T>::note_service(
+				lender,
+				&provider,
+				allowance.saturating_add(1_000),
+				now::<T>(),
+			);
+		}
+		let service_of = |peer: &T::AccountId| Reputations::<T>::get(peer).map(|r| r.service);
+		let lent: Vec<_> = lenders.iter().map(service_of).collect();
 		advance::<T>(7);
+		let noted;
 		#[block]
 		{
-			Reputation::<T>::note_service(
+			noted = Reputation::<T>::note_service(
 				&provider,
 				&consumer,
 				credit.saturating_add(1_000_000),
 				now::<T>(),
 			);
 		}
+		assert_eq!(noted.settlement, crate::credit::Settlement::Repaying);
+		assert_eq!(noted.debt_storage_unused, crate::credit::DebtStorage::default(), "all of it");
 		let index = index_of::<T>(&provider);
 		let consumer_index = index_of::<T>(&consumer);
 		let local = LocalTrustOf::<T>::get(consumer_index).expect("the consumer has local trust");
 		assert!(local.providers.iter().any(|(p, _)| *p == index));
 		let debts = DebtsOf::<T>::get(consumer_index).expect("the consumer owes");
 		assert!(debts.creditors.iter().any(|(c, _)| *c == index));
-		assert!(Reputations::<T>::get(&lenders[1]).expect("registered").service > 0, "repaid");
+		for (lender, before) in lenders.iter().zip(lent) {
+			assert!(service_of(lender) > before, "both creditors repaid");
+		}
+	}
+
+	/// The worst receipt whose consumer owes and whose provider repays no one: the consumer's
+	/// local trust is full (decayed, scanned, the smallest entry replaced) and so is its list
+	/// of debts (decayed, scanned, the smallest claim replaced by the new one, sorted); it owes
+	/// what its credit does not cover. The provider has no deficit, so nothing is repaid.
+	#[benchmark]
+	fn on_receipt_recorded_owing() {
+		let partners = T::MaxPartners::get();
+		let allowance = Strangers::<T>::get().allowance;
+		let consumer = registered::<T>(0, 1).remove(0);
+		// The consumer took beyond its credit from every one of its providers: its local trust
+		// is full, and so is its list of debts.
+		for provider in registered::<T>(1, partners) {
+			Reputation::<T>::note_service(
+				&provider,
+				&consumer,
+				allowance.saturating_add(1_000),
+				now::<T>(),
+			);
+		}
+		let consumer_index = index_of::<T>(&consumer);
+		let debts = DebtsOf::<T>::get(consumer_index).expect("the consumer owes");
+		assert_eq!(debts.creditors.len() as u32, T::MaxCreditors::get(), "a full list of debts");
+		let largest = debts.creditors.iter().map(|(_, owed)| *owed).max().unwrap_or_default();
+		let credit = Reputation::<T>::admission_credit_of(&consumer);
+		let provider = registered::<T>(partners + 2, 1).remove(0);
+		advance::<T>(7);
+		let noted;
+		#[block]
+		{
+			noted = Reputation::<T>::note_service(
+				&provider,
+				&consumer,
+				credit.saturating_add(largest).saturating_add(1_000),
+				now::<T>(),
+			);
+		}
+		assert_eq!(noted.settlement, crate::credit::Settlement::Owing);
+		assert_eq!(noted.debt_storage_unused, crate::credit::DebtStorage::default(), "all of it");
+		assert!(!noted.wrote_stranger_policy);
+		let index = index_of::<T>(&provider);
+		let local = LocalTrustOf::<T>::get(consumer_index).expect("the consumer has local trust");
+		assert!(local.providers.iter().any(|(p, _)| *p == index));
+		let debts = DebtsOf::<T>::get(consumer_index).expect("the consumer owes");
+		assert!(debts.creditors.iter().any(|(c, _)| *c == index), "the smallest claim replaced");
 	}
 
 	/// The worst receipt that touches no debt: the consumer's credit covers every unit and the

@@ -123,11 +123,11 @@ pub struct ServiceNoted {
 	pub warm_items: u64,
 	/// Whether the stranger policy's counters were written (a newcomer's outcome counted).
 	pub wrote_stranger_policy: bool,
-	/// Of the storage that the debt path's benchmark (`on_receipt_recorded`) counts beyond the
-	/// vouched path's, what this receipt did not take from the database: the debts it did not
-	/// touch (no debt added; nothing to repay, or fewer creditors than the most) and those an
-	/// earlier receipt of the block wrote. [`DebtStorage::NONE_USED`] for a vouched receipt,
-	/// which takes the vouched path's weight anyway.
+	/// Of the debt storage that the benchmark of its settlement counts
+	/// ([`Settlement::debt_storage_counted`]), what this receipt did not take from the database:
+	/// the debts it did not touch (no debt added; nothing to repay, or fewer creditors than the
+	/// most) and those an earlier receipt of the block wrote. Nothing for a vouched receipt,
+	/// whose benchmark counts no debt storage.
 	pub debt_storage_unused: DebtStorage,
 }
 
@@ -143,14 +143,6 @@ pub struct DebtStorage {
 }
 
 impl DebtStorage {
-	/// What the debt path's benchmark counts beyond the vouched path: both parties' debts read
-	/// and written, and [`MAX_REPAID_PER_RECEIPT`] creditors' accounts read and records read
-	/// and written.
-	pub const NONE_USED: Self = Self {
-		reads: 2 + 2 * MAX_REPAID_PER_RECEIPT as u64,
-		writes: 2 + MAX_REPAID_PER_RECEIPT as u64,
-	};
-
 	/// Counts a database read if `read` and a database write if `write`.
 	fn add(&mut self, read: bool, write: bool) {
 		self.reads.saturating_accrue(read.into());
@@ -167,15 +159,37 @@ impl DebtStorage {
 }
 
 /// How a receipt's units were settled, which decides its weight: a receipt that touches debts
-/// reads and writes more storage than one the consumer's credit covers.
+/// reads, computes and writes more than one the consumer's credit covers, and repaying
+/// creditors most of all.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Settlement {
 	/// The consumer vouched for every unit and the provider had no deficit: no debt was
 	/// touched (weighed by `on_receipt_recorded_vouched`).
 	Vouched,
-	/// The consumer owes part of the units, or the provider repaid its creditors (weighed by
+	/// The consumer owes the provider part of the units (a debt added to its list) and the
+	/// provider had no deficit to repay (weighed by `on_receipt_recorded_owing`).
+	Owing,
+	/// The provider's deficit absorbed part of the credit it earned, which it passed on to its
+	/// creditors; the consumer may owe part of the units too (weighed by
 	/// `on_receipt_recorded`, the worst case).
-	WithDebts,
+	Repaying,
+}
+
+impl Settlement {
+	/// The database accesses to debts that the benchmark of this settlement counts beyond the
+	/// vouched path's: for [`Settlement::Owing`], the consumer's debts read and written; for
+	/// [`Settlement::Repaying`], both parties' debts read and written and
+	/// [`MAX_REPAID_PER_RECEIPT`] creditors' accounts read and records read and written.
+	pub const fn debt_storage_counted(self) -> DebtStorage {
+		match self {
+			Self::Vouched => DebtStorage { reads: 0, writes: 0 },
+			Self::Owing => DebtStorage { reads: 1, writes: 1 },
+			Self::Repaying => DebtStorage {
+				reads: 2 + 2 * MAX_REPAID_PER_RECEIPT as u64,
+				writes: 2 + MAX_REPAID_PER_RECEIPT as u64,
+			},
+		}
+	}
 }
 
 impl<T: Config> Pallet<T> {
@@ -230,7 +244,7 @@ impl<T: Config> Pallet<T> {
 			settlement: Settlement::Vouched,
 			warm_items: 0,
 			wrote_stranger_policy: false,
-			debt_storage_unused: DebtStorage::NONE_USED,
+			debt_storage_unused: DebtStorage::default(),
 		};
 		let parameters = Parameters::<T>::get();
 		let allowance = Strangers::<T>::get().allowance;
@@ -282,13 +296,18 @@ impl<T: Config> Pallet<T> {
 		if absorbed > 0 {
 			Self::repay(provider_index, absorbed, now, &parameters, &mut debt_storage_used);
 		}
-		let settlement =
-			if owed > 0 || absorbed > 0 { Settlement::WithDebts } else { Settlement::Vouched };
+		let settlement = if absorbed > 0 {
+			Settlement::Repaying
+		} else if owed > 0 {
+			Settlement::Owing
+		} else {
+			Settlement::Vouched
+		};
 		ServiceNoted {
 			settlement,
 			warm_items,
 			wrote_stranger_policy,
-			debt_storage_unused: debt_storage_used.unused_of(DebtStorage::NONE_USED),
+			debt_storage_unused: debt_storage_used.unused_of(settlement.debt_storage_counted()),
 		}
 	}
 

@@ -596,14 +596,19 @@ pub mod pallet {
 		/// and what the benchmark counts that this receipt did not cost. Items an earlier
 		/// receipt of the block wrote are read from and written to the block's overlay, not the
 		/// database; the vouched benchmark writes the stranger policy, which a receipt that
-		/// counts no newcomer's outcome does not (and the benchmark of debts does not, which a
-		/// receipt that counts one does); the benchmark of debts adds a debt and repays two
-		/// creditors, and a receipt is not charged the debts' and creditors' storage it did not
-		/// touch ([`credit::ServiceNoted::debt_storage_unused`]). The computation is charged at
-		/// its benchmarked worst case either way.
+		/// counts no newcomer's outcome does not (and the benchmarks of debts do not, which a
+		/// receipt that counts one does). A receipt whose consumer owes and whose provider repays
+		/// no one is charged the benchmark of adding a debt (`on_receipt_recorded_owing`), one
+		/// whose provider repays its creditors the worst case (`on_receipt_recorded`: a debt
+		/// added and two creditors repaid); neither is charged the debts' and creditors' storage
+		/// it did not touch ([`credit::ServiceNoted::debt_storage_unused`]).
 		pub fn receipt_weight(noted: &credit::ServiceNoted) -> Weight {
 			let db = T::DbWeight::get();
-			let mut unused = db.reads_writes(noted.warm_items, noted.warm_items);
+			let debts = noted.debt_storage_unused;
+			let mut unused = db
+				.reads_writes(noted.warm_items, noted.warm_items)
+				.saturating_add(db.reads_writes(debts.reads, debts.writes));
+			let stranger_policy_write = db.writes(noted.wrote_stranger_policy.into());
 			let benchmarked = match noted.settlement {
 				credit::Settlement::Vouched => {
 					if !noted.wrote_stranger_policy {
@@ -611,11 +616,11 @@ pub mod pallet {
 					}
 					T::WeightInfo::on_receipt_recorded_vouched()
 				}
-				credit::Settlement::WithDebts => {
-					let debts = noted.debt_storage_unused;
-					unused.saturating_accrue(db.reads_writes(debts.reads, debts.writes));
-					T::WeightInfo::on_receipt_recorded()
-						.saturating_add(db.writes(noted.wrote_stranger_policy.into()))
+				credit::Settlement::Owing => {
+					T::WeightInfo::on_receipt_recorded_owing().saturating_add(stranger_policy_write)
+				}
+				credit::Settlement::Repaying => {
+					T::WeightInfo::on_receipt_recorded().saturating_add(stranger_policy_write)
 				}
 			};
 			benchmarked

@@ -6,6 +6,7 @@
 use frame_support::{dispatch::DispatchClass, traits::Get, weights::Weight};
 use pallet_balances::WeightInfo as _;
 use pallet_receipts::{OnReceiptRecorded, SignatureScheme, WeightInfo as _};
+use pallet_reputation::credit::Settlement;
 use repute_runtime::{
 	configs::RuntimeBlockLength, configs::RuntimeBlockWeights, Runtime, RuntimeCall, TxExtension,
 };
@@ -82,15 +83,21 @@ fn signatures_surcharge(batch: u32, scheme: Option<SignatureScheme>) -> Weight {
 	per_signature.saturating_mul(2 * u64::from(batch))
 }
 
-/// Receipts per block in batches of `batch` when every receipt is vouched for (no debt
-/// touched) and counts no newcomer's outcome, the common case: each transaction must fit at its
+/// Receipts per block in batches of `batch` when every receipt is settled as `settlement` (no
+/// creditor repaid) and counts no newcomer's outcome: vouched for is the common case, owing
+/// (a debt added) a network of newcomers'. Each transaction must fit at its
 /// worst case before it is applied (`CheckWeight`), then `WeightReclaim` gives back what the
 /// call refunds, so the block holds what the refunded weights add up to, less one transaction's
 /// worst case. With `warm`, every peer's totals, record and local trust were already written by
 /// an earlier receipt of the block (a population much smaller than the receipts in a block);
-/// without, none were (every receipt of the block between peers no other receipt touches). Both
-/// parties sign with `scheme`.
-fn vouched_receipts_per_block(batch: u32, warm: bool, scheme: SignatureScheme) -> u64 {
+/// without, none were (every receipt of the block between peers no other receipt touches);
+/// the consumer's debts likewise. Both parties sign with `scheme`.
+fn receipts_per_block_settled(
+	batch: u32,
+	settlement: Settlement,
+	warm: bool,
+	scheme: SignatureScheme,
+) -> u64 {
 	let (budget, length) = normal_budget();
 	let overhead = base_extrinsic().saturating_add(extensions_weight());
 	// What the block builder checks before applying the batch: its up-front charge.
@@ -99,11 +106,16 @@ fn vouched_receipts_per_block(batch: u32, warm: bool, scheme: SignatureScheme) -
 		.saturating_sub(signatures_surcharge(batch, None))
 		.saturating_add(signatures_surcharge(batch, Some(scheme)))
 		.ref_time();
+	let debt_storage_unused = if warm {
+		settlement.debt_storage_counted()
+	} else {
+		pallet_reputation::credit::DebtStorage::default()
+	};
 	let noted = pallet_reputation::credit::ServiceNoted {
-		settlement: pallet_reputation::credit::Settlement::Vouched,
+		settlement,
 		warm_items: if warm { 3 } else { 0 },
 		wrote_stranger_policy: false,
-		debt_storage_unused: pallet_reputation::credit::DebtStorage::NONE_USED,
+		debt_storage_unused,
 	};
 	// Reputation notes the service; payments finds no channel for the pair (one read).
 	let listener =
@@ -168,8 +180,8 @@ fn at_least_a_thousand_receipts_fit_in_a_block() {
 	let mut vouched = u64::MAX;
 	let mut warm = u64::MAX;
 	for scheme in [SignatureScheme::Ed25519, SignatureScheme::Sr25519] {
-		let cold = vouched_receipts_per_block(best_batch, false, scheme);
-		let hot = vouched_receipts_per_block(best_batch, true, scheme);
+		let cold = receipts_per_block_settled(best_batch, Settlement::Vouched, false, scheme);
+		let hot = receipts_per_block_settled(best_batch, Settlement::Vouched, true, scheme);
 		println!(
 			"receipts per block in batches of {best_batch}, every receipt vouched, {scheme:?}: \
 			 {cold}; every peer already written earlier in the block (a small population): {hot}"
@@ -177,6 +189,16 @@ fn at_least_a_thousand_receipts_fit_in_a_block() {
 		assert!(hot >= cold, "storage already written in the block is not charged again");
 		vouched = vouched.min(cold);
 		warm = warm.min(hot);
+		let owing_cold = receipts_per_block_settled(best_batch, Settlement::Owing, false, scheme);
+		let owing_warm = receipts_per_block_settled(best_batch, Settlement::Owing, true, scheme);
+		println!(
+			"receipts per block in batches of {best_batch}, every receipt owing (a debt added), \
+			 {scheme:?}: {owing_cold}; every peer and debt already written earlier in the block: \
+			 {owing_warm}"
+		);
+		assert!(owing_warm >= owing_cold);
+		assert!(best <= owing_cold && owing_cold <= cold, "a debt added costs less than repaying");
+		assert!(owing_warm <= hot);
 	}
 	println!("balance transfers per block: {transfers}");
 	println!("transaction extensions, per transaction: {:?}", extensions_weight());
