@@ -11,6 +11,7 @@ pub mod library;
 pub mod peer;
 pub mod policy;
 pub mod sim;
+pub mod waiting;
 
 pub use peer::{
 	ChainServices, Command, PeerConfig, PeerHandle, PeerStats, Role, SharePeer, Wants, SERVICE,

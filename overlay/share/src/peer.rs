@@ -465,7 +465,10 @@ impl SharePeer {
 	}
 
 	/// Holds a request that only lacks an upload slot, if it can be served within
-	/// [`PeerConfig::longest_wait`]; otherwise refuses it as busy.
+	/// [`PeerConfig::longest_wait`]; otherwise refuses it as busy. When the room is full, a
+	/// requester holding two places fewer than another takes that one's newest place, which is
+	/// refused as busy instead ([`crate::waiting::place_for`]): no requester can keep the others
+	/// out by keeping many requests in flight.
 	fn wait_or_refuse(
 		&mut self,
 		peer: PeerId,
@@ -475,13 +478,19 @@ impl SharePeer {
 	) {
 		let wait = self.config.longest_wait;
 		let room = (self.config.upload_chunks_per_second * wait.as_secs_f64()).floor() as usize;
-		if self.waiting.len() < room {
-			let until = Instant::now() + wait;
-			self.waiting.push_back(Waiting { peer, request_id, request, channel, until });
-		} else {
-			let busy = ChunkResponse::Refused(Refused::Busy);
-			let _ = self.swarm.behaviour_mut().chunks.send_response(channel, busy);
+		let busy = ChunkResponse::Refused(Refused::Busy);
+		if self.waiting.len() >= room {
+			let holders = self.waiting.iter().map(|waiting| waiting.peer);
+			let Some(given_up) = crate::waiting::place_for(holders, &peer)
+				.and_then(|index| self.waiting.remove(index))
+			else {
+				let _ = self.swarm.behaviour_mut().chunks.send_response(channel, busy);
+				return;
+			};
+			let _ = self.swarm.behaviour_mut().chunks.send_response(given_up.channel, busy);
 		}
+		let until = Instant::now() + wait;
+		self.waiting.push_back(Waiting { peer, request_id, request, channel, until });
 	}
 
 	/// Sends `response` to `peer`, counting `bytes` as being sent until it is written.
