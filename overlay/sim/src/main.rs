@@ -49,8 +49,9 @@ struct Cli {
 	#[arg(long, default_value_t = 1.0)]
 	upload_rate: f64,
 	/// Seconds a request that lacks only an upload slot waits for one, first come, first
-	/// served (0, the default: refused as busy at once; docs/simulation.md, "Requests that
-	/// wait for upload slots").
+	/// served, a full room making way for a requester holding two places fewer than another
+	/// (0, the default: refused as busy at once; docs/simulation.md, "Requests that wait for
+	/// upload slots").
 	#[arg(long, default_value_t = 0)]
 	longest_wait: u64,
 	/// Honest peers ask for as much as providers give them, not only within their own
