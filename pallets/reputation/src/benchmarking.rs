@@ -55,6 +55,22 @@ fn registered<T: Config>(first: u32, count: u32) -> Vec<T::AccountId> {
 		.collect()
 }
 
+/// Peer 0, registered, after taking `allowance` and 1,000 units more from each of
+/// `MaxPartners` registered providers (peers 1 to `MaxPartners`): its local trust is full, and
+/// it owes far beyond its credit.
+fn overdrawn_from_every_partner<T: Config>(allowance: u128) -> T::AccountId {
+	let consumer = registered::<T>(0, 1).remove(0);
+	for provider in registered::<T>(1, T::MaxPartners::get()) {
+		Reputation::<T>::note_service(
+			&provider,
+			&consumer,
+			allowance.saturating_add(1_000),
+			now::<T>(),
+		);
+	}
+	consumer
+}
+
 /// `index`'s slot in the member list.
 fn slot_of<T: Config>(index: PeerIndex) -> MemberSlot {
 	(0..MemberCount::<T>::get())
@@ -177,16 +193,8 @@ mod benchmarks {
 	fn on_receipt_recorded() {
 		let partners = T::MaxPartners::get();
 		let allowance = Strangers::<T>::get().allowance;
-		let consumer = registered::<T>(0, 1).remove(0);
 		// The consumer took far beyond its credit from every one of its providers...
-		for provider in registered::<T>(1, partners) {
-			Reputation::<T>::note_service(
-				&provider,
-				&consumer,
-				allowance.saturating_add(1_000),
-				now::<T>(),
-			);
-		}
+		let consumer = overdrawn_from_every_partner::<T>(allowance);
 		// ... then earned back more than its deficit from a rich peer.
 		let rich = registered::<T>(partners + 1, 1).remove(0);
 		let mut record = Reputations::<T>::get(&rich).expect("registered");
@@ -252,17 +260,9 @@ mod benchmarks {
 	fn on_receipt_recorded_owing() {
 		let partners = T::MaxPartners::get();
 		let allowance = Strangers::<T>::get().allowance;
-		let consumer = registered::<T>(0, 1).remove(0);
 		// The consumer took beyond its credit from every one of its providers: its local trust
 		// is full, and so is its list of debts.
-		for provider in registered::<T>(1, partners) {
-			Reputation::<T>::note_service(
-				&provider,
-				&consumer,
-				allowance.saturating_add(1_000),
-				now::<T>(),
-			);
-		}
+		let consumer = overdrawn_from_every_partner::<T>(allowance);
 		let consumer_index = index_of::<T>(&consumer);
 		let debts = DebtsOf::<T>::get(consumer_index).expect("the consumer owes");
 		assert_eq!(debts.creditors.len() as u32, T::MaxCreditors::get(), "a full list of debts");
