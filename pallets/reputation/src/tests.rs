@@ -467,8 +467,8 @@ fn a_receipt_that_touches_debts_is_charged_the_debt_storage_it_touched() {
 		);
 		assert!(vouched.all_lte(owing) && owing.all_lte(worst));
 		// The computation too, not only the storage: adding a debt is measured apart from
-		// repaying creditors.
-		// (The `()` weights count their database accesses at ParityDB's reference weights.)
+		// repaying creditors (the `()` weights count their database accesses at ParityDB's
+		// reference weights).
 		let compute = |weight: Weight, reads, writes| {
 			let db = frame_support::weights::constants::ParityDbWeight::get();
 			weight.ref_time() - db.reads_writes(reads, writes).ref_time()
