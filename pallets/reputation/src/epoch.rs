@@ -415,13 +415,25 @@ impl<T: Config> Pallet<T> {
 			return false;
 		}
 		run.peers = members;
-		let count = run.pretrusted.len() as u32;
-		// The damping distribution sums to one share per founder.
-		run.previous_total = maths::prior_share(members, count, true)
-			.saturating_mul(FixedU128::saturating_from_integer(count));
-		run.phase = EpochPhase::Spread { next: 0 };
+		Self::restart_iterations(run);
 		Self::deposit_event(Event::EpochStarted { epoch: run.epoch, peers: members });
 		true
+	}
+
+	/// Starts `run`'s first iteration from the damping distribution, over the members it
+	/// compacted: what a fresh epoch does, and what a running one does when its iterates were
+	/// lost ([`crate::migrations::v4`]). Its current buffer's entries must all be stale.
+	pub(crate) fn restart_iterations(run: &mut EpochRunOf<T>) {
+		let count = run.pretrusted.len() as u32;
+		run.iteration = 0;
+		run.previous = None;
+		// The damping distribution sums to one share per founder.
+		run.previous_total = maths::prior_share(run.peers, count, true)
+			.saturating_mul(FixedU128::saturating_from_integer(count));
+		run.current_total = FixedU128::zero();
+		run.accumulated = FixedU128::zero();
+		run.residual = FixedU128::zero();
+		run.phase = EpochPhase::Spread { next: 0 };
 	}
 
 	/// The damping distribution's share for `peer` in `run`: its share of the founders.

@@ -98,7 +98,7 @@ pub mod pallet {
 	use sp_arithmetic::{traits::Saturating, FixedU128};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
 
 	/// A running epoch as this chain's types fill it.
 	pub type EpochRunOf<T> =

@@ -246,3 +246,91 @@ pub mod v3 {
 		<T as frame_system::Config>::DbWeight,
 	>;
 }
+
+/// Version 4: trust pages hold [`TRUST_PAGE_SIZE`] entries (1,024) instead of 256, so that a
+/// spreading block loads and writes a quarter as many pages (docs/performance.md, "Global trust
+/// epochs").
+pub mod v4 {
+	use crate::{
+		types::{EpochPhase, EpochState, TrustEntry, TRUST_PAGE_SIZE},
+		Config, Epoch, Pallet, Published, TrustPages,
+	};
+	use alloc::{collections::BTreeMap, vec::Vec};
+	use frame_support::{
+		migrations::VersionedMigration,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+		BoundedVec,
+	};
+
+	/// How many entries a trust page held until version 4.
+	pub const OLD_TRUST_PAGE_SIZE: u32 = 256;
+
+	/// Re-pages the published trust vector (each peer keeps its entry, so readers see the same
+	/// published epoch) and removes the pages of a running epoch's two iterates. An epoch that
+	/// was iterating starts its iterations again, over the members it compacted (its iterates
+	/// were in the old layout); one compacting or reviewing goes on (compaction reads no trust
+	/// page, and review reads the published vector).
+	///
+	/// It reads and writes every page in the upgrade's block: a page per 256 peers, about 4,000
+	/// reads at a million peers, within a block's weight.
+	pub struct UncheckedRepageTrust<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedRepageTrust<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let published = Published::<T>::get();
+			let mut reads: u64 = 2;
+			let mut pages: BTreeMap<u32, Vec<TrustEntry>> = BTreeMap::new();
+			if let Some(published) = &published {
+				for (old_page, entries) in TrustPages::<T>::iter_prefix(published.buffer) {
+					reads = reads.saturating_add(1);
+					let first = old_page.saturating_mul(OLD_TRUST_PAGE_SIZE);
+					for (offset, entry) in entries.into_iter().enumerate() {
+						let index = first.saturating_add(offset as u32);
+						let page = pages.entry(index / TRUST_PAGE_SIZE).or_default();
+						let position = (index % TRUST_PAGE_SIZE) as usize;
+						if page.len() <= position {
+							page.resize(position.saturating_add(1), TrustEntry::default());
+						}
+						if let Some(slot) = page.get_mut(position) {
+							*slot = entry;
+						}
+					}
+				}
+			}
+			let removed = TrustPages::<T>::clear(u32::MAX, None).unique;
+			let written = pages.len() as u64;
+			if let Some(published) = &published {
+				for (page, entries) in pages {
+					TrustPages::<T>::insert(
+						published.buffer,
+						page,
+						BoundedVec::truncate_from(entries),
+					);
+				}
+			}
+			let restarted = Epoch::<T>::mutate(|state| match state {
+				Some(EpochState::Running(run))
+					if matches!(run.phase, EpochPhase::Spread { .. } | EpochPhase::Damp { .. }) =>
+				{
+					Pallet::<T>::restart_iterations(run);
+					true
+				}
+				_ => false,
+			});
+			T::DbWeight::get().reads_writes(
+				reads,
+				written.saturating_add(removed.into()).saturating_add(restarted.into()),
+			)
+		}
+	}
+
+	/// [`UncheckedRepageTrust`], run once: from storage version 3 to 4.
+	pub type RepageTrust<T> = VersionedMigration<
+		3,
+		4,
+		UncheckedRepageTrust<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}

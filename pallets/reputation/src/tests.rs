@@ -1735,3 +1735,108 @@ fn stored_records_of_version_2_keep_their_whole_allowance() {
 		);
 	});
 }
+
+/// Writes trust buffer `buffer` as version 3 laid it out (pages of 256 entries), with `entries`
+/// by peer index, after removing the buffer's pages.
+fn write_old_layout(buffer: BufferId, entries: &[(PeerIndex, TrustEntry)]) {
+	use crate::migrations::v4::OLD_TRUST_PAGE_SIZE;
+	let _ = TrustPages::<Test>::clear_prefix(buffer, u32::MAX, None);
+	let mut pages: std::collections::BTreeMap<u32, Vec<TrustEntry>> = Default::default();
+	for (index, entry) in entries {
+		let page = pages.entry(index / OLD_TRUST_PAGE_SIZE).or_default();
+		let position = (index % OLD_TRUST_PAGE_SIZE) as usize;
+		if page.len() <= position {
+			page.resize(position + 1, TrustEntry::default());
+		}
+		page[position] = *entry;
+	}
+	for (page, entries) in pages {
+		TrustPages::<Test>::insert(buffer, page, BoundedVec::truncate_from(entries));
+	}
+}
+
+/// Runs an epoch to publication over a small graph, then the next one into its second
+/// iteration; with `upgrade`, lays the trust buffers out as version 3 did there and runs the
+/// version-4 migration. Returns the published trust of every peer once the second epoch is.
+fn second_epoch(upgrade: bool) -> Vec<Option<(FixedU128, u32)>> {
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	let mut published = vec![];
+	new_test_ext(vec![1, 3]).execute_with(|| {
+		for peer in 1..=7 {
+			register(peer);
+		}
+		for (provider, consumer, units) in
+			[(2, 1, 100), (1, 2, 50), (1, 3, 30), (2, 3, 70), (3, 4, 10), (4, 1, 5), (6, 7, 400)]
+		{
+			serve(provider, consumer, units);
+		}
+		let first = run_epoch();
+		serve(5, 2, 300);
+		let one_step = <() as WeightInfo>::on_idle_base()
+			.saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS))
+			.saturating_add(Reputation::spread_page_traffic());
+		let iterating = || match Epoch::<Test>::get() {
+			Some(EpochState::Running(run)) => run.iteration >= 1,
+			_ => false,
+		};
+		while !iterating() {
+			System::set_block_number(now() + 1);
+			Reputation::on_idle(now(), one_step);
+		}
+		let Some(EpochState::Running(run)) = Epoch::<Test>::get() else { panic!("running") };
+		assert_eq!(Published::<Test>::get().unwrap().epoch, first);
+		if upgrade {
+			let before: Vec<_> = (1..=7u64).map(|p| Reputation::global_trust_of(&p)).collect();
+			let buffer = Published::<Test>::get().unwrap().buffer;
+			let stamp = Published::<Test>::get().unwrap().stamp;
+			let value = |i: u32| TrustEntry { stamp, value: FixedU128::from_u32(i), damped: true };
+			// The members' published entries, and entries around the old pages' edges.
+			let mut entries: Vec<(PeerIndex, TrustEntry)> = (1..=7u64)
+				.map(|p| {
+					let index = Reputations::<Test>::get(p).unwrap().index;
+					(index, crate::pages::entry_in(&TrustPages::<Test>::get(buffer, 0), index))
+				})
+				.collect();
+			let far = [255, 256, 511, 1_023, 1_024, 1_300];
+			entries.extend(far.iter().map(|i| (*i, value(*i))));
+			write_old_layout(buffer, &entries);
+			// The running iterates, in the old layout, with this iteration's stamps: they
+			// would count if they were left.
+			for iterate in [run.current, run.previous.unwrap()] {
+				let junk =
+					TrustEntry { stamp: run.stamp, value: FixedU128::from_u32(9), damped: true };
+				write_old_layout(iterate, &(0..600).map(|i| (i, junk)).collect::<Vec<_>>());
+			}
+			StorageVersion::new(3).put::<Reputation>();
+			crate::migrations::v4::RepageTrust::<Test>::on_runtime_upgrade();
+			assert_eq!(Reputation::on_chain_storage_version(), 4);
+			let after: Vec<_> = (1..=7u64).map(|p| Reputation::global_trust_of(&p)).collect();
+			assert_eq!(after, before, "readers see the same published epoch");
+			let published = Published::<Test>::get().unwrap();
+			for i in far {
+				assert_eq!(Reputation::published_entry(&published, i), Some(value(i).value));
+			}
+			assert!(TrustPages::<Test>::iter_keys().all(|(b, _)| b == buffer));
+			let Some(EpochState::Running(restarted)) = Epoch::<Test>::get() else {
+				panic!("still running")
+			};
+			assert_eq!(restarted.iteration, 0);
+			assert_eq!(restarted.previous, None);
+			assert_eq!(restarted.phase, EpochPhase::Spread { next: 0 });
+			assert_eq!(restarted.epoch, run.epoch);
+		}
+		assert_eq!(run_epoch(), first + 1);
+		check_invariants();
+		published = (1..=7u64).map(|p| Reputation::global_trust_of(&p)).collect();
+	});
+	published
+}
+
+/// Version 4 lays trust pages out anew: the published epoch reads the same, and an epoch that
+/// was iterating starts its iterations again and publishes what it would have.
+#[test]
+fn trust_pages_laid_out_anew_keep_the_published_epoch_and_the_running_one() {
+	let upgraded = second_epoch(true);
+	assert!(upgraded.iter().all(Option::is_some));
+	assert_eq!(upgraded, second_epoch(false));
+}

@@ -29,8 +29,12 @@ pub type BufferId = u8;
 /// A page of a trust buffer: peers `page × TRUST_PAGE_SIZE` up to the next page's first.
 pub type TrustPageIndex = u32;
 
-/// How many peers' entries a trust page holds.
-pub const TRUST_PAGE_SIZE: u32 = 256;
+/// How many peers' entries a trust page holds (256 until storage version 4). A spreading block
+/// touches nearly every page of two iterates (a consumer's providers are anywhere), and a page
+/// costs a storage access whatever its size, so fewer, larger pages leave a block more of its
+/// share for steps; larger pages also make a page's decoding and encoding, and a reader's proof
+/// of one peer's entry (about 21 KiB), dearer.
+pub const TRUST_PAGE_SIZE: u32 = 1024;
 
 /// The entries of one trust page, by position (`index % TRUST_PAGE_SIZE`). A page may be
 /// shorter than `TRUST_PAGE_SIZE`: a missing entry is the default, stale one.
