@@ -82,8 +82,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4089`
 		//  Estimated: `11282`
-		// Minimum execution time: 75_534_000 picoseconds.
-		Weight::from_parts(84_395_000, 11282)
+		// Minimum execution time: 74_526_000 picoseconds.
+		Weight::from_parts(81_171_000, 11282)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -101,8 +101,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2933`
 		//  Estimated: `6136`
-		// Minimum execution time: 38_922_000 picoseconds.
-		Weight::from_parts(44_232_000, 6136)
+		// Minimum execution time: 38_207_000 picoseconds.
+		Weight::from_parts(41_267_000, 6136)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -118,8 +118,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2610`
 		//  Estimated: `6136`
-		// Minimum execution time: 36_208_000 picoseconds.
-		Weight::from_parts(42_678_000, 6136)
+		// Minimum execution time: 35_412_000 picoseconds.
+		Weight::from_parts(39_853_000, 6136)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -143,8 +143,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `545`
 		//  Estimated: `4503`
-		// Minimum execution time: 20_643_000 picoseconds.
-		Weight::from_parts(23_349_000, 4503)
+		// Minimum execution time: 19_910_000 picoseconds.
+		Weight::from_parts(21_793_000, 4503)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -156,8 +156,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `299`
 		//  Estimated: `6859`
-		// Minimum execution time: 4_753_000 picoseconds.
-		Weight::from_parts(5_401_000, 6859)
+		// Minimum execution time: 4_713_000 picoseconds.
+		Weight::from_parts(5_218_000, 6859)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -174,10 +174,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `414 + p * (136 ±0)`
 		//  Estimated: `2510 + p * (2573 ±0)`
-		// Minimum execution time: 7_412_000 picoseconds.
-		Weight::from_parts(11_107_034, 2510)
-			// Standard Error: 2_044
-			.saturating_add(Weight::from_parts(3_522_751, 0).saturating_mul(p.into()))
+		// Minimum execution time: 7_551_000 picoseconds.
+		Weight::from_parts(10_632_416, 2510)
+			// Standard Error: 1_135
+			.saturating_add(Weight::from_parts(3_334_495, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2573).saturating_mul(p.into()))
@@ -192,8 +192,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `555`
 		//  Estimated: `3563`
-		// Minimum execution time: 13_423_000 picoseconds.
-		Weight::from_parts(15_413_000, 3563)
+		// Minimum execution time: 12_789_000 picoseconds.
+		Weight::from_parts(13_957_000, 3563)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -204,25 +204,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `274 + k * (20 ±0)`
 		//  Estimated: `4763`
-		// Minimum execution time: 4_231_000 picoseconds.
-		Weight::from_parts(6_092_206, 4763)
-			// Standard Error: 402
-			.saturating_add(Weight::from_parts(166_761, 0).saturating_mul(k.into()))
+		// Minimum execution time: 3_810_000 picoseconds.
+		Weight::from_parts(5_567_367, 4763)
+			// Standard Error: 384
+			.saturating_add(Weight::from_parts(158_297, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	fn spread_without_trust() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 924_000 picoseconds.
-		Weight::from_parts(1_322_000, 0)
+		// Minimum execution time: 854_000 picoseconds.
+		Weight::from_parts(1_219_000, 0)
 	}
 	fn damp() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 991_000 picoseconds.
-		Weight::from_parts(1_207_000, 0)
+		// Minimum execution time: 942_000 picoseconds.
+		Weight::from_parts(1_150_000, 0)
 	}
 	/// Storage: `Reputation::Published` (r:0 w:1)
 	/// Proof: `Reputation::Published` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
@@ -231,10 +231,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_755_000 picoseconds.
-		Weight::from_parts(5_961_321, 0)
-			// Standard Error: 830
-			.saturating_add(Weight::from_parts(394_836, 0).saturating_mul(p.into()))
+		// Minimum execution time: 4_377_000 picoseconds.
+		Weight::from_parts(5_347_948, 0)
+			// Standard Error: 746
+			.saturating_add(Weight::from_parts(356_644, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Reputation::PeerAt` (r:1 w:0)
@@ -247,29 +247,29 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `683`
 		//  Estimated: `3563`
-		// Minimum execution time: 16_817_000 picoseconds.
-		Weight::from_parts(18_893_000, 3563)
+		// Minimum execution time: 16_421_000 picoseconds.
+		Weight::from_parts(17_932_000, 3563)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Reputation::TrustPages` (r:1 w:0)
-	/// Proof: `Reputation::TrustPages` (`max_values`: None, `max_size`: Some(5399), added: 7874, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::TrustPages` (`max_values`: None, `max_size`: Some(21527), added: 24002, mode: `MaxEncodedLen`)
 	fn load_trust_page() -> Weight {
 		// Proof Size summary in bytes:
-		//  Measured:  `5628`
-		//  Estimated: `8864`
-		// Minimum execution time: 6_001_000 picoseconds.
-		Weight::from_parts(6_951_000, 8864)
+		//  Measured:  `21758`
+		//  Estimated: `24992`
+		// Minimum execution time: 10_911_000 picoseconds.
+		Weight::from_parts(12_013_000, 24992)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Reputation::TrustPages` (r:0 w:1)
-	/// Proof: `Reputation::TrustPages` (`max_values`: None, `max_size`: Some(5399), added: 7874, mode: `MaxEncodedLen`)
+	/// Proof: `Reputation::TrustPages` (`max_values`: None, `max_size`: Some(21527), added: 24002, mode: `MaxEncodedLen`)
 	fn store_trust_page() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 2_614_000 picoseconds.
-		Weight::from_parts(3_082_000, 0)
+		// Minimum execution time: 22_018_000 picoseconds.
+		Weight::from_parts(22_832_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Reputation::Parameters` (r:1 w:1)
@@ -282,8 +282,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `351`
 		//  Estimated: `6859`
-		// Minimum execution time: 10_925_000 picoseconds.
-		Weight::from_parts(12_448_000, 6859)
+		// Minimum execution time: 10_413_000 picoseconds.
+		Weight::from_parts(11_452_000, 6859)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -296,10 +296,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `351 + p * (104 ±0)`
 		//  Estimated: `2510 + p * (2573 ±0)`
-		// Minimum execution time: 8_074_000 picoseconds.
-		Weight::from_parts(11_508_134, 2510)
-			// Standard Error: 1_636
-			.saturating_add(Weight::from_parts(3_613_997, 0).saturating_mul(p.into()))
+		// Minimum execution time: 7_683_000 picoseconds.
+		Weight::from_parts(10_352_048, 2510)
+			// Standard Error: 1_011
+			.saturating_add(Weight::from_parts(3_404_021, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -315,8 +315,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `580`
 		//  Estimated: `3563`
-		// Minimum execution time: 15_637_000 picoseconds.
-		Weight::from_parts(17_879_000, 3563)
+		// Minimum execution time: 15_122_000 picoseconds.
+		Weight::from_parts(16_369_000, 3563)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -325,86 +325,86 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn on_receipt_recorded() -> Weight {
-		Weight::from_parts(84_395_000, 11282)
+		Weight::from_parts(81_171_000, 11282)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn on_receipt_recorded_owing() -> Weight {
-		Weight::from_parts(44_232_000, 6136)
+		Weight::from_parts(41_267_000, 6136)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn on_receipt_recorded_vouched() -> Weight {
-		Weight::from_parts(42_678_000, 6136)
+		Weight::from_parts(39_853_000, 6136)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn note_standing() -> Weight {
-		Weight::from_parts(23_349_000, 4503)
+		Weight::from_parts(21_793_000, 4503)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn on_idle_base() -> Weight {
-		Weight::from_parts(5_401_000, 6859)
+		Weight::from_parts(5_218_000, 6859)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn start_epoch(p: u32, ) -> Weight {
-		Weight::from_parts(11_107_034, 2510)
-			.saturating_add(Weight::from_parts(3_522_751, 0).saturating_mul(p.into()))
+		Weight::from_parts(10_632_416, 2510)
+			.saturating_add(Weight::from_parts(3_334_495, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2573).saturating_mul(p.into()))
 	}
 	fn compact() -> Weight {
-		Weight::from_parts(15_413_000, 3563)
+		Weight::from_parts(13_957_000, 3563)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn spread(k: u32, ) -> Weight {
-		Weight::from_parts(6_092_206, 4763)
-			.saturating_add(Weight::from_parts(166_761, 0).saturating_mul(k.into()))
+		Weight::from_parts(5_567_367, 4763)
+			.saturating_add(Weight::from_parts(158_297, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn spread_without_trust() -> Weight {
-		Weight::from_parts(1_322_000, 0)
+		Weight::from_parts(1_219_000, 0)
 	}
 	fn damp() -> Weight {
-		Weight::from_parts(1_207_000, 0)
+		Weight::from_parts(1_150_000, 0)
 	}
 	fn finish_iteration(p: u32, ) -> Weight {
-		Weight::from_parts(5_961_321, 0)
-			.saturating_add(Weight::from_parts(394_836, 0).saturating_mul(p.into()))
+		Weight::from_parts(5_347_948, 0)
+			.saturating_add(Weight::from_parts(356_644, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn review() -> Weight {
-		Weight::from_parts(18_893_000, 3563)
+		Weight::from_parts(17_932_000, 3563)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn load_trust_page() -> Weight {
-		Weight::from_parts(6_951_000, 8864)
+		Weight::from_parts(12_013_000, 24992)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn store_trust_page() -> Weight {
-		Weight::from_parts(3_082_000, 0)
+		Weight::from_parts(22_832_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(12_448_000, 6859)
+		Weight::from_parts(11_452_000, 6859)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_pretrusted(p: u32, ) -> Weight {
-		Weight::from_parts(11_508_134, 2510)
-			.saturating_add(Weight::from_parts(3_613_997, 0).saturating_mul(p.into()))
+		Weight::from_parts(10_352_048, 2510)
+			.saturating_add(Weight::from_parts(3_404_021, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 2573).saturating_mul(p.into()))
 	}
 	fn refresh_admission() -> Weight {
-		Weight::from_parts(17_879_000, 3563)
+		Weight::from_parts(16_369_000, 3563)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
