@@ -392,6 +392,31 @@ mod benchmarks {
 		assert!(!Reputations::<T>::get(&peers[0]).expect("registered once").listed);
 	}
 
+	/// Compacting a slot whose peer is still registered: its record read, the peer moved down
+	/// into the slot a peer that left freed (its member page already in the block's cache).
+	#[benchmark]
+	fn compact_kept() {
+		let parameters = Parameters::<T>::get();
+		let peers = registered::<T>(0, 2);
+		Reputation::<T>::note_standing(&peers[0], Standing::Unregistered);
+		let gone = slot_of::<T>(index_of::<T>(&peers[0]));
+		let kept = slot_of::<T>(index_of::<T>(&peers[1]));
+		let run = EpochRun {
+			phase: EpochPhase::Compact { read: kept, write: gone },
+			..running::<T>(&[])
+		};
+		let mut cache = cached::<T>(&[index_of::<T>(&peers[1])]);
+		let step;
+		#[block]
+		{
+			step = Reputation::<T>::step(run, now::<T>(), &parameters, &mut cache);
+		}
+		assert_eq!(step.1, Some(crate::epoch::Done::KeptMember));
+		assert_eq!(cache.take_traffic(), PageTraffic::default());
+		assert_eq!(cache.member(gone), Some(index_of::<T>(&peers[1])), "moved down");
+		assert!(Reputations::<T>::get(&peers[1]).expect("registered").listed);
+	}
+
 	/// One consumer passing its trust to `k` providers, their pages already in the block's
 	/// cache.
 	#[benchmark]
@@ -414,7 +439,7 @@ mod benchmarks {
 		{
 			edges = Reputation::<T>::step(run, now::<T>(), &parameters, &mut cache).1;
 		}
-		assert_eq!(edges, Some(crate::epoch::Spread::Edges(k)));
+		assert_eq!(edges, Some(crate::epoch::Done::Spread(crate::epoch::Spread::Edges(k))));
 		assert_eq!(cache.take_traffic(), PageTraffic::default());
 		for provider in &providers {
 			assert!(!cache.trust(2, index_of::<T>(provider)).value.is_zero());
@@ -444,7 +469,7 @@ mod benchmarks {
 		{
 			outcome = Reputation::<T>::step(run, now::<T>(), &parameters, &mut cache).1;
 		}
-		assert_eq!(outcome, Some(crate::epoch::Spread::NothingToPass));
+		assert_eq!(outcome, Some(crate::epoch::Done::Spread(crate::epoch::Spread::NothingToPass)));
 		assert_eq!(cache.take_traffic(), PageTraffic::default());
 	}
 

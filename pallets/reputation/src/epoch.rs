@@ -52,6 +52,16 @@ use sp_arithmetic::{
 /// The number of trust buffers: the published vector and the two iterates of a running epoch.
 pub(crate) const BUFFERS: BufferId = 3;
 
+/// What a step did, where its charge depends on it; any other step is charged its benchmark.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Done {
+	/// A spread step, charged for what it passed on.
+	Spread(Spread),
+	/// A compaction step kept its member (in place or moved down): it wrote no record, and is
+	/// charged `compact_kept` instead of `compact` (a member dropped).
+	KeptMember,
+}
+
 /// What a spread step did, which is what it is charged for.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Spread {
@@ -123,9 +133,20 @@ impl BlockWork {
 		*counter = counter.saturating_add(1);
 	}
 
+	/// Whether the step of kind `kind` just counted finds the key every step of its kind reads
+	/// (the member count while compacting, the stranger policy while reviewing) already read by
+	/// an earlier step of the block: in the block's overlay, which the benchmarks count as free.
+	fn repeats_a_read(&self, kind: StepKind) -> bool {
+		match kind {
+			StepKind::Compact => self.compacted > 1,
+			StepKind::Review => self.reviewed > 1,
+			_ => false,
+		}
+	}
+
 	/// Counts the edges a step visited and the page traffic it caused.
-	fn count_traffic(&mut self, spread: Option<Spread>, traffic: PageTraffic) {
-		if let Some(Spread::Edges(edges)) = spread {
+	fn count_traffic(&mut self, done: Option<Done>, traffic: PageTraffic) {
+		if let Some(Done::Spread(Spread::Edges(edges))) = done {
 			self.edges = self.edges.saturating_add(edges);
 		}
 		self.pages.loaded = self.pages.loaded.saturating_add(traffic.loaded);
@@ -209,8 +230,14 @@ impl<T: Config> Pallet<T> {
 			work.count_traffic(outcome, traffic);
 			let compute = match outcome {
 				None => compute,
-				Some(Spread::NothingToPass) => T::WeightInfo::spread_without_trust(),
-				Some(Spread::Edges(edges)) => T::WeightInfo::spread(edges),
+				Some(Done::Spread(Spread::NothingToPass)) => T::WeightInfo::spread_without_trust(),
+				Some(Done::Spread(Spread::Edges(edges))) => T::WeightInfo::spread(edges),
+				Some(Done::KeptMember) => T::WeightInfo::compact_kept(),
+			};
+			let compute = if work.repeats_a_read(kind) {
+				compute.saturating_sub(T::DbWeight::get().reads(1))
+			} else {
+				compute
 			};
 			meter.consume(
 				compute.saturating_add(Self::page_traffic(traffic.loaded, traffic.dirtied)),
@@ -320,29 +347,33 @@ impl<T: Config> Pallet<T> {
 		(0..BUFFERS).find(|id| Some(*id) != a && Some(*id) != b).unwrap_or(0)
 	}
 
-	/// One step of a running epoch, and, for a spread step, what it did.
+	/// One step of a running epoch, and what it did where its charge depends on it.
 	pub(crate) fn step(
 		mut run: EpochRunOf<T>,
 		now: BlockNumberFor<T>,
 		parameters: &ReputationParameters,
 		cache: &mut PageCache<T>,
-	) -> (EpochStateOf<T>, Option<Spread>) {
-		let mut spread = None;
+	) -> (EpochStateOf<T>, Option<Done>) {
+		let mut done = None;
 		match run.phase {
 			EpochPhase::Compact { read, write } => {
 				// Peers registering meanwhile take slots at the end: they are compacted too.
 				if read < MemberCount::<T>::get() {
-					let write = Self::compact_slot(&mut run, read, write, cache);
-					run.phase = EpochPhase::Compact { read: read.saturating_add(1), write };
+					let next_write = Self::compact_slot(&mut run, read, write, cache);
+					if next_write != write {
+						done = Some(Done::KeptMember);
+					}
+					run.phase =
+						EpochPhase::Compact { read: read.saturating_add(1), write: next_write };
 				} else if !Self::begin_iterations(&mut run, write) {
 					return (Self::idle_after(run.started_at, now, parameters), None);
 				}
 			}
 			EpochPhase::Spread { next } if next < run.peers => {
 				let consumer = cache.member(next);
-				spread = Some(consumer.map_or(Spread::NothingToPass, |consumer| {
+				done = Some(Done::Spread(consumer.map_or(Spread::NothingToPass, |consumer| {
 					Self::spread_from(&mut run, consumer, cache)
-				}));
+				})));
 				run.phase = EpochPhase::Spread { next: next.saturating_add(1) };
 			}
 			EpochPhase::Spread { .. } => run.phase = EpochPhase::Damp { next: 0 },
@@ -368,7 +399,7 @@ impl<T: Config> Pallet<T> {
 				return (Self::idle_after(run.started_at, now, parameters), None);
 			}
 		}
-		(EpochState::Running(run), spread)
+		(EpochState::Running(run), done)
 	}
 
 	/// Compacts slot `read` of the member list into slot `write`: keeps its peer if it is

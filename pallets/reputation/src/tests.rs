@@ -1296,6 +1296,108 @@ fn next_epoch_weight() -> Weight {
 	panic!("no epoch was published");
 }
 
+/// A compaction step is charged for what it did: a member kept wrote no record, and only a
+/// block's first step reads the member count from storage.
+#[test]
+fn compaction_is_charged_for_the_members_it_kept_and_dropped() {
+	new_test_ext(vec![1]).execute_with(|| {
+		for peer in 2..=8 {
+			register(peer);
+		}
+		serve(2, 1, 100);
+		for peer in [3, 6] {
+			<Reputation as PeerLifecycle<AccountId>>::on_unregistered(&peer);
+		}
+		// A block with room for the start only, then one with room for every compaction step at
+		// its worst case and not for a spread step.
+		System::set_block_number(10);
+		let base = <() as WeightInfo>::on_idle_base();
+		let founders = <Test as crate::Config>::MaxPreTrusted::get();
+		Reputation::on_idle(now(), base.saturating_add(<() as WeightInfo>::start_epoch(founders)));
+		assert!(matches!(
+			Epoch::<Test>::get(),
+			Some(EpochState::Running(EpochRun { phase: EpochPhase::Compact { read: 0, .. }, .. }))
+		));
+		let worst = <() as WeightInfo>::compact().saturating_add(Reputation::page_traffic(2, 1));
+		// Eight members, and the step that ends compaction.
+		let budget = base.saturating_add(worst.saturating_mul(9));
+		System::set_block_number(11);
+		let used = Reputation::on_idle(now(), budget);
+		assert!(matches!(
+			Epoch::<Test>::get(),
+			Some(EpochState::Running(ref r))
+				if r.peers == 6 && r.phase == EpochPhase::Spread { next: 0 }
+		));
+		// Slots 0 to 7 hold peers 1 to 8: peers 1 and 2 kept in place, 3 dropped, 4 and 5 moved
+		// down, 6 dropped, 7 and 8 moved down; then the step that ends compaction, as a drop.
+		let read = <Test as frame_system::Config>::DbWeight::get().reads(1);
+		let kept = <() as WeightInfo>::compact_kept();
+		let dropped = <() as WeightInfo>::compact();
+		let expected = base
+			.saturating_add(kept)
+			.saturating_add(kept.saturating_sub(read).saturating_mul(5))
+			.saturating_add(dropped.saturating_sub(read).saturating_mul(3))
+			// The member page, loaded once and written once.
+			.saturating_add(Reputation::page_traffic(1, 1));
+		assert_eq!(used, expected);
+		check_invariants();
+	});
+}
+
+/// Only a block's first review step reads the stranger policy from storage; the others find it
+/// in the block's overlay and are refunded that read.
+#[test]
+fn only_a_blocks_first_review_step_reads_the_stranger_policy() {
+	new_test_ext(vec![1]).execute_with(|| {
+		// Enough members that a block of worst-case spread steps' room cannot review them all.
+		for peer in 2..=400 {
+			register(peer);
+			serve(peer, peer - 1, 100);
+		}
+		let base = <() as WeightInfo>::on_idle_base();
+		let one_step = base
+			.saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS))
+			.saturating_add(Reputation::spread_page_traffic());
+		let reviewing = || match Epoch::<Test>::get() {
+			Some(EpochState::Running(EpochRun { phase: EpochPhase::Review { next }, .. })) => {
+				Some(next)
+			}
+			_ => None,
+		};
+		System::set_block_number(9);
+		for _ in 0..100_000 {
+			if reviewing().is_some() {
+				break;
+			}
+			System::set_block_number(now() + 1);
+			Reputation::on_idle(now(), one_step);
+		}
+		let from = reviewing().expect("a block ended while reviewing");
+		// A block with room for three review steps at their worst case.
+		let review = <() as WeightInfo>::review();
+		let review_pages = Reputation::page_traffic(2, 0);
+		System::set_block_number(now() + 1);
+		let used = Reputation::on_idle(
+			now(),
+			base.saturating_add(review.saturating_add(review_pages) * 3),
+		);
+		assert_eq!(reviewing(), Some(from + 3));
+		// Its member page and the published vector's page, loaded once (slots 3 apart share
+		// their pages unless one starts a page).
+		let read = <Test as frame_system::Config>::DbWeight::get().reads(1);
+		let traffic = used
+			.saturating_sub(base)
+			.saturating_sub(review)
+			.saturating_sub(review.saturating_sub(read).saturating_mul(2));
+		assert!(
+			[review_pages, Reputation::page_traffic(3, 0), Reputation::page_traffic(4, 0)]
+				.contains(&traffic),
+			"{used:?}: two steps after the first refunded the read"
+		);
+		check_invariants();
+	});
+}
+
 #[test]
 fn peers_that_left_cost_epochs_nothing_once_dropped() {
 	// The same four live peers, alone or after `gone` others registered, served each other and
@@ -1335,10 +1437,13 @@ fn peers_that_left_cost_epochs_nothing_once_dropped() {
 	};
 	let (alone_first, alone_second, alone_trust) = epochs(0);
 	let (crowd_first, crowd_second, crowd_trust) = epochs(16);
-	// The first epoch after they left drops them, one compaction step each...
+	// The first epoch after they left drops them, one compaction step each (the member count
+	// it reads already read by an earlier step of the block)...
+	let read = <Test as frame_system::Config>::DbWeight::get().reads(1);
 	assert_eq!(
 		crowd_first,
-		alone_first.saturating_add(<() as WeightInfo>::compact().saturating_mul(16))
+		alone_first
+			.saturating_add(<() as WeightInfo>::compact().saturating_sub(read).saturating_mul(16))
 	);
 	// ... and from then on they cost nothing, and change nothing.
 	assert_eq!(crowd_second, alone_second);

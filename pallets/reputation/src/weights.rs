@@ -51,6 +51,7 @@ pub trait WeightInfo {
 	fn on_idle_base() -> Weight;
 	fn start_epoch(p: u32, ) -> Weight;
 	fn compact() -> Weight;
+	fn compact_kept() -> Weight;
 	fn spread(k: u32, ) -> Weight;
 	fn spread_without_trust() -> Weight;
 	fn damp() -> Weight;
@@ -82,8 +83,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `4089`
 		//  Estimated: `11282`
-		// Minimum execution time: 74_526_000 picoseconds.
-		Weight::from_parts(81_171_000, 11282)
+		// Minimum execution time: 75_230_000 picoseconds.
+		Weight::from_parts(81_410_000, 11282)
 			.saturating_add(T::DbWeight::get().reads(11_u64))
 			.saturating_add(T::DbWeight::get().writes(7_u64))
 	}
@@ -101,8 +102,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2933`
 		//  Estimated: `6136`
-		// Minimum execution time: 38_207_000 picoseconds.
-		Weight::from_parts(41_267_000, 6136)
+		// Minimum execution time: 38_529_000 picoseconds.
+		Weight::from_parts(43_339_000, 6136)
 			.saturating_add(T::DbWeight::get().reads(6_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -118,8 +119,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `2610`
 		//  Estimated: `6136`
-		// Minimum execution time: 35_412_000 picoseconds.
-		Weight::from_parts(39_853_000, 6136)
+		// Minimum execution time: 35_965_000 picoseconds.
+		Weight::from_parts(39_091_000, 6136)
 			.saturating_add(T::DbWeight::get().reads(5_u64))
 			.saturating_add(T::DbWeight::get().writes(4_u64))
 	}
@@ -143,8 +144,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `545`
 		//  Estimated: `4503`
-		// Minimum execution time: 19_910_000 picoseconds.
-		Weight::from_parts(21_793_000, 4503)
+		// Minimum execution time: 19_937_000 picoseconds.
+		Weight::from_parts(21_777_000, 4503)
 			.saturating_add(T::DbWeight::get().reads(7_u64))
 			.saturating_add(T::DbWeight::get().writes(5_u64))
 	}
@@ -156,8 +157,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `299`
 		//  Estimated: `6859`
-		// Minimum execution time: 4_713_000 picoseconds.
-		Weight::from_parts(5_218_000, 6859)
+		// Minimum execution time: 4_636_000 picoseconds.
+		Weight::from_parts(5_098_000, 6859)
 			.saturating_add(T::DbWeight::get().reads(2_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -174,10 +175,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `414 + p * (136 ±0)`
 		//  Estimated: `2510 + p * (2573 ±0)`
-		// Minimum execution time: 7_551_000 picoseconds.
-		Weight::from_parts(10_632_416, 2510)
-			// Standard Error: 1_135
-			.saturating_add(Weight::from_parts(3_334_495, 0).saturating_mul(p.into()))
+		// Minimum execution time: 7_581_000 picoseconds.
+		Weight::from_parts(10_514_492, 2510)
+			// Standard Error: 1_115
+			.saturating_add(Weight::from_parts(3_315_697, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2573).saturating_mul(p.into()))
@@ -192,10 +193,24 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `555`
 		//  Estimated: `3563`
-		// Minimum execution time: 12_789_000 picoseconds.
-		Weight::from_parts(13_957_000, 3563)
+		// Minimum execution time: 13_156_000 picoseconds.
+		Weight::from_parts(14_182_000, 3563)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
+	}
+	/// Storage: `Reputation::MemberCount` (r:1 w:0)
+	/// Proof: `Reputation::MemberCount` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::PeerAt` (r:1 w:0)
+	/// Proof: `Reputation::PeerAt` (`max_values`: None, `max_size`: Some(44), added: 2519, mode: `MaxEncodedLen`)
+	/// Storage: `Reputation::Reputations` (r:1 w:0)
+	/// Proof: `Reputation::Reputations` (`max_values`: None, `max_size`: Some(98), added: 2573, mode: `MaxEncodedLen`)
+	fn compact_kept() -> Weight {
+		// Proof Size summary in bytes:
+		//  Measured:  `591`
+		//  Estimated: `3563`
+		// Minimum execution time: 12_291_000 picoseconds.
+		Weight::from_parts(13_387_000, 3563)
+			.saturating_add(T::DbWeight::get().reads(3_u64))
 	}
 	/// Storage: `Reputation::LocalTrustOf` (r:1 w:0)
 	/// Proof: `Reputation::LocalTrustOf` (`max_values`: None, `max_size`: Some(1298), added: 3773, mode: `MaxEncodedLen`)
@@ -204,25 +219,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `274 + k * (20 ±0)`
 		//  Estimated: `4763`
-		// Minimum execution time: 3_810_000 picoseconds.
-		Weight::from_parts(5_567_367, 4763)
-			// Standard Error: 384
-			.saturating_add(Weight::from_parts(158_297, 0).saturating_mul(k.into()))
+		// Minimum execution time: 3_776_000 picoseconds.
+		Weight::from_parts(5_505_243, 4763)
+			// Standard Error: 292
+			.saturating_add(Weight::from_parts(146_026, 0).saturating_mul(k.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	fn spread_without_trust() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 854_000 picoseconds.
-		Weight::from_parts(1_219_000, 0)
+		// Minimum execution time: 903_000 picoseconds.
+		Weight::from_parts(1_206_000, 0)
 	}
 	fn damp() -> Weight {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 942_000 picoseconds.
-		Weight::from_parts(1_150_000, 0)
+		// Minimum execution time: 985_000 picoseconds.
+		Weight::from_parts(1_179_000, 0)
 	}
 	/// Storage: `Reputation::Published` (r:0 w:1)
 	/// Proof: `Reputation::Published` (`max_values`: Some(1), `max_size`: Some(41), added: 536, mode: `MaxEncodedLen`)
@@ -231,10 +246,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 4_377_000 picoseconds.
-		Weight::from_parts(5_347_948, 0)
-			// Standard Error: 746
-			.saturating_add(Weight::from_parts(356_644, 0).saturating_mul(p.into()))
+		// Minimum execution time: 4_475_000 picoseconds.
+		Weight::from_parts(5_389_284, 0)
+			// Standard Error: 700
+			.saturating_add(Weight::from_parts(356_695, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Reputation::PeerAt` (r:1 w:0)
@@ -247,8 +262,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `683`
 		//  Estimated: `3563`
-		// Minimum execution time: 16_421_000 picoseconds.
-		Weight::from_parts(17_932_000, 3563)
+		// Minimum execution time: 16_540_000 picoseconds.
+		Weight::from_parts(17_745_000, 3563)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -258,8 +273,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `21758`
 		//  Estimated: `24992`
-		// Minimum execution time: 10_911_000 picoseconds.
-		Weight::from_parts(12_013_000, 24992)
+		// Minimum execution time: 10_775_000 picoseconds.
+		Weight::from_parts(11_806_000, 24992)
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 	}
 	/// Storage: `Reputation::TrustPages` (r:0 w:1)
@@ -268,8 +283,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `0`
 		//  Estimated: `0`
-		// Minimum execution time: 22_018_000 picoseconds.
-		Weight::from_parts(22_832_000, 0)
+		// Minimum execution time: 21_930_000 picoseconds.
+		Weight::from_parts(22_795_000, 0)
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
 	/// Storage: `Reputation::Parameters` (r:1 w:1)
@@ -282,8 +297,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `351`
 		//  Estimated: `6859`
-		// Minimum execution time: 10_413_000 picoseconds.
-		Weight::from_parts(11_452_000, 6859)
+		// Minimum execution time: 10_239_000 picoseconds.
+		Weight::from_parts(11_397_000, 6859)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(2_u64))
 	}
@@ -296,10 +311,10 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `351 + p * (104 ±0)`
 		//  Estimated: `2510 + p * (2573 ±0)`
-		// Minimum execution time: 7_683_000 picoseconds.
-		Weight::from_parts(10_352_048, 2510)
-			// Standard Error: 1_011
-			.saturating_add(Weight::from_parts(3_404_021, 0).saturating_mul(p.into()))
+		// Minimum execution time: 7_589_000 picoseconds.
+		Weight::from_parts(10_110_544, 2510)
+			// Standard Error: 1_085
+			.saturating_add(Weight::from_parts(3_376_401, 0).saturating_mul(p.into()))
 			.saturating_add(T::DbWeight::get().reads(1_u64))
 			.saturating_add(T::DbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
@@ -315,8 +330,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 		// Proof Size summary in bytes:
 		//  Measured:  `580`
 		//  Estimated: `3563`
-		// Minimum execution time: 15_122_000 picoseconds.
-		Weight::from_parts(16_369_000, 3563)
+		// Minimum execution time: 15_339_000 picoseconds.
+		Weight::from_parts(16_469_000, 3563)
 			.saturating_add(T::DbWeight::get().reads(3_u64))
 			.saturating_add(T::DbWeight::get().writes(1_u64))
 	}
@@ -325,86 +340,90 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 /// The same weights for tests and mocks, with ParityDB's database weights.
 impl WeightInfo for () {
 	fn on_receipt_recorded() -> Weight {
-		Weight::from_parts(81_171_000, 11282)
+		Weight::from_parts(81_410_000, 11282)
 			.saturating_add(ParityDbWeight::get().reads(11_u64))
 			.saturating_add(ParityDbWeight::get().writes(7_u64))
 	}
 	fn on_receipt_recorded_owing() -> Weight {
-		Weight::from_parts(41_267_000, 6136)
+		Weight::from_parts(43_339_000, 6136)
 			.saturating_add(ParityDbWeight::get().reads(6_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn on_receipt_recorded_vouched() -> Weight {
-		Weight::from_parts(39_853_000, 6136)
+		Weight::from_parts(39_091_000, 6136)
 			.saturating_add(ParityDbWeight::get().reads(5_u64))
 			.saturating_add(ParityDbWeight::get().writes(4_u64))
 	}
 	fn note_standing() -> Weight {
-		Weight::from_parts(21_793_000, 4503)
+		Weight::from_parts(21_777_000, 4503)
 			.saturating_add(ParityDbWeight::get().reads(7_u64))
 			.saturating_add(ParityDbWeight::get().writes(5_u64))
 	}
 	fn on_idle_base() -> Weight {
-		Weight::from_parts(5_218_000, 6859)
+		Weight::from_parts(5_098_000, 6859)
 			.saturating_add(ParityDbWeight::get().reads(2_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn start_epoch(p: u32, ) -> Weight {
-		Weight::from_parts(10_632_416, 2510)
-			.saturating_add(Weight::from_parts(3_334_495, 0).saturating_mul(p.into()))
+		Weight::from_parts(10_514_492, 2510)
+			.saturating_add(Weight::from_parts(3_315_697, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(Weight::from_parts(0, 2573).saturating_mul(p.into()))
 	}
 	fn compact() -> Weight {
-		Weight::from_parts(13_957_000, 3563)
+		Weight::from_parts(14_182_000, 3563)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
+	fn compact_kept() -> Weight {
+		Weight::from_parts(13_387_000, 3563)
+			.saturating_add(ParityDbWeight::get().reads(3_u64))
+	}
 	fn spread(k: u32, ) -> Weight {
-		Weight::from_parts(5_567_367, 4763)
-			.saturating_add(Weight::from_parts(158_297, 0).saturating_mul(k.into()))
+		Weight::from_parts(5_505_243, 4763)
+			.saturating_add(Weight::from_parts(146_026, 0).saturating_mul(k.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn spread_without_trust() -> Weight {
-		Weight::from_parts(1_219_000, 0)
+		Weight::from_parts(1_206_000, 0)
 	}
 	fn damp() -> Weight {
-		Weight::from_parts(1_150_000, 0)
+		Weight::from_parts(1_179_000, 0)
 	}
 	fn finish_iteration(p: u32, ) -> Weight {
-		Weight::from_parts(5_347_948, 0)
-			.saturating_add(Weight::from_parts(356_644, 0).saturating_mul(p.into()))
+		Weight::from_parts(5_389_284, 0)
+			.saturating_add(Weight::from_parts(356_695, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn review() -> Weight {
-		Weight::from_parts(17_932_000, 3563)
+		Weight::from_parts(17_745_000, 3563)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn load_trust_page() -> Weight {
-		Weight::from_parts(12_013_000, 24992)
+		Weight::from_parts(11_806_000, 24992)
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 	}
 	fn store_trust_page() -> Weight {
-		Weight::from_parts(22_832_000, 0)
+		Weight::from_parts(22_795_000, 0)
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
 	fn set_parameters() -> Weight {
-		Weight::from_parts(11_452_000, 6859)
+		Weight::from_parts(11_397_000, 6859)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(2_u64))
 	}
 	fn set_pretrusted(p: u32, ) -> Weight {
-		Weight::from_parts(10_352_048, 2510)
-			.saturating_add(Weight::from_parts(3_404_021, 0).saturating_mul(p.into()))
+		Weight::from_parts(10_110_544, 2510)
+			.saturating_add(Weight::from_parts(3_376_401, 0).saturating_mul(p.into()))
 			.saturating_add(ParityDbWeight::get().reads(1_u64))
 			.saturating_add(ParityDbWeight::get().reads((1_u64).saturating_mul(p.into())))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 			.saturating_add(Weight::from_parts(0, 2573).saturating_mul(p.into()))
 	}
 	fn refresh_admission() -> Weight {
-		Weight::from_parts(16_369_000, 3563)
+		Weight::from_parts(16_469_000, 3563)
 			.saturating_add(ParityDbWeight::get().reads(3_u64))
 			.saturating_add(ParityDbWeight::get().writes(1_u64))
 	}
