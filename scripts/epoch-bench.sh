@@ -149,6 +149,7 @@ awk -v rss="$rss" '
 		for (i = 1; i <= NF; i++) {
 			if ($i == "block") block = $(i + 1)
 			if ($i == "iteration") iteration[block] = $(i + 1) + 0
+			if ($i == "phase") phase[block] = $(i + 1)
 			if ($i == "spread") spread[block] = $(i - 1) + 0
 			if ($i == "edges,") edges[block] = $(i - 1) + 0
 			if ($i == "loaded") loaded[block] = $(i - 1) + 0
@@ -170,7 +171,12 @@ awk -v rss="$rss" '
 			if (k <= 5 || k > n - 5 || k % 50 == 0)
 				printf "| %d | %d | %d | %d | %d | %d | %.1f | %s |\n", b, iteration[b], spread[b], edges[b], loaded[b], written[b], charged[b] / 1000, (b in built) ? built[b] : "?"
 			total_edges += edges[b]; total_charged += charged[b]
-			if (b in built) { total_built += built[b]; charged_built += charged[b] }
+			if (b in built) {
+				total_built += built[b]; charged_built += charged[b]
+				p = phase[b]; phase_blocks[p]++; phase_charged[p] += charged[b]; phase_built[p] += built[b]
+				if (built[b] > charged[b] / 1000) phase_under[p]++
+				if (built[b] > phase_slowest[p]) phase_slowest[p] = built[b]
+			}
 			if (edges[b] > max_edges) max_edges = edges[b]
 			last_iteration = iteration[b]
 		}
@@ -179,6 +185,8 @@ awk -v rss="$rss" '
 		printf "iterations reached: %d; blocks per iteration: %.1f\n", last_iteration + 1, n / (last_iteration + 1)
 		printf "edges visited: %d; per block: %.0f on average, %d at most\n", total_edges, total_edges / n, max_edges
 		if (total_built > 0) printf "charged weight / real build time: %.2f (blocks with a build time)\n", charged_built / 1000 / total_built
+		for (p in phase_blocks)
+			printf "  %s (the phase a block ended in): %d blocks, charged / built %.2f, %d built in more time than charged, the slowest %d ms\n", p, phase_blocks[p], phase_charged[p] / 1000 / phase_built[p], phase_under[p], phase_slowest[p]
 		print (published != "" ? published : "the epoch was not published in this run")
 		while ((getline line < rss) > 0) { split(line, f, "\t"); if (f[2] > max_rss) max_rss = f[2]; if (min_rss == 0 || f[2] < min_rss) min_rss = f[2]; if (f[3] > max_anon) max_anon = f[3]; last_rss = f[2]; last_anon = f[3]; minutes = f[1] }
 		printf "node RSS: %.0f MiB at least, %.0f MiB at most, %.0f MiB after %d minutes\n", min_rss / 1024, max_rss / 1024, last_rss / 1024, minutes
