@@ -56,6 +56,14 @@ fn next_block() {
 	Reputation::on_idle(now(), Weight::MAX);
 }
 
+/// What `on_idle` needs for its base cost and one worst-case spread step: an epoch given this a
+/// block takes one step a block.
+fn one_spread_step() -> Weight {
+	<() as WeightInfo>::on_idle_base()
+		.saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS))
+		.saturating_add(Reputation::spread_page_traffic())
+}
+
 /// Runs blocks until an epoch newer than the current one is published; returns its number.
 fn run_epoch() -> u32 {
 	let before = Published::<Test>::get().map(|p| p.epoch);
@@ -186,9 +194,7 @@ fn slicing_the_epoch_over_many_small_blocks_gives_the_same_result() {
 	};
 	let (whole, few_blocks) = graph(None);
 	// Just enough for the base cost and one worst-case spread step per block.
-	let small = <() as WeightInfo>::on_idle_base()
-		.saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS))
-		.saturating_add(Reputation::spread_page_traffic());
+	let small = one_spread_step();
 	let (sliced, many_blocks) = graph(Some(small));
 	assert_eq!(whole, sliced);
 	assert!(many_blocks > few_blocks * 10, "{many_blocks} vs {few_blocks}");
@@ -267,9 +273,7 @@ fn readers_see_only_completed_epochs() {
 		let before: Vec<_> = (1..=4u64).map(|p| Reputation::global_trust_of(&p)).collect();
 		// Change the graph, then run the next epoch one step per block.
 		serve(4, 1, 10_000);
-		let one_step = <() as WeightInfo>::on_idle_base()
-			.saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS))
-			.saturating_add(Reputation::spread_page_traffic());
+		let one_step = one_spread_step();
 		let mut saw_running = false;
 		while Published::<Test>::get().unwrap().epoch == first {
 			System::set_block_number(now() + 1);
@@ -1355,9 +1359,7 @@ fn only_a_blocks_first_review_step_reads_the_stranger_policy() {
 			serve(peer, peer - 1, 100);
 		}
 		let base = <() as WeightInfo>::on_idle_base();
-		let one_step = base
-			.saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS))
-			.saturating_add(Reputation::spread_page_traffic());
+		let one_step = one_spread_step();
 		let reviewing = || match Epoch::<Test>::get() {
 			Some(EpochState::Running(EpochRun { phase: EpochPhase::Review { next }, .. })) => {
 				Some(next)
@@ -1877,9 +1879,7 @@ fn second_epoch(upgrade: bool) -> Vec<Option<(FixedU128, u32)>> {
 		}
 		let first = run_epoch();
 		serve(5, 2, 300);
-		let one_step = <() as WeightInfo>::on_idle_base()
-			.saturating_add(<() as WeightInfo>::spread(MAX_PARTNERS))
-			.saturating_add(Reputation::spread_page_traffic());
+		let one_step = one_spread_step();
 		let iterating = || match Epoch::<Test>::get() {
 			Some(EpochState::Running(run)) => run.iteration >= 1,
 			_ => false,
