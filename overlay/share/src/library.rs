@@ -5,7 +5,8 @@
 use crate::chunks::{CatalogueEntry, CHUNK_BYTES, HASHES_PER_PAGE};
 use codec::Encode;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{hash_map::DefaultHasher, BTreeMap};
+use std::hash::{Hash, Hasher};
 
 /// One file: its catalogue entry, the pages of chunk hashes and the chunks this peer holds.
 #[derive(Clone, Debug)]
@@ -229,6 +230,32 @@ impl File {
 /// memory without end.
 pub const MAX_DOWNLOADS: usize = 16;
 
+/// The order in which a peer goes through the files it could download: a ranking of their names
+/// of its own, drawn when it starts. When every peer went through them in name order, every
+/// downloader chose the same files from catalogues and asked their few providers first, while
+/// the providers of the others sat idle (docs/simulation.md, "Every peer its own order of
+/// files").
+#[derive(Clone, Copy, Debug)]
+pub struct FileOrder {
+	salt: u64,
+}
+
+impl FileOrder {
+	/// An order of its own for one peer.
+	pub fn random() -> Self {
+		Self { salt: rand::random() }
+	}
+
+	/// Where the file `name` comes in this order (lower first; ties, of which there are few, in
+	/// name order).
+	pub fn rank(&self, name: &str) -> u64 {
+		let mut hasher = DefaultHasher::new();
+		self.salt.hash(&mut hasher);
+		name.hash(&mut hasher);
+		hasher.finish()
+	}
+}
+
 /// The files a peer holds (complete or not), by name.
 #[derive(Clone, Debug, Default)]
 pub struct Library {
@@ -275,11 +302,45 @@ impl Library {
 	pub fn files(&self) -> impl Iterator<Item = &File> {
 		self.files.values()
 	}
+
+	/// The files being downloaded (at most [`MAX_DOWNLOADS`]), in `order`.
+	pub fn downloads_in(&self, order: &FileOrder) -> Vec<&File> {
+		let mut downloads: Vec<&File> = self.files.values().filter(|f| !f.is_complete()).collect();
+		downloads.sort_by_cached_key(|file| order.rank(&file.entry.file));
+		downloads
+	}
 }
 
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	/// Peers that download the same files go through them each in an order of its own, so that
+	/// no file's providers are every downloader's first stop.
+	#[test]
+	fn peers_go_through_the_same_downloads_in_orders_of_their_own() {
+		let mut library = Library::default();
+		for i in 0..MAX_DOWNLOADS {
+			let seed = File::synthetic(&format!("file-{i}"), 4);
+			assert!(library.want(File::wanted(seed.entry, true).unwrap()));
+		}
+		let peers = 64;
+		let mut first: BTreeMap<String, usize> = BTreeMap::new();
+		for salt in 0..peers {
+			let downloads = library.downloads_in(&FileOrder { salt });
+			let mut names: Vec<&str> = downloads.iter().map(|f| f.entry.file.as_str()).collect();
+			*first.entry(names[0].to_owned()).or_default() += 1;
+			names.sort_unstable();
+			let mut all: Vec<String> = (0..MAX_DOWNLOADS).map(|i| format!("file-{i}")).collect();
+			all.sort_unstable();
+			assert_eq!(names, all, "every download, each once");
+		}
+		// 64 downloaders over 16 files start with 4 each on average (in name order, all 64
+		// started with file-0).
+		let busiest = first.values().copied().max().unwrap_or_default();
+		assert!(first.len() >= MAX_DOWNLOADS * 3 / 4, "first stops: {first:?}");
+		assert!(busiest <= peers as usize / 6, "first stops: {first:?}");
+	}
 
 	/// The look for missing chunks starts past the held prefix; whatever the order chunks come
 	/// in, it finds exactly the chunks not held.

@@ -9,7 +9,7 @@
 use crate::{
 	choker::{Choker, ChokerConfig},
 	chunks::{ChunkCodec, ChunkRequest, ChunkResponse, Refused, CHUNK_BYTES, PROTOCOL},
-	library::{File, Library},
+	library::{File, FileOrder, Library},
 	policy::{decide, ServePolicy, Standing, Terms},
 };
 use futures::StreamExt;
@@ -252,6 +252,8 @@ pub struct SharePeer {
 	swarm: Swarm<ShareBehaviour>,
 	config: PeerConfig,
 	library: Library,
+	/// The order in which it goes through catalogues and its downloads.
+	file_order: FileOrder,
 	gate: Option<AdmissionGate>,
 	channels: Option<ChannelBook>,
 	payer: Option<Payer>,
@@ -331,6 +333,7 @@ impl SharePeer {
 		let mut peer = SharePeer {
 			swarm,
 			library,
+			file_order: FileOrder::random(),
 			gate: chain.gate,
 			channels: chain.channels,
 			payer: chain.payer,
@@ -579,7 +582,7 @@ impl SharePeer {
 		};
 		let mut held_for_credit = false;
 		let mut wanted = Vec::new();
-		for file in self.library.files().filter(|f| !f.is_complete()) {
+		for file in self.library.downloads_in(&self.file_order) {
 			let name = &file.entry.file;
 			let pieces =
 				file.missing_pages().map(Piece::Hashes).chain(file.missing().map(Piece::Chunk));
@@ -827,8 +830,12 @@ impl SharePeer {
 
 	fn on_response(&mut self, peer: PeerId, id: OutboundRequestId, response: ChunkResponse) {
 		match response {
-			ChunkResponse::Catalogue(entries) => {
-				for entry in entries.into_iter().take(MAX_CATALOGUE) {
+			ChunkResponse::Catalogue(mut entries) => {
+				// In its own order, so that the files it takes when it may download no more are
+				// not the same for every peer.
+				entries.truncate(MAX_CATALOGUE);
+				entries.sort_by_cached_key(|entry| self.file_order.rank(&entry.file));
+				for entry in entries {
 					let name = entry.file.clone();
 					let wanted = match &self.config.wants {
 						Wants::Everything => true,
