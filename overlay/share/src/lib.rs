@@ -14,6 +14,7 @@ pub mod sim;
 pub mod waiting;
 
 pub use peer::{
-	ChainServices, Command, PeerConfig, PeerHandle, PeerStats, Role, SharePeer, Wants, SERVICE,
+	ChainServices, Command, PeerConfig, PeerHandle, PeerStats, Role, SharePeer, Wants,
+	DEFAULT_LONGEST_WAIT, SERVICE,
 };
 pub use policy::ServePolicy;

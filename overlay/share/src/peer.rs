@@ -97,11 +97,10 @@ pub struct PeerConfig {
 	pub refusal_backoff: Duration,
 	/// How long a request it would serve but for its upload capacity may wait for a free
 	/// upload slot (first come, first served) before it is refused as busy. It holds as many
-	/// such requests as its capacity serves in that time. `Duration::ZERO` (the default)
-	/// refuses them at once: waiting saves most refusals, but in the simulation it let honest
-	/// newcomers overdraw their stranger allowance before their service was vouched for, and
-	/// halved their service under the Repute policies at 16 peers (docs/simulation.md,
-	/// "Requests that wait for upload slots").
+	/// such requests as its capacity serves in that time. By default [`DEFAULT_LONGEST_WAIT`];
+	/// `Duration::ZERO` refuses them at once, and each refusal is asked again (at 1,000
+	/// simulated peers, six refusals for every chunk served: docs/simulation.md, "Waiting for
+	/// upload slots by default").
 	pub longest_wait: Duration,
 	/// Bytes a Sybil identity claims to give its next sibling per second.
 	pub sybil_fake_rate: u128,
@@ -114,6 +113,10 @@ pub struct PeerConfig {
 	/// Check downloaded chunks and count them, but do not keep their bytes (simulations).
 	pub generated_downloads: bool,
 }
+
+/// How long a request that lacks only an upload slot waits for one by default
+/// ([`PeerConfig::longest_wait`]).
+pub const DEFAULT_LONGEST_WAIT: Duration = Duration::from_secs(8);
 
 /// Which files a peer downloads.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,7 +139,7 @@ impl Default for PeerConfig {
 			upload_chunks_per_second: 32.0,
 			max_in_flight: 8,
 			refusal_backoff: Duration::from_secs(2),
-			longest_wait: Duration::ZERO,
+			longest_wait: DEFAULT_LONGEST_WAIT,
 			sybil_fake_rate: 64 * CHUNK_BYTES as u128,
 			receipts: ReceiptConfig::default(),
 			catalogue_refresh: Duration::from_secs(30),
@@ -1017,14 +1020,14 @@ mod tests {
 	}
 
 	/// A downloader keeping more requests in flight than a provider's upload capacity serves at
-	/// once: with room to wait, its requests wait for upload slots and none is refused as busy
-	/// (every request costs the provider one answer, not a refusal per retry); without
-	/// (`longest_wait` zero), most of them are refused as busy and asked again.
+	/// once: with room to wait (the default), its requests wait for upload slots and none is
+	/// refused as busy (every request costs the provider one answer, not a refusal per retry);
+	/// without (`longest_wait` zero), most of them are refused as busy and asked again.
 	#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 	async fn requests_wait_for_upload_slots_instead_of_being_refused() {
 		let dir = TempDir::new("waiting");
 		let mut busy_refusals = Vec::new();
-		for longest_wait in [Duration::from_secs(4), Duration::ZERO] {
+		for longest_wait in [PeerConfig::default().longest_wait, Duration::ZERO] {
 			let mut seeds = Library::default();
 			seeds.add(File::synthetic("slow", 64));
 			let config = PeerConfig {

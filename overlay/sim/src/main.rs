@@ -50,9 +50,9 @@ struct Cli {
 	upload_rate: f64,
 	/// Seconds a request that lacks only an upload slot waits for one, first come, first
 	/// served, a full room making way for a requester holding two places fewer than another
-	/// (0, the default: refused as busy at once; docs/simulation.md, "Requests that wait for
-	/// upload slots").
-	#[arg(long, default_value_t = 0)]
+	/// (8 by default, as `PeerConfig`; 0 refuses it as busy at once, the default until
+	/// 2026-12-05: docs/simulation.md, "Waiting for upload slots by default").
+	#[arg(long, default_value_t = repute_share::DEFAULT_LONGEST_WAIT.as_secs())]
 	longest_wait: u64,
 	/// Honest peers ask for as much as providers give them, not only within their own
 	/// admission credit (the default keeps them within it under the Repute policies;

@@ -98,6 +98,10 @@ struct Cli {
 	/// Chunks uploaded per second at most.
 	#[arg(long, default_value_t = 32.0)]
 	upload_rate: f64,
+	/// Seconds a request that lacks only an upload slot waits for one before it is refused as
+	/// busy (0: refused at once).
+	#[arg(long, default_value_t = repute_share::DEFAULT_LONGEST_WAIT.as_secs())]
+	longest_wait: u64,
 	/// Top up each identity from this key (a dev chain's `//Alice`) to twice the bond.
 	#[arg(long)]
 	fund_from: Option<String>,
@@ -306,6 +310,7 @@ async fn main() -> Result<(), Error> {
 			role,
 			policy: cli.policy,
 			upload_chunks_per_second: cli.upload_rate,
+			longest_wait: Duration::from_secs(cli.longest_wait),
 			stranger_window,
 			price: cli.price,
 			..Default::default()
