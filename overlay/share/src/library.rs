@@ -246,8 +246,9 @@ impl FileOrder {
 		Self { salt: rand::random() }
 	}
 
-	/// Where the file `name` comes in this order (lower first; ties, of which there are few, in
-	/// name order).
+	/// Where the file `name` comes in this order (lower first; ties, of which there are few,
+	/// keep the order the names came in: name order in the library, the provider's in a
+	/// catalogue).
 	pub fn rank(&self, name: &str) -> u64 {
 		let mut hasher = DefaultHasher::new();
 		self.salt.hash(&mut hasher);
