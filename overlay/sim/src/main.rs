@@ -54,6 +54,11 @@ struct Cli {
 	/// 2026-12-05: docs/simulation.md, "Waiting for upload slots by default").
 	#[arg(long, default_value_t = repute_share::DEFAULT_LONGEST_WAIT.as_secs())]
 	longest_wait: u64,
+	/// Seconds between each peer's receipt submissions (default: 12 in the churn scenario, 3 in
+	/// the others). A newcomer's service is counted on chain, and its servers' stranger windows
+	/// open again, only after a submission and the next round after finality.
+	#[arg(long)]
+	submit_every: Option<u64>,
 	/// Honest peers ask for as much as providers give them, not only within their own
 	/// admission credit (the default keeps them within it under the Repute policies;
 	/// docs/simulation.md, "Honest peers that keep within their own credit").
@@ -162,6 +167,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 				whitewasher_budget: cli.whitewasher_budget,
 				upload_chunks_per_second: cli.upload_rate,
 				longest_wait: Duration::from_secs(cli.longest_wait),
+				submit_every: cli.submit_every.map(|s| Duration::from_secs(s.max(1))),
 				within_own_credit: !cli.beyond_own_credit,
 				work_dir: cli.out.join("runs"),
 				node_binary: node_binary.clone(),

@@ -382,19 +382,19 @@ pub fn summary(results: &[RunResult]) -> String {
 	let _ = writeln!(
 		out,
 		"| scenario | policy | seed | workload (s) | peers | stranger window | stranger release \
-		 (blocks) | whitewashers' budget (bonds) | longest wait for an upload slot (s) | honest peers \
-		 within their own credit | samples | longest gap (s) |"
+		 (blocks) | whitewashers' budget (bonds) | longest wait for an upload slot (s) | receipts \
+		 submitted every (s) | honest peers within their own credit | samples | longest gap (s) |"
 	);
 	let _ = writeln!(
 		out,
-		"| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |"
+		"| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
 	);
 	for run in results {
 		let (samples, gap) = sampling(run);
 		let gap = if gap > MAX_SAMPLE_GAP { format!("**{gap:.0}**") } else { format!("{gap:.0}") };
 		let _ = writeln!(
 			out,
-			"| {} | {} | {} | {:.0} | {} | {} | {} | {} | {:.0} | {} | {samples} | {gap} |",
+			"| {} | {} | {} | {:.0} | {} | {} | {} | {} | {:.0} | {:.0} | {} | {samples} | {gap} |",
 			run.scenario.name(),
 			run.policy.name(),
 			run.seed,
@@ -404,6 +404,7 @@ pub fn summary(results: &[RunResult]) -> String {
 			run.stranger_release,
 			run.whitewashing.map_or("–".into(), |w| w.budget_in_bonds.to_string()),
 			run.longest_wait,
+			run.submit_every,
 			if run.within_own_credit { "yes" } else { "no" },
 		);
 	}
@@ -660,6 +661,7 @@ mod tests {
 			stranger_window: 0,
 			stranger_release: 0,
 			longest_wait: 0.0,
+			submit_every: 3.0,
 			within_own_credit: false,
 			free_rider_denied_at: None,
 			payments: None,
@@ -698,6 +700,7 @@ mod tests {
 			stranger_window: window,
 			stranger_release: 0,
 			longest_wait: 0.0,
+			submit_every: 3.0,
 			within_own_credit: false,
 			free_rider_denied_at: Some(40.0),
 			identities: vec![IdentityOutcome {
@@ -794,6 +797,7 @@ mod tests {
 			stranger_window: 16,
 			stranger_release: 100,
 			longest_wait: 8.0,
+			submit_every: 3.0,
 			within_own_credit: true,
 			identities_total: 1_200,
 			// Before the warm-up ends (60 s) the allowance is at its maximum; the mean leaves

@@ -110,6 +110,9 @@ pub struct SimConfig {
 	/// How long a request that lacks only an upload slot waits for one
 	/// ([`crate::PeerConfig::longest_wait`]; zero refuses it as busy at once).
 	pub longest_wait: Duration,
+	/// Time between each peer's receipt submissions ([`SubmitterConfig::interval`]); `None`:
+	/// [`SimConfig::default_submit_every`] for the scenario.
+	pub submit_every: Option<Duration>,
 	/// Honest peers under the Repute policies ask for chunks only within their own admission
 	/// credit ([`crate::peer::ChainServices::credit`]); false: as much as providers give them.
 	pub within_own_credit: bool,
@@ -136,6 +139,23 @@ pub struct SimConfig {
 	/// Under the paid policy: congestion pricing of the served bytes, set through sudo before
 	/// the workload starts (`None`: the dev chain's genesis pricing, which stays at its floor).
 	pub congestion: Option<Congestion>,
+}
+
+impl SimConfig {
+	/// Time between each peer's receipt submissions unless `--submit-every` says otherwise:
+	/// 12 s in the churn scenario (set when its thousand peers shared one connection to the
+	/// node), the library's 3 s ([`SubmitterConfig::default`]) in the others.
+	pub fn default_submit_every(scenario: Scenario) -> Duration {
+		match scenario {
+			Scenario::Churn => Duration::from_secs(12),
+			_ => SubmitterConfig::default().interval,
+		}
+	}
+
+	/// Time between each peer's receipt submissions in this run.
+	pub fn submit_interval(&self) -> Duration {
+		self.submit_every.unwrap_or_else(|| Self::default_submit_every(self.scenario))
+	}
 }
 
 /// Congestion pricing for a run: the pricing period and the bytes' price bounds.
@@ -325,6 +345,8 @@ pub struct RunResult {
 	pub stranger_release: u32,
 	/// How long a request that lacks only an upload slot waited for one, in seconds (0: none).
 	pub longest_wait: f64,
+	/// Seconds between each peer's receipt submissions.
+	pub submit_every: f64,
 	/// Whether honest peers asked for chunks only within their own admission credit.
 	pub within_own_credit: bool,
 	/// Seconds from the start until the chain denied the first free rider, if it did.
@@ -501,14 +523,13 @@ impl Run {
 		let index = self.members.len();
 		let dir = self.stores.join(format!("peer-{index}"));
 		let store = Arc::new(ReceiptStore::open(&dir, Durability::Buffered)?);
-		let submit_every = if self.config.scenario == Scenario::Churn { 12 } else { 3 };
 		let chain = self.connections[index % self.connections.len()].clone();
 		let submitter = Submitter::spawn(
 			store.clone(),
 			chain.clone(),
 			identity.signer(),
 			SubmitterConfig {
-				interval: Duration::from_secs(submit_every),
+				interval: self.config.submit_interval(),
 				backup_delay: Duration::from_secs(60),
 				..Default::default()
 			},
@@ -1029,6 +1050,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		stranger_window: config.stranger_window,
 		stranger_release: config.stranger_release,
 		longest_wait: config.longest_wait.as_secs_f64(),
+		submit_every: config.submit_interval().as_secs_f64(),
 		within_own_credit: config.within_own_credit,
 		free_rider_denied_at,
 		payments,
