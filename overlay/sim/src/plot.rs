@@ -198,6 +198,7 @@ mod tests {
 			stranger_window: 0,
 			stranger_release: 0,
 			longest_wait: 0.0,
+			submit_every: 3.0,
 			within_own_credit: false,
 			free_rider_denied_at: None,
 			payments: None,
