@@ -178,6 +178,32 @@ pub fn adapt_stranger_policy<BlockNumber: AtLeast32BitUnsigned + Copy>(
 	}
 }
 
+/// The stranger allowance in force once governance moves its bounds from `old` to `new`: **the
+/// same place between them**. What the adaptive policy learns is a place,
+/// `reciprocated / (reciprocated + defected)` of the way from the minimum to the maximum
+/// ([`adapt_stranger_policy`]), not an amount, and genesis starts it at the top (no newcomer has
+/// shown anything yet). So an allowance at the top of `[1,000, 100,000]` goes to the top of
+/// `[65,536, 524,288]`, where keeping the amount (as runtimes before `spec_version` 112 did, the
+/// amount clamped into the new bounds) would have read as "a fifth of newcomers reciprocate"
+/// until a newcomer graduated. Old bounds that are one value have no place in them: the amount
+/// is clamped.
+pub fn allowance_between_new_bounds(
+	allowance: u128,
+	old: &ReputationParameters,
+	new: &ReputationParameters,
+) -> u128 {
+	let (old_min, old_max) = (old.stranger_allowance_min, old.stranger_allowance_max);
+	let (new_min, new_max) = (new.stranger_allowance_min, new.stranger_allowance_max);
+	if old_max <= old_min {
+		return allowance.clamp(new_min, new_max.max(new_min));
+	}
+	let place = Perbill::from_rational(
+		allowance.clamp(old_min, old_max).saturating_sub(old_min),
+		old_max.saturating_sub(old_min),
+	);
+	new_min.saturating_add(place.mul_floor(new_max.saturating_sub(new_min)))
+}
+
 #[cfg(test)]
 mod tests {
 	use super::*;
@@ -192,6 +218,40 @@ mod tests {
 			stranger_allowance_max: 10_000,
 			stranger_release: 0,
 			..DefaultParameters::get()
+		}
+	}
+
+	#[test]
+	fn new_bounds_keep_the_allowance_in_its_place() {
+		let bounds = |min: u128, max: u128| ReputationParameters {
+			stranger_allowance_min: min,
+			stranger_allowance_max: max,
+			..parameters()
+		};
+		let moved = |allowance, old: (u128, u128), new: (u128, u128)| {
+			allowance_between_new_bounds(allowance, &bounds(old.0, old.1), &bounds(new.0, new.1))
+		};
+		// Top, bottom and middle keep their places, up or down.
+		assert_eq!(moved(100_000, (1_000, 100_000), (65_536, 524_288)), 524_288);
+		assert_eq!(moved(1_000, (1_000, 100_000), (65_536, 524_288)), 65_536);
+		assert_eq!(moved(550, (100, 1_000), (1_000, 2_000)), 1_500);
+		assert_eq!(moved(1_500, (1_000, 2_000), (100, 1_000)), 550);
+		// Old bounds of one value have no place in them: the amount is clamped.
+		assert_eq!(moved(5_000, (5_000, 5_000), (1_000, 10_000)), 5_000);
+		assert_eq!(moved(5_000, (5_000, 5_000), (6_000, 10_000)), 6_000);
+		assert_eq!(moved(5_000, (5_000, 5_000), (7, 7)), 7);
+		// Whatever the values, the result lies within the new bounds, without overflow.
+		let cases = [0, 1, 7, 1 << 64, u128::MAX / 3, u128::MAX - 1, u128::MAX];
+		for allowance in cases {
+			for old in cases.iter().flat_map(|a| cases.iter().map(move |b| (*a, *b))) {
+				for new in cases.iter().flat_map(|a| cases.iter().map(move |b| (*a, *b))) {
+					if old.0 > old.1 || new.0 > new.1 {
+						continue; // refused by `set_parameters`
+					}
+					let result = moved(allowance, old, new);
+					assert!(new.0 <= result && result <= new.1, "{allowance} {old:?} {new:?}");
+				}
+			}
 		}
 	}
 

@@ -609,9 +609,14 @@ mod benchmarks {
 			T::GovernanceOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
 		let mut new = Parameters::<T>::get();
 		new.damping = crate::PartsPerBillion::from_percent(60);
+		// The worst case moves the stranger allowance's bounds: the allowance in force moves
+		// with them and is announced.
+		new.stranger_allowance_max = new.stranger_allowance_max.saturating_mul(2).max(1);
+		let before = Strangers::<T>::get().allowance;
 		#[extrinsic_call]
 		_(origin as T::RuntimeOrigin, new.clone());
 		assert_eq!(Parameters::<T>::get(), new);
+		assert_ne!(Strangers::<T>::get().allowance, before, "the allowance moved");
 		Ok(())
 	}
 

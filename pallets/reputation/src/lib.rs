@@ -283,7 +283,9 @@ pub mod pallet {
 		/// between the last two iterates (18 decimals).
 		EpochPublished { epoch: u32, peers: u32, iterations: u32, residual: FixedU128 },
 		/// The stranger allowance moved from `old` to `new` units, after `reciprocated` recent
-		/// newcomers graduated and `defected` used up their allowance.
+		/// newcomers graduated and `defected` used up their allowance (at the end of an epoch),
+		/// or because governance moved its bounds (`set_parameters`, with the counts as they
+		/// stand).
 		StrangerAllowanceAdjusted { old: u128, new: u128, reciprocated: u32, defected: u32 },
 		/// Governance replaced the parameters `old` with `new`.
 		ParametersSet { old: ReputationParameters, new: ReputationParameters },
@@ -337,12 +339,14 @@ pub mod pallet {
 	impl<T: Config> Pallet<T> {
 		/// Replace the reputation and admission parameters. A running epoch keeps the damping,
 		/// iteration limit and tolerance it started with; a shorter epoch length brings the next
-		/// epoch forward; the stranger allowance is moved into the new bounds at once, and
-		/// applies to every peer's next decision.
+		/// epoch forward; the stranger allowance in force keeps its place between the bounds
+		/// ([`admission::allowance_between_new_bounds`]: at the top of the old ones, at the top of
+		/// the new ones) at once, and applies to every peer's next decision.
 		///
 		/// Origin: [`Config::GovernanceOrigin`].
 		/// Errors: [`Error::InvalidParameter`] naming the first parameter out of range.
-		/// Emits [`Event::ParametersSet`] with the old and new values.
+		/// Emits [`Event::ParametersSet`] with the old and new values, after
+		/// [`Event::StrangerAllowanceAdjusted`] if the stranger allowance in force moved.
 		///
 		/// ## Complexity
 		/// O(1).
@@ -361,10 +365,18 @@ pub mod pallet {
 					Epoch::<T>::put(EpochState::Idle { next_epoch_at: sooner });
 				}
 			}
-			Strangers::<T>::mutate(|policy| {
-				policy.allowance =
-					policy.allowance.clamp(new.stranger_allowance_min, new.stranger_allowance_max)
-			});
+			let strangers = Strangers::<T>::get();
+			let allowance =
+				admission::allowance_between_new_bounds(strangers.allowance, &old, &new);
+			if allowance != strangers.allowance {
+				Strangers::<T>::put(StrangerPolicy { allowance, ..strangers });
+				Self::deposit_event(Event::StrangerAllowanceAdjusted {
+					old: strangers.allowance,
+					new: allowance,
+					reciprocated: strangers.reciprocated,
+					defected: strangers.defected,
+				});
+			}
 			Self::deposit_event(Event::ParametersSet { old, new });
 			Ok(())
 		}

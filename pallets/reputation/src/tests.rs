@@ -1187,6 +1187,63 @@ fn every_parameter_is_validated() {
 	});
 }
 
+/// Governance that moves the stranger allowance's bounds moves the allowance in force with them:
+/// what the adaptive policy learned is a place between the bounds, not an amount. Runtimes
+/// before `spec_version` 112 kept the amount (clamped): raising the bounds left a network with
+/// no outcomes counted yet at the old top until a newcomer graduated in front of an admitted
+/// peer (docs/simulation.md, "The stranger allowance keeps its place").
+#[test]
+fn new_bounds_keep_the_stranger_allowance_in_its_place() {
+	new_test_ext(vec![1]).execute_with(|| {
+		let set = |min: u128, max: u128| {
+			let mut parameters = Parameters::<Test>::get();
+			parameters.stranger_allowance_min = min;
+			parameters.stranger_allowance_max = max;
+			assert_ok!(Reputation::set_parameters(RuntimeOrigin::root(), parameters));
+		};
+		assert_eq!(Reputation::stranger_allowance(), 2_000, "genesis starts at the top");
+		// Raised: from the top of [100, 2,000] to the top of [1,000, 20,000], announced before
+		// the parameters.
+		set(1_000, 20_000);
+		assert_eq!(Reputation::stranger_allowance(), 20_000);
+		let adjusted = Event::StrangerAllowanceAdjusted {
+			old: 2_000,
+			new: 20_000,
+			reciprocated: 0,
+			defected: 0,
+		};
+		let announced = events();
+		assert_eq!(announced[announced.len() - 2], adjusted);
+		assert!(matches!(announced.last(), Some(Event::ParametersSet { .. })));
+		register(30);
+		assert_eq!(Reputation::admission_credit_of(&30), 20_000, "a newcomer gets the new top");
+		// A learned place, a quarter of the way up with its counts, stays a quarter of the way.
+		Strangers::<Test>::mutate(|policy| {
+			policy.allowance = 1_000 + 19_000 / 4;
+			policy.reciprocated = 1;
+			policy.defected = 3;
+		});
+		set(2_000, 42_000);
+		assert_eq!(Reputation::stranger_allowance(), 12_000);
+		assert_eq!(
+			(Strangers::<Test>::get().reciprocated, Strangers::<Test>::get().defected),
+			(1, 3),
+			"the counts are what was learned: kept"
+		);
+		// Bounds that do not move leave it alone, and say nothing about it.
+		let before = events().len();
+		let mut parameters = Parameters::<Test>::get();
+		parameters.damping = PartsPerBillion::from_percent(70);
+		assert_ok!(Reputation::set_parameters(RuntimeOrigin::root(), parameters));
+		assert_eq!(Reputation::stranger_allowance(), 12_000);
+		assert_eq!(events().len(), before + 1, "only ParametersSet");
+		// The next epoch sets it from the counts, as before, and agrees.
+		run_epoch();
+		let expected = 2_000 + Perbill::from_rational(1u32, 4).mul_floor(40_000u128);
+		assert_eq!(Reputation::stranger_allowance(), expected);
+	});
+}
+
 #[test]
 fn founders_are_registered_peers_set_by_governance() {
 	new_test_ext(vec![1]).execute_with(|| {
