@@ -825,7 +825,7 @@ mod tests {
 		// Samples at 10, 70 and 80 s of a 180 s run: the last 100 s went unsampled.
 		assert!(
 			text.contains(
-				"| churn | repute-global | 7 | 180 | 1200 | window allowance/16 | 100 | 3 | 8 | yes | 3 | **100** |"
+				"| churn | repute-global | 7 | 180 | 1200 | window allowance/16 | 100 | 3 | 8 | 3 | yes | 3 | **100** |"
 			),
 			"{text}"
 		);
