@@ -143,8 +143,9 @@ pub struct SimConfig {
 
 impl SimConfig {
 	/// Time between each peer's receipt submissions unless `--submit-every` says otherwise:
-	/// 12 s in the churn scenario (set when its thousand peers shared one connection to the
-	/// node), the library's 3 s ([`SubmitterConfig::default`]) in the others.
+	/// 12 s in the churn scenario (its value since the first simulator; 3 s lowered honest
+	/// service at 1,000 peers on 2026-12-05: docs/simulation.md), the library's 3 s
+	/// ([`SubmitterConfig::default`]) in the others.
 	pub fn default_submit_every(scenario: Scenario) -> Duration {
 		match scenario {
 			Scenario::Churn => Duration::from_secs(12),
