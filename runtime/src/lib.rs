@@ -98,7 +98,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: Cow::Borrowed("repute"),
 	impl_name: Cow::Borrowed("repute-node"),
 	authoring_version: 1,
-	spec_version: 112,
+	spec_version: 113,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 4,
@@ -154,6 +154,7 @@ type Migrations = (
 	pallet_reputation::migrations::v2::AddStrangerMemory<Runtime>,
 	pallet_reputation::migrations::v3::AddStrangerRelease<Runtime>,
 	pallet_reputation::migrations::v4::RepageTrust<Runtime>,
+	pallet_reputation::migrations::v5::WitnessService<Runtime>,
 );
 
 /// Dispatches blocks and transactions to the pallets.

@@ -191,16 +191,18 @@ async fn free_rider_denied_honest_admitted_and_a_killed_peer_loses_no_receipt() 
 	let dirs: Vec<PathBuf> = ["a", "b", "c", "free-rider"].iter().map(|n| temp.0.join(n)).collect();
 	let ids: Vec<Identity> = dirs.iter().map(|d| identity_in(d)).collect();
 	let accounts: Vec<AccountId32> = ids.iter().map(|i| i.account().clone()).collect();
-	// Epochs every 2 blocks; a stranger allowance of 2 MiB, graduation after 512 KiB of service.
-	// Credit is conserved: a peer may use what the peers it served vouched for, plus the
-	// allowance, so the allowance must cover what a peer takes while its own service is still on
-	// its way to the chain (receipts every 256 KiB, 15 to 25 s to finality). Admission needs no
-	// founders; the dev chain's own (named at genesis) anchor global trust.
+	// Epochs every 2 blocks; a stranger allowance of 2 MiB, graduation after 512 KiB of service
+	// that a founder or an admitted peer vouched for. Credit is conserved: a peer may use what
+	// the peers it served vouched for, plus the allowance, so the allowance must cover what a
+	// peer takes while its own service is still on its way to the chain (receipts every 256 KiB,
+	// 15 to 25 s to finality). A and B are the network's founders: graduating is witnessed
+	// (docs/reputation.md), so a network whose peers are all newcomers admits nobody.
 	let mut parameters = setup::fast_parameters(2 * 1024 * KIB, 2, 10_000);
 	parameters.graduation_service = 512 * KIB;
-	setup::govern(&chain, &alice, &parameters, &[]).await.unwrap();
 	let bond = chain.peer_bond().await.unwrap();
 	setup::fund(&chain, &alice, &accounts, 3 * bond).await.unwrap();
+	setup::register(&chain, &ids[..2]).await.unwrap();
+	setup::govern(&chain, &alice, &parameters, &accounts[..2]).await.unwrap();
 
 	let url = node.url.clone();
 	let a = SharePeer::start(&url, &dirs[0], &["--synthetic", "alpha:256"], &[]);

@@ -11,18 +11,21 @@ use crate::{
 use sp_arithmetic::{traits::AtLeast32BitUnsigned, Perbill};
 
 /// What a peer gets from the chain, given its standing, its decayed `service` (credit vouched
-/// for by the peers it served) and `usage`, the stranger `allowance` it has and the part of it
-/// `released` so far (see [`released_allowance_of`]).
+/// for by the peers it served), the part of it that witnesses vouched for
+/// (`witnessed_service`, see [`graduated`]) and `usage`, the stranger `allowance` it has and the
+/// part of it `released` so far (see [`released_allowance_of`]).
 ///
 /// - banned → denied (`Banned`); bond withdrawn → denied (`NotRegistered`);
 /// - `usage ≤ service · usage_allowance_percent / 100 + released` (its admission credit is not
-///   negative) → admitted once `service` reaches `graduation_service`, on probation before;
+///   negative) → admitted once `witnessed_service` reaches `graduation_service` (it has
+///   graduated), on probation before;
 /// - otherwise denied: `UsageExceedsService` for a peer that has graduated; for one that has
 ///   not, `StrangerAllowanceNotYetReleased` while its whole `allowance` would still cover its
 ///   usage, `StrangerAllowanceExhausted` once even that does not.
 pub fn decide(
 	standing: Standing,
 	service: u128,
+	witnessed_service: u128,
 	usage: u128,
 	allowance: u128,
 	released: u128,
@@ -33,7 +36,7 @@ pub fn decide(
 		Standing::Unregistered => return Admission::Denied(DenialReason::NotRegistered),
 		Standing::Registered => {}
 	}
-	let graduated = service >= parameters.graduation_service;
+	let graduated = witnessed_service >= parameters.graduation_service;
 	if usage <= covered(service, released.min(allowance), parameters) {
 		if graduated {
 			Admission::Admitted
@@ -47,6 +50,22 @@ pub fn decide(
 	} else {
 		Admission::Denied(DenialReason::StrangerAllowanceExhausted)
 	}
+}
+
+/// Whether a peer has graduated: the service that witnesses vouched for
+/// ([`PeerReputation::witnessed_service`]) reached `graduation_service`.
+///
+/// A witness is a consumer that was admitted, or a founder, when it co-signed
+/// ([`crate::Pallet::note_service`]). Counting all vouched service instead would let any two
+/// fresh keys graduate: each vouches its stranger allowance for the other as service, which moves
+/// credit without creating any, but admission also lifts the servers' stranger windows and
+/// makes the peer a witness whose view moves the adaptive allowance. Service passed on to a
+/// creditor by [`crate::Pallet::repay`] is not witnessed.
+pub fn graduated<BlockNumber>(
+	record: &PeerReputation<BlockNumber>,
+	parameters: &ReputationParameters,
+) -> bool {
+	record.witnessed_service >= parameters.graduation_service
 }
 
 /// The stranger allowance a peer has when `allowance` is in force: all of it, unless the peer
@@ -64,7 +83,7 @@ pub fn allowance_of<BlockNumber>(
 	allowance: u128,
 	parameters: &ReputationParameters,
 ) -> u128 {
-	if record.exhausted_allowance && record.service < parameters.graduation_service {
+	if record.exhausted_allowance && !graduated(record, parameters) {
 		allowance.min(parameters.stranger_allowance_min)
 	} else {
 		allowance
@@ -96,7 +115,7 @@ fn released_part<BlockNumber: AtLeast32BitUnsigned + Copy>(
 	parameters: &ReputationParameters,
 ) -> u128 {
 	let release = parameters.stranger_release;
-	if release == 0 || record.service >= parameters.graduation_service {
+	if release == 0 || graduated(record, parameters) {
 		return allowance;
 	}
 	let age: u32 =
@@ -117,7 +136,15 @@ pub fn decide_record<BlockNumber: AtLeast32BitUnsigned + Copy>(
 ) -> Admission {
 	let allowance = allowance_of(record, allowance, parameters);
 	let released = released_part(record, allowance, parameters);
-	decide(record.standing, record.service, record.usage, allowance, released, parameters)
+	decide(
+		record.standing,
+		record.service,
+		record.witnessed_service,
+		record.usage,
+		allowance,
+		released,
+		parameters,
+	)
 }
 
 /// How a newcomer left probation, if this change of decision is its way out.
@@ -259,17 +286,24 @@ mod tests {
 	fn a_newcomer_lives_on_its_allowance_then_graduates_or_is_denied() {
 		let p = parameters();
 		let r = Standing::Registered;
-		assert_eq!(decide(r, 0, 0, 500, 500, &p), Admission::Probation);
-		assert_eq!(decide(r, 0, 500, 500, 500, &p), Admission::Probation);
+		assert_eq!(decide(r, 0, 0, 0, 500, 500, &p), Admission::Probation);
+		assert_eq!(decide(r, 0, 0, 500, 500, 500, &p), Admission::Probation);
 		assert_eq!(
-			decide(r, 0, 501, 500, 500, &p),
+			decide(r, 0, 0, 501, 500, 500, &p),
 			Admission::Denied(DenialReason::StrangerAllowanceExhausted)
 		);
 		// Serving earns credit at 50%: 300 units of service cover 150 more of usage.
-		assert_eq!(decide(r, 300, 650, 500, 500, &p), Admission::Probation);
-		assert_eq!(decide(r, 1_000, 1_000, 500, 500, &p), Admission::Admitted);
+		assert_eq!(decide(r, 300, 300, 650, 500, 500, &p), Admission::Probation);
+		assert_eq!(decide(r, 1_000, 1_000, 1_000, 500, 500, &p), Admission::Admitted);
+		// Service that no witness vouched for earns credit but never graduates.
+		assert_eq!(decide(r, 1_000, 999, 1_000, 500, 500, &p), Admission::Probation);
 		assert_eq!(
-			decide(r, 1_000, 1_001, 500, 500, &p),
+			decide(r, 1_000_000, 0, 500_501, 500, 500, &p),
+			Admission::Denied(DenialReason::StrangerAllowanceExhausted),
+			"past its credit without graduating: its allowance is exhausted"
+		);
+		assert_eq!(
+			decide(r, 1_000, 1_000, 1_001, 500, 500, &p),
 			Admission::Denied(DenialReason::UsageExceedsService)
 		);
 	}
@@ -288,8 +322,11 @@ mod tests {
 			Admission::Denied(DenialReason::StrangerAllowanceExhausted)
 		);
 		record.service = 999;
+		record.witnessed_service = 999;
 		assert_eq!(allowance_of(&record, 5_000, &p), 100);
-		record.service = 1_000;
+		record.service = 1_000_000;
+		assert_eq!(allowance_of(&record, 5_000, &p), 100, "unwitnessed service: not graduated");
+		record.witnessed_service = 1_000;
 		assert_eq!(allowance_of(&record, 5_000, &p), 5_000, "graduated: the whole allowance");
 	}
 
@@ -312,8 +349,11 @@ mod tests {
 		assert_eq!(released_at(&record, 1_050), 50, "half of the minimum");
 		record.exhausted_allowance = false;
 		record.service = 1_000;
+		assert_eq!(released_at(&record, 1_000), 0, "unwitnessed service releases nothing");
+		record.witnessed_service = 1_000;
 		assert_eq!(released_at(&record, 1_000), 5_000, "graduated: all of it");
 		record.service = 0;
+		record.witnessed_service = 0;
 		let at_once = ReputationParameters { stranger_release: 0, ..p.clone() };
 		assert_eq!(released_allowance_of(&record, 5_000, &at_once), 5_000);
 	}
@@ -326,17 +366,17 @@ mod tests {
 		let p = parameters();
 		let r = Standing::Registered;
 		let waiting = Admission::Denied(DenialReason::StrangerAllowanceNotYetReleased);
-		assert_eq!(decide(r, 0, 200, 500, 200, &p), Admission::Probation);
-		assert_eq!(decide(r, 0, 201, 500, 200, &p), waiting);
-		assert_eq!(decide(r, 0, 500, 500, 200, &p), waiting);
+		assert_eq!(decide(r, 0, 0, 200, 500, 200, &p), Admission::Probation);
+		assert_eq!(decide(r, 0, 0, 201, 500, 200, &p), waiting);
+		assert_eq!(decide(r, 0, 0, 500, 500, 200, &p), waiting);
 		assert_eq!(
-			decide(r, 0, 501, 500, 200, &p),
+			decide(r, 0, 0, 501, 500, 200, &p),
 			Admission::Denied(DenialReason::StrangerAllowanceExhausted)
 		);
 		// Service counts on top of what is released.
-		assert_eq!(decide(r, 200, 300, 500, 200, &p), Admission::Probation);
+		assert_eq!(decide(r, 200, 200, 300, 500, 200, &p), Admission::Probation);
 		assert_eq!(
-			decide(r, 1_000, 1_200, 500, 0, &p),
+			decide(r, 1_000, 1_000, 1_200, 500, 0, &p),
 			Admission::Denied(DenialReason::UsageExceedsService),
 			"a graduated peer is never waiting"
 		);
@@ -353,11 +393,11 @@ mod tests {
 	fn standing_overrides_reputation() {
 		let p = parameters();
 		assert_eq!(
-			decide(Standing::Banned, u128::MAX, 0, 500, 500, &p),
+			decide(Standing::Banned, u128::MAX, u128::MAX, 0, 500, 500, &p),
 			Admission::Denied(DenialReason::Banned)
 		);
 		assert_eq!(
-			decide(Standing::Unregistered, u128::MAX, 0, 500, 500, &p),
+			decide(Standing::Unregistered, u128::MAX, u128::MAX, 0, 500, 500, &p),
 			Admission::Denied(DenialReason::NotRegistered)
 		);
 	}

@@ -71,6 +71,14 @@ fn overdrawn_from_every_partner<T: Config>(allowance: u128) -> T::AccountId {
 	consumer
 }
 
+/// A full list of founders, none of them a party to the receipts benchmarked: a receipt whose
+/// parties are not both admitted reads the list and scans all of it for each party, to know
+/// whether the other one witnesses it (`Pallet::note_service`).
+fn founders_apart_from_the_parties<T: Config>() {
+	let founders = registered::<T>(1_000_000, T::MaxPreTrusted::get());
+	PreTrusted::<T>::put(BoundedVec::truncate_from(founders));
+}
+
 /// `index`'s slot in the member list.
 fn slot_of<T: Config>(index: PeerIndex) -> MemberSlot {
 	(0..MemberCount::<T>::get())
@@ -228,6 +236,7 @@ mod benchmarks {
 		}
 		let service_of = |peer: &T::AccountId| Reputations::<T>::get(peer).map(|r| r.service);
 		let lent: Vec<_> = lenders.iter().map(service_of).collect();
+		founders_apart_from_the_parties::<T>();
 		advance::<T>(7);
 		let noted;
 		#[block]
@@ -269,6 +278,7 @@ mod benchmarks {
 		let largest = debts.creditors.iter().map(|(_, owed)| *owed).max().unwrap_or_default();
 		let credit = Reputation::<T>::admission_credit_of(&consumer);
 		let provider = registered::<T>(partners + 2, 1).remove(0);
+		founders_apart_from_the_parties::<T>();
 		advance::<T>(7);
 		let noted;
 		#[block]
@@ -293,7 +303,8 @@ mod benchmarks {
 	/// The worst receipt that touches no debt: the consumer's credit covers every unit and the
 	/// provider has no deficit. The consumer's local trust is full and decayed (scanned, and the
 	/// smallest entry replaced); the provider graduates with the consumer admitted, so its
-	/// decision changes and the stranger policy counts the outcome.
+	/// decision changes and the stranger policy counts the outcome; the provider is not admitted
+	/// yet, so the founders are read to know whether it witnesses the consumer.
 	#[benchmark]
 	fn on_receipt_recorded_vouched() {
 		let partners = T::MaxPartners::get();
@@ -301,15 +312,18 @@ mod benchmarks {
 		let consumer = registered::<T>(0, 1).remove(0);
 		let mut record = Reputations::<T>::get(&consumer).expect("registered");
 		record.service = u128::MAX / 4;
+		record.witnessed_service = record.service;
 		record.admission = Admission::Admitted;
 		Reputations::<T>::insert(&consumer, record);
 		for provider in registered::<T>(1, partners) {
 			Reputation::<T>::note_service(&provider, &consumer, 1_000, now::<T>());
 		}
 		let provider = registered::<T>(partners + 1, 1).remove(0);
+		founders_apart_from_the_parties::<T>();
 		advance::<T>(7);
 		let mut record = Reputations::<T>::get(&provider).expect("registered");
 		record.service = parameters.graduation_service.saturating_sub(1);
+		record.witnessed_service = record.service;
 		record.updated_at = now::<T>();
 		Reputations::<T>::insert(&provider, record);
 		let reciprocated = Strangers::<T>::get().reciprocated;

@@ -43,6 +43,19 @@
 //!    positive parts is convex in the decay factor, so it stays below the line joining "nothing
 //!    decayed" and "everything forgotten" (k allowances).
 //!
+//! ## Graduation is witnessed
+//!
+//! A peer on probation *graduates* (it is `Admitted` rather than on `Probation`, has its whole
+//! allowance released, and witnesses others) once its *witnessed* service reaches
+//! `graduation_service`: the part of `S` vouched for by consumers that were admitted, or
+//! founders, when they co-signed ([`admission::graduated`]). Credit is conserved but service is
+//! a volume: two fresh keys passing their allowances back and forth raise each other's `S`
+//! without bound while their credit stays at two allowances, so graduating on `S` would admit
+//! any ring of fresh keys. Witnessed service grows only when a peer that has graduated (or a
+//! founder) spends credit of its own on the provider. A coalition with an admitted member can
+//! still graduate its other identities through it, one bond each (docs/reputation.md,
+//! "Graduating on allowances alone").
+//!
 //! A peer that once exhausted its allowance has less than `a` until it graduates
 //! ([`admission::allowance_of`]). The proof counts every peer with the whole allowance `a` (so
 //! this only makes admission stricter), and vouching and repayment are bounded by that count:
@@ -230,9 +243,10 @@ impl<T: Config> Pallet<T> {
 	}
 
 	/// `provider` gave `consumer` `delta` more units: the consumer vouches for them out of its
-	/// credit and owes the provider the rest, its usage grows by `delta`, its local trust notes
-	/// the provider, the provider passes what its deficit absorbs of the new credit on to its
-	/// own creditors, and every peer touched is decided again. Says whether debts were touched,
+	/// credit (witnessed service, towards the provider's graduation, if the consumer is admitted
+	/// or a founder) and owes the provider the rest, its usage grows by `delta`, its local trust
+	/// notes the provider, the provider passes what its deficit absorbs of the new credit on to
+	/// its own creditors, and every peer touched is decided again. Says whether debts were touched,
 	/// and what storage an earlier receipt of the block already wrote.
 	pub(crate) fn note_service(
 		provider: &T::AccountId,
@@ -261,15 +275,26 @@ impl<T: Config> Pallet<T> {
 				.count() as u64;
 		let mut provider_record = Self::decayed(provider_record, now, &parameters);
 		let mut consumer_record = Self::decayed(consumer_record, now, &parameters);
-		// Each side's outcome is witnessed by the other: it counts for the stranger policy only
-		// if the other side was admitted when the receipt was recorded.
-		let provider_witnessed = consumer_record.admission == Admission::Admitted;
-		let consumer_witnessed = provider_record.admission == Admission::Admitted;
+		// Each side is witnessed by the other if the other was admitted, or is a founder, when
+		// the receipt was recorded: only then does the provider's new service count towards its
+		// graduation, and each side's way out of probation for the stranger policy.
+		let admitted = |record: &PeerReputation<_>| record.admission == Admission::Admitted;
+		let founders = if admitted(&consumer_record) && admitted(&provider_record) {
+			Default::default()
+		} else {
+			PreTrusted::<T>::get()
+		};
+		let provider_witnessed = admitted(&consumer_record) || founders.contains(consumer);
+		let consumer_witnessed = admitted(&provider_record) || founders.contains(provider);
 		let vouched = vouched(delta, admission_credit(&consumer_record, allowance, &parameters));
 		let owed = delta.saturating_sub(vouched);
 		let deficit_before = deficit(&provider_record, allowance, &parameters);
 		let covered_before = covered(provider_record.service, 0, &parameters);
 		provider_record.service = provider_record.service.saturating_add(vouched);
+		if provider_witnessed {
+			provider_record.witnessed_service =
+				provider_record.witnessed_service.saturating_add(vouched);
+		}
 		let gain = covered(provider_record.service, 0, &parameters).saturating_sub(covered_before);
 		consumer_record.usage = consumer_record.usage.saturating_add(delta);
 		let (provider_index, consumer_index) = (provider_record.index, consumer_record.index);
@@ -470,6 +495,7 @@ impl<T: Config> Pallet<T> {
 		let mut record = PeerReputation {
 			index,
 			service: 0,
+			witnessed_service: 0,
 			usage: 0,
 			updated_at: now,
 			standing: Standing::Registered,
@@ -492,7 +518,7 @@ impl<T: Config> Pallet<T> {
 		record.listed = true;
 	}
 
-	/// `record` with service and usage decayed to `now`.
+	/// `record` with service (witnessed or not) and usage decayed to `now`.
 	pub(crate) fn decayed(
 		mut record: PeerReputation<BlockNumberFor<T>>,
 		now: BlockNumberFor<T>,
@@ -500,6 +526,9 @@ impl<T: Config> Pallet<T> {
 	) -> PeerReputation<BlockNumberFor<T>> {
 		let elapsed: u32 = now.saturating_sub(record.updated_at).unique_saturated_into();
 		record.service = maths::decay(record.service, elapsed, parameters.service_half_life);
+		record.witnessed_service =
+			maths::decay(record.witnessed_service, elapsed, parameters.service_half_life)
+				.min(record.service);
 		record.usage = maths::decay(record.usage, elapsed, parameters.usage_half_life);
 		record.updated_at = record.updated_at.max(now);
 		record

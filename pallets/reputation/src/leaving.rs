@@ -39,7 +39,7 @@ pub fn forfeit_share<BlockNumber>(
 	allowance: u128,
 	parameters: &ReputationParameters,
 ) -> Perbill {
-	if record.exhausted_allowance && record.service < parameters.graduation_service {
+	if record.exhausted_allowance && !admission::graduated(record, parameters) {
 		return Perbill::one();
 	}
 	let unpaid = record.usage.saturating_sub(covered(record.service, 0, parameters));
@@ -148,5 +148,9 @@ mod tests {
 		assert_eq!(forfeit_share(&record(9_999, 0, true), 1_000, &p), Perbill::one());
 		// Graduated since: judged on its unpaid usage like anyone.
 		assert_eq!(forfeit_share(&record(10_000, 10_000, true), 1_000, &p), Perbill::zero());
+		// Service no witness vouched for (a sibling's allowance passed to it) does not graduate
+		// it, so it does not buy the bond back.
+		let unwitnessed = PeerReputation { witnessed_service: 9_999, ..record(50_000, 0, true) };
+		assert_eq!(forfeit_share(&unwitnessed, 1_000, &p), Perbill::one());
 	}
 }

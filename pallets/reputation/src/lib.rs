@@ -40,7 +40,12 @@
 //! - **Stranger allowance**: the credit every registered peer has before it gives anything back.
 //!   It adapts (Feldman et al.): it shrinks when recent newcomers mostly took without giving and
 //!   grows when they reciprocated, within governance-set bounds. Only outcomes witnessed by an
-//!   admitted peer count, so a ring of fresh identities cannot steer it.
+//!   admitted peer or a founder count, so a ring of fresh identities cannot steer it.
+//! - **Graduation**: a peer leaves probation (it is admitted rather than on probation, is
+//!   released its whole allowance, and becomes a witness) once its *witnessed service*, the part
+//!   of its service that admitted peers and founders vouched for, reaches `graduation_service`
+//!   ([`admission::graduated`]). Service alone would not do: credit passed around a ring of fresh
+//!   keys is conserved, but the service it records grows without bound.
 //!
 //! ## Dispatchables
 //!
@@ -98,7 +103,7 @@ pub mod pallet {
 	use sp_arithmetic::{traits::Saturating, FixedU128};
 
 	/// The in-code storage version.
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(4);
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(5);
 
 	/// A running epoch as this chain's types fill it.
 	pub type EpochRunOf<T> =

@@ -146,8 +146,8 @@ pub mod v2 {
 /// blocks. The parameters gain `stranger_release` and every peer's record the block it first
 /// registered.
 pub mod v3 {
-	use crate::{types::PeerReputation, Config, Pallet, Parameters, Reputations};
-	use codec::Decode;
+	use crate::{Config, Pallet, Parameters};
+	use codec::{Decode, Encode};
 	use frame_support::{
 		migrations::VersionedMigration,
 		traits::{Get, UncheckedOnRuntimeUpgrade},
@@ -182,6 +182,40 @@ pub mod v3 {
 		/// See [`PeerReputation::listed`].
 		pub listed: bool,
 	}
+
+	/// A peer's record as versions 3 and 4 stored it.
+	#[derive(Encode, Decode)]
+	pub struct PeerReputationV3<BlockNumber> {
+		/// See [`PeerReputation::index`].
+		pub index: PeerIndex,
+		/// See [`PeerReputation::service`].
+		pub service: u128,
+		/// See [`PeerReputation::usage`].
+		pub usage: u128,
+		/// See [`PeerReputation::updated_at`].
+		pub updated_at: BlockNumber,
+		/// See [`PeerReputation::standing`].
+		pub standing: Standing,
+		/// See [`PeerReputation::admission`].
+		pub admission: Admission,
+		/// See [`PeerReputation::newcomer_outcome_counted`].
+		pub newcomer_outcome_counted: bool,
+		/// See [`PeerReputation::exhausted_allowance`].
+		pub exhausted_allowance: bool,
+		/// See [`PeerReputation::listed`].
+		pub listed: bool,
+		/// See [`PeerReputation::first_registered_at`].
+		pub first_registered_at: BlockNumber,
+	}
+
+	/// The records as versions 3 and 4 stored them.
+	#[frame_support::storage_alias]
+	pub type Reputations<T: Config> = StorageMap<
+		Pallet<T>,
+		frame_support::Blake2_128Concat,
+		<T as frame_system::Config>::AccountId,
+		PeerReputationV3<BlockNumberFor<T>>,
+	>;
 
 	/// Adds the default `stranger_release` to the stored parameters (keeping the rest as
 	/// governance set them) and gives every stored record a first registration one whole release
@@ -220,7 +254,7 @@ pub mod v3 {
 			let mut records: u64 = 0;
 			Reputations::<T>::translate::<PeerReputationV2<BlockNumberFor<T>>, _>(|_, old| {
 				records = records.saturating_add(1);
-				Some(PeerReputation {
+				Some(PeerReputationV3 {
 					index: old.index,
 					service: old.service,
 					usage: old.usage,
@@ -330,6 +364,63 @@ pub mod v4 {
 		3,
 		4,
 		UncheckedRepageTrust<T>,
+		Pallet<T>,
+		<T as frame_system::Config>::DbWeight,
+	>;
+}
+
+/// Version 5: a peer graduates on the service that witnesses (admitted peers and founders)
+/// vouched for, not on all of it (docs/reputation.md, "Graduating on allowances alone"). Every
+/// record gains `witnessed_service`.
+pub mod v5 {
+	use crate::{types::PeerReputation, Config, Pallet, Reputations};
+	use frame_support::{
+		migrations::VersionedMigration,
+		traits::{Get, UncheckedOnRuntimeUpgrade},
+		weights::Weight,
+	};
+	use frame_system::pallet_prelude::BlockNumberFor;
+
+	use super::v3::PeerReputationV3;
+
+	/// Counts every stored record's service as witnessed: the chain did not note who vouched for
+	/// it, so a peer admitted before the upgrade stays admitted, and one on probation keeps the
+	/// progress it made. What colluders vouched for each other before the upgrade decays like
+	/// any service (a week's half-life by default); what they vouch afterwards counts only as
+	/// credit.
+	///
+	/// It rewrites every record in the upgrade's block, as version 3 did: fine for the chains
+	/// that exist; a chain of 10⁵ peers or more would run it as a multi-block migration.
+	pub struct UncheckedWitnessService<T>(core::marker::PhantomData<T>);
+
+	impl<T: Config> UncheckedOnRuntimeUpgrade for UncheckedWitnessService<T> {
+		fn on_runtime_upgrade() -> Weight {
+			let mut records: u64 = 0;
+			Reputations::<T>::translate::<PeerReputationV3<BlockNumberFor<T>>, _>(|_, old| {
+				records = records.saturating_add(1);
+				Some(PeerReputation {
+					index: old.index,
+					service: old.service,
+					witnessed_service: old.service,
+					usage: old.usage,
+					updated_at: old.updated_at,
+					standing: old.standing,
+					admission: old.admission,
+					newcomer_outcome_counted: old.newcomer_outcome_counted,
+					exhausted_allowance: old.exhausted_allowance,
+					listed: old.listed,
+					first_registered_at: old.first_registered_at,
+				})
+			});
+			T::DbWeight::get().reads_writes(records, records)
+		}
+	}
+
+	/// [`UncheckedWitnessService`], run once: from storage version 4 to 5.
+	pub type WitnessService<T> = VersionedMigration<
+		4,
+		5,
+		UncheckedWitnessService<T>,
 		Pallet<T>,
 		<T as frame_system::Config>::DbWeight,
 	>;

@@ -430,7 +430,8 @@ fn a_consumer_vouches_only_out_of_its_credit() {
 /// the provider, and repays out of what it earns while it is in deficit.
 #[test]
 fn what_a_consumer_could_not_vouch_for_it_owes_and_repays_when_it_earns() {
-	new_test_ext(vec![]).execute_with(|| {
+	// 3 is a founder: what it vouches for 2 graduates 2, which gives 2 its whole allowance back.
+	new_test_ext(vec![3]).execute_with(|| {
 		for peer in [1, 2, 3] {
 			register(peer);
 		}
@@ -460,10 +461,14 @@ fn what_a_consumer_could_not_vouch_for_it_owes_and_repays_when_it_earns() {
 /// the cheapest, `on_receipt_recorded_vouched`.
 #[test]
 fn a_receipt_that_touches_debts_is_charged_the_debt_storage_it_touched() {
-	new_test_ext(vec![]).execute_with(|| {
+	new_test_ext(vec![4]).execute_with(|| {
 		for peer in [1, 2, 3] {
 			register(peer);
 		}
+		// 1 graduates in front of the founder, 4, with enough witnessed service to stay
+		// graduated as it decays: an admitted peer witnesses 2's outcome below.
+		serve(1, 4, 1_500);
+		assert_eq!(admission(1), Admission::Admitted);
 		let (vouched, owing, worst) = (
 			<() as crate::WeightInfo>::on_receipt_recorded_vouched(),
 			<() as crate::WeightInfo>::on_receipt_recorded_owing(),
@@ -831,7 +836,8 @@ fn a_newcomer_is_on_probation_then_denied_then_readmitted() {
 /// it graduates.
 #[test]
 fn a_free_rider_lives_on_the_minimum_allowance_once_it_exhausted_its_own() {
-	new_test_ext(vec![]).execute_with(|| {
+	// 3, a founder, witnesses the service that graduates 2 at the end.
+	new_test_ext(vec![3]).execute_with(|| {
 		register(1);
 		register(2);
 		let (allowance, min) = (2_000u128, 100u128);
@@ -866,7 +872,6 @@ fn a_free_rider_lives_on_the_minimum_allowance_once_it_exhausted_its_own() {
 			min - Reputation::reputation_of(&2).unwrap().usage
 		);
 		// Serving others until it graduates gives it the whole allowance back.
-		register(3);
 		serve(2, 3, 1_000);
 		assert_eq!(Reputation::stranger_allowance_of(&2), allowance);
 		assert_eq!(admission(2), Admission::Admitted);
@@ -876,12 +881,12 @@ fn a_free_rider_lives_on_the_minimum_allowance_once_it_exhausted_its_own() {
 
 #[test]
 fn serving_graduates_a_peer_and_overconsuming_denies_it_until_it_serves_again() {
-	new_test_ext(vec![]).execute_with(|| {
+	new_test_ext(vec![2]).execute_with(|| {
 		for peer in 1..=3 {
 			register(peer);
 		}
 		serve(1, 2, 1_000);
-		assert_eq!(admission(1), Admission::Admitted, "1,000 of service graduates");
+		assert_eq!(admission(1), Admission::Admitted, "1,000 of service a founder witnessed");
 		// Usage up to its service plus the allowance (2,000) is fine.
 		serve(2, 1, 3_000);
 		assert_eq!(admission(1), Admission::Admitted);
@@ -918,7 +923,7 @@ fn the_epoch_review_readmits_peers_whose_usage_decayed() {
 
 #[test]
 fn the_stranger_allowance_shrinks_when_newcomers_take_and_grows_when_they_give() {
-	new_test_ext(vec![1]).execute_with(|| {
+	new_test_ext(vec![1, 2]).execute_with(|| {
 		register(1);
 		register(2);
 		serve(1, 2, 1_000);
@@ -933,20 +938,19 @@ fn the_stranger_allowance_shrinks_when_newcomers_take_and_grows_when_they_give()
 		assert_eq!(admission(19), Admission::Admitted);
 		serve(1, 19, 3_001);
 		assert_eq!(admission(19), Admission::Denied(DenialReason::UsageExceedsService));
-		// 19 graduated and 10..19 defected, in front of an admitted peer; 1's own graduation
-		// was witnessed by a newcomer and does not count; 19's later overuse is not a
-		// newcomer's outcome.
+		// 19 graduated and 10..19 defected, in front of an admitted peer, and 1 graduated in
+		// front of a founder; 19's later overuse is not a newcomer's outcome.
 		assert_eq!(
 			(Strangers::<Test>::get().reciprocated, Strangers::<Test>::get().defected),
-			(1, 9)
+			(2, 9)
 		);
 		run_epoch();
-		let expected = 100 + Perbill::from_rational(1u32, 10).mul_floor(1_900u128);
+		let expected = 100 + Perbill::from_rational(2u32, 11).mul_floor(1_900u128);
 		assert_eq!(Strangers::<Test>::get().allowance, expected);
 		assert!(events().contains(&Event::StrangerAllowanceAdjusted {
 			old: 2_000,
 			new: expected,
-			reciprocated: 1,
+			reciprocated: 2,
 			defected: 9
 		}));
 		assert_eq!(Strangers::<Test>::get().defected, 4, "counts halve every epoch");
@@ -972,7 +976,7 @@ fn the_stranger_allowance_shrinks_when_newcomers_take_and_grows_when_they_give()
 /// allowance to its maximum for the next wave of fresh identities.
 #[test]
 fn the_stranger_policy_remembers_for_blocks_however_short_epochs_are() {
-	new_test_ext(vec![1]).execute_with(|| {
+	new_test_ext(vec![1, 2]).execute_with(|| {
 		let parameters =
 			ReputationParameters { epoch_length: 2, stranger_memory: 200, ..test_parameters() };
 		assert_ok!(Reputation::set_parameters(RuntimeOrigin::root(), parameters));
@@ -996,8 +1000,9 @@ fn the_stranger_policy_remembers_for_blocks_however_short_epochs_are() {
 		serve(19, 1, 1_000);
 		assert_eq!(admission(19), Admission::Admitted);
 		run_epoch();
-		let expected = 100 + Perbill::from_rational(1u32, 9).mul_floor(1_900u128);
-		assert_eq!(Strangers::<Test>::get().allowance, expected, "eight of nine defected");
+		// 1 graduated in front of the founder 2, and 19 in front of 1.
+		let expected = 100 + Perbill::from_rational(2u32, 10).mul_floor(1_900u128);
+		assert_eq!(Strangers::<Test>::get().allowance, expected, "eight of ten defected");
 		// Three memory periods later, the wave is mostly forgotten.
 		System::set_block_number(600);
 		run_epoch();
@@ -1076,14 +1081,15 @@ fn re_keying_buys_no_allowance_sooner() {
 /// again as more is released; once it serves enough it graduates, counted as reciprocating.
 #[test]
 fn a_newcomer_ahead_of_its_release_waits_and_is_not_counted_as_defecting() {
-	new_test_ext(vec![1]).execute_with(|| {
+	new_test_ext(vec![1, 2]).execute_with(|| {
 		let parameters = ReputationParameters { stranger_release: 100, ..test_parameters() };
 		assert_ok!(Reputation::set_parameters(RuntimeOrigin::root(), parameters));
 		register(1);
 		register(2);
 		System::set_block_number(now() + 100);
 		serve(1, 2, 1_000);
-		assert_eq!(admission(1), Admission::Admitted, "vouched for by 2's released allowance");
+		assert_eq!(admission(1), Admission::Admitted, "vouched for by the founder 2's allowance");
+		assert_eq!(Strangers::<Test>::get().reciprocated, 1, "1 graduated in front of 2");
 		register(7);
 		System::set_block_number(now() + 10);
 		assert_eq!(Reputation::admission_credit_of(&7), 200, "10 of 100 blocks: 200 of 2,000");
@@ -1098,13 +1104,89 @@ fn a_newcomer_ahead_of_its_release_waits_and_is_not_counted_as_defecting() {
 		assert_eq!(Reputation::admission_for(&7, None), Admission::Probation, "more released");
 		serve(7, 1, 1_000);
 		assert_eq!(admission(7), Admission::Admitted);
-		assert_eq!(Strangers::<Test>::get().reciprocated, 1);
+		assert_eq!(Strangers::<Test>::get().reciprocated, 2);
 		// Taking more than its whole allowance is exhausting it, released or not.
 		register(8);
 		System::set_block_number(now() + 1);
 		serve(1, 8, 2_001);
 		assert_eq!(admission(8), Admission::Denied(DenialReason::StrangerAllowanceExhausted));
 		assert_eq!(Strangers::<Test>::get().defected, 1);
+	});
+}
+
+/// Two fresh keys used to graduate each other (`spec_version` 112 and before): passing their
+/// stranger allowances back and forth as vouched service raised both services past
+/// `graduation_service` (credit is conserved, but service is a volume), and an admitted ring
+/// member then witnessed fresh identities of the ring graduating in front of it, which took the
+/// adaptive allowance from its minimum to its maximum. Only service a witness vouched for (an
+/// admitted peer's or a founder's) graduates a peer now.
+#[test]
+fn a_ring_of_fresh_identities_cannot_graduate_on_its_allowances() {
+	new_test_ext(vec![1]).execute_with(|| {
+		let graduation = Parameters::<Test>::get().graduation_service;
+		// Newcomers have been defecting: the allowance is at its minimum.
+		Strangers::<Test>::mutate(|policy| policy.allowance = 100);
+		register(100);
+		register(101);
+		// The ring's best strategy: every unit of credit either has, vouched to the other.
+		for _ in 0..20 {
+			serve(100, 101, Reputation::admission_credit_of(&101));
+			serve(101, 100, Reputation::admission_credit_of(&100));
+		}
+		for peer in [100, 101] {
+			let record = Reputations::<Test>::get(peer).unwrap();
+			assert_eq!(admission(peer), Admission::Probation, "{peer} graduated");
+			assert!(record.service > graduation, "service {} is a volume", record.service);
+			assert_eq!(record.witnessed_service, 0);
+		}
+		assert!(
+			Reputation::admission_credit_of(&100) + Reputation::admission_credit_of(&101) <= 200,
+			"while their credit is still two allowances"
+		);
+		// Fresh identities of the ring "graduate" in front of its members.
+		for newcomer in 110..120 {
+			register(newcomer);
+			for _ in 0..20 {
+				serve(newcomer, 100, Reputation::admission_credit_of(&100));
+				serve(100, newcomer, Reputation::admission_credit_of(&newcomer));
+			}
+			assert_ne!(admission(newcomer), Admission::Admitted, "{newcomer} graduated");
+		}
+		assert_eq!(
+			(Strangers::<Test>::get().reciprocated, Strangers::<Test>::get().defected),
+			(0, 0)
+		);
+		run_epoch();
+		assert_eq!(Reputation::stranger_allowance(), 100, "the allowance did not move");
+		check_invariants();
+	});
+}
+
+/// Service vouched for by a founder, or by a peer that graduated, graduates its provider: the
+/// way honest peers graduate, from the founders outwards. A graduated peer can graduate another
+/// only by spending its own credit on it (a coalition with an admitted member can graduate its
+/// identities, one bond and `graduation_service` of its credit at a time).
+#[test]
+fn service_a_witness_vouched_for_graduates_its_provider() {
+	new_test_ext(vec![1]).execute_with(|| {
+		for peer in [2, 3, 4] {
+			register(peer);
+		}
+		serve(2, 1, 1_000);
+		assert_eq!(admission(2), Admission::Admitted, "the founder witnessed 2's service");
+		assert_eq!(Reputations::<Test>::get(2).unwrap().witnessed_service, 1_000);
+		let credit = Reputation::admission_credit_of(&2);
+		serve(3, 2, 1_000);
+		assert_eq!(admission(3), Admission::Admitted, "2, admitted, witnessed 3's service");
+		assert_eq!(Reputation::admission_credit_of(&2), credit - 1_000, "out of 2's credit");
+		// Decay takes service and witnessed service down together.
+		serve(4, 3, 600);
+		let record = Reputations::<Test>::get(4).unwrap();
+		assert_eq!((record.service, record.witnessed_service), (600, 600));
+		System::set_block_number(now() + 100);
+		let record = Reputation::reputation_of(&4).unwrap();
+		assert_eq!((record.service, record.witnessed_service), (300, 300), "one half-life");
+		check_invariants();
 	});
 }
 
@@ -1836,9 +1918,68 @@ fn stored_state_of_version_1_gains_the_stranger_memory_and_release() {
 	});
 }
 
+/// Version 5 counts every stored record's service as witnessed (the chain did not note who
+/// vouched for it): a peer admitted before the upgrade stays admitted, one on probation keeps
+/// its progress towards graduating.
+#[test]
+fn stored_records_of_version_4_keep_their_graduation() {
+	use crate::migrations::v3::{PeerReputationV3, Reputations as RecordsV4};
+	use frame_support::traits::{GetStorageVersion, OnRuntimeUpgrade, StorageVersion};
+	new_test_ext(vec![]).execute_with(|| {
+		let old = |index, service, admission| PeerReputationV3 {
+			index,
+			service,
+			usage: 500,
+			updated_at: 1,
+			standing: Standing::Registered,
+			admission,
+			newcomer_outcome_counted: true,
+			exhausted_allowance: false,
+			listed: true,
+			first_registered_at: 0,
+		};
+		RecordsV4::<Test>::insert(1, old(0, 1_500, Admission::Admitted));
+		RecordsV4::<Test>::insert(2, old(1, 700, Admission::Probation));
+		StorageVersion::new(4).put::<Reputation>();
+		crate::migrations::v5::WitnessService::<Test>::on_runtime_upgrade();
+		assert_eq!(Reputation::on_chain_storage_version(), 5);
+		let graduated = Reputations::<Test>::get(1).unwrap();
+		assert_eq!(
+			(graduated.index, graduated.service, graduated.witnessed_service, graduated.usage),
+			(0, 1_500, 1_500, 500)
+		);
+		assert!(graduated.newcomer_outcome_counted && graduated.listed);
+		assert_eq!(Reputation::admission_for(&1, None), Admission::Admitted, "still graduated");
+		assert_eq!(Reputations::<Test>::get(2).unwrap().witnessed_service, 700);
+		assert_eq!(Reputation::admission_for(&2, None), Admission::Probation);
+		// Run again, it changes nothing.
+		let before = Reputations::<Test>::get(1);
+		crate::migrations::v5::WitnessService::<Test>::on_runtime_upgrade();
+		assert_eq!(Reputations::<Test>::get(1), before);
+	});
+}
+
+/// `record` as version 2 stored it: without `witnessed_service` and `first_registered_at`.
+fn version_2_encoding(record: &PeerReputation<u64>) -> Vec<u8> {
+	use codec::Encode;
+	(
+		record.index,
+		record.service,
+		record.usage,
+		record.updated_at,
+		record.standing,
+		record.admission,
+		record.newcomer_outcome_counted,
+		record.exhausted_allowance,
+		record.listed,
+	)
+		.encode()
+}
+
 /// Version 3 gives every stored record a first registration a whole release period before the
 /// upgrade: peers registered before it keep their whole allowance; peers registering after it
-/// have theirs released over time.
+/// have theirs released over time. (Version 5 then adds `witnessed_service`: the runtime's
+/// `Migrations` run every version's in order.)
 #[test]
 fn stored_records_of_version_2_keep_their_whole_allowance() {
 	use codec::Encode;
@@ -1849,8 +1990,7 @@ fn stored_records_of_version_2_keep_their_whole_allowance() {
 		let mut record = PeerReputation { index: 3, usage: 40, ..PeerReputation::registered(9, 0) };
 		record.updated_at = 50;
 		record.first_registered_at = 0;
-		let mut old = record.encode();
-		old.truncate(old.len() - core::mem::size_of::<u64>());
+		let old = version_2_encoding(&record);
 		frame_support::storage::unhashed::put_raw(&Reputations::<Test>::hashed_key_for(1), &old);
 		let set = test_parameters();
 		let mut old_parameters = set.encode();
@@ -1862,6 +2002,7 @@ fn stored_records_of_version_2_keep_their_whole_allowance() {
 		StorageVersion::new(2).put::<Reputation>();
 		System::set_block_number(60);
 		crate::migrations::v3::AddStrangerRelease::<Test>::on_runtime_upgrade();
+		crate::migrations::v5::UncheckedWitnessService::<Test>::on_runtime_upgrade();
 		assert_eq!(Reputations::<Test>::get(1), Some(record), "block 60 − 600, saturated");
 		assert_eq!(
 			Parameters::<Test>::get(),
@@ -1880,8 +2021,7 @@ fn stored_records_of_version_2_keep_their_whole_allowance() {
 		Reputations::<Test>::remove(1);
 		let mut newer = record.clone();
 		newer.first_registered_at = 77;
-		let mut old = newer.encode();
-		old.truncate(old.len() - core::mem::size_of::<u64>());
+		let old = version_2_encoding(&newer);
 		frame_support::storage::unhashed::put_raw(&Reputations::<Test>::hashed_key_for(2), &old);
 		StorageVersion::new(2).put::<Reputation>();
 		frame_support::storage::unhashed::put_raw(
@@ -1889,6 +2029,7 @@ fn stored_records_of_version_2_keep_their_whole_allowance() {
 			&old_parameters,
 		);
 		crate::migrations::v3::UncheckedAddStrangerRelease::<Test>::on_runtime_upgrade();
+		crate::migrations::v5::UncheckedWitnessService::<Test>::on_runtime_upgrade();
 		let migrated = Reputations::<Test>::get(2).unwrap();
 		assert_eq!(migrated.first_registered_at, 400);
 		let record = Reputation::reputation_of(&2).unwrap();

@@ -144,6 +144,11 @@ pub struct PeerReputation<BlockNumber> {
 	/// Credit vouched for by the peers it served (see [`crate::credit`]), decayed to
 	/// `updated_at`.
 	pub service: u128,
+	/// The part of `service` that witnesses vouched for: consumers that were admitted, or
+	/// founders, when they co-signed (see [`crate::credit`]), decayed like `service`. A peer
+	/// graduates once it reaches `graduation_service` ([`crate::admission`]): colluders passing
+	/// their stranger allowances to each other as service move `service`, never this.
+	pub witnessed_service: u128,
 	/// Units it consumed, decayed to `updated_at`.
 	pub usage: u128,
 	/// The block `service` and `usage` were last decayed to.
@@ -178,6 +183,7 @@ impl PeerReputation<u64> {
 		Self {
 			index: 0,
 			service,
+			witnessed_service: service,
 			usage,
 			updated_at: 0,
 			standing: Standing::Registered,

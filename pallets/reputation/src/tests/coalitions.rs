@@ -203,39 +203,54 @@ fn play(case: &Case) -> (u128, u128) {
 	(outcome.taken, outcome.bound)
 }
 
+/// A chain with `case`'s founders, where its honest peers and its coalition registered, the
+/// honest history and the coalition's real service to outsiders were recorded, then its fake
+/// receipts before and after epochs. Returns the coalition's members.
+fn record_history(case: &Case, world: &mut World) -> Vec<u64> {
+	let members: Vec<u64> = (0..case.coalition).map(|i| COALITION + i).collect();
+	for peer in (1..=case.honest).chain(members.iter().copied()) {
+		<Reputation as PeerLifecycle<AccountId>>::on_registered(&peer);
+	}
+	for (provider, consumer, units) in &case.honest_edges {
+		if provider != consumer {
+			world.serve(*provider, *consumer, *units);
+		}
+	}
+	// The coalition earns a little real credit first (one attack edge, or a few).
+	for (member, honest, units) in &case.attack_edges {
+		world.serve(*member, *honest, *units);
+	}
+	for _ in 0..case.epochs_before_fakes {
+		run_epoch();
+	}
+	let fakes = fake_edges(case.shape, case.coalition);
+	for (provider, consumer) in &fakes {
+		world.serve(*provider, *consumer, case.fake_units);
+	}
+	for _ in 0..case.epochs_after_fakes {
+		run_epoch();
+	}
+	// Again after the epochs: receipts recorded once trust is published.
+	for (provider, consumer) in &fakes {
+		world.serve(*provider, *consumer, case.fake_units);
+	}
+	members
+}
+
+fn founders_of(case: &Case) -> Vec<AccountId> {
+	if case.founders {
+		vec![1, 2]
+	} else {
+		vec![]
+	}
+}
+
 /// Plays `case` to the end: the coalition takes what it can, then every member leaves.
 fn play_out(case: &Case) -> Outcome {
-	let founders = if case.founders { vec![1, 2] } else { vec![] };
-	let mut ext = new_test_ext(founders);
+	let mut ext = new_test_ext(founders_of(case));
 	ext.execute_with(|| {
-		let members: Vec<u64> = (0..case.coalition).map(|i| COALITION + i).collect();
-		for peer in (1..=case.honest).chain(members.iter().copied()) {
-			<Reputation as PeerLifecycle<AccountId>>::on_registered(&peer);
-		}
 		let mut world = World { given_to_outsiders: 0, taken_from_outsiders: 0, receipts: 0 };
-		for (provider, consumer, units) in &case.honest_edges {
-			if provider != consumer {
-				world.serve(*provider, *consumer, *units);
-			}
-		}
-		// The coalition earns a little real credit first (one attack edge, or a few).
-		for (member, honest, units) in &case.attack_edges {
-			world.serve(*member, *honest, *units);
-		}
-		for _ in 0..case.epochs_before_fakes {
-			run_epoch();
-		}
-		let fakes = fake_edges(case.shape, case.coalition);
-		for (provider, consumer) in &fakes {
-			world.serve(*provider, *consumer, case.fake_units);
-		}
-		for _ in 0..case.epochs_after_fakes {
-			run_epoch();
-		}
-		// Again after the epochs: receipts recorded once trust is published.
-		for (provider, consumer) in &fakes {
-			world.serve(*provider, *consumer, case.fake_units);
-		}
+		let members = record_history(case, &mut world);
 		// What the coalition took before this point was taken from outsiders too.
 		let before = world.taken_from_outsiders;
 		assert_eq!(before, 0, "honest peers have not served the coalition yet");
@@ -296,6 +311,33 @@ proptest! {
 			outcome.forfeited,
 			outcome.slack
 		);
+	}
+}
+
+proptest! {
+	#![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+	/// Graduating is what lifts a peer out of probation and makes it a witness of newcomers'
+	/// outcomes (the adaptive allowance follows them): a coalition that served no outsider must
+	/// not graduate any member, whatever units it co-signs among itself, before or after epochs.
+	/// Its members' service grows without bound (credit passed around a ring is volume), so
+	/// graduating on service alone admitted any two fresh keys.
+	#[test]
+	fn no_coalition_graduates_on_what_it_cosigns_among_itself(case in case()) {
+		let case = Case { attack_edges: vec![], ..case };
+		new_test_ext(founders_of(&case)).execute_with(|| {
+			let mut world = World { given_to_outsiders: 0, taken_from_outsiders: 0, receipts: 0 };
+			let members = record_history(&case, &mut world);
+			for member in &members {
+				let record = Reputations::<Test>::get(member).expect("registered");
+				prop_assert_ne!(record.admission, Admission::Admitted, "member {} graduated", member);
+				prop_assert_eq!(record.witnessed_service, 0);
+				// Nor was its way out of probation (exhausting its allowance in front of
+				// another member) counted by the stranger policy.
+				prop_assert!(!record.newcomer_outcome_counted, "member {} was counted", member);
+			}
+			Ok(())
+		})?;
 	}
 }
 
