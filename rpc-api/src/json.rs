@@ -126,6 +126,11 @@ pub struct PeerReportJson {
 	pub receipts: String,
 	/// Service reputation (credit vouched for by the peers it served), decayed to the block.
 	pub service_reputation: String,
+	/// The part of the service reputation that witnesses (admitted peers and founders) vouched
+	/// for, decayed to the block: the peer graduates once it reaches `graduationService`.
+	/// `None` at a block whose runtime predates `ReputationApi` version 3.
+	#[serde(default)]
+	pub witnessed_service: Option<String>,
 	/// Usage reputation, decayed to the block.
 	pub usage_reputation: String,
 	/// The stranger allowance in force.
@@ -157,12 +162,18 @@ impl PeerReportJson {
 			units_consumed: report.units_consumed.to_string(),
 			receipts: report.receipts.to_string(),
 			service_reputation: report.service_reputation.to_string(),
+			witnessed_service: None,
 			usage_reputation: report.usage_reputation.to_string(),
 			stranger_allowance: report.stranger_allowance.to_string(),
 			admission_credit: report.admission_credit.to_string(),
 			global_trust: report.global_trust.map(Into::into),
 			admission: AdmissionAnswer::new(peer, report.admission),
 		}
+	}
+
+	/// This report, with the peer's witnessed service (`None` where the runtime cannot say).
+	pub fn witnessed_service(self, units: Option<u128>) -> Self {
+		Self { witnessed_service: units.map(|units| units.to_string()), ..self }
 	}
 }
 
@@ -588,6 +599,19 @@ mod tests {
 			},
 		);
 		let json = serde_json::to_value(&report).unwrap();
+		assert!(json["witnessedService"].is_null(), "a runtime that cannot say: null");
+		let decoded: PeerReportJson = serde_json::from_value(json.clone()).unwrap();
+		assert_eq!(decoded, report);
+		let mut older = json.clone();
+		older.as_object_mut().unwrap().remove("witnessedService");
+		assert_eq!(
+			serde_json::from_value::<PeerReportJson>(older).unwrap(),
+			report,
+			"a node that predates the field"
+		);
+		let report = report.witnessed_service(Some(u128::MAX));
+		let json = serde_json::to_value(&report).unwrap();
+		assert_eq!(json["witnessedService"], u128::MAX.to_string());
 		assert_eq!(json["status"], "unbonding");
 		assert_eq!(json["unlockAt"], 77);
 		assert_eq!(json["bond"], u128::MAX.to_string(), "large numbers are strings");

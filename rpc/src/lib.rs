@@ -196,7 +196,19 @@ where
 		let peer = args.peer(0)?;
 		let at = self.block(args, 1)?;
 		let report = self.runtime(at, |api, at| api.peer_report(at, peer.clone()))?;
-		Ok(report.map(|report| PeerReportJson::new(&peer, report)))
+		Ok(report.map(|report| self.peer_report_json(&peer, at, report)))
+	}
+
+	/// The JSON form of `peer`'s `report` at `at`, with its witnessed service where the runtime
+	/// says it (`ReputationApi` version 3).
+	fn peer_report_json(
+		&self,
+		peer: &AccountId32,
+		at: Block::Hash,
+		report: repute_runtime_api::PeerReport<u128, u32>,
+	) -> PeerReportJson {
+		let witnessed = witnessed_services(&*self.client, at, core::slice::from_ref(peer));
+		PeerReportJson::new(peer, report).witnessed_service(witnessed[0])
 	}
 
 	fn peer_report_proof(&self, args: &Arguments) -> Result<PeerReportProof<Block::Hash>, Error> {
@@ -210,7 +222,7 @@ where
 			.map_err(|e| Error::Proof(e.to_string()))?;
 		Ok(PeerReportProof {
 			at,
-			report: report.map(|report| PeerReportJson::new(&peer, report)),
+			report: report.map(|report| self.peer_report_json(&peer, at, report)),
 			keys: keys.into_iter().map(Bytes).collect(),
 			proof: proof.into_iter_nodes().map(Bytes).collect(),
 		})
@@ -468,15 +480,49 @@ where
 	C: ProvideRuntimeApi<Block>,
 	C::Api: ReputationApi<Block, AccountId32, u128, u32>,
 {
+	per_peer_since(client, at, peers, 2, |api| api.registration_ages(at, peers.to_vec()))
+}
+
+/// Each of `peers`' witnessed service at block `at` (`ReputationApi::witnessed_services`);
+/// `None` for each at a block whose runtime predates version 3 of the API or when the call
+/// fails.
+fn witnessed_services<C, Block>(
+	client: &C,
+	at: Block::Hash,
+	peers: &[AccountId32],
+) -> Vec<Option<u128>>
+where
+	Block: BlockT,
+	C: ProvideRuntimeApi<Block>,
+	C::Api: ReputationApi<Block, AccountId32, u128, u32>,
+{
+	per_peer_since(client, at, peers, 3, |api| api.witnessed_services(at, peers.to_vec()))
+}
+
+/// The answer of `call`, one per peer of `peers`, at a block whose runtime has `version` of
+/// `ReputationApi` or a later one; `None` for each peer at an older runtime, when the call
+/// fails, or when it answers for a different number of peers.
+fn per_peer_since<C, Block, T: Clone>(
+	client: &C,
+	at: Block::Hash,
+	peers: &[AccountId32],
+	version: u32,
+	call: impl FnOnce(&C::Api) -> Result<Vec<Option<T>>, sp_api::ApiError>,
+) -> Vec<Option<T>>
+where
+	Block: BlockT,
+	C: ProvideRuntimeApi<Block>,
+	C::Api: ReputationApi<Block, AccountId32, u128, u32>,
+{
 	let api = client.runtime_api();
 	let supported = api
 		.api_version::<dyn ReputationApi<Block, AccountId32, u128, u32>>(at)
 		.ok()
 		.flatten()
-		.is_some_and(|version| version >= 2);
-	let ages = supported.then(|| api.registration_ages(at, peers.to_vec()).ok()).flatten();
-	match ages {
-		Some(ages) if ages.len() == peers.len() => ages,
+		.is_some_and(|found| found >= version);
+	let answers = supported.then(|| call(&api).ok()).flatten();
+	match answers {
+		Some(answers) if answers.len() == peers.len() => answers,
 		_ => vec![None; peers.len()],
 	}
 }

@@ -24,7 +24,7 @@ sp_api::decl_runtime_apis! {
 	/// Reputation and admission queries. Every answer is computed from the state of the block it
 	/// is asked at, with decay applied up to that block. Callers bound the sizes they pass
 	/// (`peers`, `limit`): the runtime does what it is asked. Version 2 added
-	/// [`ReputationApi::registration_ages`].
+	/// [`ReputationApi::registration_ages`], version 3 [`ReputationApi::witnessed_services`].
 	#[api_version(2)]
 	pub trait ReputationApi<AccountId, Balance, BlockNumber>
 	where
@@ -65,6 +65,12 @@ sp_api::decl_runtime_apis! {
 		/// stranger allowance is released over), or `None` if it never registered.
 		#[api_version(2)]
 		fn registration_ages(peers: Vec<AccountId>) -> Vec<Option<BlockNumber>>;
+
+		/// For each of `peers`, in order, its witnessed service decayed to this block: the part
+		/// of its service reputation that admitted peers and founders vouched for, on which it
+		/// graduates (leaves probation); `None` if it never registered.
+		#[api_version(3)]
+		fn witnessed_services(peers: Vec<AccountId>) -> Vec<Option<u128>>;
 	}
 }
 

@@ -155,7 +155,7 @@ impl_runtime_apis! {
 		}
 	}
 
-	#[api_version(2)]
+	#[api_version(3)]
 	impl repute_runtime_api::ReputationApi<Block, AccountId, Balance, BlockNumber> for Runtime {
 		fn peer_report(peer: AccountId) -> Option<PeerReport<Balance, BlockNumber>> {
 			let record = Reputation::reputation_of(&peer)?;
@@ -226,6 +226,13 @@ impl_runtime_apis! {
 
 		fn registration_ages(peers: Vec<AccountId>) -> Vec<Option<BlockNumber>> {
 			peers.iter().map(Reputation::registration_age).collect()
+		}
+
+		fn witnessed_services(peers: Vec<AccountId>) -> Vec<Option<u128>> {
+			peers
+				.iter()
+				.map(|peer| Reputation::reputation_of(peer).map(|record| record.witnessed_service))
+				.collect()
 		}
 	}
 

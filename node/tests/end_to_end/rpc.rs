@@ -4,7 +4,7 @@
 //! streams a change, and every kind of bad input gets its JSON-RPC error.
 
 use crate::common::{
-	extrinsic::{cosigned_receipt_call, hex_bytes, next_nonce, submit},
+	extrinsic::{cosigned_receipt_call, hex_bytes, hex_string, next_nonce, submit},
 	ws::WsClient,
 	Node, TempDir,
 };
@@ -48,6 +48,31 @@ fn register_and_serve(node: &mut Node, provider: Sr25519Keyring, consumer: Sr255
 	submit(node, consumer, register);
 	node.wait_for("both registrations", TIMEOUT, |n| {
 		Ok(next_nonce(n, provider) == 1 && next_nonce(n, consumer) == 1)
+	});
+	// In a block, not only in the pool: governance names only registered peers founders.
+	node.wait_for("both registered", TIMEOUT, |n| {
+		let registered = |peer| n.rpc("repute_peerReport", json!([address(peer)]));
+		Ok(!registered(provider)?.is_null() && !registered(consumer)?.is_null())
+	});
+	// The consumer joins the founders, so what it vouches for graduates the provider
+	// (docs/reputation.md, "Graduating is witnessed").
+	let founders: Vec<AccountId> = [Sr25519Keyring::AliceStash, Sr25519Keyring::BobStash, consumer]
+		.iter()
+		.map(|keyring| keyring.to_account_id())
+		.collect();
+	let name_founders = RuntimeCall::Sudo(pallet_sudo::Call::sudo {
+		call: Box::new(RuntimeCall::Reputation(pallet_reputation::Call::set_pretrusted {
+			peers: founders.clone(),
+		})),
+	});
+	submit(node, Sr25519Keyring::Alice, name_founders);
+	let key = format!("0x{}", hex_string(&pallet_reputation::PreTrusted::<Runtime>::hashed_key()));
+	node.wait_for("the consumer among the founders", TIMEOUT, |n| {
+		let stored = n.rpc("state_getStorage", json!([key]))?;
+		let named = stored.as_str().is_some_and(|hex| {
+			Vec::<AccountId>::decode(&mut &hex_bytes(hex)[..]).is_ok_and(|list| list == founders)
+		});
+		Ok(named)
 	});
 	let call = cosigned_receipt_call(node, provider, consumer, 1, UNITS);
 	submit(node, Sr25519Keyring::Dave, call);
@@ -93,6 +118,8 @@ fn every_repute_method_answers_and_refuses_bad_input() {
 	assert_eq!(report["unitsServed"], UNITS.to_string());
 	assert_eq!(report["unitsConsumed"], "0");
 	assert_eq!(report["receipts"], "1");
+	assert_eq!(report["witnessedService"], report["serviceReputation"], "a founder vouched");
+	assert!(report["witnessedService"].is_string(), "{report}");
 	assert_eq!(
 		report["admission"],
 		json!({"peer": address(bob), "decision": "admitted", "reason": null})
@@ -225,6 +252,12 @@ fn every_repute_method_answers_and_refuses_bad_input() {
 		parameters.service_half_life,
 	);
 	assert_eq!(service.to_string(), proven["report"]["serviceReputation"].as_str().unwrap());
+	let witnessed = pallet_reputation::maths::decay(
+		record.witnessed_service,
+		number - record.updated_at,
+		parameters.service_half_life,
+	);
+	assert_eq!(witnessed.to_string(), proven["report"]["witnessedService"].as_str().unwrap());
 	// A proof missing a node does not verify.
 	let tampered = sp_trie::StorageProof::new(nodes.into_iter().skip(1));
 	let checked = sp_state_machine::read_proof_check::<BlakeTwo256, _>(state_root, tampered, &keys);

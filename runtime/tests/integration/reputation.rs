@@ -9,7 +9,7 @@ use repute_primitives::Receipt;
 use repute_runtime::{
 	configs::RuntimeBlockWeights, AccountId, Reputation, Runtime, RuntimeOrigin, System,
 };
-use repute_runtime_api::runtime_decl_for_reputation_api::ReputationApiV2;
+use repute_runtime_api::runtime_decl_for_reputation_api::ReputationApiV3;
 use sp_genesis_builder::DEV_RUNTIME_PRESET;
 use sp_keyring::Sr25519Keyring;
 use sp_runtime::MultiSignature;
@@ -49,7 +49,7 @@ fn receipts_become_reputation_and_admission_through_the_runtime_api() {
 			Admission::Denied(DenialReason::NotRegistered),
 			"never registered"
 		);
-		assert_eq!(Runtime::peer_report(stranger), None);
+		assert_eq!(Runtime::peer_report(stranger.clone()), None);
 
 		for peer in [alice, bob, charlie] {
 			assert_ok!(pallet_receipts::Pallet::<Runtime>::register(RuntimeOrigin::signed(
@@ -60,10 +60,26 @@ fn receipts_become_reputation_and_admission_through_the_runtime_api() {
 		// Once their allowances are released (`stranger_release`, below).
 		System::set_block_number(1 + Parameters::<Runtime>::get().stranger_release);
 		let graduation = Parameters::<Runtime>::get().graduation_service;
-		submit(alice, bob, 1, graduation);
+		// Charlie's service to Alice, on probation, is credit but does not count towards
+		// Charlie's graduation: no witness vouched for it.
 		submit(charlie, alice, 1, 10);
+		assert_eq!(
+			Runtime::witnessed_services(vec![charlie.to_account_id(), stranger.clone()]),
+			vec![Some(0), None]
+		);
+		// Bob joins the founders: what he vouches for graduates Alice.
+		let founders = [Sr25519Keyring::AliceStash, Sr25519Keyring::BobStash, bob];
+		assert_ok!(pallet_reputation::Pallet::<Runtime>::set_pretrusted(
+			RuntimeOrigin::root(),
+			founders.iter().map(|founder| founder.to_account_id()).collect(),
+		));
+		submit(alice, bob, 1, graduation);
 		assert_eq!(Runtime::admission(alice.to_account_id(), None), Admission::Admitted);
 		assert_eq!(Runtime::admission(bob.to_account_id(), None), Admission::Probation);
+		assert_eq!(
+			Runtime::witnessed_services(vec![alice.to_account_id()]),
+			vec![Some(graduation)]
+		);
 		let report = Runtime::peer_report(alice.to_account_id()).unwrap();
 		assert_eq!(report.service_reputation, graduation, "Bob vouched out of his allowance");
 		assert_eq!(
