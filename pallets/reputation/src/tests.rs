@@ -482,7 +482,7 @@ fn a_receipt_that_touches_debts_is_charged_the_debt_storage_it_touched() {
 			let db = frame_support::weights::constants::ParityDbWeight::get();
 			weight.ref_time() - db.reads_writes(reads, writes).ref_time()
 		};
-		assert!(compute(owing, 6, 4) < compute(worst, 11, 7));
+		assert!(compute(owing, 7, 4) < compute(worst, 12, 7));
 		let db = <Test as frame_system::Config>::DbWeight::get();
 		let allowance = Reputation::stranger_allowance();
 		// One receipt per block, so that no item is already in the block's overlay.
@@ -568,7 +568,7 @@ fn hook_charge(benchmarked: Weight, warm: u64) -> Weight {
 	let db = <Test as frame_system::Config>::DbWeight::get();
 	let vouched = benchmarked == <() as crate::WeightInfo>::on_receipt_recorded_vouched();
 	benchmarked
-		.saturating_sub(db.reads(2))
+		.saturating_sub(db.reads(3))
 		.saturating_sub(db.reads_writes(warm, warm))
 		.saturating_sub(db.writes(vouched.into()))
 }
