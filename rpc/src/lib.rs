@@ -207,7 +207,10 @@ where
 		at: Block::Hash,
 		report: repute_runtime_api::PeerReport<u128, u32>,
 	) -> PeerReportJson {
-		let witnessed = witnessed_services(&*self.client, at, core::slice::from_ref(peer));
+		let peers = core::slice::from_ref(peer);
+		let witnessed = per_peer_since(&*self.client, at, peers, 3, |api| {
+			api.witnessed_services(at, peers.to_vec())
+		});
 		PeerReportJson::new(peer, report).witnessed_service(witnessed[0])
 	}
 
@@ -481,22 +484,6 @@ where
 	C::Api: ReputationApi<Block, AccountId32, u128, u32>,
 {
 	per_peer_since(client, at, peers, 2, |api| api.registration_ages(at, peers.to_vec()))
-}
-
-/// Each of `peers`' witnessed service at block `at` (`ReputationApi::witnessed_services`);
-/// `None` for each at a block whose runtime predates version 3 of the API or when the call
-/// fails.
-fn witnessed_services<C, Block>(
-	client: &C,
-	at: Block::Hash,
-	peers: &[AccountId32],
-) -> Vec<Option<u128>>
-where
-	Block: BlockT,
-	C: ProvideRuntimeApi<Block>,
-	C::Api: ReputationApi<Block, AccountId32, u128, u32>,
-{
-	per_peer_since(client, at, peers, 3, |api| api.witnessed_services(at, peers.to_vec()))
 }
 
 /// The answer of `call`, one per peer of `peers`, at a block whose runtime has `version` of
