@@ -553,6 +553,10 @@ pub mod pallet {
 			for (account, record) in Reputations::<T>::iter() {
 				ensure!(record.index < count, "a record's index is not assigned");
 				ensure!(
+					record.witnessed_service <= record.service,
+					"a record's witnessed service exceeds its service"
+				);
+				ensure!(
 					PeerAt::<T>::get(record.index).as_ref() == Some(&account),
 					"an index points at another account"
 				);
