@@ -10,9 +10,10 @@ use std::time::{Duration, Instant};
 
 /// Reputation parameters for runs of minutes instead of days: an epoch every `epoch_length`
 /// blocks, half-lives of `half_life` blocks (service, usage, and the stranger policy's memory),
-/// and a stranger allowance and graduation threshold of `allowance` units (bytes), released to
-/// a newcomer at once (`stranger_release` zero: set it to see a newcomer's allowance released
-/// over time).
+/// a stranger allowance of `allowance` units (bytes), released to a newcomer at once
+/// (`stranger_release` zero: set it to see a newcomer's allowance released over time), and
+/// graduation after a tenth of it in witnessed service, the ratio of the chain's defaults
+/// (10,000 against an allowance of at most 100,000).
 pub fn fast_parameters(allowance: u128, epoch_length: u32, half_life: u32) -> ReputationParameters {
 	ReputationParameters {
 		service_half_life: half_life,
@@ -23,7 +24,7 @@ pub fn fast_parameters(allowance: u128, epoch_length: u32, half_life: u32) -> Re
 		tolerance: PartsPerBillion(1_000),
 		epoch_block_share: PartsPerBillion::from_percent(50),
 		usage_allowance_percent: 100,
-		graduation_service: allowance,
+		graduation_service: allowance / 10,
 		stranger_allowance_min: allowance,
 		stranger_allowance_max: allowance,
 		subjective_neighbours: 16,
