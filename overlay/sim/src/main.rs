@@ -38,6 +38,11 @@ struct Cli {
 	/// Peers in the churn scenario.
 	#[arg(long, default_value_t = 1000)]
 	churn_peers: usize,
+	/// Pre-trusted honest peers (the network's founders, named by governance; at most the
+	/// runtime's `MaxPreTrusted`, 32): the first witnesses of newcomers' graduation. They never
+	/// leave in churn rounds.
+	#[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+	founders: u16,
 	/// Seconds between churn rounds.
 	#[arg(long, default_value_t = 30)]
 	churn_period: u64,
@@ -163,6 +168,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 				warmup: Duration::from_secs(cli.warmup),
 				sample_every: Duration::from_secs(cli.sample_every),
 				churn_peers: cli.churn_peers,
+				founders: usize::from(cli.founders),
 				churn_period: Duration::from_secs(cli.churn_period),
 				whitewasher_budget: cli.whitewasher_budget,
 				upload_chunks_per_second: cli.upload_rate,

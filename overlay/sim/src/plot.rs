@@ -197,6 +197,7 @@ mod tests {
 			servers: 0,
 			stranger_window: 0,
 			stranger_release: 0,
+			founders: 4,
 			longest_wait: 0.0,
 			submit_every: 3.0,
 			within_own_credit: false,

@@ -381,25 +381,26 @@ pub fn summary(results: &[RunResult]) -> String {
 	);
 	let _ = writeln!(
 		out,
-		"| scenario | policy | seed | workload (s) | peers | stranger window | stranger release \
-		 (blocks) | whitewashers' budget (bonds) | longest wait for an upload slot (s) | receipts \
+		"| scenario | policy | seed | workload (s) | peers | founders | stranger window | stranger \
+		 release (blocks) | whitewashers' budget (bonds) | longest wait for an upload slot (s) | receipts \
 		 submitted every (s) | honest peers within their own credit | samples | longest gap (s) |"
 	);
 	let _ = writeln!(
 		out,
-		"| --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
+		"| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
 	);
 	for run in results {
 		let (samples, gap) = sampling(run);
 		let gap = if gap > MAX_SAMPLE_GAP { format!("**{gap:.0}**") } else { format!("{gap:.0}") };
 		let _ = writeln!(
 			out,
-			"| {} | {} | {} | {:.0} | {} | {} | {} | {} | {:.0} | {:.0} | {} | {samples} | {gap} |",
+			"| {} | {} | {} | {:.0} | {} | {} | {} | {} | {} | {:.0} | {:.0} | {} | {samples} | {gap} |",
 			run.scenario.name(),
 			run.policy.name(),
 			run.seed,
 			run.duration,
 			run.identities_total,
+			run.founders,
 			window_name(run.stranger_window),
 			run.stranger_release,
 			run.whitewashing.map_or("–".into(), |w| w.budget_in_bonds.to_string()),
@@ -660,6 +661,7 @@ mod tests {
 			servers: 0,
 			stranger_window: 0,
 			stranger_release: 0,
+			founders: 4,
 			longest_wait: 0.0,
 			submit_every: 3.0,
 			within_own_credit: false,
@@ -699,6 +701,7 @@ mod tests {
 			servers: 16,
 			stranger_window: window,
 			stranger_release: 0,
+			founders: 4,
 			longest_wait: 0.0,
 			submit_every: 3.0,
 			within_own_credit: false,
@@ -796,6 +799,7 @@ mod tests {
 			allowance: 512 * kib,
 			stranger_window: 16,
 			stranger_release: 100,
+			founders: 4,
 			longest_wait: 8.0,
 			submit_every: 3.0,
 			within_own_credit: true,
@@ -825,7 +829,7 @@ mod tests {
 		// Samples at 10, 70 and 80 s of a 180 s run: the last 100 s went unsampled.
 		assert!(
 			text.contains(
-				"| churn | repute-global | 7 | 180 | 1200 | window allowance/16 | 100 | 3 | 8 | 3 | yes | 3 | **100** |"
+				"| churn | repute-global | 7 | 180 | 1200 | 4 | window allowance/16 | 100 | 3 | 8 | 3 | yes | 3 | **100** |"
 			),
 			"{text}"
 		);

@@ -10,7 +10,7 @@
 //! - [`Scenario::Churn`]: a large population (1,000 by default) with a tenth free riders that
 //!   re-key (whitewash) once denied, each paying its new identities' bonds from its own budget
 //!   ([`SimConfig::whitewasher_budget`]); every period a tenth of the peers leave and fresh ones
-//!   join.
+//!   join (never the founders, [`SimConfig::founders`]).
 //! - [`Scenario::Overshoot`]: one free rider against [`SimConfig::servers`] seeds at once, each
 //!   with its own file: how much of its stranger allowance it takes before every server refuses
 //!   it, with and without the servers' [`StrangerWindow`].
@@ -103,6 +103,10 @@ pub struct SimConfig {
 	pub sample_every: Duration,
 	/// Peers in the churn scenario.
 	pub churn_peers: usize,
+	/// Pre-trusted honest peers, the network's founders ([`SimConfig::founders_of`]): the first
+	/// honest peers, named by governance before the workload starts, the first witnesses of
+	/// newcomers' graduation, and never among the peers a churn round replaces.
+	pub founders: usize,
 	/// Time between churn rounds.
 	pub churn_period: Duration,
 	/// Chunks each peer uploads per second.
@@ -156,6 +160,12 @@ impl SimConfig {
 	/// Time between each peer's receipt submissions in this run.
 	pub fn submit_interval(&self) -> Duration {
 		self.submit_every.unwrap_or_else(|| Self::default_submit_every(self.scenario))
+	}
+
+	/// How many of `honest` peers are founders: [`SimConfig::founders`], at least one (the
+	/// global gate asks as one) and at most every honest peer.
+	pub fn founders_of(&self, honest: usize) -> usize {
+		self.founders.clamp(1, honest.max(1))
 	}
 }
 
@@ -344,6 +354,8 @@ pub struct RunResult {
 	pub stranger_window: u32,
 	/// Blocks over which a newcomer's stranger allowance was released (0: at once).
 	pub stranger_release: u32,
+	/// Pre-trusted honest peers (founders), who stayed through churn.
+	pub founders: usize,
 	/// How long a request that lacks only an upload slot waited for one, in seconds (0: none).
 	pub longest_wait: f64,
 	/// Seconds between each peer's receipt submissions.
@@ -475,6 +487,8 @@ struct Run {
 	stores: PathBuf,
 	/// Whitewasher identities replaced by fresh ones the whitewashers paid for.
 	rekeys: usize,
+	/// The founders are `members[..founders]`: churn rounds leave them in place.
+	founders: usize,
 }
 
 impl Run {
@@ -799,8 +813,10 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 	let budget = u128::from(config.whitewasher_budget.max(1)) * bond;
 	let mut whitewasher_reserve =
 		Reserve::new(&chain, &alice, whitewashers + spare_whitewashers, budget).await?;
-	// The first four honest peers are the pre-trusted ones (a network's founders).
-	let founders: Vec<Identity> = (0..honest.min(4)).filter_map(|_| reserve.take()).collect();
+	// The first honest peers are the pre-trusted ones (a network's founders).
+	let founders: Vec<Identity> =
+		(0..config.founders_of(honest)).filter_map(|_| reserve.take()).collect();
+	let founder_count = founders.len();
 	let pretrusted: Vec<_> = founders.iter().map(|i| i.account().clone()).collect();
 	// The stranger allowance adapts between an eighth of it and all of it, with how newcomers
 	// behave (Feldman et al.'s adaptive stranger policy): whitewashers drive it down.
@@ -849,6 +865,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		members: Vec::new(),
 		next_address: rand::random::<u32>() as u64,
 		rekeys: 0,
+		founders: founder_count,
 	};
 	let file_chunks = match config.scenario {
 		Scenario::Churn => 64,
@@ -1050,6 +1067,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		servers: if config.scenario == Scenario::Overshoot { config.servers.max(1) } else { 0 },
 		stranger_window: config.stranger_window,
 		stranger_release: config.stranger_release,
+		founders: founder_count,
 		longest_wait: config.longest_wait.as_secs_f64(),
 		submit_every: config.submit_interval().as_secs_f64(),
 		within_own_credit: config.within_own_credit,
@@ -1209,16 +1227,25 @@ async fn rejoin(
 	Ok(())
 }
 
-/// A tenth of the live peers leave; as many fresh peers of the same classes join.
+/// Who leaves in a churn round: a tenth of the live members (`alive[i]` for member `i`) other
+/// than the founders, `members[..founders]`. Founders stay: a network's pre-trusted peers are
+/// its long-lived core, and one that left would take a first witness of newcomers' graduation
+/// with it until governance named another.
+fn churn_leavers(alive: &[bool], founders: usize, rng: &mut impl rand::Rng) -> Vec<usize> {
+	let candidates: Vec<usize> = (founders..alive.len()).filter(|i| alive[*i]).collect();
+	candidates.choose_multiple(rng, candidates.len() / 10).copied().collect()
+}
+
+/// A tenth of the live peers other than the founders leave ([`churn_leavers`]); as many fresh
+/// peers of the same classes join.
 async fn churn(
 	run: &mut Run,
 	reserve: &mut Reserve,
 	whitewasher_reserve: &mut Reserve,
 	file_chunks: usize,
 ) -> Result<(), Error> {
-	let alive: Vec<usize> = (0..run.members.len()).filter(|i| run.members[*i].alive).collect();
-	let leaving: Vec<usize> =
-		alive.choose_multiple(&mut run.rng, alive.len() / 10).copied().collect();
+	let alive: Vec<bool> = run.members.iter().map(|m| m.alive).collect();
+	let leaving = churn_leavers(&alive, run.founders, &mut run.rng);
 	for index in &leaving {
 		run.stop(*index);
 	}
@@ -1242,4 +1269,30 @@ async fn churn(
 		run.connect_randomly(new, 8);
 	}
 	Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use rand::SeedableRng;
+
+	#[test]
+	fn churn_rounds_never_take_a_founder() {
+		let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+		for founders in [1, 4, 32] {
+			// A thousand members, some gone already, over as many rounds as a long run has.
+			let mut alive = vec![true; 1_000];
+			for round in 0..100 {
+				alive[(round * 37) % 1_000] = false;
+				let leavers = churn_leavers(&alive, founders, &mut rng);
+				let candidates = (founders..alive.len()).filter(|i| alive[*i]).count();
+				assert_eq!(leavers.len(), candidates / 10, "a tenth of the others leave");
+				assert!(leavers.iter().all(|i| *i >= founders && alive[*i]), "{leavers:?}");
+				let mut distinct = leavers.clone();
+				distinct.sort_unstable();
+				distinct.dedup();
+				assert_eq!(distinct.len(), leavers.len());
+			}
+		}
+	}
 }
