@@ -41,7 +41,8 @@ struct Cli {
 	/// Pre-trusted honest peers (the network's founders, named by governance; at most the
 	/// runtime's `MaxPreTrusted`, 32): the first witnesses of newcomers' graduation. They never
 	/// leave in churn rounds.
-	#[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=32))]
+	#[arg(long, default_value_t = 4,
+		value_parser = clap::value_parser!(u16).range(1..=scenario::MAX_FOUNDERS as i64))]
 	founders: u16,
 	/// Seconds between churn rounds.
 	#[arg(long, default_value_t = 30)]

@@ -163,10 +163,24 @@ impl SimConfig {
 	}
 
 	/// How many of `honest` peers are founders: [`SimConfig::founders`], at least one (the
-	/// global gate asks as one) and at most every honest peer.
-	pub fn founders_of(&self, honest: usize) -> usize {
-		self.founders.clamp(1, honest.max(1))
+	/// global gate asks as one) and at most every honest peer; an error above [`MAX_FOUNDERS`],
+	/// which the chain would refuse inside its sudo call, unseen by the run.
+	pub fn founders_of(&self, honest: usize) -> Result<usize, String> {
+		founders_among(self.founders, honest)
 	}
+}
+
+/// The most founders a run may name: the runtime's `MaxPreTrusted`.
+pub const MAX_FOUNDERS: usize = 32;
+
+/// [`SimConfig::founders_of`] for `asked` founders among `honest` peers.
+fn founders_among(asked: usize, honest: usize) -> Result<usize, String> {
+	if asked > MAX_FOUNDERS {
+		return Err(format!(
+			"{asked} founders asked for; the runtime pre-trusts at most {MAX_FOUNDERS}"
+		));
+	}
+	Ok(asked.clamp(1, honest.max(1)))
 }
 
 /// Congestion pricing for a run: the pricing period and the bytes' price bounds.
@@ -815,7 +829,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		Reserve::new(&chain, &alice, whitewashers + spare_whitewashers, budget).await?;
 	// The first honest peers are the pre-trusted ones (a network's founders).
 	let founders: Vec<Identity> =
-		(0..config.founders_of(honest)).filter_map(|_| reserve.take()).collect();
+		(0..config.founders_of(honest)?).filter_map(|_| reserve.take()).collect();
 	let founder_count = founders.len();
 	let pretrusted: Vec<_> = founders.iter().map(|i| i.account().clone()).collect();
 	// The stranger allowance adapts between an eighth of it and all of it, with how newcomers
@@ -1275,6 +1289,14 @@ async fn churn(
 mod tests {
 	use super::*;
 	use rand::SeedableRng;
+
+	#[test]
+	fn founders_are_bounded_by_what_the_runtime_pre_trusts() {
+		assert_eq!(founders_among(4, 900), Ok(4));
+		assert_eq!(founders_among(0, 900), Ok(1), "the global gate asks as a founder");
+		assert_eq!(founders_among(32, 16), Ok(16), "at most every honest peer");
+		assert!(founders_among(MAX_FOUNDERS + 1, 900).is_err());
+	}
 
 	#[test]
 	fn churn_rounds_never_take_a_founder() {
