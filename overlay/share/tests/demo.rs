@@ -503,6 +503,33 @@ async fn the_typed_client_calls_every_repute_method() {
 	assert_eq!(first.changes[0].peer, alice);
 }
 
+/// `sudo` reports a refused call only in an event, so `govern` reads the founders back: a list
+/// the chain refuses (a peer that never registered; more than `MaxPreTrusted`) is an error and
+/// leaves the chain's founders as they were, and a list it takes is read back as named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn governance_of_founders_the_chain_refuses_is_an_error() {
+	let temp = TempDir::new();
+	let node = DevNode::start(&node_binary().unwrap(), &temp.0.join("node")).unwrap();
+	let chain = ChainClient::connect(node.url.clone()).await.unwrap();
+	let alice = Signer::sr25519_from_uri("//Alice").unwrap();
+	let parameters = chain.reputation_parameters().await.unwrap();
+	let genesis = chain.pre_trusted().await.unwrap();
+	assert!(genesis.len() >= 2, "the dev chain names two founders at genesis");
+
+	let stranger = Identity::generate().account().clone();
+	let unregistered = [genesis[0].clone(), stranger];
+	let error = setup::govern(&chain, &alice, &parameters, &unregistered).await.unwrap_err();
+	assert!(error.to_string().contains("refused the 2 pre-trusted peers"), "{error}");
+	let too_many: Vec<AccountId32> =
+		(0..33).map(|_| Identity::generate().account().clone()).collect();
+	assert!(setup::govern(&chain, &alice, &parameters, &too_many).await.is_err());
+	assert_eq!(chain.pre_trusted().await.unwrap(), genesis);
+
+	let reversed: Vec<AccountId32> = genesis.iter().rev().cloned().collect();
+	setup::govern(&chain, &alice, &parameters, &reversed).await.unwrap();
+	assert_eq!(chain.pre_trusted().await.unwrap(), reversed);
+}
+
 /// The mortality period of the clients of [`stalled_node`].
 const STALL_PERIOD: u64 = 8;
 

@@ -585,6 +585,17 @@ impl ChainClient {
 		})
 	}
 
+	/// The founders (pre-trusted peers) at the best block, in the order governance named them.
+	pub async fn pre_trusted(&self) -> Result<Vec<AccountId32>, ChainError> {
+		let value = self.storage(&[keys::pre_trusted()]).await?.remove(0);
+		// Absent when none was ever named: an empty list.
+		let Some(bytes) = value else { return Ok(Vec::new()) };
+		<Vec<AccountId32>>::decode(&mut &bytes[..]).map_err(|e| ChainError::BadAnswer {
+			method: "state_getStorage",
+			reason: format!("Reputation.PreTrusted: {e}"),
+		})
+	}
+
 	/// The payment channel of `consumer` to `provider` for `service`, if one is open.
 	pub async fn channel(
 		&self,

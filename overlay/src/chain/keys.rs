@@ -58,6 +58,12 @@ pub fn stranger_policy() -> Vec<u8> {
 	prefix_of("Reputation", "Strangers")
 }
 
+/// `Reputation.PreTrusted`: the founders, the pre-trusted peers every trust computation starts
+/// from (governance sets them with `set_pretrusted`).
+pub fn pre_trusted() -> Vec<u8> {
+	prefix_of("Reputation", "PreTrusted")
+}
+
 /// `System.Account[account]`: nonce and balances.
 pub fn system_account(account: &AccountId32) -> Vec<u8> {
 	let mut out = [twox_128(b"System"), twox_128(b"Account")].concat();

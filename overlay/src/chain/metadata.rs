@@ -190,6 +190,13 @@ pub const STORAGE: &[ExpectedStorage] = &[
 		value: Value::Layout("{allowance:u128,reciprocated:u32,defected:u32,halved_at:u32}"),
 	},
 	ExpectedStorage {
+		item: ("Reputation", "PreTrusted"),
+		hashers: &[],
+		key: "",
+		// [`super::ChainClient::pre_trusted`] decodes it (a bounded vector of accounts).
+		value: Value::Layout("Vec<[u8;32]>"),
+	},
+	ExpectedStorage {
 		item: ("System", "Account"),
 		hashers: &[StorageHasher::Blake2_128Concat],
 		key: ACCOUNT,

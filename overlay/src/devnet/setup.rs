@@ -34,8 +34,10 @@ pub fn fast_parameters(allowance: u128, epoch_length: u32, half_life: u32) -> Re
 	}
 }
 
-/// Sets the reputation parameters and the pre-trusted peers as root, through `sudo`, and checks
-/// the chain took them.
+/// Sets the reputation parameters and, unless `pretrusted` is empty, the pre-trusted peers as
+/// root, through `sudo`, and checks the chain took both: `sudo` reports a refused call only in
+/// an event, so a list the chain refuses (longer than `MaxPreTrusted`, a peer named twice or not
+/// registered) is an error here, not a run without founders.
 pub async fn govern(
 	chain: &ChainClient,
 	sudo: &Signer,
@@ -50,6 +52,13 @@ pub async fn govern(
 	}
 	if chain.reputation_parameters().await? != *parameters {
 		return Err(ChainError::Transaction("sudo did not set the parameters".into()));
+	}
+	if !pretrusted.is_empty() && chain.pre_trusted().await? != pretrusted {
+		return Err(ChainError::Transaction(format!(
+			"the chain refused the {} pre-trusted peers (more than it allows, one named twice, \
+			 or one not a registered peer in good standing)",
+			pretrusted.len()
+		)));
 	}
 	Ok(())
 }

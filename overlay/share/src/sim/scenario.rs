@@ -164,13 +164,14 @@ impl SimConfig {
 
 	/// How many of `honest` peers are founders: [`SimConfig::founders`], at least one (the
 	/// global gate asks as one) and at most every honest peer; an error above [`MAX_FOUNDERS`],
-	/// which the chain would refuse inside its sudo call, unseen by the run.
+	/// before anything starts (the chain would refuse the list, which `setup::govern` reports).
 	pub fn founders_of(&self, honest: usize) -> Result<usize, String> {
 		founders_among(self.founders, honest)
 	}
 }
 
-/// The most founders a run may name: the runtime's `MaxPreTrusted`.
+/// The most founders a run may name: the runtime's `MaxPreTrusted` (the command line's bound; a
+/// runtime that allows fewer refuses the list, and `setup::govern` fails the run).
 pub const MAX_FOUNDERS: usize = 32;
 
 /// [`SimConfig::founders_of`] for `asked` founders among `honest` peers.
