@@ -418,29 +418,39 @@ pub fn summary(results: &[RunResult]) -> String {
 		let _ = writeln!(out, "### {}\n", scenario.name());
 		let _ = writeln!(
 			out,
-			"Mean KiB/s received per peer after the {:.0} s warm-up.\n",
+			"Mean KiB/s received per peer after the {:.0} s warm-up; the last two columns over \
+			 the workload's last minute only, once what attackers took at the start is spent \
+			 (the free rider's, or else the whitewashers', share).\n",
 			runs[0].warmup
 		);
 		let _ = writeln!(
 			out,
-			"| policy | honest | free rider | Sybil | whitewasher | free rider ÷ honest | peers |"
+			"| policy | honest | free rider | Sybil | whitewasher | free rider ÷ honest | honest, \
+			 last minute | free rider ÷ honest, last minute | peers |"
 		);
-		let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+		let _ = writeln!(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 		for run in runs {
-			let honest = run.steady_rate(Class::Honest);
-			let rider = run.steady_rate(Class::FreeRider).or(run.steady_rate(Class::Whitewasher));
-			let ratio = honest
-				.zip(rider)
-				.map_or("–".into(), |(h, f)| format!("{:.0}%", 100.0 * f / h.max(1.0)));
+			let share = |rate: fn(&RunResult, Class) -> Option<f64>| {
+				let honest = rate(run, Class::Honest);
+				let rider = rate(run, Class::FreeRider).or(rate(run, Class::Whitewasher));
+				let ratio = honest
+					.zip(rider)
+					.map_or("–".into(), |(h, f)| format!("{:.0}%", 100.0 * f / h.max(1.0)));
+				(honest, ratio)
+			};
+			let (honest, ratio) = share(RunResult::steady_rate);
+			let (honest_last, ratio_last) = share(RunResult::last_minute_rate);
 			let _ = writeln!(
 				out,
-				"| {} | {} | {} | {} | {} | {} | {} |",
+				"| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
 				run.policy.name(),
 				kib(honest),
 				kib(run.steady_rate(Class::FreeRider)),
 				kib(run.steady_rate(Class::Sybil)),
 				kib(run.steady_rate(Class::Whitewasher)),
 				ratio,
+				kib(honest_last),
+				ratio_last,
 				run.identities_total,
 			);
 		}
@@ -918,6 +928,36 @@ mod tests {
 		// A run that sampled no denials has no such section.
 		let quiet = summary(&[run(Scenario::Churn, ServePolicy::ReputeGlobal, 1000.0, 0.0)]);
 		assert!(!quiet.contains("service after the chain's denial"), "{quiet}");
+	}
+
+	#[test]
+	fn the_summary_gives_the_last_minute_beside_the_mean_after_the_warm_up() {
+		// A free rider that takes its allowance in the second minute and nothing in the third.
+		let mut run = run(Scenario::Baseline, ServePolicy::ReputeGlobal, 1000.0, 0.0);
+		run.samples.retain(|s| s.class == Class::Honest);
+		for (t, rider) in [(70.0, 600.0), (80.0, 600.0), (130.0, 0.0), (170.0, 0.0)] {
+			run.samples.push(Sample {
+				t,
+				class: Class::FreeRider,
+				peers: 1,
+				bytes_per_second: rider,
+			});
+			run.samples.push(Sample {
+				t,
+				class: Class::Honest,
+				peers: 2,
+				bytes_per_second: 1024.0,
+			});
+		}
+		assert_eq!(run.last_minute_rate(Class::FreeRider), Some(0.0));
+		assert_eq!(run.last_minute_rate(Class::Honest), Some(1024.0));
+		let summary = summary(&[run.clone()]);
+		let row = summary.lines().find(|l| l.starts_with("| repute-global | 1.0 ")).unwrap();
+		// After the warm-up: 300 B/s of the honest 1,016 B/s (30%); over the last minute: 0%.
+		assert!(row.ends_with("| 30% | 1.0 | 0% | 3 |"), "{row}");
+		// A workload shorter than the warm-up and a minute: the last minute starts at the warm-up.
+		run.duration = 90.0;
+		assert_eq!(run.last_minute_rate(Class::FreeRider), run.steady_rate(Class::FreeRider));
 	}
 
 	#[test]

@@ -424,10 +424,23 @@ impl Payments {
 impl RunResult {
 	/// Mean bytes per second per peer of `class` after the warm-up.
 	pub fn steady_rate(&self, class: Class) -> Option<f64> {
+		self.rate_after(class, self.warmup)
+	}
+
+	/// Mean bytes per second per peer of `class` over the workload's last minute (after the
+	/// warm-up, if the workload is shorter than the warm-up and a minute): what a class gets
+	/// once allowances taken at the start are spent, where the mean after the warm-up still
+	/// counts them.
+	pub fn last_minute_rate(&self, class: Class) -> Option<f64> {
+		self.rate_after(class, (self.duration - 60.0).max(self.warmup))
+	}
+
+	/// Mean bytes per second per peer of `class` over the samples after `from` seconds.
+	fn rate_after(&self, class: Class, from: f64) -> Option<f64> {
 		let rates: Vec<f64> = self
 			.samples
 			.iter()
-			.filter(|s| s.class == class && s.t > self.warmup && s.peers > 0)
+			.filter(|s| s.class == class && s.t > from && s.peers > 0)
 			.map(|s| s.bytes_per_second)
 			.collect();
 		(!rates.is_empty()).then(|| rates.iter().sum::<f64>() / rates.len() as f64)
