@@ -137,6 +137,12 @@ impl CreditEstimate {
 		self.uncounted_total
 	}
 
+	/// The admission credit last reported, before the uncounted units are taken off; `None`
+	/// before the first report.
+	pub fn reported_credit(&self) -> Option<u128> {
+		self.credit
+	}
+
 	/// What may still be taken: the last reported credit less the uncounted units; `None`
 	/// before the first report.
 	pub fn remaining(&self) -> Option<u128> {
@@ -187,6 +193,19 @@ impl OwnCredit {
 		estimate.remaining()
 	}
 
+	/// The admission credit the node last reported and the units received that it had not
+	/// counted then ([`remaining`](Self::remaining) is the one less the other): where an app
+	/// that keeps within its own credit stands, for its logs and metrics. `None` when
+	/// [`remaining`](Self::remaining) is.
+	pub fn standing(&self) -> Option<(u128, u128)> {
+		if !self.shared.freshness.is_fresh() {
+			return None;
+		}
+		let mut estimate = self.estimate();
+		estimate.forget_before(Instant::now(), self.shared.config.forget_after);
+		Some((estimate.reported_credit()?, estimate.uncounted()))
+	}
+
 	fn estimate(&self) -> std::sync::MutexGuard<'_, CreditEstimate> {
 		self.shared.estimate.lock().unwrap_or_else(|p| p.into_inner())
 	}
@@ -230,6 +249,7 @@ mod tests {
 		assert_eq!(estimate.remaining(), None, "unknown before the first report");
 		estimate.reported(1_000, 50);
 		assert_eq!(estimate.remaining(), Some(1_000));
+		assert_eq!(estimate.reported_credit(), Some(1_000));
 		// Served 300 by one provider and 400 by another before any receipt lands.
 		estimate.received(300, start);
 		estimate.received(400, start + Duration::from_secs(2));
@@ -238,6 +258,7 @@ mod tests {
 		estimate.reported(700, 350);
 		assert_eq!(estimate.uncounted(), 400);
 		assert_eq!(estimate.remaining(), Some(300));
+		assert_eq!(estimate.reported_credit(), Some(700));
 		// Past the credit: nothing remains (never negative).
 		estimate.received(500, start + Duration::from_secs(3));
 		assert_eq!(estimate.remaining(), Some(0));

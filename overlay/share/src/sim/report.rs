@@ -58,11 +58,12 @@ pub fn write_strangers_csv(path: &Path, results: &[RunResult]) -> std::io::Resul
 /// every run as CSV.
 pub fn write_denials_csv(path: &Path, results: &[RunResult]) -> std::io::Result<()> {
 	let header = "t,finalized,denied,served_while_denied_bytes_per_second,receipts_sent,honest,\
-	              honest_denied,honest_denied_as_strangers";
+	              honest_denied,honest_denied_as_strangers,honest_keeping_credit,\
+	              honest_mean_credit_bytes,honest_mean_uncounted_bytes,honest_held_for_credit";
 	write_rows(path, header, results, |result| {
 		let line = |s: &super::scenario::DenialSample| {
 			format!(
-				"{:.1},{},{},{:.0},{},{},{},{}",
+				"{:.1},{},{},{:.0},{},{},{},{},{},{},{},{}",
 				s.t,
 				s.finalized,
 				s.denied,
@@ -70,7 +71,11 @@ pub fn write_denials_csv(path: &Path, results: &[RunResult]) -> std::io::Result<
 				s.receipts_sent,
 				s.honest,
 				s.honest_denied,
-				s.honest_denied_as_strangers
+				s.honest_denied_as_strangers,
+				s.honest_keeping_credit,
+				s.honest_mean_credit,
+				s.honest_mean_uncounted,
+				s.honest_held_for_credit
 			)
 		};
 		result.denials.iter().map(line).collect()
@@ -886,6 +891,10 @@ mod tests {
 			honest: 900,
 			honest_denied,
 			honest_denied_as_strangers: honest_denied / 3,
+			honest_keeping_credit: 850,
+			honest_mean_credit: 4 * finalized as u128 * 1_000,
+			honest_mean_uncounted: 3 * finalized as u128 * 1_000,
+			honest_held_for_credit: 2 * finalized as u64,
 		};
 		let results = vec![RunResult {
 			identities: vec![
@@ -919,10 +928,12 @@ mod tests {
 			csv.lines().collect::<Vec<_>>(),
 			[
 				"scenario,policy,t,finalized,denied,served_while_denied_bytes_per_second,\
-				 receipts_sent,honest,honest_denied,honest_denied_as_strangers",
-				"churn,repute-subjective,10.0,5,0,0,7,900,900,300",
-				"churn,repute-subjective,70.0,20,1,0,7,900,9,3",
-				"churn,repute-subjective,130.0,35,3,4096,7,900,27,9",
+				 receipts_sent,honest,honest_denied,honest_denied_as_strangers,\
+				 honest_keeping_credit,honest_mean_credit_bytes,honest_mean_uncounted_bytes,\
+				 honest_held_for_credit",
+				"churn,repute-subjective,10.0,5,0,0,7,900,900,300,850,20000,15000,10",
+				"churn,repute-subjective,70.0,20,1,0,7,900,9,3,850,80000,60000,40",
+				"churn,repute-subjective,130.0,35,3,4096,7,900,27,9,850,140000,105000,70",
 			]
 		);
 		// A run that sampled no denials has no such section.

@@ -258,6 +258,17 @@ pub struct DenialSample {
 	/// Of those, the ones denied as strangers that used up their allowance before they had
 	/// credit of their own.
 	pub honest_denied_as_strangers: usize,
+	/// Of the live honest peers that keep within their own credit, how many knew it at the
+	/// sample (their node had answered lately); the next two are means over them.
+	pub honest_keeping_credit: usize,
+	/// The admission credit their node last reported them, on average, in bytes.
+	pub honest_mean_credit: u128,
+	/// What they had received that the chain had not counted at its last report, on average,
+	/// in bytes: the part of their credit they could not ask for.
+	pub honest_mean_uncounted: u128,
+	/// Times live honest peers held back a request because it was beyond their own credit, so
+	/// far (summed over them).
+	pub honest_held_for_credit: u64,
 }
 
 /// What whitewashing cost the whitewashers of a run, at its end.
@@ -459,6 +470,8 @@ struct Member {
 	handle: PeerHandle,
 	submitter: Option<Submitter>,
 	payer: Option<Payer>,
+	/// Its own credit, for an honest peer that keeps within it.
+	credit: Option<OwnCredit>,
 	last_received: u64,
 	/// Bytes received between the last two samples.
 	last_delta: u64,
@@ -599,7 +612,7 @@ impl Run {
 			gate,
 			channels: paid.then(|| ChannelBook::spawn(chain.clone(), identity.account(), SERVICE)),
 			payer: payer.clone(),
-			credit,
+			credit: credit.clone(),
 		};
 		self.next_address += 1;
 		let address = format!("/memory/{}", 1_000_000 + self.next_address).parse()?;
@@ -624,6 +637,7 @@ impl Run {
 			handle,
 			submitter: Some(submitter),
 			payer,
+			credit,
 			last_received: 0,
 			last_delta: 0,
 			denied_since: None,
@@ -775,6 +789,15 @@ impl Run {
 			.filter_map(|m| m.submitter.as_ref())
 			.map(|s| s.stats().sent.load(Ordering::Relaxed))
 			.sum();
+		let standings: Vec<(u128, u128)> =
+			honest.iter().filter_map(|i| self.members[*i].credit.as_ref()?.standing()).collect();
+		let mean = |part: fn(&(u128, u128)) -> u128| {
+			standings.iter().map(part).sum::<u128>() / (standings.len().max(1) as u128)
+		};
+		let honest_held_for_credit = honest
+			.iter()
+			.map(|i| self.members[*i].handle.stats.held_for_credit.load(Ordering::Relaxed))
+			.sum();
 		Some(DenialSample {
 			t,
 			finalized: number,
@@ -784,6 +807,10 @@ impl Run {
 			honest: honest.len(),
 			honest_denied,
 			honest_denied_as_strangers,
+			honest_keeping_credit: standings.len(),
+			honest_mean_credit: mean(|(credit, _)| *credit),
+			honest_mean_uncounted: mean(|(_, uncounted)| *uncounted),
+			honest_held_for_credit,
 		})
 	}
 }
