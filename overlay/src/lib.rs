@@ -78,7 +78,7 @@ pub use error::{ChainError, IdentityError, StoreError};
 pub use gate::{AdmissionGate, GateConfig, GatePolicy, Verdict};
 pub use identity::{account_of, peer_of, Identity, Signer};
 pub use ledger::ReceiptPolicy;
-pub use own_credit::{OwnCredit, OwnCreditConfig};
+pub use own_credit::{CreditStanding, OwnCredit, OwnCreditConfig};
 pub use payer::{Doubt, Payer, PayerConfig, PayerStats};
 pub use store::{Durability, PairKey, ReceiptStore};
 pub use stranger_window::StrangerWindow;

@@ -150,6 +150,22 @@ impl CreditEstimate {
 	}
 }
 
+/// Where a consumer that keeps within its own credit stands ([`OwnCredit::standing`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CreditStanding {
+	/// The admission credit the node last reported.
+	pub reported_credit: u128,
+	/// Units received that the chain had not counted at that report.
+	pub uncounted: u128,
+}
+
+impl CreditStanding {
+	/// What may still be taken: the reported credit less the uncounted units (never negative).
+	pub fn remaining(&self) -> u128 {
+		self.reported_credit.saturating_sub(self.uncounted)
+	}
+}
+
 struct Shared {
 	estimate: Mutex<CreditEstimate>,
 	freshness: Freshness,
@@ -185,25 +201,22 @@ impl OwnCredit {
 	/// the node first answered or once its last answer is older than
 	/// [`OwnCreditConfig::max_staleness`].
 	pub fn remaining(&self) -> Option<u128> {
-		if !self.shared.freshness.is_fresh() {
-			return None;
-		}
-		let mut estimate = self.estimate();
-		estimate.forget_before(Instant::now(), self.shared.config.forget_after);
-		estimate.remaining()
+		self.standing().as_ref().map(CreditStanding::remaining)
 	}
 
 	/// The admission credit the node last reported and the units received that it had not
-	/// counted then ([`remaining`](Self::remaining) is the one less the other): where an app
-	/// that keeps within its own credit stands, for its logs and metrics. `None` when
-	/// [`remaining`](Self::remaining) is.
-	pub fn standing(&self) -> Option<(u128, u128)> {
+	/// counted then, of which [`remaining`](Self::remaining) is the difference: for an app's logs
+	/// and metrics. `None` when `remaining` is.
+	pub fn standing(&self) -> Option<CreditStanding> {
 		if !self.shared.freshness.is_fresh() {
 			return None;
 		}
 		let mut estimate = self.estimate();
 		estimate.forget_before(Instant::now(), self.shared.config.forget_after);
-		Some((estimate.reported_credit()?, estimate.uncounted()))
+		Some(CreditStanding {
+			reported_credit: estimate.reported_credit()?,
+			uncounted: estimate.uncounted(),
+		})
 	}
 
 	fn estimate(&self) -> std::sync::MutexGuard<'_, CreditEstimate> {
@@ -265,6 +278,14 @@ mod tests {
 		// Everything counted, and the credit grew (the consumer served others meanwhile).
 		estimate.reported(2_000, 1_250);
 		assert_eq!((estimate.uncounted(), estimate.remaining()), (0, Some(2_000)));
+	}
+
+	#[test]
+	fn a_standing_leaves_the_credit_less_what_was_not_counted_and_never_less_than_nothing() {
+		let standing = CreditStanding { reported_credit: 1_000, uncounted: 300 };
+		assert_eq!(standing.remaining(), 700);
+		let overdrawn = CreditStanding { reported_credit: 1_000, uncounted: 1_500 };
+		assert_eq!(overdrawn.remaining(), 0);
 	}
 
 	#[test]

@@ -25,9 +25,9 @@ use rand::{seq::SliceRandom, Rng, SeedableRng};
 use repute_overlay::chain::calls::Call;
 use repute_overlay::devnet::{setup, DevNode};
 use repute_overlay::{
-	AdmissionGate, ChainClient, ChannelBook, Durability, GatePolicy, Identity, OwnCredit,
-	OwnCreditConfig, Payer, PayerConfig, ReceiptConfig, ReceiptPolicy, ReceiptStore, Signer,
-	StrangerWindow, Submitter, SubmitterConfig, TransportKind,
+	AdmissionGate, ChainClient, ChannelBook, CreditStanding, Durability, GatePolicy, Identity,
+	OwnCredit, OwnCreditConfig, Payer, PayerConfig, ReceiptConfig, ReceiptPolicy, ReceiptStore,
+	Signer, StrangerWindow, Submitter, SubmitterConfig, TransportKind,
 };
 use repute_primitives::{payments::PaymentParameters, pricing::PriceBounds};
 use repute_rpc_api::json::{AdmissionAnswer, Decision, Reason, ServicePriceJson};
@@ -789,9 +789,9 @@ impl Run {
 			.filter_map(|m| m.submitter.as_ref())
 			.map(|s| s.stats().sent.load(Ordering::Relaxed))
 			.sum();
-		let standings: Vec<(u128, u128)> =
+		let standings: Vec<CreditStanding> =
 			honest.iter().filter_map(|i| self.members[*i].credit.as_ref()?.standing()).collect();
-		let mean = |part: fn(&(u128, u128)) -> u128| {
+		let mean = |part: fn(&CreditStanding) -> u128| {
 			standings.iter().map(part).sum::<u128>() / (standings.len().max(1) as u128)
 		};
 		let honest_held_for_credit = honest
@@ -808,8 +808,8 @@ impl Run {
 			honest_denied,
 			honest_denied_as_strangers,
 			honest_keeping_credit: standings.len(),
-			honest_mean_credit: mean(|(credit, _)| *credit),
-			honest_mean_uncounted: mean(|(_, uncounted)| *uncounted),
+			honest_mean_credit: mean(|standing| standing.reported_credit),
+			honest_mean_uncounted: mean(|standing| standing.uncounted),
 			honest_held_for_credit,
 		})
 	}
