@@ -137,16 +137,15 @@ impl CreditEstimate {
 		self.uncounted_total
 	}
 
-	/// The admission credit last reported, before the uncounted units are taken off; `None`
-	/// before the first report.
-	pub fn reported_credit(&self) -> Option<u128> {
-		self.credit
+	/// The last reported credit and the units uncounted now; `None` before the first report.
+	pub fn standing(&self) -> Option<CreditStanding> {
+		Some(CreditStanding { reported_credit: self.credit?, uncounted: self.uncounted_total })
 	}
 
 	/// What may still be taken: the last reported credit less the uncounted units; `None`
 	/// before the first report.
 	pub fn remaining(&self) -> Option<u128> {
-		self.credit.map(|credit| credit.saturating_sub(self.uncounted_total))
+		self.standing().as_ref().map(CreditStanding::remaining)
 	}
 }
 
@@ -213,10 +212,7 @@ impl OwnCredit {
 		}
 		let mut estimate = self.estimate();
 		estimate.forget_before(Instant::now(), self.shared.config.forget_after);
-		Some(CreditStanding {
-			reported_credit: estimate.reported_credit()?,
-			uncounted: estimate.uncounted(),
-		})
+		estimate.standing()
 	}
 
 	fn estimate(&self) -> std::sync::MutexGuard<'_, CreditEstimate> {
@@ -262,7 +258,10 @@ mod tests {
 		assert_eq!(estimate.remaining(), None, "unknown before the first report");
 		estimate.reported(1_000, 50);
 		assert_eq!(estimate.remaining(), Some(1_000));
-		assert_eq!(estimate.reported_credit(), Some(1_000));
+		assert_eq!(
+			estimate.standing(),
+			Some(CreditStanding { reported_credit: 1_000, uncounted: 0 })
+		);
 		// Served 300 by one provider and 400 by another before any receipt lands.
 		estimate.received(300, start);
 		estimate.received(400, start + Duration::from_secs(2));
@@ -271,7 +270,10 @@ mod tests {
 		estimate.reported(700, 350);
 		assert_eq!(estimate.uncounted(), 400);
 		assert_eq!(estimate.remaining(), Some(300));
-		assert_eq!(estimate.reported_credit(), Some(700));
+		assert_eq!(
+			estimate.standing(),
+			Some(CreditStanding { reported_credit: 700, uncounted: 400 })
+		);
 		// Past the credit: nothing remains (never negative).
 		estimate.received(500, start + Duration::from_secs(3));
 		assert_eq!(estimate.remaining(), Some(0));
