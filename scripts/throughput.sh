@@ -12,6 +12,11 @@
 #                                          peer a newcomer whose allowance is not released yet,
 #                                          as in a new network's first blocks (by default
 #                                          governance releases allowances at once first)
+#   THROUGHPUT_SOAK=1 THROUGHPUT_BLOCKS=600 THROUGHPUT_PEERS=8192 scripts/throughput.sh
+#                                          the node's memory over an hour of full blocks: the
+#                                          ed25519 receipt phase alone, signed as the feed needs
+#                                          them; per block and in a summary the node's RSS and its
+#                                          anonymous part (the rest is mapped database files)
 #   THROUGHPUT_NODE_ARGS="--trie-cache-size 268435456" scripts/throughput.sh
 #                                          more flags for the node; a --pool-limit or
 #                                          --pool-kbytes given here replaces the script's own
@@ -57,4 +62,4 @@ trap cleanup EXIT INT TERM
 
 wait_for_rpc "$rpc_port" "$node_pid" "$log" 120
 "$generator" "$rpc_port" "$log" "$node_pid" "${THROUGHPUT_BLOCKS:-5}" "${THROUGHPUT_BATCH:-128}" \
-	"${THROUGHPUT_PEERS:-256}" ${THROUGHPUT_NEWCOMERS:+newcomers}
+	"${THROUGHPUT_PEERS:-256}" ${THROUGHPUT_NEWCOMERS:+newcomers} ${THROUGHPUT_SOAK:+soak}

@@ -37,7 +37,17 @@
 //! block for proposing" log line), and the node's RSS; then a summary over the full blocks.
 //! After each receipt phase it checks that the chain recorded every receipt its blocks included.
 //!
-//! Usage: `throughput <rpc-port> <node-log> <node-pid> <blocks> <batch> <peers> [newcomers]`.
+//! With `soak`, only the ed25519 receipt phase runs (and only the ed25519 peers are registered),
+//! for as many blocks as asked, to follow the node's memory over a long run of full blocks: its
+//! receipts are signed as the feed needs them (an hour of blocks, some 3 million receipts, would
+//! otherwise hold gigabytes of pre-signed transactions in this process), about a fifth of a
+//! second of one core per block. Every row then gives the node's RSS and its anonymous part (the
+//! node's own memory; the rest is mapped database files, page cache that the kernel takes back
+//! under pressure), and the summary both at the first and the last full block, at most, and
+//! their growth per hour between the first and the second half of the run.
+//!
+//! Usage: `throughput <rpc-port> <node-log> <node-pid> <blocks> <batch> <peers> [newcomers]
+//! [soak]`.
 
 use codec::{Compact, Decode};
 use futures::{stream, StreamExt, TryStreamExt};
@@ -78,7 +88,7 @@ struct BlockRow {
 	number: u32,
 	items: u64,
 	normal_weight_ms: f64,
-	rss_mib: f64,
+	memory: Memory,
 	built_ms: Option<f64>,
 	end: Option<String>,
 }
@@ -101,14 +111,15 @@ enum Kind {
 async fn main() -> Result<(), Error> {
 	let args: Vec<String> = std::env::args().collect();
 	let usage = "usage: throughput <rpc-port> <node-log> <node-pid> <blocks> <batch> <peers> \
-	             [newcomers]";
-	let (port, log, pid, blocks, batch, peers, newcomers) = match &args[..] {
-		[_, port, log, pid, blocks, batch, peers] => (port, log, pid, blocks, batch, peers, false),
-		[_, port, log, pid, blocks, batch, peers, last] if last == "newcomers" => {
-			(port, log, pid, blocks, batch, peers, true)
-		}
-		_ => return Err(usage.into()),
+	             [newcomers] [soak]";
+	let [_, port, log, pid, blocks, batch, peers, options @ ..] = &args[..] else {
+		return Err(usage.into());
 	};
+	if options.iter().any(|option| option != "newcomers" && option != "soak") {
+		return Err(usage.into());
+	}
+	let newcomers = options.iter().any(|option| option == "newcomers");
+	let soak = options.iter().any(|option| option == "soak");
 	let (port, log, pid): (u16, PathBuf, u32) = (port.parse()?, log.into(), pid.parse()?);
 	let (blocks, batch, peers): (usize, usize, usize) =
 		(blocks.parse()?, batch.parse()?, peers.parse()?);
@@ -127,10 +138,12 @@ async fn main() -> Result<(), Error> {
 		.map(|i| Identity::from_seed(blake2_256(format!("repute/throughput/{i}").as_bytes())))
 		.map(|identity| identity.signer())
 		.collect();
-	let sr25519: Vec<Signer> = (0..peers)
+	// A soak runs the ed25519 phase alone.
+	let others = if soak { 0 } else { peers };
+	let sr25519: Vec<Signer> = (0..others)
 		.map(|i| Signer::sr25519_from_uri(&format!("//repute//throughput//{i}")))
 		.collect::<Result<_, _>>()?;
-	let ecdsa: Vec<Signer> = (0..peers)
+	let ecdsa: Vec<Signer> = (0..others)
 		.map(|i| {
 			Signer::ecdsa_from_seed(blake2_256(format!("repute/throughput/ecdsa/{i}").as_bytes()))
 		})
@@ -162,9 +175,14 @@ async fn main() -> Result<(), Error> {
 	if !newcomers {
 		release_allowances_at_once(&chain, &alice).await?;
 	}
-	let accounts: Vec<AccountId32> =
-		everyone.iter().chain(relayers.iter().flatten()).map(Signer::account).collect();
-	devnet::setup::fund(&chain, &alice, &accounts, amount).await?;
+	let peer_accounts: Vec<AccountId32> = everyone.iter().map(Signer::account).collect();
+	devnet::setup::fund(&chain, &alice, &peer_accounts, amount).await?;
+	// The relayers pay every batch's fee: a quarter of what `//Alice` has among them, not a
+	// peer's share (with thousands of peers that runs out within an hour of full blocks).
+	let relayer_accounts: Vec<AccountId32> =
+		relayers.iter().flatten().map(Signer::account).collect();
+	let relayer_amount = alice_free / (4 * relayer_accounts.len() as u128);
+	devnet::setup::fund(&chain, &alice, &relayer_accounts, relayer_amount).await?;
 	devnet::setup::register_signers(&chain, &everyone).await?;
 
 	let mut summaries = Vec::new();
@@ -174,25 +192,36 @@ async fn main() -> Result<(), Error> {
 		("receipts, ecdsa", &ecdsa),
 	];
 	for ((name, peers), relayers) in phases.into_iter().zip(&relayers) {
-		eprintln!("[throughput] signing {name}...");
+		if peers.is_empty() {
+			continue;
+		}
 		let mut nonces = Nonces::read(&chain, relayers).await?;
-		let receipts = cosigned_pairs(peers, info.genesis_hash, RECEIPTS_PER_BLOCK * (blocks + 4));
-		let work: Vec<Prepared> = receipts
-			.chunks(batch)
-			.enumerate()
-			.map(|(k, chunk)| {
-				let submitter = &relayers[k % relayers.len()];
-				let xt = extrinsic::signed(
-					&Call::submit_receipts(chunk),
-					submitter,
-					nonces.take(submitter),
-					&info,
-				);
-				Prepared { hex: to_hex(&xt), items: chunk.len() as u64 }
-			})
-			.collect();
-		let (rows, pairs) =
-			run_phase(&chain, name, Kind::Receipts, work, blocks, &log, pid).await?;
+		let info = &info;
+		let mut receipts =
+			cosigned_pairs(peers, info.genesis_hash, RECEIPTS_PER_BLOCK * (blocks + 4));
+		let mut k = 0;
+		let batches = std::iter::from_fn(move || {
+			let chunk: Vec<SignedReceipt> = receipts.by_ref().take(batch).collect();
+			if chunk.is_empty() {
+				return None;
+			}
+			let submitter = &relayers[k % relayers.len()];
+			k += 1;
+			let xt = extrinsic::signed(
+				&Call::submit_receipts(&chunk),
+				submitter,
+				nonces.take(submitter),
+				info,
+			);
+			Some(Prepared { hex: to_hex(&xt), items: chunk.len() as u64 })
+		});
+		let (rows, pairs) = if soak {
+			run_phase(&chain, name, Kind::Receipts, batches, blocks, &log, pid).await?
+		} else {
+			eprintln!("[throughput] signing {name}...");
+			let work: Vec<Prepared> = batches.collect();
+			run_phase(&chain, name, Kind::Receipts, work, blocks, &log, pid).await?
+		};
 		let included = pairs.len();
 		// At the newest block, which included them: the finalized head (what `recorded` reads)
 		// is a few blocks behind.
@@ -205,7 +234,14 @@ async fn main() -> Result<(), Error> {
 			);
 		}
 		eprintln!("[throughput] {name}: {included} receipts included, all recorded");
+		if soak {
+			print_memory(name, &rows);
+		}
 		summaries.push(summary(name, &rows));
+	}
+	if soak {
+		print_summaries(&summaries);
+		return Ok(());
 	}
 
 	eprintln!("[throughput] signing transfers...");
@@ -228,15 +264,7 @@ async fn main() -> Result<(), Error> {
 		run_phase(&chain, "transfers", Kind::Transfers, work, blocks, &log, pid).await?;
 	summaries.push(summary("balance transfers", &rows));
 
-	println!();
-	println!("| kind | full blocks | items per block (median) | normal weight used (ms, median) | real build time (ms, median) | charged ÷ real |");
-	println!("| --- | ---: | ---: | ---: | ---: | ---: |");
-	for s in &summaries {
-		println!(
-			"| {} | {} | {} | {:.0} | {:.0} | {:.2} |",
-			s.name, s.full_blocks, s.items, s.weight_ms, s.built_ms, s.ratio
-		);
-	}
+	print_summaries(&summaries);
 	let transfers = summaries.last().map_or(0, |s| s.items).max(1);
 	for s in &summaries[..summaries.len() - 1] {
 		println!(
@@ -281,22 +309,29 @@ async fn release_allowances_at_once(chain: &ChainClient, sudo: &Signer) -> Resul
 }
 
 /// Up to `wanted` distinct (provider, consumer) pairs of `peers`, each with one co-signed
-/// receipt of 1,000 units.
-fn cosigned_pairs(peers: &[Signer], genesis_hash: H256, wanted: usize) -> Vec<SignedReceipt> {
+/// receipt of 1,000 units, signed as they are taken.
+fn cosigned_pairs(
+	peers: &[Signer],
+	genesis_hash: H256,
+	wanted: usize,
+) -> impl Iterator<Item = SignedReceipt> + '_ {
 	let now_ms = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
 	let n = peers.len();
-	let mut receipts = Vec::with_capacity(wanted.min(n * (n - 1)));
 	// Rounds of pairs (i, i + d), one per distance d, from n / 2 outwards: in a round, peer i is
 	// the provider at position i and the consumer at position i − d, so a run of consecutive
 	// receipts shorter than both d and n − d touches each peer at most once.
 	let mut distances: Vec<usize> = (1..n).collect();
 	distances.sort_by_key(|distance| distance.abs_diff(n / 2));
-	for distance in distances {
-		for (i, provider) in peers.iter().enumerate() {
-			if receipts.len() == wanted {
-				return receipts;
-			}
-			let consumer = &peers[(i + distance) % peers.len()];
+	distances
+		.into_iter()
+		.flat_map(move |distance| {
+			peers
+				.iter()
+				.enumerate()
+				.map(move |(i, provider)| (provider, &peers[(i + distance) % n]))
+		})
+		.take(wanted)
+		.map(move |(provider, consumer)| {
 			let receipt = Receipt {
 				genesis_hash,
 				provider: provider.account(),
@@ -306,10 +341,8 @@ fn cosigned_pairs(peers: &[Signer], genesis_hash: H256, wanted: usize) -> Vec<Si
 				cumulative_units: 1_000,
 				timestamp_ms: now_ms,
 			};
-			receipts.push(receipt.cosign(|p| provider.sign(p), |p| consumer.sign(p)));
-		}
-	}
-	receipts
+			receipt.cosign(|p| provider.sign(p), |p| consumer.sign(p))
+		})
 }
 
 /// Each signer's next nonce, counted here once read from the chain.
@@ -339,7 +372,7 @@ async fn run_phase(
 	chain: &ChainClient,
 	name: &str,
 	kind: Kind,
-	work: Vec<Prepared>,
+	work: impl IntoIterator<Item = Prepared>,
 	blocks: usize,
 	log: &Path,
 	pid: u32,
@@ -351,6 +384,8 @@ async fn run_phase(
 	let mut next_block = chain.best_number().await? + 1;
 	let mut rows: Vec<BlockRow> = Vec::new();
 	let mut last_block_at = Instant::now();
+	// A pool that refuses the feed ends the phase, after its blocks so far are printed.
+	let mut refused = None;
 	loop {
 		let full_so_far = rows.iter().filter(|row| row.items > 0).count().saturating_sub(1);
 		let feeding = full_so_far < blocks;
@@ -363,7 +398,10 @@ async fn run_phase(
 				adding += prepared.items;
 				chunk.push(prepared);
 			}
-			submit_all(chain, chunk).await?;
+			if let Err(error) = submit_all(chain, chunk).await {
+				refused = Some(error);
+				break;
+			}
 			submitted += adding;
 		}
 		if (!feeding || queue.peek().is_none()) && included == submitted {
@@ -385,7 +423,7 @@ async fn run_phase(
 				number: next_block,
 				items,
 				normal_weight_ms: normal_weight_ms(chain, hash).await?,
-				rss_mib: rss_mib(pid),
+				memory: Memory::of(pid),
 				built_ms: None,
 				end: None,
 			});
@@ -395,22 +433,30 @@ async fn run_phase(
 	rows.retain(|row| row.items > 0);
 	let built = prepared_blocks(log)?;
 	println!("\n### {name}\n");
-	println!("| block | items | normal weight used (ms) | built (ms) | building stopped | node RSS (MiB) |");
-	println!("| ---: | ---: | ---: | ---: | --- | ---: |");
+	println!("| block | items | normal weight used (ms) | built (ms) | building stopped | node RSS (MiB) | of which anonymous (MiB) |");
+	println!("| ---: | ---: | ---: | ---: | --- | ---: | ---: |");
 	for row in &mut rows {
 		if let Some((ms, end)) = built.get(&row.number) {
 			row.built_ms = Some(*ms);
 			row.end = Some(end.clone());
 		}
 		println!(
-			"| {} | {} | {:.0} | {} | {} | {:.0} |",
+			"| {} | {} | {:.0} | {} | {} | {:.0} | {:.0} |",
 			row.number,
 			row.items,
 			row.normal_weight_ms,
 			row.built_ms.map_or("?".into(), |ms| format!("{ms:.0}")),
 			row.end.as_deref().unwrap_or("?"),
-			row.rss_mib
+			row.memory.rss_mib,
+			row.memory.anonymous_mib
 		);
+	}
+	if let Some(error) = refused {
+		return Err(format!(
+			"{name}: the pool refused the feed after {} blocks: {error}",
+			rows.len()
+		)
+		.into());
 	}
 	Ok((rows, pairs))
 }
@@ -471,13 +517,65 @@ async fn normal_weight_ms(chain: &ChainClient, hash: H256) -> Result<f64, Error>
 	Ok(ref_time.0 as f64 / 1e9)
 }
 
-fn rss_mib(pid: u32) -> f64 {
-	let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-	status
-		.lines()
-		.find_map(|line| line.strip_prefix("VmRSS:"))
-		.and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-		.map_or(0.0, |kib| kib / 1024.0)
+/// The node's resident memory, and the part of it that is its own (anonymous) memory, in MiB.
+#[derive(Clone, Copy, Default)]
+struct Memory {
+	rss_mib: f64,
+	anonymous_mib: f64,
+}
+
+impl Memory {
+	/// Read from `/proc/<pid>/status`; zero where the process is gone.
+	fn of(pid: u32) -> Self {
+		let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+		let mib = |field: &str| {
+			status
+				.lines()
+				.find_map(|line| line.strip_prefix(field))
+				.and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+				.map_or(0.0, |kib| kib / 1024.0)
+		};
+		Self { rss_mib: mib("VmRSS:"), anonymous_mib: mib("RssAnon:") }
+	}
+}
+
+/// The node's memory over the full blocks of a soak: at the first and the last, at most, and
+/// the growth per hour from the mean of the first half of the blocks to that of the second.
+fn print_memory(name: &str, rows: &[BlockRow]) {
+	let full: Vec<&BlockRow> = rows.iter().filter(|row| row.full()).collect();
+	let (Some(first), Some(last)) = (full.first(), full.last()) else {
+		println!("\n{name}: no full block, no memory figures");
+		return;
+	};
+	let max =
+		|field: fn(&Memory) -> f64| full.iter().map(|row| field(&row.memory)).fold(0.0, f64::max);
+	let (early, late) = full.split_at(full.len() / 2);
+	let mean = |rows: &[&BlockRow], field: fn(&Memory) -> f64| {
+		rows.iter().map(|row| field(&row.memory)).sum::<f64>() / rows.len().max(1) as f64
+	};
+	// The halves' centres are half the run apart, in blocks of 6 s.
+	let hours_apart = f64::from(last.number - first.number) / 2.0 * 6.0 / 3600.0;
+	let per_hour = |field: fn(&Memory) -> f64| {
+		if hours_apart > 0.0 {
+			(mean(late, field) - mean(early, field)) / hours_apart
+		} else {
+			0.0
+		}
+	};
+	let rss = |memory: &Memory| memory.rss_mib;
+	let anonymous = |memory: &Memory| memory.anonymous_mib;
+	println!("\n### {name}: the node's memory over {} full blocks\n", full.len());
+	println!("| MiB | first full block | last full block | most | growth per hour (second half over first) |");
+	println!("| --- | ---: | ---: | ---: | ---: |");
+	for (label, field) in [("RSS", rss as fn(&Memory) -> f64), ("of which anonymous", anonymous)] {
+		println!(
+			"| {label} | {:.0} | {:.0} | {:.0} | {:+.0} |",
+			field(&first.memory),
+			field(&last.memory),
+			max(field),
+			per_hour(field)
+		);
+	}
 }
 
 /// Per block number, the build time and the reason building stopped, from the node's lines
@@ -496,6 +594,18 @@ fn prepared_blocks(log: &Path) -> Result<BTreeMap<u32, (f64, String)>, Error> {
 		}
 	}
 	Ok(blocks)
+}
+
+fn print_summaries(summaries: &[Summary]) {
+	println!();
+	println!("| kind | full blocks | items per block (median) | normal weight used (ms, median) | real build time (ms, median) | charged ÷ real |");
+	println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+	for s in summaries {
+		println!(
+			"| {} | {} | {} | {:.0} | {:.0} | {:.2} |",
+			s.name, s.full_blocks, s.items, s.weight_ms, s.built_ms, s.ratio
+		);
+	}
 }
 
 struct Summary {
