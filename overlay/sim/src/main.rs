@@ -60,6 +60,12 @@ struct Cli {
 	/// 2026-12-05: docs/simulation.md, "Waiting for upload slots by default").
 	#[arg(long, default_value_t = repute_share::DEFAULT_LONGEST_WAIT.as_secs())]
 	longest_wait: u64,
+	/// Chunk requests each peer keeps open at once (how much an honest peer asks of its
+	/// providers: with few, servers idle once attackers are refused; docs/simulation.md, "Why
+	/// honest service falls over fifteen minutes").
+	#[arg(long, default_value_t = scenario::DEFAULT_MAX_IN_FLIGHT as u64,
+		value_parser = clap::value_parser!(u64).range(1..=scenario::MAX_MAX_IN_FLIGHT as u64))]
+	max_in_flight: u64,
 	/// Seconds between each peer's receipt submissions (default: 12 in the churn scenario, 3 in
 	/// the others). A newcomer's service is counted on chain, and its servers' stranger windows
 	/// open again, only after a submission and the next round after finality.
@@ -174,6 +180,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 				whitewasher_budget: cli.whitewasher_budget,
 				upload_chunks_per_second: cli.upload_rate,
 				longest_wait: Duration::from_secs(cli.longest_wait),
+				max_in_flight: usize::try_from(cli.max_in_flight)?,
 				submit_every: cli.submit_every.map(|s| Duration::from_secs(s.max(1))),
 				within_own_credit: !cli.beyond_own_credit,
 				work_dir: cli.out.join("runs"),

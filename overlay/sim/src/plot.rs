@@ -199,6 +199,7 @@ mod tests {
 			stranger_release: 0,
 			founders: 4,
 			longest_wait: 0.0,
+			max_in_flight: 4,
 			submit_every: 3.0,
 			within_own_credit: false,
 			free_rider_denied_at: None,

@@ -387,19 +387,20 @@ pub fn summary(results: &[RunResult]) -> String {
 	let _ = writeln!(
 		out,
 		"| scenario | policy | seed | workload (s) | peers | founders | stranger window | stranger \
-		 release (blocks) | whitewashers' budget (bonds) | longest wait for an upload slot (s) | receipts \
-		 submitted every (s) | honest peers within their own credit | samples | longest gap (s) |"
+		 release (blocks) | whitewashers' budget (bonds) | longest wait for an upload slot (s) | requests \
+		 in flight per peer | receipts submitted every (s) | honest peers within their own credit | \
+		 samples | longest gap (s) |"
 	);
 	let _ = writeln!(
 		out,
-		"| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
+		"| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |"
 	);
 	for run in results {
 		let (samples, gap) = sampling(run);
 		let gap = if gap > MAX_SAMPLE_GAP { format!("**{gap:.0}**") } else { format!("{gap:.0}") };
 		let _ = writeln!(
 			out,
-			"| {} | {} | {} | {:.0} | {} | {} | {} | {} | {} | {:.0} | {:.0} | {} | {samples} | {gap} |",
+			"| {} | {} | {} | {:.0} | {} | {} | {} | {} | {} | {:.0} | {} | {:.0} | {} | {samples} | {gap} |",
 			run.scenario.name(),
 			run.policy.name(),
 			run.seed,
@@ -410,6 +411,7 @@ pub fn summary(results: &[RunResult]) -> String {
 			run.stranger_release,
 			run.whitewashing.map_or("–".into(), |w| w.budget_in_bonds.to_string()),
 			run.longest_wait,
+			run.max_in_flight,
 			run.submit_every,
 			if run.within_own_credit { "yes" } else { "no" },
 		);
@@ -678,6 +680,7 @@ mod tests {
 			stranger_release: 0,
 			founders: 4,
 			longest_wait: 0.0,
+			max_in_flight: 4,
 			submit_every: 3.0,
 			within_own_credit: false,
 			free_rider_denied_at: None,
@@ -718,6 +721,7 @@ mod tests {
 			stranger_release: 0,
 			founders: 4,
 			longest_wait: 0.0,
+			max_in_flight: 4,
 			submit_every: 3.0,
 			within_own_credit: false,
 			free_rider_denied_at: Some(40.0),
@@ -816,6 +820,7 @@ mod tests {
 			stranger_release: 100,
 			founders: 4,
 			longest_wait: 8.0,
+			max_in_flight: 6,
 			submit_every: 3.0,
 			within_own_credit: true,
 			identities_total: 1_200,
@@ -844,7 +849,7 @@ mod tests {
 		// Samples at 10, 70 and 80 s of a 180 s run: the last 100 s went unsampled.
 		assert!(
 			text.contains(
-				"| churn | repute-global | 7 | 180 | 1200 | 4 | window allowance/16 | 100 | 3 | 8 | 3 | yes | 3 | **100** |"
+				"| churn | repute-global | 7 | 180 | 1200 | 4 | window allowance/16 | 100 | 3 | 8 | 6 | 3 | yes | 3 | **100** |"
 			),
 			"{text}"
 		);

@@ -114,6 +114,10 @@ pub struct SimConfig {
 	/// How long a request that lacks only an upload slot waits for one
 	/// ([`crate::PeerConfig::longest_wait`]; zero refuses it as busy at once).
 	pub longest_wait: Duration,
+	/// Chunk requests each peer keeps open at once ([`crate::PeerConfig::max_in_flight`];
+	/// [`DEFAULT_MAX_IN_FLIGHT`] unless the run asks otherwise): how much an honest peer asks
+	/// of its providers, which decides whether servers idle once attackers are refused.
+	pub max_in_flight: usize,
 	/// Time between each peer's receipt submissions ([`SubmitterConfig::interval`]); `None`:
 	/// [`SimConfig::default_submit_every`] for the scenario.
 	pub submit_every: Option<Duration>,
@@ -169,6 +173,14 @@ impl SimConfig {
 		founders_among(self.founders, honest)
 	}
 }
+
+/// Chunk requests each simulated peer keeps open at once unless a run asks otherwise (the
+/// library's default is 8, [`crate::PeerConfig::default`]; every published run before
+/// 2026-12-06 used 4).
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 4;
+
+/// The most chunk requests in flight a run may ask each peer to keep (the command line's bound).
+pub const MAX_MAX_IN_FLIGHT: usize = 64;
 
 /// The most founders a run may name: the runtime's `MaxPreTrusted` (the command line's bound; a
 /// runtime that allows fewer refuses the list, and `setup::govern` fails the run).
@@ -384,6 +396,8 @@ pub struct RunResult {
 	pub founders: usize,
 	/// How long a request that lacks only an upload slot waited for one, in seconds (0: none).
 	pub longest_wait: f64,
+	/// Chunk requests each peer kept open at once.
+	pub max_in_flight: usize,
 	/// Seconds between each peer's receipt submissions.
 	pub submit_every: f64,
 	/// Whether honest peers asked for chunks only within their own admission credit.
@@ -548,7 +562,7 @@ impl Run {
 			},
 			price: PRICE,
 			upload_chunks_per_second: self.config.upload_chunks_per_second,
-			max_in_flight: 4,
+			max_in_flight: self.config.max_in_flight,
 			refusal_backoff: Duration::from_secs(2),
 			longest_wait: self.config.longest_wait,
 			sybil_fake_rate: 64 * chunk,
@@ -1124,6 +1138,7 @@ pub async fn run(config: SimConfig) -> Result<RunResult, Error> {
 		stranger_release: config.stranger_release,
 		founders: founder_count,
 		longest_wait: config.longest_wait.as_secs_f64(),
+		max_in_flight: config.max_in_flight,
 		submit_every: config.submit_interval().as_secs_f64(),
 		within_own_credit: config.within_own_credit,
 		free_rider_denied_at,
