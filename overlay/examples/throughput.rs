@@ -44,7 +44,7 @@
 //! second of one core per block. Every row then gives the node's RSS and its anonymous part (the
 //! node's own memory; the rest is mapped database files, page cache that the kernel takes back
 //! under pressure), and the summary both at the first and the last full block, at most, and
-//! their growth per hour between the first and the second half of the run.
+//! their change per hour over the second half of the run (last quarter over third).
 //!
 //! Usage: `throughput <rpc-port> <node-log> <node-pid> <blocks> <batch> <peers> [newcomers]
 //! [soak]`.
@@ -540,7 +540,9 @@ impl Memory {
 }
 
 /// The node's memory over the full blocks of a soak: at the first and the last, at most, and
-/// the growth per hour from the mean of the first half of the blocks to that of the second.
+/// its change per hour over the second half of the run, from the mean of the third quarter of
+/// the blocks to that of the last (whether it is flat once warm: the first half, where caches
+/// fill, is left out).
 fn print_memory(name: &str, rows: &[BlockRow]) {
 	let full: Vec<&BlockRow> = rows.iter().filter(|row| row.full()).collect();
 	let (Some(first), Some(last)) = (full.first(), full.last()) else {
@@ -549,15 +551,19 @@ fn print_memory(name: &str, rows: &[BlockRow]) {
 	};
 	let max =
 		|field: fn(&Memory) -> f64| full.iter().map(|row| field(&row.memory)).fold(0.0, f64::max);
-	let (early, late) = full.split_at(full.len() / 2);
-	let mean = |rows: &[&BlockRow], field: fn(&Memory) -> f64| {
-		rows.iter().map(|row| field(&row.memory)).sum::<f64>() / rows.len().max(1) as f64
+	let quarter = full.len() / 4;
+	let (third, fourth) = full[2 * quarter..].split_at(quarter);
+	let mean = |rows: &[&BlockRow], value: &dyn Fn(&BlockRow) -> f64| {
+		rows.iter().map(|row| value(row)).sum::<f64>() / rows.len().max(1) as f64
 	};
-	// The halves' centres are half the run apart, in blocks of 6 s.
-	let hours_apart = f64::from(last.number - first.number) / 2.0 * 6.0 / 3600.0;
+	let block = |row: &BlockRow| f64::from(row.number);
+	let hours_apart = (mean(fourth, &block) - mean(third, &block))
+		* repute_overlay::chain::BLOCK_TIME.as_secs_f64()
+		/ 3600.0;
 	let per_hour = |field: fn(&Memory) -> f64| {
-		if hours_apart > 0.0 {
-			(mean(late, field) - mean(early, field)) / hours_apart
+		let value = |row: &BlockRow| field(&row.memory);
+		if quarter > 0 && hours_apart > 0.0 {
+			(mean(fourth, &value) - mean(third, &value)) / hours_apart
 		} else {
 			0.0
 		}
@@ -565,7 +571,7 @@ fn print_memory(name: &str, rows: &[BlockRow]) {
 	let rss = |memory: &Memory| memory.rss_mib;
 	let anonymous = |memory: &Memory| memory.anonymous_mib;
 	println!("\n### {name}: the node's memory over {} full blocks\n", full.len());
-	println!("| MiB | first full block | last full block | most | growth per hour (second half over first) |");
+	println!("| MiB | first full block | last full block | most | change per hour over the second half (last quarter over third) |");
 	println!("| --- | ---: | ---: | ---: | ---: |");
 	for (label, field) in [("RSS", rss as fn(&Memory) -> f64), ("of which anonymous", anonymous)] {
 		println!(

@@ -64,7 +64,7 @@ struct Cli {
 	/// providers: with few, servers idle once attackers are refused; docs/simulation.md, "Why
 	/// honest service falls over fifteen minutes").
 	#[arg(long, default_value_t = scenario::DEFAULT_MAX_IN_FLIGHT as u64,
-		value_parser = clap::value_parser!(u64).range(1..=scenario::MAX_MAX_IN_FLIGHT as u64))]
+		value_parser = clap::value_parser!(u64).range(1..=scenario::MAX_REQUESTS_IN_FLIGHT as u64))]
 	max_in_flight: u64,
 	/// Seconds between each peer's receipt submissions (default: 12 in the churn scenario, 3 in
 	/// the others). A newcomer's service is counted on chain, and its servers' stranger windows

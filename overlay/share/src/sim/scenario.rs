@@ -180,7 +180,7 @@ impl SimConfig {
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 4;
 
 /// The most chunk requests in flight a run may ask each peer to keep (the command line's bound).
-pub const MAX_MAX_IN_FLIGHT: usize = 64;
+pub const MAX_REQUESTS_IN_FLIGHT: usize = 64;
 
 /// The most founders a run may name: the runtime's `MaxPreTrusted` (the command line's bound; a
 /// runtime that allows fewer refuses the list, and `setup::govern` fails the run).
