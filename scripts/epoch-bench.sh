@@ -42,7 +42,6 @@ max_minutes="${EPOCH_BENCH_MAX_MINUTES:-180}"
 linger_minutes="${EPOCH_BENCH_LINGER_MINUTES:-0}"
 read -r -a node_args <<<"${EPOCH_BENCH_NODE_ARGS:-}"
 memory_limit="${EPOCH_BENCH_MEMORY_LIMIT:-}"
-cgroup=""
 
 source scripts/lib/node.sh
 rpc_port="$(free_port)"
@@ -50,20 +49,11 @@ p2p_port="$(free_port)"
 base="$(mktemp -d)"
 log="$base/node.log"
 rss="$base/rss.tsv"
-# With a memory limit, the node starts in a memory cgroup of its own (cgroup v1 or v2; needs
-# root), limited once its genesis is built.
-launcher=()
-if [[ -n "$memory_limit" ]]; then
-	if [[ -d /sys/fs/cgroup/memory ]]; then
-		cgroup="/sys/fs/cgroup/memory/repute-epoch-bench-$$"
-	else
-		cgroup="/sys/fs/cgroup/repute-epoch-bench-$$"
-	fi
-	mkdir "$cgroup"
-	# shellcheck disable=SC2016
-	launcher=(sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cgroup")
-fi
-"${launcher[@]}" "$node" --chain rpc-bench --alice --validator --force-authoring --base-path "$base/db" \
+# With a memory limit, the node starts in a memory cgroup of its own, limited once its genesis is
+# built.
+source scripts/lib/memory-cgroup.sh
+[[ -z "$memory_limit" ]] || memory_cgroup_create repute-epoch-bench
+"${MEMORY_CGROUP_LAUNCHER[@]}" "$node" --chain rpc-bench --alice --validator --force-authoring --base-path "$base/db" \
 	--node-key 0000000000000000000000000000000000000000000000000000000000000001 \
 	--rpc-port "$rpc_port" --no-prometheus --no-telemetry \
 	--listen-addr "/ip4/127.0.0.1/tcp/$p2p_port" \
@@ -72,38 +62,15 @@ node_pid=$!
 cleanup() {
 	kill "$node_pid" 2>/dev/null || true
 	wait "$node_pid" 2>/dev/null || true
-	[[ -z "$cgroup" ]] || rmdir "$cgroup" 2>/dev/null || true
+	memory_cgroup_remove
 	rm -rf "$base"
 }
 trap cleanup EXIT INT TERM
 
 echo "[epoch-bench] building the genesis state (100,000 peers) and starting the node..." >&2
 wait_for_rpc "$rpc_port" "$node_pid" "$log" 900
-# Limits the node's memory cgroup to `memory_limit` bytes: the kernel reclaims page cache to stay
-# within it (the genesis's transient peak, above the limit, is over by now).
-# The kernel refuses a limit below what it cannot reclaim at once (EBUSY): the genesis leaves
-# dirty pages of the database's files, which must be written back first.
-if [[ -n "$cgroup" ]]; then
-	limit_file="$cgroup/memory.max"
-	[[ -f "$cgroup/memory.limit_in_bytes" ]] && limit_file="$cgroup/memory.limit_in_bytes"
-	for attempt in $(seq 1 30); do
-		sync
-		if (echo "$memory_limit" >"$limit_file") 2>/dev/null; then
-			break
-		fi
-		if ((attempt == 30)); then
-			echo "[epoch-bench] the kernel would not limit the node to $memory_limit" \
-				"(charged: $(($(cat "$cgroup/memory.usage_in_bytes" 2>/dev/null ||
-					cat "$cgroup/memory.current") / 1048576)) MiB)" >&2
-			exit 1
-		fi
-		sleep 2
-	done
-	# The peak reported at the end is the limited node's, not the genesis's (cgroup v1; v2's
-	# memory.peak cannot be reset on every kernel, so there it includes the genesis).
-	[[ -f "$cgroup/memory.max_usage_in_bytes" ]] && echo 0 >"$cgroup/memory.max_usage_in_bytes"
-	echo "[epoch-bench] the node now runs in $cgroup, limited to $memory_limit" >&2
-fi
+# The genesis's transient peak, above the limit, is over by now.
+[[ -z "$memory_limit" ]] || memory_cgroup_limit "$memory_limit" epoch-bench
 "$start_epoch" "$rpc_port" >&2
 
 # RSS and its anonymous part, in KiB, tab-separated.
@@ -131,9 +98,8 @@ if (( linger_minutes > 0 )); then
 	done
 fi
 
-if [[ -n "$cgroup" ]]; then
-	peak="$(cat "$cgroup/memory.max_usage_in_bytes" 2>/dev/null || cat "$cgroup/memory.peak" 2>/dev/null || echo 0)"
-	echo "node memory cgroup: limit $memory_limit, the node alive at the end; peak charge $(( peak / 1048576 )) MiB (heap and page cache, since the limit was set)"
+if [[ -n "$memory_limit" ]]; then
+	echo "node memory cgroup: limit $memory_limit, the node alive at the end; peak charge $(memory_cgroup_peak_mib) MiB (heap and page cache, since the limit was set)"
 fi
 
 # Per block: the runtime's line for the epoch, and the authorship line for the same block.

@@ -17,6 +17,11 @@
 #                                          ed25519 receipt phase alone, signed as the feed needs
 #                                          them; per block and in a summary the node's RSS and its
 #                                          anonymous part (the rest is mapped database files)
+#   THROUGHPUT_MEMORY_LIMIT=2G THROUGHPUT_SOAK=1 ... scripts/throughput.sh
+#                                          the node runs in a memory cgroup of that size (root,
+#                                          cgroup v1 or v2): its heap and the page cache of its
+#                                          database files together are kept within it, or the
+#                                          kernel kills it; the summary gives the cgroup's peak
 #   THROUGHPUT_NODE_ARGS="--trie-cache-size 268435456" scripts/throughput.sh
 #                                          more flags for the node; a --pool-limit or
 #                                          --pool-kbytes given here replaces the script's own
@@ -53,13 +58,34 @@ read -r -a node_args <<<"${THROUGHPUT_NODE_ARGS:-}"
 for default in "--pool-limit 100000" "--pool-kbytes 512000"; do
 	[[ " ${node_args[*]} " == *" ${default%% *} "* ]] || read -r -a node_args <<<"$default ${node_args[*]}"
 done
-"$node" --dev --base-path "$base/db" --rpc-port "$rpc_port" --no-prometheus --no-telemetry \
+# With a memory limit, the node starts in a memory cgroup of its own.
+source scripts/lib/memory-cgroup.sh
+memory_limit="${THROUGHPUT_MEMORY_LIMIT:-}"
+[[ -z "$memory_limit" ]] || memory_cgroup_create repute-throughput
+"${MEMORY_CGROUP_LAUNCHER[@]}" "$node" --dev --base-path "$base/db" --rpc-port "$rpc_port" --no-prometheus --no-telemetry \
 	--listen-addr "/ip4/127.0.0.1/tcp/$p2p_port" --rpc-max-connections 256 \
 	"${node_args[@]}" >"$log" 2>&1 &
 node_pid=$!
-cleanup() { kill "$node_pid" 2>/dev/null || true; wait "$node_pid" 2>/dev/null || true; rm -rf "$base"; }
+cleanup() {
+	kill "$node_pid" 2>/dev/null || true
+	wait "$node_pid" 2>/dev/null || true
+	memory_cgroup_remove
+	rm -rf "$base"
+}
 trap cleanup EXIT INT TERM
 
 wait_for_rpc "$rpc_port" "$node_pid" "$log" 120
+[[ -z "$memory_limit" ]] || memory_cgroup_limit "$memory_limit" throughput
+status=0
 "$generator" "$rpc_port" "$log" "$node_pid" "${THROUGHPUT_BLOCKS:-5}" "${THROUGHPUT_BATCH:-128}" \
-	"${THROUGHPUT_PEERS:-256}" ${THROUGHPUT_NEWCOMERS:+newcomers} ${THROUGHPUT_SOAK:+soak}
+	"${THROUGHPUT_PEERS:-256}" ${THROUGHPUT_NEWCOMERS:+newcomers} ${THROUGHPUT_SOAK:+soak} || status=$?
+# ParityDB doubles a column's hash index as it fills and moves the entries over in the
+# background; the run shows when, to read beside the memory by block.
+awk '/Prepared block for proposing at/ { for (i = 1; i <= NF; i++) if ($i == "at") block = $(i + 1) }
+	/reindex/ { if (!shown++) print "\nthe database reindexing (node log):"; print "  after block " block ": " $0 }' "$log"
+if [[ -n "$memory_limit" ]]; then
+	echo
+	echo "node memory cgroup: limit $memory_limit; peak charge $(memory_cgroup_peak_mib) MiB (heap and" \
+		"page cache, since the limit was set); processes killed for want of memory: $(memory_cgroup_oom_kills)"
+fi
+exit "$status"

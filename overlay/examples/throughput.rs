@@ -37,7 +37,7 @@
 //! block for proposing" log line), and the node's RSS; then a summary over the full blocks.
 //! After each receipt phase it checks that the chain recorded every receipt its blocks included.
 //!
-//! With `soak`, only the ed25519 receipt phase runs (and only the ed25519 peers are registered),
+//! With `soak`, only the ed25519 receipt phase runs (only its peers and relayers are funded),
 //! for as many blocks as asked, to follow the node's memory over a long run of full blocks: its
 //! receipts are signed as the feed needs them (an hour of blocks, some 3 million receipts, would
 //! otherwise hold gigabytes of pre-signed transactions in this process), about a fifth of a
@@ -148,7 +148,9 @@ async fn main() -> Result<(), Error> {
 			Signer::ecdsa_from_seed(blake2_256(format!("repute/throughput/ecdsa/{i}").as_bytes()))
 		})
 		.collect::<Result<_, _>>()?;
-	let relayers: Vec<Vec<Signer>> = (0..3)
+	// Relayers for the phases that run: a soak's one, or all three.
+	let phases_run = if soak { 1 } else { 3 };
+	let relayers: Vec<Vec<Signer>> = (0..phases_run)
 		.map(|phase| {
 			(0..RELAYERS)
 				.map(|i| {
